@@ -1,0 +1,3 @@
+"""SmartSync bridge: configuration redundancy for Milestone XProtect."""
+
+__version__ = "0.1.0"

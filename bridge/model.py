@@ -1,0 +1,202 @@
+"""Typed snapshot of one side of a VMS, and the plan's actions.
+
+A snapshot is what `bridge.sdk` reads and `bridge.plan` consumes: plain
+data, no SDK objects, cheap to build for 100k cameras (slotted dataclasses,
+settings kept as the SDK's own property dictionaries).
+
+Settings of a device or hardware are grouped by *category*, the unit the
+administrator switches on or off (see `CAMERA_CATEGORIES`). Each category's
+value is JSON-like data (dict, list or scalar) taken from the SDK, so
+comparing two sides is a dictionary comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Side(str, Enum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
+# Category -> SDK property names of a camera that belong to it. "streams",
+# "motion", "privacy", "ptz", "client" are whole sub-documents instead.
+CAMERA_GENERAL = (
+    "Name", "ShortName", "Description", "Enabled", "GisPoint",
+    "CoverageDirection", "CoverageFieldOfView", "CoverageDepth",
+)
+CAMERA_RECORDING = (
+    "RecordingEnabled", "RecordingFramerate", "PrebufferEnabled",
+    "PrebufferInMemory", "PrebufferSeconds", "EdgeStorageEnabled",
+    "RecordKeyframesOnly", "ManualRecordingTimeoutEnabled",
+    "ManualRecordingTimeoutMinutes",
+)
+CAMERA_CATEGORIES = ("general", "recording", "storage", "streams", "motion", "privacy", "ptz", "client")
+DEVICE_GENERAL = ("Name", "ShortName", "Description", "Enabled")
+DEVICE_RECORDING = ("RecordingEnabled",)
+HARDWARE_GENERAL = ("Name", "Description", "Enabled", "UserName")
+HARDWARE_CATEGORIES = ("general", "driver_settings")
+
+DEVICE_KINDS = ("camera", "microphone", "speaker", "metadata", "input", "output")
+
+
+@dataclass(slots=True)
+class Storage:
+    id: str
+    name: str
+    is_default: bool
+
+
+@dataclass(slots=True)
+class Device:
+    """A camera, microphone, speaker, metadata, input or output."""
+
+    kind: str
+    id: str
+    name: str
+    channel: int
+    enabled: bool
+    settings: dict[str, Any] = field(default_factory=dict)
+    """category -> value; for "storage" the storage *name* (names travel, ids do not)."""
+
+
+@dataclass(slots=True)
+class Hardware:
+    id: str
+    name: str
+    address: str
+    driver: str
+    """Driver name (its number differs between recorders, its name does not)."""
+    model: str
+    enabled: bool
+    recorder_id: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    devices: list[Device] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Recorder:
+    id: str
+    name: str
+    site: str
+    """Host name of the management server the recorder belongs to."""
+    host_name: str = ""
+    storages: list[Storage] = field(default_factory=list)
+    hardware: list[Hardware] = field(default_factory=list)
+
+    def default_storage(self) -> Storage | None:
+        return next((s for s in self.storages if s.is_default), None)
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """The in-scope recorders of one side (labelled recorders only)."""
+
+    side: Side
+    recorders: list[Recorder] = field(default_factory=list)
+
+    def camera_count(self) -> int:
+        return sum(1 for r in self.recorders for h in r.hardware for d in h.devices if d.kind == "camera")
+
+
+@dataclass(slots=True, frozen=True)
+class Ref:
+    """Where an action lands: a site, a recorder, and optionally an item on it."""
+
+    site: str
+    recorder_id: str
+    item_id: str = ""
+    item_kind: str = ""
+    """"hardware" or one of DEVICE_KINDS."""
+    name: str = ""
+
+
+class ActionKind(str, Enum):
+    ADD = "add"
+    MOVE = "move"
+    REPLACE = "replace"
+    DELETE = "delete"
+    UPDATE = "update"
+
+
+@dataclass(slots=True)
+class Action:
+    """One isolated change to the target side, with the reason it is needed.
+
+    `source` names the source item that drives it (empty for a delete).
+    `values` carries what the target must become: for UPDATE the changed
+    properties of `category` (SDK names -> wanted value, or the whole wanted
+    sub-document); for ADD/REPLACE the hardware's address, driver, name...;
+    for MOVE the destination recorder id.
+    """
+
+    kind: ActionKind
+    target: Ref
+    reason: str
+    source: Ref | None = None
+    category: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind.value,
+            "target": _ref_json(self.target),
+            "reason": self.reason,
+        }
+        if self.source is not None:
+            out["source"] = _ref_json(self.source)
+        if self.category:
+            out["category"] = self.category
+        if self.values:
+            out["values"] = self.values
+        return out
+
+
+@dataclass(slots=True)
+class Skip:
+    """Something the plan deliberately leaves alone, and why."""
+
+    what: Ref
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"what": _ref_json(self.what), "reason": self.reason}
+
+
+@dataclass(slots=True)
+class Pairing:
+    """A remembered source hardware <-> target hardware counterpart."""
+
+    source_hardware_id: str
+    target_hardware_id: str
+    source_recorder_id: str
+    target_recorder_id: str
+
+
+@dataclass(slots=True)
+class Plan:
+    actions: list[Action] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+    pairings: list[Pairing] = field(default_factory=list)
+    """Pairings the plan found (by address/channel) or kept; the engine stores them."""
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for a in self.actions:
+            out[a.kind.value] = out.get(a.kind.value, 0) + 1
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "actions": [a.to_json() for a in self.actions],
+            "skips": [s.to_json() for s in self.skips],
+            "counts": self.counts(),
+        }
+
+
+def _ref_json(r: Ref) -> dict[str, str]:
+    return {k: v for k, v in (("site", r.site), ("recorder_id", r.recorder_id), ("item_id", r.item_id),
+                              ("item_kind", r.item_kind), ("name", r.name)) if v}
