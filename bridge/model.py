@@ -97,6 +97,8 @@ class Snapshot:
 
     side: Side
     recorders: list[Recorder] = field(default_factory=list)
+    groups: dict[str, set[str]] = field(default_factory=dict)
+    """Device group path ("/Parking/North") -> ids of the devices in it, for device selection."""
 
     def camera_count(self) -> int:
         return sum(1 for r in self.recorders for h in r.hardware for d in h.devices if d.kind == "camera")

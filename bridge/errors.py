@@ -1,0 +1,70 @@
+"""The bridge's error types, one per thing a user must do differently.
+
+Every error carries a message written for the administrator (what is wrong
+and how to fix it) and the exit code the CLI returns for it. None of them
+may carry a secret: messages are built from names, hosts and the VMS's own
+text, never from credentials.
+"""
+
+from __future__ import annotations
+
+
+class BridgeError(Exception):
+    """Base of every error SmartSync reports to a user."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(BridgeError):
+    """The configuration (file, environment, CLI arguments) is wrong. Exit 2."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class SdkLoadError(BridgeError):
+    """The .NET runtime or the SDK assemblies cannot be loaded. Exit 3."""
+
+    exit_code = 3
+
+
+class ConnectError(BridgeError):
+    """A management server cannot be reached or refuses the log-in. Exit 3."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, server: str = "", cause: str = "") -> None:
+        super().__init__(message)
+        self.server = server
+        self.cause = cause
+
+
+class VmsError(BridgeError):
+    """The VMS rejected one operation; `vms_text` is its own wording."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, vms_text: str = "", errors: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.vms_text = vms_text or message
+        self.errors = errors or []
+        """(property, text) pairs from a validate result, when the VMS gave them."""
+
+
+class GuardTripped(BridgeError):
+    """The delete guard refused the cycle. Exit 4."""
+
+    exit_code = 4
+
+
+class CycleRunning(BridgeError):
+    """Another cycle holds the store's cycle lock."""
+
+    exit_code = 5
