@@ -1,0 +1,82 @@
+"""The `smartsync` command: one group, sub-commands from the modules beside it.
+
+Every sub-command gets the configuration through `ctx.obj["settings_loader"]`
+(so it is read only by commands that need it, and tests can hand in another),
+and every BridgeError ends as one line on stderr and its exit code: no
+traceback for a user.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bridge import __version__
+from bridge.errors import BridgeError, ConfigError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config", "-c", "config_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    envvar="SMARTSYNC_CONFIG", help="Configuration file (default: ./smartsync.toml).",
+)
+@click.version_option(__version__, prog_name="smartsync")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None) -> None:
+    """SmartSync bridge: keep secondary XProtect recording servers in step with the primary ones."""
+    cache: dict[str, Any] = {}
+
+    def load() -> Any:
+        if "settings" not in cache:
+            from bridge.settings import load_settings
+
+            cache["settings"] = load_settings(config_path)
+        return cache["settings"]
+
+    ctx.ensure_object(dict)
+    ctx.obj.setdefault("settings_loader", load)
+
+
+def _register() -> None:
+    from bridge.cli.sync_cmds import sync_commands
+
+    for command in sync_commands:
+        cli.add_command(command)
+    optional = (
+        ("bridge.cli.config_cmds", "config_group"),
+        ("bridge.cli.doctor", "doctor_command"),
+        ("bridge.cli.service_cmds", "service_commands"),
+    )
+    import importlib
+
+    for module_name, attr in optional:
+        module = importlib.import_module(module_name)
+        found = getattr(module, attr)
+        for command in found if isinstance(found, list) else [found]:
+            cli.add_command(command)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the console script; exits with the documented codes."""
+    _register()
+    try:
+        rc = cli.main(args=list(argv) if argv is not None else None, prog_name="smartsync", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except ConfigError as exc:
+        click.echo(f"Configuration error: {exc.message}", err=True)
+        for problem in exc.problems:
+            click.echo(f"  - {problem}", err=True)
+        sys.exit(exc.exit_code)
+    except BridgeError as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(rc if isinstance(rc, int) else 0)

@@ -1,0 +1,167 @@
+"""`smartsync plan`, `sync` and `history`: the administrator's view of cycles."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bridge.engine import CycleReport, run_cycle
+from bridge.model import Action, Plan
+
+DRIFT_EXIT = 10
+"""`smartsync plan --check` exits with this when the sides are not in step."""
+
+
+def _settings_and_store(ctx: click.Context) -> tuple[Any, Any]:
+    from bridge.store import Store
+
+    settings = ctx.obj["settings_loader"]()
+    return settings, Store(settings.service.store)
+
+
+def _target_text(a: Action) -> str:
+    t = a.target
+    item = t.name or t.item_id
+    return f"{t.site} / {t.recorder_id[:8] if not item else item}"
+
+
+def render_plan(console: Console, plan: Plan, limit: int | None = None) -> None:
+    """A readable table of actions with their reasons, then the skips."""
+    if not plan.actions:
+        console.print("[green]No actions: the target is in step with the source.[/green]")
+    else:
+        table = Table(title=f"Plan: {len(plan.actions)} action(s)", show_lines=False)
+        for col in ("#", "action", "target", "category", "reason"):
+            table.add_column(col, overflow="fold")
+        shown = plan.actions if limit is None else plan.actions[:limit]
+        for i, a in enumerate(shown, 1):
+            table.add_row(str(i), a.kind.value, _target_text(a), a.category, a.reason)
+        console.print(table)
+        if limit is not None and len(plan.actions) > limit:
+            console.print(f"... and {len(plan.actions) - limit} more (use --all or --json to see every action)")
+    if plan.skips:
+        console.print(f"[yellow]{len(plan.skips)} skipped:[/yellow]")
+        for s in plan.skips[: limit or len(plan.skips)]:
+            console.print(f"  - {s.what.name or s.what.item_id}: {s.reason}")
+
+
+@click.command("plan")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--check", is_flag=True,
+              help=f"Drift check: exit 0 when the sides are in step, {DRIFT_EXIT} when actions are pending.")
+@click.option("--all", "show_all", is_flag=True, help="Show every action (default: the first 200).")
+@click.pass_context
+def plan_command(ctx: click.Context, as_json: bool, check: bool, show_all: bool) -> None:
+    """Show what a cycle would do, without changing anything (dry run)."""
+    settings, store = _settings_and_store(ctx)
+    report = run_cycle(settings, store, trigger="plan", dry_run=True)
+    plan = report.plan or Plan()
+    if as_json:
+        click.echo(json.dumps(plan.to_json() | {"notes": report.notes, "round_trips": report.round_trips}, indent=2))
+    else:
+        console = Console()
+        render_plan(console, plan, None if show_all else 200)
+        for note in report.notes:
+            console.print(f"[yellow]Note:[/yellow] {note}")
+    if check and plan.actions:
+        ctx.exit(DRIFT_EXIT)
+
+
+@click.command("sync")
+@click.option("--allow-mass-delete", is_flag=True, help="Apply even if the delete guard would stop the cycle.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool) -> None:
+    """Run one sync cycle now (the administrator's trigger)."""
+    settings, store = _settings_and_store(ctx)
+    console = Console(stderr=True)
+    if sys.stderr.isatty() and not as_json:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:
+            task = bar.add_task("Applying", total=None)
+
+            def progress(done: int, total: int, action: Action) -> None:
+                bar.update(task, completed=done, total=total, description=f"{action.kind.value:8}")
+
+            report = run_cycle(settings, store, trigger="manual", allow_mass_delete=allow_mass_delete,
+                               progress=progress)
+    else:
+        report = run_cycle(settings, store, trigger="manual", allow_mass_delete=allow_mass_delete)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        render_report(Console(), report)
+    ctx.exit(1 if report.failures else 0)
+
+
+def render_report(console: Console, report: CycleReport | dict[str, Any]) -> None:
+    data = report.to_json() if isinstance(report, CycleReport) else report
+    console.print(f"[bold]Cycle {data['status']}[/bold] ({data['trigger']}), "
+                  f"{data['started_at']} -> {data.get('ended_at') or '...'}")
+    applied = data.get("applied") or {}
+    console.print("Applied: " + (", ".join(f"{k} {v}" for k, v in sorted(applied.items())) or "nothing (in step)"))
+    if data.get("round_trips") is not None:
+        console.print(f"Round trips: {data['round_trips']}, writes: {data.get('writes')}")
+    if data.get("message"):
+        console.print(data["message"])
+    for note in data.get("notes") or []:
+        console.print(f"[yellow]Note:[/yellow] {note}")
+    failures = data.get("failures") or []
+    if failures:
+        console.print(f"[red]{len(failures)} failed:[/red]")
+        for f in failures:
+            t = f["action"]["target"]
+            console.print(f"  - {f['action']['kind']} {t.get('name') or t.get('item_id', '')}: {f['error']}")
+    skips = data.get("skips") or []
+    if skips:
+        console.print(f"[yellow]{len(skips)} skipped:[/yellow]")
+        for s in skips[:50]:
+            console.print(f"  - {s['what'].get('name') or s['what'].get('item_id', '')}: {s['reason']}")
+
+
+@click.command("history")
+@click.argument("run_id", required=False, type=int)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def history_command(ctx: click.Context, run_id: int | None, limit: int, as_json: bool) -> None:
+    """List the stored cycle reports, or show one in full."""
+    _, store = _settings_and_store(ctx)
+    console = Console()
+    if run_id is not None:
+        run = store.run(run_id)
+        if run is None:
+            raise click.BadParameter(f"no cycle with id {run_id}; `smartsync history` lists them", param_hint="RUN_ID")
+        if as_json:
+            click.echo(json.dumps(run.report, indent=2))
+        else:
+            render_report(console, run.report)
+        return
+    runs = store.runs(limit)
+    if as_json:
+        click.echo(json.dumps([r.report | {"id": r.id} for r in runs], indent=2))
+        return
+    if not runs:
+        console.print("No cycles yet: `smartsync sync` runs one.")
+        return
+    table = Table(title="Cycles (newest first)")
+    for col in ("id", "trigger", "status", "started", "ended", "applied", "failed"):
+        table.add_column(col)
+    for r in runs:
+        rep = r.report or {}
+        table.add_row(str(r.id), r.trigger, r.status, _local(r.started_at), _local(r.ended_at),
+                      str(sum((rep.get("applied") or {}).values())), str(len(rep.get("failures") or [])))
+    console.print(table)
+
+
+def _local(dt: Any) -> str:
+    return dt.astimezone().strftime("%Y-%m-%d %H:%M:%S") if dt is not None else ""
+
+
+sync_commands = [plan_command, sync_command, history_command]

@@ -1,0 +1,310 @@
+"""One sync cycle: connect, read, plan, guard, apply, report.
+
+The cycle applies lifecycle actions (add, move, replace, delete) first,
+then re-reads the target recorders they touched and plans settings again,
+so hardware added in this cycle gets its settings in the same cycle. Each
+action is applied alone: a failure is recorded with the VMS's own text and
+the cycle goes on. Everything the cycle learns (pairings, the report) goes
+to the store, under the store's cycle lock, so two processes never run two
+cycles at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from loguru import logger
+
+from bridge.errors import BridgeError, ConnectError, GuardTripped, VmsError
+from bridge.model import Action, ActionKind, Pairing, Plan, Side, Snapshot
+
+if TYPE_CHECKING:
+    from bridge.settings import Settings
+    from bridge.store import Store
+
+LIFECYCLE = (ActionKind.ADD, ActionKind.MOVE, ActionKind.REPLACE, ActionKind.DELETE)
+
+Progress = Callable[[int, int, Action], None]
+"""Called after each applied action: (done, total, action)."""
+
+
+@dataclass
+class Failure:
+    action: Action
+    error: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action.to_json(), "error": self.error}
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did; stored as JSON in the store and shown by `history`."""
+
+    trigger: str
+    started_at: datetime
+    dry_run: bool = False
+    ended_at: datetime | None = None
+    status: str = "running"
+    """ok | failed | guard | interrupted | error | dry-run"""
+    message: str = ""
+    planned: dict[str, int] = field(default_factory=dict)
+    applied: dict[str, int] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    skips: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    round_trips: int | None = None
+    writes: int | None = None
+    source_cameras: int = 0
+    target_cameras: int = 0
+    plan: Plan | None = None
+    run_id: int | None = None
+
+    @property
+    def total_applied(self) -> int:
+        return sum(self.applied.values())
+
+    def summary(self) -> str:
+        if self.status == "dry-run":
+            n = sum(self.planned.values())
+            return f"dry run: {n} action(s) planned" + (f" ({_counts(self.planned)})" if n else "; the sides are in step")
+        parts = [f"{self.status}"]
+        parts.append(f"{self.total_applied} applied" + (f" ({_counts(self.applied)})" if self.applied else ""))
+        if self.failures:
+            parts.append(f"{len(self.failures)} failed")
+        if self.skips:
+            parts.append(f"{len(self.skips)} skipped")
+        if self.message:
+            parts.append(self.message)
+        return ", ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "trigger": self.trigger,
+            "dry_run": self.dry_run,
+            "status": self.status,
+            "message": self.message,
+            "started_at": self.started_at.isoformat(),
+            "ended_at": self.ended_at.isoformat() if self.ended_at else None,
+            "planned": self.planned,
+            "applied": self.applied,
+            "failures": [f.to_json() for f in self.failures],
+            "skips": self.skips,
+            "notes": self.notes,
+            "round_trips": self.round_trips,
+            "writes": self.writes,
+            "source_cameras": self.source_cameras,
+            "target_cameras": self.target_cameras,
+        }
+
+
+def _counts(d: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(d.items()))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def run_cycle(
+    settings: Settings,
+    store: Store,
+    *,
+    trigger: str = "manual",
+    dry_run: bool = False,
+    allow_mass_delete: bool = False,
+    notes: list[str] | None = None,
+    stop_event: threading.Event | None = None,
+    progress: Progress | None = None,
+    session: Any = None,
+) -> CycleReport:
+    """Run one cycle (or, with dry_run, only read and plan) and return its report.
+
+    Raises ConnectError when a log-in fails, GuardTripped when the delete
+    guard refuses the plan, CycleRunning when another cycle holds the lock.
+    A dry run takes no lock and writes nothing, to the VMS or the store.
+    """
+    report = CycleReport(trigger=trigger, started_at=_now(), dry_run=dry_run, notes=list(notes or []))
+    run_id = None if dry_run else store.begin_cycle(trigger, report.notes)
+    report.run_id = run_id
+    if not dry_run:
+        logger.info("Processing started ({} cycle, run {})", trigger, run_id)
+    own_session = session is None
+    try:
+        if own_session:
+            from bridge.sdk import connect
+
+            session = connect(settings)
+        _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress)
+    except GuardTripped as exc:
+        report.status, report.message = "guard", exc.message
+        raise
+    except BridgeError as exc:
+        report.status, report.message = "error", exc.message
+        raise
+    except Exception as exc:  # a bug or an SDK surprise: recorded, then re-raised for the caller
+        report.status, report.message = "error", f"unexpected error: {type(exc).__name__}: {exc}"
+        raise
+    finally:
+        report.ended_at = _now()
+        if session is not None:
+            report.round_trips = _delta(session.round_trips(), report.round_trips)
+            report.writes = _delta(session.writes(), report.writes)
+            if own_session:
+                session.close()
+        if run_id is not None:
+            store.finish_cycle(run_id, report.status, report.to_json())
+            logger.info("Processing ended: {}", report.summary())
+    return report
+
+
+def _delta(now: int | None, before: int | None) -> int | None:
+    if now is None or before is None:
+        return None
+    return now - before
+
+
+def _cycle(
+    settings: Settings,
+    store: Store,
+    session: Any,
+    report: CycleReport,
+    allow_mass_delete: bool,
+    stop_event: threading.Event | None,
+    progress: Progress | None,
+) -> None:
+    from bridge.plan import guard_check, make_plan, resolve_topology
+
+    report.round_trips, report.writes = session.round_trips(), session.writes()
+    session.refresh()
+    topology = resolve_topology(settings, session.recorders())
+    source, target = _read_both(session, topology)
+    report.source_cameras, report.target_cameras = source.camera_count(), target.camera_count()
+    pairings = store.pairings()
+    plan = make_plan(source, target, topology, settings, pairings)
+    report.plan = plan
+    report.planned = plan.counts()
+    report.skips = [s.to_json() for s in plan.skips]
+
+    problem = guard_check(plan, target, topology, settings.guard.max_delete_share)
+    if problem and report.dry_run:
+        report.notes.append(f"the delete guard would stop this cycle: {problem}")
+    elif problem and not allow_mass_delete:
+        raise GuardTripped(problem)
+    elif problem:
+        report.notes.append(f"delete guard overridden: {problem}")
+        logger.warning("Delete guard overridden by the administrator: {}", problem)
+
+    if report.dry_run:
+        report.status = "dry-run"
+        return
+
+    kept = {p.source_hardware_id: p for p in plan.pairings}
+    lifecycle = [a for a in plan.actions if a.kind in LIFECYCLE]
+    updates = [a for a in plan.actions if a.kind not in LIFECYCLE]
+    total = len(plan.actions)
+    done = 0
+
+    def step(action: Action) -> bool:
+        nonlocal done
+        ok = _apply_one(session, action, report, kept)
+        done += 1
+        if progress is not None:
+            progress(done, total, action)
+        return ok
+
+    interrupted = False
+    changed_lifecycle = False
+    for action in lifecycle:
+        if stop_event is not None and stop_event.is_set():
+            interrupted = True
+            break
+        changed_lifecycle |= step(action)
+
+    if changed_lifecycle and not interrupted:
+        # Hardware added, moved or replaced now has devices whose settings the
+        # first plan could not see: read the target again and plan settings only.
+        store.replace_pairings(kept.values())
+        target = session.read(topology.target_recorder_ids, topology.target_side)
+        second = make_plan(source, target, topology, settings, list(kept.values()))
+        updates = [a for a in second.actions if a.kind not in LIFECYCLE]
+        kept = {p.source_hardware_id: p for p in second.pairings}
+        total = done + len(updates)
+        report.planned = _merge_counts(plan.counts(), second.counts(), LIFECYCLE)
+
+    for action in updates:
+        if interrupted or (stop_event is not None and stop_event.is_set()):
+            interrupted = True
+            break
+        step(action)
+
+    store.replace_pairings(kept.values())
+    if interrupted:
+        report.status = "interrupted"
+        report.message = f"stopped after {done} of {total} action(s); the rest waits for the next cycle"
+    else:
+        report.status = "failed" if report.failures else "ok"
+
+
+def _merge_counts(first: dict[str, int], second: dict[str, int], lifecycle: tuple[ActionKind, ...]) -> dict[str, int]:
+    names = {k.value for k in lifecycle}
+    out = {k: v for k, v in first.items() if k in names}
+    for k, v in second.items():
+        if k not in names:
+            out[k] = out.get(k, 0) + v
+    return out
+
+
+def _read_both(session: Any, topology: Any) -> tuple[Snapshot, Snapshot]:
+    source = session.read(topology.source_recorder_ids, topology.source_side)
+    target = session.read(topology.target_recorder_ids, topology.target_side)
+    return source, target
+
+
+def _apply_one(session: Any, action: Action, report: CycleReport, kept: dict[str, Pairing]) -> bool:
+    """Apply one action; record success or failure. Returns True when applied."""
+    try:
+        result = session.apply(action)
+    except VmsError as exc:
+        report.failures.append(Failure(action, exc.vms_text))
+        logger.warning("{} {} failed: {}", action.kind.value, action.target.name or action.target.item_id, exc.vms_text)
+        return False
+    except ConnectError:
+        raise
+    except BridgeError as exc:
+        report.failures.append(Failure(action, exc.message))
+        logger.warning("{} {} failed: {}", action.kind.value, action.target.name or action.target.item_id, exc.message)
+        return False
+    report.applied[action.kind.value] = report.applied.get(action.kind.value, 0) + 1
+    logger.debug("applied {} {}: {}", action.kind.value, action.target.name or action.target.item_id, action.reason)
+    _remember(action, result or {}, kept)
+    return True
+
+
+def _remember(action: Action, result: dict[str, Any], kept: dict[str, Pairing]) -> None:
+    """Keep the pairing table true to what was just applied."""
+    if action.kind is ActionKind.ADD and action.source is not None and result.get("hardware_id"):
+        kept[action.source.item_id] = Pairing(
+            source_hardware_id=action.source.item_id,
+            target_hardware_id=str(result["hardware_id"]),
+            source_recorder_id=action.source.recorder_id,
+            target_recorder_id=action.target.recorder_id,
+        )
+    elif action.kind is ActionKind.DELETE:
+        for key, p in list(kept.items()):
+            if p.target_hardware_id == action.target.item_id:
+                del kept[key]
+    elif action.kind is ActionKind.MOVE and action.source is not None:
+        p = kept.get(action.source.item_id)
+        if p is not None:
+            kept[action.source.item_id] = Pairing(
+                p.source_hardware_id, p.target_hardware_id, action.source.recorder_id,
+                str(action.values.get("to_recorder_id", p.target_recorder_id)),
+            )
+
+
+__all__ = ["CycleReport", "Failure", "run_cycle", "Side"]
