@@ -16,6 +16,9 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import tomli_w
 
 from fakes.world import add_drift, create_world, suggested_settings
 
@@ -24,49 +27,35 @@ DEMO = ROOT / "demo"
 PASSWORD_ENV = "SMARTSYNC_PASSWORD_PRIMARY"
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_toml_value(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
+def demo_config(world: Path, folder: Path) -> dict[str, Any]:
+    """A configuration for a fake world, as an administrator would write it.
 
-
-def write_config(world: Path, path: Path) -> None:
-    """A configuration for the demo world, as an administrator would write it."""
+    Passwords are named by environment variable, never written to the file.
+    Tests change this dictionary (direction, mode, switches) before writing it.
+    """
     s = suggested_settings(world)
-    lines = [
-        "# SmartSync configuration for the demo world (made by `make demo`).",
-        f"architecture = {_toml_value(s['architecture'])}",
-        'direction = "backup"',
-        'mode = "auto"',
-        "",
-        "[sdk]",
-        'runtime = "mono"',
-        f"folder = {_toml_value(str(ROOT / 'build' / 'sdk'))}",
-        f"fake_world = {_toml_value(str(world))}",
-        "",
-    ]
+    sites = []
     for i, site in enumerate(s["sites"]):
         env = PASSWORD_ENV if i == 0 else "SMARTSYNC_PASSWORD_SECONDARY"
-        lines += ["[[sites]]", f"name = {_toml_value(site['name'])}", f"uri = {_toml_value(site['uri'])}",
-                  f"user = {_toml_value(site['user'])}", f"password_env = {_toml_value(env)}", ""]
-    lines += ["[labels]", f"primary = {_toml_value(s['labels']['primary'])}",
-              f"secondary = {_toml_value(s['labels']['secondary'])}", ""]
-    for link in s["links"]:
-        lines += ["[[links]]", f"primary = {_toml_value(link['primary'])}",
-                  f"secondary = {_toml_value(link['secondary'])}", ""]
-    for sl in s.get("storage_links", []):
-        lines += ["[[storage_links]]", f"primary = {_toml_value(sl['primary'])}",
-                  f"secondary = {_toml_value(sl['secondary'])}", f"map = {_toml_value(sl['map'])}", ""]
-    lines += ["[service]", f"store = {_toml_value(str(path.parent / 'smartsync.db'))}",
-              f"log_dir = {_toml_value(str(path.parent / 'logs'))}", ""]
-    path.write_text("\n".join(lines), encoding="utf-8")
+        sites.append({"name": site["name"], "uri": site["uri"], "user": site["user"], "password_env": env})
+    return {
+        "architecture": s["architecture"],
+        "direction": "backup",
+        "mode": "auto",
+        "sdk": {"runtime": "mono", "folder": str(ROOT / "build" / "sdk"), "fake_world": str(world)},
+        "sites": sites,
+        "labels": {"primary": list(s["labels"]["primary"]), "secondary": list(s["labels"]["secondary"])},
+        "links": [dict(link) for link in s["links"]],
+        "storage_links": [dict(sl) for sl in s.get("storage_links", [])],
+        "service": {"store": str(folder / "smartsync.db"), "log_dir": str(folder / "logs")},
+    }
+
+
+def write_config(config: dict[str, Any], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = "# SmartSync configuration for a fake world (made by bridge.demo).\n"
+    path.write_text(header + tomli_w.dumps(config), encoding="utf-8")
+    return path
 
 
 def smartsync(*args: str) -> int:
@@ -81,7 +70,7 @@ def main() -> int:
     print("== 1. A single-site world: 2 primary and 2 secondary recorders, in step ==")
     create_world(world, architecture="single-site", primaries=2, secondaries=2, hardware_per_recorder=4,
                  cameras_per_hardware=2, groups=2, roles=2, views=2, seed=7, mirror=True, password="demo-pass")
-    write_config(world, DEMO / "smartsync.toml")
+    write_config(demo_config(world, DEMO), DEMO / "smartsync.toml")
     os.environ.setdefault(PASSWORD_ENV, "demo-pass")
     os.environ.setdefault("SMARTSYNC_PASSWORD_SECONDARY", "demo-pass")
     print(f"World in {world.relative_to(ROOT)}, configuration in demo/smartsync.toml")
