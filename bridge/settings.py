@@ -1,0 +1,569 @@
+"""The administrator's configuration: `smartsync.toml`, overridable by environment variables.
+
+`load_settings()` reads the TOML file, applies `SMARTSYNC_<SECTION>__<KEY>`
+overrides from the environment, resolves every password source and every
+relative path (relative to the TOML file's folder), and returns a validated
+`Settings`. Anything wrong is reported in ONE `ConfigError` whose `problems`
+list every problem found, each naming the TOML key (`links[2].secondary`)
+and how to fix it. Passwords are `SecretStr` from the moment they are read
+and never appear in a message or a repr.
+
+Checks here are *static*: they need no VMS. Checks against the recorders
+that really exist live in `bridge.topology`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from bridge.errors import ConfigError
+
+DEFAULT_FILE = "smartsync.toml"
+ENV_PREFIX = "SMARTSYNC_"
+
+
+class _Section(BaseModel):
+    # Unknown keys are typos far more often than intent: refuse them.
+    model_config = ConfigDict(extra="forbid")
+
+
+class SdkSettings(_Section):
+    runtime: Literal["mono", "netfx", "coreclr"] = "mono"
+    folder: Path = Path("build/sdk")
+    fake_world: Path | None = None
+
+
+class SiteSettings(_Section):
+    """One management server to log in to."""
+
+    name: str
+    uri: str
+    user: str = ""
+    auth: Literal["Basic", "Negotiate"] = "Basic"
+    password_env: str | None = None
+    password_file: Path | None = None
+    password: SecretStr = SecretStr("")
+    """The resolved password, whichever source it came from."""
+
+
+class LabelSettings(_Section):
+    primary: list[str] = Field(default_factory=list)
+    secondary: list[str] = Field(default_factory=list)
+
+
+class LinkSettings(_Section):
+    primary: str
+    secondary: str
+
+
+class StorageLinkSettings(_Section):
+    primary: str
+    secondary: str
+    map: dict[str, str] = Field(default_factory=dict)
+
+
+class LifecycleSettings(_Section):
+    add: bool = True
+    move: bool = False
+    replace: bool = False
+    delete: bool = True
+
+
+class SyncSettings(_Section):
+    """Settings-sync switches, one per category; all on by default."""
+
+    camera_general: bool = True
+    camera_recording: bool = True
+    camera_storage: bool = True
+    camera_streams: bool = True
+    camera_motion: bool = True
+    camera_privacy: bool = True
+    camera_ptz: bool = True
+    camera_client: bool = True
+    hardware_general: bool = True
+    hardware_driver_settings: bool = True
+    microphone: bool = True
+    speaker: bool = True
+    metadata: bool = True
+    input: bool = True
+    output: bool = True
+
+    def enabled(self, kind: str, category: str) -> bool:
+        """Whether settings of `category` on a `kind` ("hardware", "camera", "microphone"...) are synced."""
+        if kind == "camera":
+            return bool(getattr(self, f"camera_{category}", False))
+        if kind == "hardware":
+            return bool(getattr(self, f"hardware_{category}", False))
+        return bool(getattr(self, kind, False))
+
+
+class SelectionSettings(_Section):
+    """Which devices settings sync covers: all, or the union of names, ids and device groups."""
+
+    devices: Literal["all"] | None = None
+    names: list[str] = Field(default_factory=list)
+    ids: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)
+
+    @property
+    def is_all(self) -> bool:
+        return not (self.names or self.ids or self.groups)
+
+
+class GuardSettings(_Section):
+    max_delete_share: float = Field(default=0.10, ge=0.0, le=1.0)
+
+
+class ServiceSettings(_Section):
+    store: Path = Path("smartsync.db")
+    log_dir: Path = Path("logs")
+
+
+class Settings(_Section):
+    architecture: Literal["single-site", "federated", "independent"] = "single-site"
+    direction: Literal["backup", "restore"] = "backup"
+    mode: Literal["auto", "manual"] = "auto"
+    allow_plain_password: bool = False
+    sdk: SdkSettings = Field(default_factory=SdkSettings)
+    sites: list[SiteSettings] = Field(default_factory=list)
+    labels: LabelSettings = Field(default_factory=LabelSettings)
+    links: list[LinkSettings] = Field(default_factory=list)
+    storage_links: list[StorageLinkSettings] = Field(default_factory=list)
+    camera_map: dict[str, list[str]] = Field(default_factory=dict)
+    lifecycle: LifecycleSettings = Field(default_factory=LifecycleSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
+    selection: SelectionSettings = Field(default_factory=SelectionSettings)
+    guard: GuardSettings = Field(default_factory=GuardSettings)
+    service: ServiceSettings = Field(default_factory=ServiceSettings)
+    config_path: Path = Path(DEFAULT_FILE)
+    """The file these settings came from (absolute); not a TOML key."""
+
+
+# Where each TOML table's valid keys live, to suggest the nearest one for a typo.
+_SECTIONS: dict[str, type[BaseModel]] = {
+    "": Settings,
+    "sdk": SdkSettings,
+    "sites[]": SiteSettings,
+    "labels": LabelSettings,
+    "links[]": LinkSettings,
+    "storage_links[]": StorageLinkSettings,
+    "lifecycle": LifecycleSettings,
+    "sync": SyncSettings,
+    "selection": SelectionSettings,
+    "guard": GuardSettings,
+    "service": ServiceSettings,
+}
+_NOT_TOML_KEYS = {"config_path"}
+_TOP_SCALARS = ("architecture", "direction", "mode", "allow_plain_password")
+_SITE_COUNT = {"single-site": 1, "federated": 1, "independent": 2}
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read, override, resolve and validate the configuration; raise ConfigError listing every problem.
+
+    `path` defaults to env `SMARTSYNC_CONFIG`, then `./smartsync.toml`.
+    """
+    env = os.environ if env is None else env
+    if path is None:
+        path = Path(env.get(ENV_PREFIX + "CONFIG") or DEFAULT_FILE)
+    path = path.expanduser().absolute()
+    if not path.is_file():
+        raise ConfigError(
+            f"no configuration file at {path}",
+            [f"create {path} (start from smartsync.example.toml) or point SMARTSYNC_CONFIG / --config at yours"],
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML", [f"{exc}: fix the syntax at that place"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} cannot be read", [f"{exc.__class__.__name__}: check the file's permissions "
+                                                     f"and that it is UTF-8 text"]) from None
+    return settings_from_dict(data, base_dir=path.parent, env=env, config_path=path)
+
+
+def settings_from_dict(
+    data: Mapping[str, Any],
+    base_dir: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    config_path: Path | None = None,
+) -> Settings:
+    """Validate an already parsed TOML document (tests and tools build settings this way).
+
+    `env` defaults to no environment at all, so a test is not affected by the machine it runs on.
+    """
+    env = {} if env is None else env
+    base_dir = (base_dir or Path.cwd()).absolute()
+    raw = _plain_copy(data)
+    problems: list[str] = []
+    from_env = _apply_env(raw, env, problems)
+    for key in _NOT_TOML_KEYS & set(raw):
+        problems.append(f"{key}: not a configuration key; remove it")
+        del raw[key]
+    _resolve_passwords(raw, env, base_dir, problems, from_env)
+    settings: Settings | None = None
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(_describe(err, from_env) for err in exc.errors())
+    problems.extend(_cross_checks(raw))
+    if problems:
+        raise ConfigError(_headline(problems, config_path), _dedupe(problems))
+    assert settings is not None
+    _resolve_paths(settings, base_dir)
+    settings.config_path = (config_path or base_dir / DEFAULT_FILE).absolute()
+    return settings
+
+
+def _headline(problems: list[str], config_path: Path | None) -> str:
+    where = f" in {config_path}" if config_path else ""
+    n = len(problems)
+    return f"{n} problem{'s' if n != 1 else ''}{where}"
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _plain_copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain_copy(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_copy(v) for v in value]
+    return value
+
+
+# --- environment overrides -------------------------------------------------------------------------------------
+
+
+def _apply_env(raw: dict[str, Any], env: Mapping[str, str], problems: list[str]) -> dict[str, str]:
+    """Apply SMARTSYNC_<SECTION>__<KEY> (and SMARTSYNC_<TOPKEY>) overrides; return key path -> variable name."""
+    from_env: dict[str, str] = {}
+    for var in sorted(env):
+        if not var.startswith(ENV_PREFIX):
+            continue
+        rest = var[len(ENV_PREFIX):].lower()
+        value = _env_value(env[var])
+        if "__" not in rest:
+            # Other SMARTSYNC_* variables (CONFIG, FAKE_WORLD, password variables) are not overrides.
+            if rest in _TOP_SCALARS:
+                raw[rest] = value
+                from_env[rest] = var
+            continue
+        parts = rest.split("__")
+        section = parts[0]
+        valid = [k for k in Settings.model_fields if k not in _NOT_TOML_KEYS and k not in _TOP_SCALARS]
+        if section not in valid or any(not p for p in parts):
+            problems.append(f"environment variable {var}: no configuration key {'.'.join(parts)}"
+                            f"{_suggest(section, valid)}; rename or unset it")
+            continue
+        key = _set_path(raw, parts, value)
+        if key is None:
+            problems.append(f"environment variable {var}: {'.'.join(parts)} does not name a value in the "
+                            f"configuration (list entries are addressed by index, e.g. SMARTSYNC_SITES__0__USER, "
+                            f"and must exist in the file); rename or unset it")
+        else:
+            from_env[key] = var
+    return from_env
+
+
+def _env_value(text: str) -> Any:
+    stripped = text.strip()
+    if stripped[:1] in ("[", "{"):
+        try:
+            return json.loads(stripped)
+        except ValueError:
+            return text
+    return text
+
+
+def _set_path(raw: dict[str, Any], parts: list[str], value: Any) -> str | None:
+    """Set raw[parts...] = value, walking tables and list indexes; return the key path, None when impossible."""
+    node: Any = raw
+    key = ""
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                return None
+            idx = int(part)
+            key += f"[{idx}]"
+            if last:
+                node[idx] = value
+                return key
+            node = node[idx]
+            continue
+        if not isinstance(node, dict):
+            return None
+        key = f"{key}.{part}" if key else part
+        if last:
+            node[part] = value
+            return key
+        if part not in node:
+            if parts[i + 1].isdigit():
+                return None
+            node[part] = {}
+        node = node[part]
+    return None
+
+
+# --- passwords ---------------------------------------------------------------------------------------------------
+
+
+def _resolve_passwords(
+    raw: dict[str, Any], env: Mapping[str, str], base_dir: Path, problems: list[str], from_env: dict[str, str]
+) -> None:
+    """Replace each site's password source with the password itself, or report why it cannot be read."""
+    sites = raw.get("sites")
+    if not isinstance(sites, list):
+        return
+    allow_plain = _truthy(raw.get("allow_plain_password", False))
+    for i, site in enumerate(sites):
+        if not isinstance(site, dict):
+            continue
+        key = f"sites[{i}]"
+        plain = site.pop("password", None)
+        env_name = site.get("password_env")
+        file_name = site.get("password_file")
+        given = [n for n, v in (("password_env", env_name), ("password_file", file_name), ("password", plain))
+                 if v not in (None, "")]
+        who = f"{site.get('user') or 'the user'} on {site.get('uri') or 'this site'}"
+        if len(given) > 1:
+            problems.append(f"{key}: give one password source, not {' and '.join(given)}")
+            continue
+        if not given:
+            if site.get("auth") == "Negotiate" and not site.get("user"):
+                continue  # Windows integrated log-on: the service account's own credentials, no password.
+            problems.append(f"{key}: no password source for {who}; add password_env = \"<VARIABLE>\" "
+                            f"(an environment variable holding it) or password_file = \"<path>\"")
+            continue
+        if plain is not None:
+            if not allow_plain:
+                via = f" (set through {from_env[key + '.password']})" if key + ".password" in from_env else ""
+                problems.append(f"{key}.password: a plain password in the configuration is refused{via}; put it "
+                                f"in an environment variable named by password_env, or in a file named by "
+                                f"password_file (or set allow_plain_password = true)")
+                continue
+            site["password"] = str(plain)
+        elif env_name is not None:
+            if not isinstance(env_name, str):
+                continue  # the type error is reported by validation
+            if env_name not in env:
+                problems.append(f"{key}.password_env: the environment variable {env_name} is not set; set it "
+                                f"to the password of {who}, or use password_file")
+                continue
+            site["password"] = env[env_name]
+        else:
+            if not isinstance(file_name, str):
+                continue
+            file = Path(file_name).expanduser()
+            file = file if file.is_absolute() else base_dir / file
+            try:
+                # A password file usually ends with a newline the editor added; it is not part of the password.
+                site["password"] = file.read_text(encoding="utf-8").rstrip("\r\n")
+            except OSError as exc:
+                problems.append(f"{key}.password_file: cannot read {file} ({exc.strerror or exc.__class__.__name__}); "
+                                f"create it holding the password of {who}, or fix the path")
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+# --- validation messages ---------------------------------------------------------------------------------------
+
+
+def _key(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out = f"{out}.{part}" if out else str(part)
+    return out
+
+
+def _section_of(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += "[]"
+        else:
+            out = f"{out}.{part}" if out else str(part)
+    return out
+
+
+def _suggest(word: str, valid: list[str]) -> str:
+    close = difflib.get_close_matches(word, valid, n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _describe(err: Any, from_env: dict[str, str]) -> str:
+    loc: tuple[Any, ...] = tuple(err["loc"])
+    key = _key(loc) or "(top level)"
+    via = f" (set through {from_env[key]})" if key in from_env else ""
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        section = _section_of(loc[:-1])
+        model = _SECTIONS.get(section)
+        valid = [k for k in (model.model_fields if model else ()) if k not in _NOT_TOML_KEYS]
+        hint = _suggest(str(loc[-1]), valid) or (f" (valid keys: {', '.join(valid)})" if valid else "")
+        return f"{key}: unknown key{via}{hint}; fix or remove it"
+    if kind == "missing":
+        return f"{key}: missing; add it"
+    if "password" in key:
+        return f"{key}: {err['msg']}{via}"  # never echo what was given for a password
+    if kind in ("greater_than_equal", "less_than_equal") and key == "guard.max_delete_share":
+        return f"{key}: must be a share between 0 and 1 (0.10 = 10%), got {err['input']!r}{via}"
+    shown = err.get("input")
+    got = f", got {shown!r}" if isinstance(shown, str | int | float | bool) else ""
+    return f"{key}: {err['msg']}{got}{via}"
+
+
+def _cross_checks(raw: dict[str, Any]) -> list[str]:
+    """Problems that involve more than one key; written defensively: the raw data may be ill-typed."""
+    problems: list[str] = []
+    arch, mode = raw.get("architecture", "single-site"), raw.get("mode", "auto")
+    sites = raw.get("sites", [])
+    if isinstance(sites, list) and arch in _SITE_COUNT and len(sites) != _SITE_COUNT[arch]:
+        if arch == "independent":
+            want = "two [[sites]]: first the primary side's management server, then the secondary side's"
+        elif arch == "federated":
+            want = "one [[sites]]: the parent management server (child sites are reached through it)"
+        else:
+            want = "one [[sites]]: the management server holding both primary and secondary recorders"
+        problems.append(f"sites: architecture = \"{arch}\" needs {want}; found {len(sites)}")
+    if isinstance(sites, list):
+        seen_names: dict[str, int] = {}
+        for i, site in enumerate(sites):
+            if not isinstance(site, dict):
+                continue
+            name, uri = site.get("name"), site.get("uri")
+            if isinstance(name, str):
+                if name in seen_names:
+                    problems.append(f"sites[{i}].name: '{name}' is already used by sites[{seen_names[name]}]; "
+                                    f"give each site its own name")
+                seen_names.setdefault(name, i)
+            if isinstance(uri, str) and not (uri.startswith(("http://", "https://")) and len(uri.split("/")) > 2
+                                             and uri.split("/")[2]):
+                problems.append(f"sites[{i}].uri: '{uri}' is not an http:// or https:// address of a management "
+                                f"server; write it like \"http://ms-primary/\"")
+
+    labels = raw.get("labels", {})
+    if isinstance(labels, dict):
+        primary = labels.get("primary", [])
+        secondary = labels.get("secondary", [])
+        primary = primary if isinstance(primary, list) else []
+        secondary = secondary if isinstance(secondary, list) else []
+        if not primary:
+            problems.append("labels.primary: no recorder is labelled primary; list at least one recorder name or id")
+        if not secondary:
+            problems.append("labels.secondary: no recorder is labelled secondary; list at least one recorder name "
+                            "or id")
+        first: dict[str, str] = {}
+        for side, names in (("primary", primary), ("secondary", secondary)):
+            for j, name in enumerate(names):
+                where = f"labels.{side}[{j}]"
+                if not isinstance(name, str):
+                    continue
+                if name in first:
+                    other = first[name]
+                    what = "listed twice" if other.startswith(f"labels.{side}[") else f"also labelled in {other}"
+                    problems.append(f"{where}: '{name}' is {what}; a recorder has exactly one label")
+                else:
+                    first[name] = where
+        label_of = {n: ("primary" if k.startswith("labels.primary") else "secondary") for n, k in first.items()}
+    else:
+        label_of = {}
+
+    links = raw.get("links", [])
+    camera_map = raw.get("camera_map", {})
+    if mode == "manual" and isinstance(links, list) and links:
+        problems.append("links: [[links]] are for mode = \"auto\"; in manual mode say where each camera goes in "
+                        "[camera_map] (or set mode = \"auto\")")
+    if mode == "auto" and isinstance(camera_map, dict) and camera_map:
+        problems.append("camera_map: [camera_map] is for mode = \"manual\"; in auto mode link recorders with "
+                        "[[links]] (or set mode = \"manual\")")
+    if mode == "auto" and isinstance(links, list) and not links:
+        problems.append("links: mode = \"auto\" needs one [[links]] entry per primary recorder "
+                        "(primary = \"...\", secondary = \"...\")")
+    if mode == "manual" and isinstance(camera_map, dict) and not camera_map:
+        problems.append("camera_map: mode = \"manual\" needs [camera_map] entries: \"<primary camera name or id>\" "
+                        "= [\"<secondary recorder>\", ...]")
+    if mode == "auto" and isinstance(links, list):
+        linked: dict[str, int] = {}
+        for i, link in enumerate(links):
+            if not isinstance(link, dict):
+                continue
+            p, s = link.get("primary"), link.get("secondary")
+            if isinstance(p, str):
+                if p in linked:
+                    problems.append(f"links[{i}].primary: '{p}' is already linked in links[{linked[p]}]; a primary "
+                                    f"recorder links to exactly one secondary")
+                linked.setdefault(p, i)
+            problems.extend(_label_mismatch(f"links[{i}]", p, s, label_of))
+    if isinstance(camera_map, dict):
+        for cam, recorders in camera_map.items():
+            if isinstance(recorders, list) and not recorders:
+                problems.append(f"camera_map.\"{cam}\": no secondary recorder given; list at least one or remove "
+                                f"the entry")
+            for j, rec in enumerate(recorders if isinstance(recorders, list) else []):
+                if isinstance(rec, str) and label_of.get(rec) == "primary":
+                    problems.append(f"camera_map.\"{cam}\"[{j}]: '{rec}' is labelled primary; name secondary "
+                                    f"recorders here")
+    storage_links = raw.get("storage_links", [])
+    if isinstance(storage_links, list):
+        for i, link in enumerate(storage_links):
+            if isinstance(link, dict):
+                problems.extend(_label_mismatch(f"storage_links[{i}]", link.get("primary"), link.get("secondary"),
+                                                label_of))
+
+    selection = raw.get("selection", {})
+    if isinstance(selection, dict) and selection.get("devices") == "all" and any(
+        selection.get(k) for k in ("names", "ids", "groups")
+    ):
+        problems.append("selection.devices: \"all\" conflicts with names/ids/groups; remove devices = \"all\" to "
+                        "select by the lists, or remove the lists")
+    return problems
+
+
+def _label_mismatch(where: str, p: Any, s: Any, label_of: dict[str, str]) -> list[str]:
+    out = []
+    if isinstance(p, str) and label_of.get(p) == "secondary":
+        out.append(f"{where}.primary: '{p}' is labelled secondary; a link goes from a primary to a secondary recorder")
+    if isinstance(s, str) and label_of.get(s) == "primary":
+        out.append(f"{where}.secondary: '{s}' is labelled primary; a link goes from a primary to a secondary "
+                   f"recorder")
+    return out
+
+
+def _resolve_paths(settings: Settings, base_dir: Path) -> None:
+    def absolute(p: Path) -> Path:
+        p = p.expanduser()
+        return p if p.is_absolute() else (base_dir / p).absolute()
+
+    settings.sdk.folder = absolute(settings.sdk.folder)
+    if settings.sdk.fake_world is not None:
+        settings.sdk.fake_world = absolute(settings.sdk.fake_world)
+    settings.service.store = absolute(settings.service.store)
+    settings.service.log_dir = absolute(settings.service.log_dir)
+    for site in settings.sites:
+        if site.password_file is not None:
+            site.password_file = absolute(site.password_file)
+
+
+__all__ = [
+    "GuardSettings", "LabelSettings", "LifecycleSettings", "LinkSettings", "SdkSettings", "SelectionSettings",
+    "ServiceSettings", "Settings", "SiteSettings", "StorageLinkSettings", "SyncSettings", "load_settings",
+    "settings_from_dict",
+]
