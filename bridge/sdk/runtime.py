@@ -1,0 +1,168 @@
+"""Loading the .NET runtime and the MIP SDK assemblies into this process, once.
+
+pythonnet can host exactly one runtime per process and never unloads it, so
+this module keeps the one process-wide fact "which runtime and which SDK
+folder are loaded" and refuses a second, different load with advice instead
+of failing obscurely later.
+
+Runtime precedence: the explicit setting (`sdk.runtime`), then the
+environment variable `SMARTSYNC_RUNTIME`, then the platform default
+(`netfx` on Windows, `mono` elsewhere).
+
+The bridge's own helper assembly, `SmartSync.Interop.dll`, is found without
+any setting, first hit wins:
+
+1. `build/interop/SmartSync.Interop.dll` in the source tree this package
+   lives in (what `bash dotnet/build.sh` produces);
+2. `SmartSync.Interop.dll` inside the SDK folder (how an installed bridge
+   ships it next to the vendor's assemblies).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from bridge.errors import SdkLoadError
+
+REQUIRED_ASSEMBLIES = ("VideoOS.Platform.dll", "VideoOS.Platform.SDK.dll", "VideoOS.ConfigurationAPI.dll")
+INTEROP_DLL = "SmartSync.Interop.dll"
+RUNTIMES = ("mono", "netfx", "coreclr")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class SdkSettings(Protocol):
+    """The part of `bridge.settings` this module reads."""
+
+    @property
+    def runtime(self) -> str | None: ...
+
+    @property
+    def folder(self) -> Path: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRuntime:
+    """What is loaded in this process."""
+
+    runtime: str
+    sdk_folder: Path
+    interop: Path
+
+
+_lock = threading.Lock()
+_loaded: LoadedRuntime | None = None
+
+
+def choose_runtime(explicit: str | None) -> str:
+    """The runtime to use: explicit setting, then `SMARTSYNC_RUNTIME`, then the platform default."""
+    for origin, value in (("setting sdk.runtime", explicit), ("environment SMARTSYNC_RUNTIME",
+                                                                os.environ.get("SMARTSYNC_RUNTIME"))):
+        if value:
+            value = value.strip().lower()
+            if value not in RUNTIMES:
+                raise SdkLoadError(f"Unknown .NET runtime {value!r} from {origin}; use one of {', '.join(RUNTIMES)}.")
+            return value
+    return "netfx" if sys.platform == "win32" else "mono"
+
+
+def find_interop(sdk_folder: Path) -> Path | None:
+    """Where the helper assembly is (see the module docstring), or None."""
+    for candidate in (REPO_ROOT / "build" / "interop" / INTEROP_DLL, sdk_folder / INTEROP_DLL):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def check_sdk_folder(folder: Path) -> None:
+    """Raise SdkLoadError naming the folder and the first missing assembly."""
+    if not folder.is_dir():
+        raise SdkLoadError(f"SDK folder {folder} does not exist; set sdk.folder to the folder that holds "
+                           f"{', '.join(REQUIRED_ASSEMBLIES)} (for the fake SDK: run `bash dotnet/build.sh`, "
+                           f"it builds build/sdk/).")
+    for name in REQUIRED_ASSEMBLIES:
+        if not (folder / name).is_file():
+            raise SdkLoadError(f"SDK folder {folder} is missing {name}; point sdk.folder at a complete MIP SDK "
+                               f"installation (for the fake SDK: run `bash dotnet/build.sh`).")
+
+
+def loaded() -> LoadedRuntime | None:
+    """The runtime loaded in this process, if any."""
+    return _loaded
+
+
+def load_runtime(sdk_settings: SdkSettings) -> LoadedRuntime:
+    """Load the .NET runtime, the three SDK assemblies and the interop helper; idempotent.
+
+    A second call with the same runtime and folder returns at once; a call
+    with a different one raises SdkLoadError (a process can host only one).
+    """
+    global _loaded
+    runtime = choose_runtime(getattr(sdk_settings, "runtime", None))
+    folder = Path(sdk_settings.folder).expanduser().resolve()
+    with _lock:
+        if _loaded is not None:
+            if _loaded.runtime != runtime or _loaded.sdk_folder != folder:
+                raise SdkLoadError(
+                    f"This process already runs the {_loaded.runtime} runtime with the SDK from "
+                    f"{_loaded.sdk_folder}; it cannot switch to {runtime} with {folder}. Restart the process "
+                    f"with one setting (sdk.runtime / SMARTSYNC_RUNTIME, sdk.folder).")
+            return _loaded
+        check_sdk_folder(folder)
+        interop = find_interop(folder)
+        if interop is None:
+            raise SdkLoadError(f"The helper assembly {INTEROP_DLL} was found neither in "
+                               f"{REPO_ROOT / 'build' / 'interop'} nor in {folder}; build it with "
+                               f"`bash dotnet/build.sh` (needs mcs from mono-devel).")
+        _start_runtime(runtime)
+        clr = _clr()
+        for name in REQUIRED_ASSEMBLIES:
+            _add_reference(clr, folder / name)
+        _add_reference(clr, interop)
+        _loaded = LoadedRuntime(runtime, folder, interop)
+        return _loaded
+
+
+def _start_runtime(runtime: str) -> None:
+    # Mono 6.8 (Debian's) deadlocks its GC under pythonnet with the default
+    # cooperative suspend; preemptive must be set before libmono starts.
+    os.environ["MONO_THREADS_SUSPEND"] = "preemptive"
+    try:
+        import pythonnet
+    except ImportError as exc:
+        raise SdkLoadError("pythonnet is not installed in this Python; run `pip install 'pythonnet>=3.0.3'`.") from exc
+    try:
+        pythonnet.load(runtime)
+    except Exception as exc:  # clr_loader raises plain RuntimeError for every failure
+        raise SdkLoadError(_runtime_advice(runtime, exc)) from exc
+
+
+def _runtime_advice(runtime: str, exc: BaseException) -> str:
+    detail = f"{exc}; {exc.__cause__}" if exc.__cause__ else str(exc)
+    if runtime == "mono":
+        return (f"The Mono runtime could not be loaded ({detail.strip()}). Install it with "
+                f"`apt-get install -y mono-devel` (Debian package mono-devel provides libmonosgen), "
+                f"or choose another runtime with sdk.runtime.")
+    if runtime == "netfx":
+        return (f"The .NET Framework runtime could not be loaded ({detail.strip()}). It exists only on Windows "
+                f"with .NET Framework 4.7.2 or later; elsewhere use sdk.runtime = \"mono\".")
+    return (f"The .NET (CoreCLR) runtime could not be loaded ({detail.strip()}). Install the .NET runtime and set "
+            f"PYTHONNET_CORECLR_RUNTIME_CONFIG, or use sdk.runtime = \"mono\".")
+
+
+def _clr() -> Any:
+    import clr
+
+    return clr
+
+
+def _add_reference(clr: Any, path: Path) -> None:
+    try:
+        clr.AddReference(str(path))
+    except Exception as exc:
+        raise SdkLoadError(f"Could not load assembly {path} ({type(exc).__name__}: {exc}); rebuild it "
+                           f"(`bash dotnet/build.sh`) or check that it matches the runtime.") from exc

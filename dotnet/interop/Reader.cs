@@ -1,0 +1,356 @@
+// SmartSync.Interop.Reader: walks configuration items the SDK has ALREADY
+// loaded (after FillChildren) and returns them as one JSON string. It makes
+// no decisions: Python (bridge/sdk/parse.py) turns the JSON into the
+// snapshot. Folders and typed properties are reached by name through cached
+// reflection, so the same helper reads the vendor's SDK and the fake without
+// depending on which concrete type or number type each one uses.
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Reflection;
+using VideoOS.Platform.ConfigurationItems;
+
+namespace SmartSync.Interop
+{
+    public static class Reader
+    {
+        // Device kinds as the snapshot names them -> (folder property, list property).
+        private static readonly string[][] DeviceFolders =
+        {
+            new[] { "camera", "CameraFolder", "Cameras" },
+            new[] { "microphone", "MicrophoneFolder", "Microphones" },
+            new[] { "speaker", "SpeakerFolder", "Speakers" },
+            new[] { "metadata", "MetadataFolder", "Metadatas" },
+            new[] { "input", "InputEventFolder", "InputEvents" },
+            new[] { "output", "OutputFolder", "Outputs" },
+        };
+
+        // Collections the SDK keeps out of GetPropertyKeys() but that the bridge compares.
+        private static readonly string[] ClientExtras = { "Related" };
+
+        private static readonly Dictionary<string, PropertyInfo> PropertyCache = new Dictionary<string, PropertyInfo>();
+        private static readonly object CacheLock = new object();
+
+        /// <summary>Version of this helper; the bridge checks it to catch a stale build.</summary>
+        public static string Version
+        {
+            get { return "1"; }
+        }
+
+        /// <summary>Recorders of a management server with their storages, no hardware.</summary>
+        public static string ReadInventory(IConfigurationItem managementServer)
+        {
+            JsonWriter w = new JsonWriter(4096);
+            w.BeginArray();
+            foreach (object rs in List(managementServer, "RecordingServerFolder", "RecordingServers"))
+            {
+                w.BeginObject();
+                WriteProps(w, "props", (IConfigurationItem)rs, null);
+                WriteItems(w, "storages", List(rs, "StorageFolder", "Storages"));
+                w.EndObject();
+            }
+            w.EndArray();
+            return w.ToString();
+        }
+
+        /// <summary>One recorder with storages, drivers, hardware, devices and their settings.</summary>
+        public static string ReadRecorder(IConfigurationItem recorder)
+        {
+            JsonWriter w = new JsonWriter(64 * 1024);
+            w.BeginObject();
+            WriteProps(w, "props", recorder, null);
+            WriteItems(w, "storages", List(recorder, "StorageFolder", "Storages"));
+            w.Key("drivers");
+            w.BeginArray();
+            foreach (object d in List(recorder, "HardwareDriverFolder", "HardwareDrivers"))
+            {
+                w.BeginObject();
+                WriteProps(w, "props", (IConfigurationItem)d, null);
+                w.Property("path", ((IConfigurationItem)d).Path);
+                w.EndObject();
+            }
+            w.EndArray();
+            w.Key("hardware");
+            w.BeginArray();
+            foreach (object h in List(recorder, "HardwareFolder", "Hardwares"))
+                WriteHardware(w, (IConfigurationItem)h);
+            w.EndArray();
+            w.EndObject();
+            return w.ToString();
+        }
+
+        /// <summary>Device groups below a CameraGroupFolder: "/A/B" -> ids of the direct member cameras.</summary>
+        public static string ReadGroups(IConfigurationItem managementServer)
+        {
+            JsonWriter w = new JsonWriter(4096);
+            w.BeginObject();
+            WriteGroups(w, Get(managementServer, "CameraGroupFolder"), "");
+            w.EndObject();
+            return w.ToString();
+        }
+
+        private static void WriteGroups(JsonWriter w, object folder, string prefix)
+        {
+            foreach (object g in List(folder, "CameraGroups"))
+            {
+                IConfigurationItem group = (IConfigurationItem)g;
+                string path = prefix + "/" + group.Name;
+                w.Key(path);
+                w.BeginArray();
+                foreach (object cam in List(group, "CameraFolder", "Cameras"))
+                    w.Value(((IConfigurationItem)cam).Id);
+                w.EndArray();
+                WriteGroups(w, Get(group, "CameraGroupFolder"), path);
+            }
+        }
+
+        private static void WriteHardware(JsonWriter w, IConfigurationItem hw)
+        {
+            w.BeginObject();
+            WriteProps(w, "props", hw, null);
+            w.Key("driver_settings");
+            w.BeginObject();
+            foreach (object s in List(hw, "HardwareDriverSettingsFolder", "HardwareDriverSettings"))
+                WriteRawPairs(w, (IConfigurationItem)s);
+            w.EndObject();
+            w.Key("devices");
+            w.BeginArray();
+            foreach (string[] kind in DeviceFolders)
+            {
+                foreach (object d in List(hw, kind[1], kind[2]))
+                    WriteDevice(w, kind[0], (IConfigurationItem)d);
+            }
+            w.EndArray();
+            w.EndObject();
+        }
+
+        private static void WriteDevice(JsonWriter w, string kind, IConfigurationItem device)
+        {
+            w.BeginObject();
+            w.Property("kind", kind);
+            WriteProps(w, "props", device, null);
+            if (kind == "camera")
+            {
+                w.Key("streams");
+                w.BeginArray();
+                foreach (object s in List(device, "StreamFolder", "Streams"))
+                    WriteStreamUsages(w, s);
+                w.EndArray();
+                w.Key("driver_settings");
+                w.BeginArray();
+                foreach (object s in List(device, "DeviceDriverSettingsFolder", "DeviceDriverSettings"))
+                    WriteDriverSettings(w, (IConfigurationItem)s);
+                w.EndArray();
+                WriteFirst(w, "client", List(device, "ClientSettingsFolder", "ClientSettings"), ClientExtras);
+                WriteFirst(w, "motion", List(device, "MotionDetectionFolder", "MotionDetections"), null);
+                WriteFirst(w, "privacy", List(device, "PrivacyProtectionFolder", "PrivacyProtections"), null);
+                WriteItems(w, "ptz", List(device, "PtzPresetFolder", "PtzPresets"));
+            }
+            w.EndObject();
+        }
+
+        // A Stream item either is one usage or holds its usages as StreamUsageChildItems (vendor SDK shape).
+        private static void WriteStreamUsages(JsonWriter w, object stream)
+        {
+            IEnumerable usages = Get(stream, "StreamUsageChildItems") as IEnumerable;
+            if (usages == null)
+            {
+                w.BeginObject();
+                WritePropsBody(w, (IConfigurationItem)stream, null);
+                w.EndObject();
+                return;
+            }
+            foreach (object u in usages)
+            {
+                w.BeginObject();
+                WritePropsBody(w, u, null);
+                w.EndObject();
+            }
+        }
+
+        // Driver settings: general key/values on the item (or its DeviceDriverSettingsChildItems), and one
+        // child item per stream (StreamChildItems).
+        private static void WriteDriverSettings(JsonWriter w, IConfigurationItem settings)
+        {
+            w.BeginObject();
+            w.Key("general");
+            w.BeginObject();
+            IEnumerable general = Get(settings, "DeviceDriverSettingsChildItems") as IEnumerable;
+            if (general != null)
+            {
+                foreach (object g in general)
+                    WriteRawPairs(w, g);
+            }
+            else
+            {
+                WriteRawPairs(w, settings);
+            }
+            w.EndObject();
+            w.Key("streams");
+            w.BeginArray();
+            IEnumerable streams = Get(settings, "StreamChildItems") as IEnumerable;
+            if (streams != null)
+            {
+                foreach (object s in streams)
+                {
+                    w.BeginObject();
+                    WriteRawPairs(w, s);
+                    w.EndObject();
+                }
+            }
+            w.EndArray();
+            w.EndObject();
+        }
+
+        private static void WriteFirst(JsonWriter w, string key, IEnumerable items, string[] extras)
+        {
+            foreach (object o in items)
+            {
+                WriteProps(w, key, o, extras);
+                return;
+            }
+            w.Key(key);
+            w.Value(null);
+        }
+
+        private static void WriteItems(JsonWriter w, string key, IEnumerable items)
+        {
+            w.Key(key);
+            w.BeginArray();
+            foreach (object o in items)
+            {
+                w.BeginObject();
+                WritePropsBody(w, o, null);
+                w.EndObject();
+            }
+            w.EndArray();
+        }
+
+        private static void WriteProps(JsonWriter w, string key, object item, string[] extras)
+        {
+            w.Key(key);
+            w.BeginObject();
+            WritePropsBody(w, item, extras);
+            w.EndObject();
+        }
+
+        // Every key the item reports, valued through its typed property when it has one (so JSON keeps the
+        // SDK's types), else through GetProperty's string. Secrets are never written.
+        private static void WritePropsBody(JsonWriter w, object item, string[] extras)
+        {
+            IEnumerable<string> keys = Keys(item);
+            HashSet<string> seen = new HashSet<string>();
+            foreach (string k in keys)
+            {
+                if (!seen.Add(k) || IsSecret(k))
+                    continue;
+                PropertyInfo p = Property(item.GetType(), k);
+                object v = p != null ? p.GetValue(item, null) : RawProperty(item, k);
+                w.Property(k, v);
+            }
+            if (!seen.Contains("Id"))
+            {
+                PropertyInfo idp = Property(item.GetType(), "Id");
+                if (idp != null)
+                    w.Property("Id", idp.GetValue(item, null));
+            }
+            if (extras == null)
+                return;
+            foreach (string k in extras)
+            {
+                if (seen.Contains(k))
+                    continue;
+                PropertyInfo p = Property(item.GetType(), k);
+                if (p != null)
+                    w.Property(k, p.GetValue(item, null));
+            }
+        }
+
+        // Key/value settings as the VMS stores them: strings, untyped.
+        private static void WriteRawPairs(JsonWriter w, object item)
+        {
+            foreach (string k in Keys(item))
+            {
+                if (!IsSecret(k))
+                    w.Property(k, RawProperty(item, k));
+            }
+        }
+
+        private static bool IsSecret(string key)
+        {
+            return key.IndexOf("Password", StringComparison.OrdinalIgnoreCase) >= 0;
+        }
+
+        private static IEnumerable<string> Keys(object item)
+        {
+            MethodInfo m = item.GetType().GetMethod("GetPropertyKeys", Type.EmptyTypes);
+            if (m == null)
+                return new string[0];
+            IEnumerable keys = m.Invoke(item, null) as IEnumerable;
+            List<string> result = new List<string>();
+            if (keys != null)
+            {
+                foreach (object k in keys)
+                    result.Add(Convert.ToString(k));
+            }
+            return result;
+        }
+
+        private static object RawProperty(object item, string key)
+        {
+            IConfigurationItem ci = item as IConfigurationItem;
+            if (ci != null)
+                return ci.GetProperty(key);
+            MethodInfo m = item.GetType().GetMethod("GetProperty", new[] { typeof(string) });
+            return m == null ? null : m.Invoke(item, new object[] { key });
+        }
+
+        private static object Get(object obj, string name)
+        {
+            if (obj == null)
+                return null;
+            PropertyInfo p = Property(obj.GetType(), name);
+            return p == null ? null : p.GetValue(obj, null);
+        }
+
+        private static IEnumerable List(object obj, string folder, string list)
+        {
+            return List(Get(obj, folder), list);
+        }
+
+        private static IEnumerable List(object folder, string list)
+        {
+            IEnumerable items = Get(folder, list) as IEnumerable;
+            return items ?? new object[0];
+        }
+
+        private static PropertyInfo Property(Type t, string name)
+        {
+            string key = t.FullName + "\u0001" + name;
+            PropertyInfo p;
+            lock (CacheLock)
+            {
+                if (PropertyCache.TryGetValue(key, out p))
+                    return p;
+            }
+            try
+            {
+                p = t.GetProperty(name, BindingFlags.Public | BindingFlags.Instance);
+            }
+            catch (AmbiguousMatchException)
+            {
+                // A derived type hides a base property with `new`: take the most derived one.
+                p = null;
+                for (Type x = t; x != null && p == null; x = x.BaseType)
+                    p = x.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly);
+            }
+            if (p != null && (p.GetIndexParameters().Length != 0 || !p.CanRead))
+                p = null;
+            lock (CacheLock)
+            {
+                PropertyCache[key] = p;
+            }
+            return p;
+        }
+    }
+}
