@@ -1,0 +1,181 @@
+"""SmartSync's log: loguru to a rotating file plus stderr, with secrets scrubbed from every line.
+
+`setup_logging(log_dir, detailed)` is called once by the commands that do work
+(`serve`, `run-now`); `set_detailed()` switches between normal (INFO) and
+detailed (DEBUG) lines while the process runs, which is how the service
+follows `smartsync service restart --detailed-logs` without a file edit.
+
+Every record passes one patcher before any sink sees it. The patcher rewrites
+the message, the string values of `extra`, and the text of an attached
+exception (rendered here, so loguru never prints a traceback with variable
+values): `password=...`-style pairs, bearer tokens and passwords in URLs
+become `***`, and so does every value handed to `register_secret`. Sinks
+are added with `diagnose=False` for the same reason.
+
+`tail`, `follow` and `clear` back `smartsync log show [--follow]` and
+`smartsync log clear`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+from pydantic import SecretStr
+
+LOG_NAME = "smartsync.log"
+ROTATION = "10 MB"
+RETENTION = "14 days"
+MASK = "***"
+
+_FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS Z} | {level: <7} | {message}"
+_DETAILED_FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS Z} | {level: <7} | {name}:{function}:{line} | {message}"
+
+_KEYS = r"password|passwd|pwd|secret|client[_-]?secret|token|access[_-]?token|api[_-]?key|apikey"
+_PAIR_RE = re.compile(rf"(?i)(\b(?:{_KEYS})\b[\"']?\s*[:=]\s*[\"']?)([^\s\"',;&}}\]]+)")
+_BEARER_RE = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
+_URL_RE = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]+):([^@\s/]+)@", re.IGNORECASE)
+
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+_MIN_SECRET = 3
+"""Shorter registered values are not masked: they would blank out ordinary words and digits."""
+
+_state: dict[str, Any] = {"log_dir": None, "detailed": False, "handlers": []}
+
+
+def register_secret(value: str | SecretStr | None) -> None:
+    """Mask this exact value in every later log line (call it for each password as soon as it is read)."""
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if text and len(text) >= _MIN_SECRET:
+        with _secrets_lock:
+            _secrets.add(text)
+
+
+def redact(text: str) -> str:
+    """`text` with anything that looks like a secret replaced by ***."""
+    with _secrets_lock:
+        known = sorted(_secrets, key=len, reverse=True)
+    for secret in known:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    text = _PAIR_RE.sub(lambda m: m.group(1) + MASK, text)
+    text = _BEARER_RE.sub(lambda m: f"{m.group(1)} {MASK}", text)
+    return _URL_RE.sub(lambda m: f"{m.group(1)}:{MASK}@", text)
+
+
+def _patch(record: Any) -> None:
+    record["message"] = redact(record["message"])
+    for key, value in list(record["extra"].items()):
+        if isinstance(value, str):
+            record["extra"][key] = redact(value)
+    exc = record["exception"]
+    if exc is not None and exc.type is not None:
+        # Render the traceback ourselves so its text (exception messages included) is scrubbed too.
+        rendered = "".join(traceback.format_exception(exc.type, exc.value, exc.traceback))
+        record["message"] += "\n" + redact(rendered).rstrip("\n")
+        record["exception"] = None
+
+
+def log_file(log_dir: Path) -> Path:
+    return Path(log_dir) / LOG_NAME
+
+
+def setup_logging(log_dir: Path | None, detailed: bool = False) -> None:
+    """(Re)configure the process's log: stderr and, with a folder, the rotating file `smartsync.log`."""
+    if log_dir is not None:
+        Path(log_dir).mkdir(parents=True, exist_ok=True)
+    _state["log_dir"] = log_dir
+    _apply(detailed)
+
+
+def set_detailed(detailed: bool) -> bool:
+    """Switch detailed (DEBUG) lines on or off in place; returns True when the level changed."""
+    if detailed == _state["detailed"]:
+        return False
+    _apply(detailed)
+    logger.info("Detailed logs {}", "on" if detailed else "off")
+    return True
+
+
+def is_detailed() -> bool:
+    return bool(_state["detailed"])
+
+
+def _apply(detailed: bool) -> None:
+    level = "DEBUG" if detailed else "INFO"
+    fmt = _DETAILED_FORMAT if detailed else _FORMAT
+    logger.configure(patcher=_patch)
+    logger.remove()
+    handlers = [logger.add(sys.stderr, level=level, format=fmt, backtrace=False, diagnose=False)]
+    if _state["log_dir"] is not None:
+        handlers.append(logger.add(
+            log_file(_state["log_dir"]), level=level, format=fmt, rotation=ROTATION, retention=RETENTION,
+            encoding="utf-8", backtrace=False, diagnose=False,
+        ))
+    _state["handlers"] = handlers
+    _state["detailed"] = detailed
+
+
+# -- reading and clearing the log -------------------------------------------------------------------
+
+
+def _log_files(log_dir: Path) -> list[Path]:
+    """The current file last, rotated ones (smartsync.<date>.log) before it, oldest first."""
+    rotated = sorted(p for p in Path(log_dir).glob("smartsync.*.log") if p.name != LOG_NAME)
+    current = log_file(log_dir)
+    return rotated + ([current] if current.exists() else [])
+
+
+def tail(log_dir: Path, lines: int = 50) -> list[str]:
+    """The last `lines` lines of the log (reaching into rotated files when the current one is short)."""
+    out: list[str] = []
+    for path in reversed(_log_files(log_dir)):
+        with path.open("r", encoding="utf-8", errors="replace") as fh:
+            out = fh.read().splitlines() + out
+        if len(out) >= lines:
+            break
+    return out[-lines:] if lines > 0 else []
+
+
+def follow(log_dir: Path, stop: Callable[[], bool], poll_seconds: float = 0.5) -> Iterator[str]:
+    """Lines appended to the log from now on, until `stop()` is true; survives rotation and clearing."""
+    path = log_file(log_dir)
+    position = path.stat().st_size if path.exists() else 0
+    identity = path.stat().st_ino if path.exists() else None
+    pending = ""
+    while not stop():
+        if path.exists():
+            st = path.stat()
+            if st.st_ino != identity or st.st_size < position:
+                position, identity, pending = 0, st.st_ino, ""  # rotated or cleared: start from the top
+            if st.st_size > position:
+                with path.open("r", encoding="utf-8", errors="replace") as fh:
+                    fh.seek(position)
+                    pending += fh.read()
+                    position = fh.tell()
+                *complete, pending = pending.split("\n")
+                yield from complete
+                continue
+        time.sleep(poll_seconds)
+
+
+def clear(log_dir: Path) -> int:
+    """Empty the current log and delete rotated ones; returns how many files were touched."""
+    touched = 0
+    for path in _log_files(log_dir):
+        if path.name == LOG_NAME:
+            # Truncate rather than delete: a running service keeps writing to the same file (opened appending).
+            with path.open("w", encoding="utf-8"):
+                pass
+        else:
+            path.unlink(missing_ok=True)
+        touched += 1
+    return touched

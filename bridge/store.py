@@ -1,0 +1,453 @@
+"""SmartSync's durable state: one SQLite file shared by every process on the host.
+
+It holds the remembered pairings, the cycle lock and the history of runs, the
+schedule (the durable truth the service reschedules from) and the service's own
+state (status line, detailed-logs flag, log-in back-off). The service, the CLI
+and the web page all read and write it, possibly at the same time, so:
+
+- every operation opens its own short-lived connection (safe across threads
+  and processes, no connection shared between threads);
+- the file runs in WAL mode so readers never wait for the writer;
+- read-modify-write operations run inside `BEGIN IMMEDIATE`, which takes
+  SQLite's write lock up front, so two processes can never both see the
+  cycle lock free and both take it.
+
+Times are stored as UTC ISO-8601 text and returned as aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from loguru import logger
+
+from bridge.errors import ConfigError, CycleRunning
+from bridge.model import Pairing
+
+STALE_AFTER = timedelta(minutes=5)
+"""A cycle lock whose heartbeat is older than this is considered abandoned (engines beat every few seconds)."""
+
+BUSY_TIMEOUT_S = 30.0
+"""How long one connection waits for another process's write transaction before giving up."""
+
+
+class Clock(Protocol):
+    """Where the store (and the scheduler) get the current time; tests hand in a controllable one."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The real time, as an aware UTC datetime."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class RunInfo:
+    """One cycle as recorded: running (status "running", no end yet) or finished."""
+
+    id: int
+    trigger: str
+    status: str
+    started_at: datetime
+    ended_at: datetime | None
+    report: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    pid: int = 0
+    host: str = ""
+    heartbeat_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class ScheduleState:
+    """Whether cycles run by themselves, how often, and when the next one is due (all UTC)."""
+
+    enabled: bool = False
+    interval_seconds: int | None = None
+    start_at: datetime | None = None
+    """The administrator's Start Later time, kept for display; `next_run_at` is what counts."""
+    next_run_at: datetime | None = None
+    deny_windows: list[str] = field(default_factory=list)
+    """Texts such as "Mon-Fri 08:00-18:00" (server local time), parsed by `bridge.scheduler`."""
+    updated_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class ServiceState:
+    """What the running service tells everyone else through the store."""
+
+    pid: int | None = None
+    host: str = ""
+    started_at: datetime | None = None
+    stopped_at: datetime | None = None
+    heartbeat_at: datetime | None = None
+    status: str = ""
+    """One line for `smartsync status`, e.g. "waiting to log in: ms-primary refused: ..."."""
+    detailed_logs: bool = False
+    """Set by `smartsync service restart --detailed-logs`; the running service follows it."""
+    restart_requested_at: datetime | None = None
+    last_error: str = ""
+    login_attempts: int = 0
+    next_login_retry_at: datetime | None = None
+
+
+_SERVICE_FIELDS = {f.name for f in fields(ServiceState)}
+_SERVICE_TIMES = {"started_at", "stopped_at", "heartbeat_at", "restart_requested_at", "next_login_retry_at"}
+
+# Ordered migrations: index i brings the schema from version i to i + 1. Never edit a released one; append.
+_MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE pairings (
+        source_hardware_id TEXT NOT NULL PRIMARY KEY,
+        target_hardware_id TEXT NOT NULL,
+        source_recorder_id TEXT NOT NULL,
+        target_recorder_id TEXT NOT NULL
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        trigger TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        report TEXT NOT NULL DEFAULT '{}',
+        notes TEXT NOT NULL DEFAULT '[]',
+        pid INTEGER NOT NULL DEFAULT 0,
+        host TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE cycle_lock (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        run_id INTEGER NOT NULL,
+        trigger TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        heartbeat_at TEXT NOT NULL
+    );
+    CREATE TABLE schedule (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        enabled INTEGER NOT NULL DEFAULT 0,
+        interval_seconds INTEGER,
+        start_at TEXT,
+        next_run_at TEXT,
+        deny_windows TEXT NOT NULL DEFAULT '[]',
+        updated_at TEXT
+    );
+    INSERT INTO schedule (id) VALUES (1);
+    CREATE TABLE service_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+]
+
+
+def _iso(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        raise ValueError("the store only keeps aware datetimes (got a naive one)")
+    return dt.astimezone(UTC).isoformat()
+
+
+def _dt(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    except OSError:
+        # Windows raises a generic OSError for a pid that is gone.
+        return False
+    return True
+
+
+def _local_hhmm(dt: datetime) -> str:
+    return dt.astimezone().strftime("%H:%M")
+
+
+class Store:
+    """The SQLite store. Cheap to construct; every method is safe from any thread or process."""
+
+    def __init__(self, path: Path, *, clock: Clock | None = None) -> None:
+        self.path = Path(path)
+        self.clock: Clock = clock or SystemClock()
+        self.host = socket.gethostname()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._read() as conn:
+                conn.execute("PRAGMA journal_mode=WAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(
+                f"cannot open the SmartSync store {self.path}: {exc}. Check the path in [service] store "
+                "(the folder must be writable), or move a damaged file aside so a fresh one is created."
+            ) from exc
+
+    # -- plumbing -------------------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: we issue BEGIN ourselves, so the write lock is taken when we say so.
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    @contextmanager
+    def _tx(self, immediate: bool = True) -> Iterator[sqlite3.Connection]:
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connect()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def _migrate(self) -> None:
+        with self._tx() as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = conn.execute("SELECT version FROM schema_version").fetchone()
+            version = row["version"] if row else 0
+            if row is None:
+                conn.execute("INSERT INTO schema_version (version) VALUES (0)")
+            if version > len(_MIGRATIONS):
+                raise sqlite3.DatabaseError(
+                    f"it was written by a newer SmartSync (schema {version}, this one knows {len(_MIGRATIONS)})"
+                )
+            for step in _MIGRATIONS[version:]:
+                # executescript would COMMIT our transaction; run the statements one by one instead.
+                for statement in (s.strip() for s in step.split(";")):
+                    if statement:
+                        conn.execute(statement)
+            conn.execute("UPDATE schema_version SET version = ?", (len(_MIGRATIONS),))
+
+    def schema_version(self) -> int:
+        with self._read() as conn:
+            return int(conn.execute("SELECT version FROM schema_version").fetchone()["version"])
+
+    # -- pairings ---------------------------------------------------------------------------------------
+
+    def pairings(self) -> list[Pairing]:
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT source_hardware_id, target_hardware_id, source_recorder_id, target_recorder_id "
+                "FROM pairings ORDER BY source_hardware_id"
+            ).fetchall()
+        return [Pairing(*tuple(r)) for r in rows]
+
+    def replace_pairings(self, pairings: Iterable[Pairing]) -> None:
+        """Replace every remembered pairing at once (all or nothing)."""
+        rows = [(p.source_hardware_id, p.target_hardware_id, p.source_recorder_id, p.target_recorder_id)
+                for p in pairings]
+        with self._tx() as conn:
+            conn.execute("DELETE FROM pairings")
+            conn.executemany("INSERT OR REPLACE INTO pairings VALUES (?, ?, ?, ?)", rows)
+
+    # -- cycle lock and runs ----------------------------------------------------------------------------
+
+    def begin_cycle(self, trigger: str, notes: list[str] | None = None) -> int:
+        """Take the cycle lock and record a running cycle; returns its run id.
+
+        Raises CycleRunning when a live holder has it. A holder whose process is gone (same host) or whose
+        heartbeat is older than STALE_AFTER is taken over: its run is recorded as "abandoned".
+        """
+        now = self.clock.now()
+        pid = os.getpid()
+        with self._tx() as conn:
+            held = conn.execute("SELECT * FROM cycle_lock WHERE id = 1").fetchone()
+            if held is not None:
+                beat = _dt(held["heartbeat_at"]) or now
+                dead = held["host"] == self.host and held["pid"] != pid and not _pid_alive(held["pid"])
+                stale = now - beat > STALE_AFTER
+                since = _dt(held["started_at"]) or now
+                if not (dead or stale):
+                    raise CycleRunning(
+                        f"a cycle has been running since {_local_hhmm(since)} (trigger {held['trigger']}, "
+                        f"process {held['pid']} on {held['host']}); wait for it to end"
+                    )
+                why = "its process is gone" if dead else f"no heartbeat since {_local_hhmm(beat)}"
+                logger.warning(
+                    "Taking over the cycle lock of run {} (trigger {}, process {} on {}): {}",
+                    held["run_id"], held["trigger"], held["pid"], held["host"], why,
+                )
+                conn.execute(
+                    "UPDATE runs SET status = 'abandoned', ended_at = ?, report = ? WHERE id = ? AND ended_at IS NULL",
+                    (_iso(now), json.dumps({"error": f"abandoned: {why}"}), held["run_id"]),
+                )
+                conn.execute("DELETE FROM cycle_lock WHERE id = 1")
+            cur = conn.execute(
+                "INSERT INTO runs (trigger, status, started_at, notes, pid, host) VALUES (?, 'running', ?, ?, ?, ?)",
+                (trigger, _iso(now), json.dumps(list(notes or [])), pid, self.host),
+            )
+            run_id = int(cur.lastrowid or 0)
+            conn.execute(
+                "INSERT INTO cycle_lock (id, run_id, trigger, pid, host, started_at, heartbeat_at) "
+                "VALUES (1, ?, ?, ?, ?, ?, ?)",
+                (run_id, trigger, pid, self.host, _iso(now), _iso(now)),
+            )
+        return run_id
+
+    def heartbeat(self, run_id: int) -> None:
+        """Tell other processes the holder of `run_id` is still alive (call every few seconds in a cycle)."""
+        with self._tx() as conn:
+            conn.execute("UPDATE cycle_lock SET heartbeat_at = ? WHERE run_id = ?", (_iso(self.clock.now()), run_id))
+
+    def finish_cycle(self, run_id: int, status: str, report: dict[str, Any]) -> None:
+        """Record how the cycle ended and release the lock (if this run still holds it)."""
+        now = self.clock.now()
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE runs SET status = ?, ended_at = ?, report = ? WHERE id = ?",
+                (status, _iso(now), json.dumps(report, default=str), run_id),
+            )
+            conn.execute("DELETE FROM cycle_lock WHERE run_id = ?", (run_id,))
+
+    def add_note(self, run_id: int, note: str) -> None:
+        with self._tx() as conn:
+            row = conn.execute("SELECT notes FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is not None:
+                notes = json.loads(row["notes"]) + [note]
+                conn.execute("UPDATE runs SET notes = ? WHERE id = ?", (json.dumps(notes), run_id))
+
+    def current_cycle(self) -> RunInfo | None:
+        """The running cycle holding the lock, or None (a lock that would be taken over still shows here)."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT runs.*, cycle_lock.heartbeat_at AS beat "
+                "FROM cycle_lock JOIN runs ON runs.id = cycle_lock.run_id"
+            ).fetchone()
+        if row is None:
+            return None
+        info = self._run(row)
+        info.heartbeat_at = _dt(row["beat"])
+        return info
+
+    def runs(self, limit: int = 20) -> list[RunInfo]:
+        """The most recent runs, newest first."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        return [self._run(r) for r in rows]
+
+    def run(self, run_id: int) -> RunInfo | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return None if row is None else self._run(row)
+
+    def last_finished(self) -> RunInfo | None:
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT * FROM runs WHERE ended_at IS NOT NULL ORDER BY ended_at DESC, id DESC LIMIT 1"
+            ).fetchone()
+        return None if row is None else self._run(row)
+
+    @staticmethod
+    def _run(row: sqlite3.Row) -> RunInfo:
+        return RunInfo(
+            id=row["id"], trigger=row["trigger"], status=row["status"],
+            started_at=_dt(row["started_at"]) or datetime.min.replace(tzinfo=UTC),
+            ended_at=_dt(row["ended_at"]), report=json.loads(row["report"]), notes=json.loads(row["notes"]),
+            pid=row["pid"], host=row["host"],
+        )
+
+    # -- schedule ---------------------------------------------------------------------------------------
+
+    def schedule(self) -> ScheduleState:
+        with self._read() as conn:
+            return self._schedule(conn)
+
+    def save_schedule(self, state: ScheduleState) -> None:
+        """Store the schedule; `updated_at` is stamped now so a running service notices the change."""
+        with self._tx() as conn:
+            self._save_schedule(conn, state)
+
+    def update_schedule(self, change: Callable[[ScheduleState], ScheduleState]) -> ScheduleState:
+        """Read, change and write the schedule in one transaction (no lost update between processes)."""
+        with self._tx() as conn:
+            new = change(self._schedule(conn))
+            return self._save_schedule(conn, new)
+
+    @staticmethod
+    def _schedule(conn: sqlite3.Connection) -> ScheduleState:
+        row = conn.execute("SELECT * FROM schedule WHERE id = 1").fetchone()
+        return ScheduleState(
+            enabled=bool(row["enabled"]), interval_seconds=row["interval_seconds"], start_at=_dt(row["start_at"]),
+            next_run_at=_dt(row["next_run_at"]), deny_windows=json.loads(row["deny_windows"]),
+            updated_at=_dt(row["updated_at"]),
+        )
+
+    def _save_schedule(self, conn: sqlite3.Connection, state: ScheduleState) -> ScheduleState:
+        # Microsecond resolution plus a strictly growing stamp: pollers compare it for "changed".
+        prev = _dt(conn.execute("SELECT updated_at FROM schedule WHERE id = 1").fetchone()["updated_at"])
+        stamp = self.clock.now()
+        if prev is not None and stamp <= prev:
+            stamp = prev + timedelta(microseconds=1)
+        state = replace(state, updated_at=stamp, deny_windows=list(state.deny_windows))
+        conn.execute(
+            "UPDATE schedule SET enabled = ?, interval_seconds = ?, start_at = ?, next_run_at = ?, deny_windows = ?, "
+            "updated_at = ? WHERE id = 1",
+            (int(state.enabled), state.interval_seconds, _iso(state.start_at), _iso(state.next_run_at),
+             json.dumps(state.deny_windows), _iso(state.updated_at)),
+        )
+        return state
+
+    # -- service state ----------------------------------------------------------------------------------
+
+    def set_service_state(self, **values: Any) -> None:
+        """Change some fields of the service state (names as in ServiceState); others stay as they are."""
+        unknown = set(values) - _SERVICE_FIELDS
+        if unknown:
+            raise TypeError(f"unknown service state field(s): {', '.join(sorted(unknown))}")
+        with self._tx() as conn:
+            for key, value in values.items():
+                stored = _iso(value) if key in _SERVICE_TIMES else value
+                conn.execute("INSERT OR REPLACE INTO service_state (key, value) VALUES (?, ?)",
+                             (key, json.dumps(stored)))
+
+    def service_state(self) -> ServiceState:
+        with self._read() as conn:
+            rows = conn.execute("SELECT key, value FROM service_state").fetchall()
+        values: dict[str, Any] = {}
+        for row in rows:
+            if row["key"] in _SERVICE_FIELDS:
+                value = json.loads(row["value"])
+                values[row["key"]] = _dt(value) if row["key"] in _SERVICE_TIMES else value
+        return ServiceState(**values)
+
+    def service_alive(self) -> bool:
+        """True when a service recorded in the store is running (same host: its pid; else a fresh heartbeat)."""
+        state = self.service_state()
+        if state.pid is None or state.stopped_at is not None and (
+            state.started_at is None or state.stopped_at >= state.started_at
+        ):
+            return False
+        fresh = state.heartbeat_at is not None and self.clock.now() - state.heartbeat_at < STALE_AFTER
+        # On this host the pid is the better witness; the heartbeat guards against a recycled pid.
+        return _pid_alive(state.pid) and fresh if state.host == self.host else fresh
