@@ -59,7 +59,8 @@ def parse_recorder(site: str, data: dict[str, Any]) -> Recorder:
     props = data.get("props", {})
     storages = _storages(data.get("storages", []))
     storage_names = {s.id: s.name for s in storages}
-    drivers = {path_id(str(d.get("path", ""))): str(d.get("props", {}).get("Name", "")) for d in data.get("drivers", [])}
+    drivers = {path_id(str(d.get("path", ""))): str(d.get("props", {}).get("Name", ""))
+               for d in data.get("drivers", [])}
     rec = Recorder(id=str(props.get("Id", "")), name=str(props.get("Name", "")), site=site,
                    host_name=str(props.get("HostName", "")), storages=storages)
     for h in data.get("hardware", []):

@@ -37,8 +37,10 @@ def _recorder() -> dict[str, Any]:
         "drivers": [{"props": {"Id": "drv-9", "Name": "Axis", "Number": 806}, "path": "HardwareDriver[drv-9]"}],
         "hardware": [{
             "props": {"Id": "hw-1", "Name": "Gate", "Address": "http://10.0.0.5/", "UserName": "root",
-                      "Model": "P1375", "Enabled": True, "Description": "", "HardwareDriverPath": "HardwareDriver[drv-9]"},
-            "driver_settings": {"MacAddress": "00:11", "SerialNumber": "S1", "FirmwareVersion": "1", "HttpsEnabled": "no"},
+                      "Model": "P1375", "Enabled": True, "Description": "",
+                      "HardwareDriverPath": "HardwareDriver[drv-9]"},
+            "driver_settings": {"MacAddress": "00:11", "SerialNumber": "S1", "FirmwareVersion": "1",
+                                "HttpsEnabled": "no"},
             "devices": [
                 _camera("cam-1"),
                 {"kind": "microphone", "props": {"Id": "mic-1", "Name": "Mic", "ShortName": "", "Description": "",

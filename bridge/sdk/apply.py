@@ -1,0 +1,315 @@
+"""Applying one plan action through the SDK: add, move, replace, delete hardware, update settings.
+
+Each action is one unit: inputs are checked before anything is written,
+a Save either succeeds or leaves the item as it was (the VMS validates
+first), long operations are polled to Success or Error within a bounded
+time, and every SDK exception leaves as a VmsError with the VMS's text.
+Passwords read from source hardware live only in local variables.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bridge.errors import VmsError
+from bridge.model import Action, ActionKind
+from bridge.sdk.errors import to_vms_error, vms_call
+from bridge.sdk.net import DEVICE_TYPES, Net
+from bridge.sdk.parse import HARDWARE_IDENTITY_SETTINGS, item_path, path_id
+
+SUB_DOCUMENT_CATEGORIES = ("streams", "motion", "privacy", "ptz", "client")
+# First polls are quick (the fake finishes in a couple of steps); later ones back off to spare a real server.
+_POLL_DELAYS = (0.0, 0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
+
+
+class Applier:
+    """Applies actions on a site; the caller holds the site's lock."""
+
+    def __init__(self, net: Net, site_for: Callable[[str], Any], task_timeout: float) -> None:
+        self._net = net
+        self._site_for = site_for
+        self._timeout = task_timeout
+
+    # -- tasks ----------------------------------------------------------------------------------------------
+
+    def wait(self, task: Any, what: str, host: str) -> Any:
+        """Poll a ServerTask until Success (returned) or Error (VmsError); bounded by the task timeout."""
+        deadline = time.monotonic() + self._timeout
+        polls = 0
+        while True:
+            state = str(task.State)
+            if state == "Success":
+                return task
+            if state == "Error":
+                text = str(task.ErrorText or "") or f"error code {task.ErrorCode}"
+                raise VmsError(f"{what} on {host} failed: {text}", vms_text=text)
+            if time.monotonic() > deadline:
+                raise VmsError(f"{what} on {host} did not finish within {self._timeout:.0f} s (last state {state}, "
+                               f"progress {task.Progress}%); check the recording server, then run again.",
+                               vms_text="timeout")
+            time.sleep(_POLL_DELAYS[min(polls, len(_POLL_DELAYS) - 1)])
+            polls += 1
+            task.UpdateState()
+
+    # -- entry point ----------------------------------------------------------------------------------------
+
+    def read_password(self, src: Any, hardware_id: str) -> str:
+        host = src.info.host
+        with src.lock, vms_call("Reading the source hardware's password", host):
+            if not hardware_id:
+                raise VmsError("The action names no source hardware to take the password from.",
+                               vms_text="no source hardware")
+            hw = self._net.Hardware(src.server_id, item_path("Hardware", hardware_id))
+            task = self.wait(hw.ReadPasswordHardware(), "Reading the hardware password", host)
+            return str(task.GetProperty("Password") or "")
+
+    def apply(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
+        host = site.info.host
+        secrets = (password,) if password else ()
+        what = f"{action.kind.value} {action.target.item_kind or 'item'} {action.target.name or action.target.item_id}"
+        try:
+            if action.kind is ActionKind.ADD:
+                return self._add(site, action, password or "")
+            if action.kind is ActionKind.MOVE:
+                return self._move(site, action)
+            if action.kind is ActionKind.REPLACE:
+                return self._replace(site, action, password or "")
+            if action.kind is ActionKind.DELETE:
+                return self._delete(site, action)
+            if action.kind is ActionKind.UPDATE:
+                return self._update(site, action)
+        except Exception as exc:
+            raise to_vms_error(exc, what.strip(), host, secrets) from None
+        raise VmsError(f"Unknown action kind {action.kind!r}.", vms_text="unknown action")
+
+    # -- lifecycle ------------------------------------------------------------------------------------------
+
+    def _recorder(self, site: Any, recorder_id: str) -> Any:
+        return self._net.RecordingServer(site.server_id, item_path("RecordingServer", recorder_id))
+
+    def _driver_path(self, recorder: Any, driver_name: str, host: str) -> str:
+        names = []
+        for d in recorder.HardwareDriverFolder.HardwareDrivers:
+            if str(d.Name) == driver_name:
+                return str(d.Path)
+            names.append(str(d.Name))
+        raise VmsError(f"Recording server {recorder.Name} on {host} has no hardware driver named {driver_name!r}; "
+                       f"install the driver pack there.", vms_text=f"driver {driver_name!r} not found")
+
+    def _add(self, site: Any, action: Action, password: str) -> dict[str, Any]:
+        v = action.values
+        host = site.info.host
+        name = str(v.get("name", "")).strip()
+        address = str(v.get("address", "")).strip()
+        if not name or not address:
+            raise VmsError("An add action needs a hardware name and address.", vms_text="missing name or address")
+        rs = self._recorder(site, action.target.recorder_id)
+        driver = self._driver_path(rs, str(v.get("driver", "")), host)
+        task = self.wait(rs.AddHardware(address, driver, str(v.get("user_name", "")), password),
+                         f"Adding hardware {address}", host)
+        hw_path = str(task.Path)
+        hw = self._net.Hardware(site.server_id, hw_path)
+        try:
+            hw.Name = name
+            hw.Enabled = bool(v.get("enabled", True))
+            hw.Save()
+        except Exception as exc:
+            # Nothing half-written: take the new hardware away again, then report why.
+            err = to_vms_error(exc, f"Naming new hardware {name!r}", host, (password,))
+            try:
+                self.wait(rs.HardwareFolder.DeleteHardware(hw_path), "Removing the half-added hardware", host)
+            except Exception:  # the original error is what the administrator must see
+                pass
+            raise err from None
+        devices: dict[str, str] = {}
+        for kind, (_, folder, items) in DEVICE_TYPES.items():
+            for d in getattr(getattr(hw, folder), items):
+                devices[f"{kind}:{int(d.Channel)}"] = str(d.Id)
+        return {"hardware_id": path_id(hw_path) or str(hw.Id), "devices": devices}
+
+    def _move(self, site: Any, action: Action) -> dict[str, Any]:
+        to = str(action.values.get("to_recorder_id", ""))
+        if not to:
+            raise VmsError("A move action needs values.to_recorder_id.", vms_text="no destination")
+        hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
+        invoke = hw.MoveHardware()
+        invoke.SetProperty("DestinationRecordingServer", item_path("RecordingServer", to))
+        self.wait(invoke.ExecuteDefault(), f"Moving hardware {hw.Name}", site.info.host)
+        return {"hardware_id": action.target.item_id}
+
+    def _replace(self, site: Any, action: Action, password: str) -> dict[str, Any]:
+        v = action.values
+        host = site.info.host
+        rs = self._recorder(site, action.target.recorder_id)
+        driver = self._driver_path(rs, str(v.get("driver", "")), host)
+        hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
+        invoke = hw.ReplaceHardware()
+        invoke.SetProperty("Address", str(v.get("address", "")))
+        invoke.SetProperty("HardwareDriverPath", driver)
+        invoke.SetProperty("UserName", str(v.get("user_name", "")))
+        invoke.SetProperty("Password", password)
+        self.wait(invoke.ExecuteDefault(), f"Replacing hardware {hw.Name}", host)
+        return {"hardware_id": action.target.item_id}
+
+    def _delete(self, site: Any, action: Action) -> dict[str, Any]:
+        rs = self._recorder(site, action.target.recorder_id)
+        self.wait(rs.HardwareFolder.DeleteHardware(item_path("Hardware", action.target.item_id)),
+                  f"Deleting hardware {action.target.name or action.target.item_id}", site.info.host)
+        return {}
+
+    # -- settings -------------------------------------------------------------------------------------------
+
+    def _update(self, site: Any, action: Action) -> dict[str, Any]:
+        kind = action.target.item_kind
+        cat = action.category
+        values = action.values
+        if kind == "hardware":
+            hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
+            if cat == "general":
+                self._save_if_changed(hw, values)
+            elif cat == "driver_settings":
+                settings = _first(hw.HardwareDriverSettingsFolder.HardwareDriverSettings)
+                self._save_if_changed(settings, {k: x for k, x in values.items()
+                                                 if k not in HARDWARE_IDENTITY_SETTINGS}, raw=True)
+            else:
+                raise VmsError(f"Unknown hardware category {cat!r}.", vms_text="unknown category")
+            return {}
+        if kind not in DEVICE_TYPES:
+            raise VmsError(f"Unknown item kind {kind!r}.", vms_text="unknown kind")
+        sdk_type = DEVICE_TYPES[kind][0]
+        device = self._net.device_classes[kind](site.server_id, item_path(sdk_type, action.target.item_id))
+        if cat in ("general", "recording"):
+            self._save_if_changed(device, values)
+        elif cat == "storage":
+            self._change_storage(site, device, str(values.get("storage_id", "")))
+        elif kind == "camera" and cat in SUB_DOCUMENT_CATEGORIES:
+            getattr(self, f"_camera_{cat}")(device, values)
+        else:
+            raise VmsError(f"Category {cat!r} does not apply to a {kind}.", vms_text="unknown category")
+        return {}
+
+    def _change_storage(self, site: Any, device: Any, storage_id: str) -> None:
+        if not storage_id:
+            raise VmsError("A storage update needs values.storage_id.", vms_text="no storage")
+        wanted = item_path("Storage", storage_id)
+        if path_id(str(device.RecordingStorage)) == storage_id:
+            return
+        invoke = device.ChangeDeviceRecordingStorage()
+        invoke.ItemSelection = wanted
+        self.wait(invoke.ExecuteDefault(), f"Changing the storage of {device.Name}", site.info.host)
+
+    def _save_if_changed(self, item: Any, values: dict[str, Any], raw: bool = False) -> bool:
+        """Set the properties that differ and Save once; False when nothing differed."""
+        changed = False
+        for key, wanted in values.items():
+            if set_value(item, key, wanted, raw):
+                changed = True
+        if changed:
+            item.Save()
+        return changed
+
+    def _camera_motion(self, cam: Any, values: dict[str, Any]) -> None:
+        self._save_if_changed(_first(cam.MotionDetectionFolder.MotionDetections), values)
+
+    def _camera_privacy(self, cam: Any, values: dict[str, Any]) -> None:
+        self._save_if_changed(_first(cam.PrivacyProtectionFolder.PrivacyProtections), values)
+
+    def _camera_client(self, cam: Any, values: dict[str, Any]) -> None:
+        item = _first(cam.ClientSettingsFolder.ClientSettings)
+        wanted = dict(values)
+        if "Related" in wanted:
+            wanted["Related"] = [item_path("Camera", i) for i in (wanted["Related"] or [])]
+        self._save_if_changed(item, wanted)
+
+    def _camera_ptz(self, cam: Any, values: Any) -> None:
+        wanted = list(values) if not isinstance(values, dict) else list(values.get("PtzPresets", []))
+        presets = {str(p.Name): p for p in cam.PtzPresetFolder.PtzPresets}
+        missing = [str(w.get("Name")) for w in wanted if str(w.get("Name")) not in presets]
+        if missing:
+            raise VmsError(f"Camera {cam.Name} has no PTZ preset named {', '.join(missing)}; presets are created "
+                           f"on the camera itself, then synced.", vms_text="ptz preset missing")
+        for w in wanted:
+            self._save_if_changed(presets[str(w.get("Name"))], {k: x for k, x in w.items() if k != "Name"})
+
+    def _camera_streams(self, cam: Any, values: dict[str, Any]) -> None:
+        usages = list(cam.StreamFolder.Streams)
+        wanted_usages = list(values.get("Streams", []))
+        if len(wanted_usages) != len(usages) and "Streams" in values:
+            raise VmsError(f"Camera {cam.Name} has {len(usages)} stream(s), the source {len(wanted_usages)}; adding "
+                           f"or removing streams is not supported, only their settings.", vms_text="stream count")
+        # Check every target exists before the first Save, so a mismatch writes nothing.
+        settings = _first(cam.DeviceDriverSettingsFolder.DeviceDriverSettings)
+        stream_items = list(getattr(settings, "StreamChildItems", None) or [])
+        wanted_driver_streams = list(values.get("DriverStreams", []))
+        if "DriverStreams" in values and len(wanted_driver_streams) != len(stream_items):
+            raise VmsError(f"Camera {cam.Name} has {len(stream_items)} driver stream(s), the source "
+                           f"{len(wanted_driver_streams)}.", vms_text="driver stream count")
+        for usage, wanted in zip(usages, wanted_usages, strict=False):
+            self._save_if_changed(usage, wanted)
+        changed = False
+        for key, wanted in (values.get("DriverGeneral") or {}).items():
+            changed |= set_value(settings, key, wanted, raw=True)
+        for child, wanted_stream in zip(stream_items, wanted_driver_streams, strict=False):
+            for key, wanted in wanted_stream.items():
+                changed |= set_value(child, key, wanted, raw=True)
+        if changed:
+            settings.Save()
+
+
+def _first(items: Any) -> Any:
+    for x in items:
+        return x
+    raise VmsError("The VMS returned no settings item where one was expected.", vms_text="no settings item")
+
+
+def to_sdk_string(value: Any) -> str:
+    """A value as SetProperty wants it (the VMS's spelling of booleans)."""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ",".join(str(x) for x in value)
+    return str(value)
+
+
+def _same(current: Any, wanted: Any) -> bool:
+    if isinstance(current, str) or isinstance(wanted, str):
+        return to_sdk_string(current) == to_sdk_string(wanted)
+    if isinstance(current, float | int) and isinstance(wanted, float | int) and not isinstance(current, bool):
+        return float(current) == float(wanted)
+    return bool(current == wanted)
+
+
+def set_value(item: Any, key: str, wanted: Any, raw: bool = False) -> bool:
+    """Set one property if it differs; True when it was changed.
+
+    Typed properties are assigned with the current value's type (so 5 lands
+    on a double as 5.0); key/value settings (`raw`) go through SetProperty.
+    """
+    if not raw and hasattr(item, key):
+        current = getattr(item, key)
+        if not isinstance(current, str | bool | int | float) and current is not None:
+            current_list = [str(x) for x in current]
+            if current_list == [str(x) for x in (wanted or [])]:
+                return False
+            item.SetProperty(key, to_sdk_string(wanted))
+            return True
+        if _same(current, wanted):
+            return False
+        if isinstance(current, bool):
+            setattr(item, key, bool(wanted))
+        elif isinstance(current, int):
+            setattr(item, key, int(wanted))
+        elif isinstance(current, float):
+            setattr(item, key, float(wanted))
+        else:
+            setattr(item, key, "" if wanted is None else str(wanted))
+        return True
+    current_raw = item.GetProperty(key)
+    if to_sdk_string(current_raw) == to_sdk_string(wanted):
+        return False
+    item.SetProperty(key, to_sdk_string(wanted))
+    return True
