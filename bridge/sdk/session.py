@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
-from bridge.errors import ConnectError, VmsError
+from bridge.errors import BridgeError, ConnectError, VmsError
 from bridge.model import Action, ActionKind, Recorder, Side, Snapshot
 from bridge.sdk import parse
 from bridge.sdk.apply import Applier
@@ -37,19 +37,32 @@ RECORDER_ITEM_TYPES = ("Storage", "HardwareDriver", "Hardware", "HardwareDriverS
 
 
 class SiteSettings(Protocol):
-    name: str
-    uri: str
-    user: str
-    password: Any
-    auth: str
+    """The part of one configured site this module reads."""
+
+    @property
+    def uri(self) -> str: ...
+
+    @property
+    def user(self) -> str: ...
+
+    @property
+    def password(self) -> Any: ...
+
+    @property
+    def auth(self) -> str: ...
 
 
 class Settings(Protocol):
+    """The part of `bridge.settings.Settings` this module reads."""
+
     @property
     def sdk(self) -> Any: ...
 
-    architecture: str
-    sites: Any
+    @property
+    def architecture(self) -> str: ...
+
+    @property
+    def sites(self) -> Any: ...
 
 
 @dataclass(slots=True)
@@ -103,6 +116,46 @@ def connect(settings: Settings) -> Session:
         session.close()
         raise
     return session
+
+
+def check_sites(settings: Settings) -> list[tuple[str, str | None]]:
+    """Log in to each site (and federated child) on its own: (server, None if ok else the error message).
+
+    For `doctor`: unlike `connect`, one failing site does not hide the
+    others. The runtime must load (SdkLoadError otherwise).
+    """
+    load_runtime(settings.sdk)
+    fake_world = getattr(settings.sdk, "fake_world", None)
+    if fake_world:
+        os.environ["SMARTSYNC_FAKE_WORLD"] = str(fake_world)
+    net = Net()
+    net.Environment.Initialize()
+    results: list[tuple[str, str | None]] = []
+    session = Session(net)
+    try:
+        for site in settings.sites:
+            host = host_of(site.uri)
+            try:
+                session._login(site, is_child=False)
+            except BridgeError as exc:
+                results.append((host, exc.message))
+                continue
+            results.append((host, None))
+            if settings.architecture == "federated":
+                try:
+                    children = session._child_uris(host)
+                except BridgeError as exc:
+                    results.append((f"{host} (child sites)", exc.message))
+                    continue
+                for child in children:
+                    try:
+                        session._login(site, is_child=True, uri=child)
+                        results.append((f"{host_of(child)} (child of {host})", None))
+                    except BridgeError as exc:
+                        results.append((f"{host_of(child)} (child of {host})", exc.message))
+    finally:
+        session.close()
+    return results
 
 
 class Session:
