@@ -1,0 +1,563 @@
+"""The planner: two snapshots + settings + remembered pairings -> the actions that bring the target in step.
+
+Pure and deterministic: no I/O, no SDK, output sorted. Built on dictionaries
+indexed once, so planning is linear in the number of devices (100k cameras
+plan in a few seconds).
+
+The steps, in order:
+
+1. *Pairing* (which target hardware is the counterpart of a source hardware):
+   the remembered pairing when its target hardware still exists, otherwise the
+   same normalised address on the target side. An address held by more than one
+   hardware of one side is ambiguous: skipped with a reason, never guessed.
+   Ours: the address is looked for on every labelled target recorder, not only
+   the linked one, so a counterpart sitting on the wrong recorder is found (and
+   moved, when move is on) instead of being added a second time. In manual
+   mode the counterpart must be on one of the mapped recorders.
+2. *Lifecycle*: add, move, replace, delete, each behind its switch (a switch
+   that is off yields a Skip, so the drift stays visible). Target hardware that
+   was never paired is never deleted and not reported (it is not drift: the
+   target may hold cameras of its own).
+3. *Settings*: one UPDATE per (device, category) that differs, within the
+   device selection and the category switches.
+
+`Plan.pairings` holds every pairing in force after the plan, oriented source ->
+target of THIS plan's direction; `make_plan` accepts remembered pairings in
+either orientation (it tells them apart by which side holds their hardware).
+A pairing whose recorders are out of view (no longer labelled, not read) is
+carried over unchanged rather than forgotten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from bridge.model import (
+    CAMERA_GENERAL,
+    CAMERA_RECORDING,
+    DEVICE_GENERAL,
+    DEVICE_RECORDING,
+    Action,
+    ActionKind,
+    Device,
+    Hardware,
+    Pairing,
+    Plan,
+    Recorder,
+    Ref,
+    Skip,
+    Snapshot,
+)
+from bridge.settings import Settings
+from bridge.topology import Topology, resolve_topology, validate_topology
+
+_KIND_ORDER = {ActionKind.DELETE: 0, ActionKind.MOVE: 1, ActionKind.REPLACE: 2, ActionKind.ADD: 3,
+               ActionKind.UPDATE: 4}
+_PROPERTY_CATEGORIES = ("general", "recording")
+"""Categories synced property by property; the others travel as whole sub-documents."""
+_DOCUMENT_CATEGORIES = ("streams", "motion", "privacy", "ptz")
+_CATEGORY_ORDER = ("general", "recording", "storage", "streams", "motion", "privacy", "ptz", "client")
+_MISSING = object()
+
+
+def normalise_address(address: str) -> str:
+    """The form two sides' addresses are compared in: lowercase scheme and host, no trailing slash."""
+    text = address.strip()
+    if "://" not in text:
+        return text.lower().rstrip("/")
+    parts = urlsplit(text)
+    out = f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+    return f"{out}?{parts.query}" if parts.query else out
+
+
+def _host(address: str) -> str:
+    """The address as people say it in a sentence: "10.0.1.7" rather than "http://10.0.1.7/"."""
+    if "://" in address:
+        netloc = urlsplit(address).netloc
+        return netloc.rsplit("@", 1)[-1] or address
+    return address.rstrip("/")
+
+
+@dataclass(slots=True)
+class _Pair:
+    source: Hardware
+    source_rid: str
+    target: Hardware
+    target_rid: str
+    destination_rid: str
+    """Where the target hardware will be after this plan (differs from target_rid when it is moved)."""
+    sync_storage: bool
+
+
+class _Planner:
+    def __init__(self, source: Snapshot, target: Snapshot, topology: Topology, settings: Settings,
+                 pairings: list[Pairing]) -> None:
+        self.topology = topology
+        self.settings = settings
+        self.restore = topology.direction == "restore"
+        self.manual = topology.mode == "manual"
+        # Only labelled recorders of the right side count, whatever the snapshots hold.
+        self.src_recs = {r.id: r for r in source.recorders if r.id in topology.source_ids}
+        self.tgt_recs = {r.id: r for r in target.recorders if r.id in topology.target_ids}
+        self.src_hw: dict[str, tuple[Hardware, str]] = {}
+        self.tgt_hw: dict[str, tuple[Hardware, str]] = {}
+        self.src_addr: dict[str, list[tuple[Hardware, str]]] = {}
+        self.tgt_addr: dict[str, list[tuple[Hardware, str]]] = {}
+        for recs, by_id, by_addr in ((self.src_recs, self.src_hw, self.src_addr),
+                                     (self.tgt_recs, self.tgt_hw, self.tgt_addr)):
+            for rid in sorted(recs):
+                for hw in recs[rid].hardware:
+                    by_id[hw.id] = (hw, rid)
+                    if hw.address:
+                        by_addr.setdefault(normalise_address(hw.address), []).append((hw, rid))
+        self.remembered, self.remembered_by_target = self._orient(pairings)
+        self.source_groups = source.groups
+        self.target_groups = target.groups
+        self.plan = Plan()
+        self.pairs: list[_Pair] = []
+        self.claimed: set[str] = set()
+        self.unlinked_reported: set[str] = set()
+        self.carried: list[Pairing] = []
+        self._manual_restore_home: dict[str, tuple[str, ...]] | None = None
+
+    # --- pairing ------------------------------------------------------------------------------------------------
+
+    def _orient(self, pairings: list[Pairing]) -> tuple[dict[str, Pairing], dict[str, Pairing]]:
+        by_source: dict[str, Pairing] = {}
+        by_target: dict[str, Pairing] = {}
+        for p in sorted(pairings, key=lambda p: (p.source_hardware_id, p.target_hardware_id)):
+            if not (p.source_hardware_id in self.src_hw or p.target_hardware_id in self.tgt_hw
+                    or p.source_recorder_id in self.topology.source_ids):
+                if (p.target_hardware_id in self.src_hw or p.source_hardware_id in self.tgt_hw
+                        or p.target_recorder_id in self.topology.source_ids):
+                    p = Pairing(p.target_hardware_id, p.source_hardware_id, p.target_recorder_id, p.source_recorder_id)
+            if p.source_hardware_id in by_source or p.target_hardware_id in by_target:
+                continue  # a contradictory duplicate in the store: the first (by id) wins
+            by_source[p.source_hardware_id] = p
+            by_target[p.target_hardware_id] = p
+        return by_source, by_target
+
+    def home(self, hw: Hardware, rid: str) -> tuple[str, ...]:
+        """The target recorders a source hardware's counterpart belongs on."""
+        if not self.manual:
+            return self.topology.linked(rid)
+        if not self.restore:
+            found: list[str] = []
+            for d in hw.devices:
+                if d.kind == "camera":
+                    for key in (d.id, d.name):
+                        for t in self.topology.camera_map.get(key, ()):
+                            if t not in found:
+                                found.append(t)
+            return tuple(found)
+        return self._restore_home().get(rid, ())
+
+    def _restore_home(self) -> dict[str, tuple[str, ...]]:
+        # Restoring in manual mode: a secondary recorder feeds the primary recorders of the cameras mapped to it.
+        if self._manual_restore_home is None:
+            homes: dict[str, set[str]] = {}
+            for rid, rec in self.tgt_recs.items():
+                for hw in rec.hardware:
+                    for d in hw.devices:
+                        if d.kind != "camera":
+                            continue
+                        for key in (d.id, d.name):
+                            for s in self.topology.camera_map.get(key, ()):
+                                homes.setdefault(s, set()).add(rid)
+            self._manual_restore_home = {s: tuple(sorted(ps)) for s, ps in homes.items()}
+        return self._manual_restore_home
+
+    def pair_all(self) -> None:
+        waiting: list[tuple[Hardware, str]] = []
+        for hid in sorted(self.src_hw, key=lambda h: (self.src_hw[h][1], h)):
+            hw, rid = self.src_hw[hid]
+            p = self.remembered.get(hid)
+            if p is not None:
+                found = self.tgt_hw.get(p.target_hardware_id)
+                if found is not None and p.target_hardware_id not in self.claimed:
+                    self._pair(hw, rid, found[0], found[1])
+                    continue
+                if found is None and p.target_recorder_id not in self.tgt_recs:
+                    # Its counterpart lives on a recorder out of view: adding another would duplicate the camera.
+                    self.carried.append(p)
+                    self._skip(hw, rid, f"hardware '{hw.name}' ({_host(hw.address)}) is paired with hardware on a "
+                                        f"recorder that is not labelled {self.topology.target_side.value}; left alone")
+                    continue
+            waiting.append((hw, rid))
+        for hw, rid in waiting:
+            self._pair_by_address(hw, rid)
+
+    def _pair_by_address(self, hw: Hardware, rid: str) -> None:
+        home = self.home(hw, rid)
+        if not home:
+            if not self.manual and rid not in self.unlinked_reported:
+                self.unlinked_reported.add(rid)
+                rec = self.src_recs[rid]
+                self.plan.skips.append(Skip(Ref(rec.site, rid, name=rec.name),
+                                            f"recorder '{rec.name}' is not linked to any "
+                                            f"{self.topology.target_side.value} recorder: its hardware is not "
+                                            f"propagated"))
+            return  # manual mode: hardware with no mapped camera is outside the camera map
+        addr = normalise_address(hw.address) if hw.address else ""
+        same = self.src_addr.get(addr, []) if addr else []
+        if len(same) > 1:
+            self._skip(hw, rid, f"hardware {_host(hw.address)} is on {_on(same, self.topology)} "
+                                f"({self.topology.source_side.value}): ambiguous, skipped")
+            return
+        there = self.tgt_addr.get(addr, []) if addr else []
+        if len(there) > 1:
+            self._skip(hw, rid, f"hardware {_host(hw.address)} is on {_on(there, self.topology)} "
+                                f"({self.topology.target_side.value}): ambiguous, skipped")
+            return
+        if there:
+            thw, trid = there[0]
+            owner = self.remembered_by_target.get(thw.id)
+            if thw.id in self.claimed or (owner is not None and owner.source_hardware_id != hw.id
+                                          and (owner.source_hardware_id in self.src_hw
+                                               or owner.source_recorder_id not in self.src_recs)):
+                self._skip(hw, rid, f"hardware '{hw.name}' ({_host(hw.address)}): its address is used on "
+                                    f"'{self.topology.name(trid)}' by '{thw.name}', which is paired with other "
+                                    f"source hardware; not added (switch on replace, or fix the address)")
+                return
+            if self.manual and trid not in home:
+                self._skip(hw, rid, f"hardware '{hw.name}' ({_host(hw.address)}) is on "
+                                    f"'{self.topology.name(trid)}', not on a recorder the camera map names "
+                                    f"({', '.join(self.topology.name(h) for h in home)}); skipped")
+                return
+            self._pair(hw, rid, thw, trid)
+            return
+        self._add(hw, rid, home)
+
+    def _pair(self, hw: Hardware, rid: str, thw: Hardware, trid: str) -> None:
+        self.claimed.add(thw.id)
+        pair = _Pair(hw, rid, thw, trid, trid, sync_storage=True)
+        self.pairs.append(pair)
+        self._check_move(pair)
+        self._check_replace(pair)
+
+    # --- lifecycle ----------------------------------------------------------------------------------------------
+
+    def _add(self, hw: Hardware, rid: str, home: tuple[str, ...]) -> None:
+        what = f"hardware '{hw.name}' ({_host(hw.address)})"
+        if self.manual:
+            self._skip(hw, rid, f"{what} has no counterpart; manual mode does not add hardware")
+            return
+        if self.restore and not self.topology.is_one_to_one(rid):
+            self._skip(hw, rid, f"{what} has no counterpart; restore adds only over 1:1 links and "
+                                f"'{self.topology.name(rid)}' is shared by "
+                                f"{', '.join(self.topology.name(h) for h in home)}")
+            return
+        if not self.settings.lifecycle.add:
+            self._skip(hw, rid, f"{what} has no counterpart; add is switched off")
+            return
+        trid = home[0]
+        src_rec = self.src_recs[rid]
+        self.plan.actions.append(Action(
+            kind=ActionKind.ADD,
+            target=Ref(self._site(trid), trid, item_kind="hardware", name=hw.name),
+            source=_ref(src_rec, hw),
+            reason=f"{what} exists on {self.topology.source_side.value} '{src_rec.name}' with no counterpart on "
+                   f"'{self.topology.name(trid)}'",
+            values={"address": hw.address, "driver": hw.driver, "name": hw.name, "enabled": hw.enabled,
+                    "user_name": _general(hw).get("UserName", ""), "source_site": src_rec.site,
+                    "source_hardware_id": hw.id},
+        ))
+
+    def _check_move(self, pair: _Pair) -> None:
+        if self.manual:
+            return
+        home = self.topology.linked(pair.source_rid)
+        if not home or pair.target_rid in home:
+            return
+        pair.sync_storage = False  # storages belong to a recorder: sync them once the hardware is in place
+        hw, what = pair.source, f"hardware '{pair.source.name}' ({_host(pair.source.address)})"
+        where = (f"is on '{self.topology.name(pair.target_rid)}' but '{self.topology.name(pair.source_rid)}' links "
+                 f"to '{self.topology.name(home[0])}'")
+        if self.restore and not self.topology.is_one_to_one(pair.source_rid):
+            self._skip(hw, pair.source_rid, f"{what}: its counterpart {where}; restore moves only over 1:1 links")
+            return
+        if not self.settings.lifecycle.move:
+            self._skip(hw, pair.source_rid, f"{what}: its counterpart {where}; move is switched off")
+            return
+        pair.destination_rid = home[0]
+        self.plan.actions.append(Action(
+            kind=ActionKind.MOVE,
+            target=_ref(self.tgt_recs[pair.target_rid], pair.target),
+            source=_ref(self.src_recs[pair.source_rid], hw),
+            reason=f"{what} moved on source: its counterpart {where}",
+            values={"to_recorder_id": home[0]},
+        ))
+
+    def _check_replace(self, pair: _Pair) -> None:
+        s, t = pair.source, pair.target
+        changed = []
+        if normalise_address(s.address) != normalise_address(t.address):
+            changed.append(f"address {_host(t.address)} -> {_host(s.address)}")
+        if s.driver != t.driver:
+            changed.append(f"driver '{t.driver}' -> '{s.driver}'")
+        if s.model and t.model and s.model != t.model:
+            changed.append(f"model '{t.model}' -> '{s.model}'")
+        if not changed:
+            return
+        what = f"hardware '{s.name}' replaced on source: {', '.join(changed)}"
+        if not self.settings.lifecycle.replace:
+            self._skip(s, pair.source_rid, f"{what}; replace is switched off")
+            return
+        src_rec = self.src_recs[pair.source_rid]
+        self.plan.actions.append(Action(
+            kind=ActionKind.REPLACE,
+            target=_ref(self.tgt_recs[pair.target_rid], t),
+            source=_ref(src_rec, s),
+            reason=what,
+            values={"address": s.address, "driver": s.driver, "model": s.model,
+                    "user_name": _general(s).get("UserName", ""), "source_site": src_rec.site,
+                    "source_hardware_id": s.id},
+        ))
+
+    def deletes(self) -> None:
+        for tid in sorted(self.tgt_hw, key=lambda h: (self.tgt_hw[h][1], h)):
+            if tid in self.claimed:
+                continue
+            p = self.remembered_by_target.get(tid)
+            if p is None or p.source_hardware_id in self.src_hw:
+                continue  # never paired (target-only hardware is never deleted), or its source pairs elsewhere
+            thw, trid = self.tgt_hw[tid]
+            if p.source_recorder_id not in self.src_recs:
+                # The source recorder is not in view (unlabelled, not read): absence there proves nothing.
+                self.carried.append(p)
+                continue
+            src_name = self.topology.name(p.source_recorder_id)
+            what = f"hardware '{thw.name}' ({_host(thw.address)})"
+            if not self.settings.lifecycle.delete:
+                self.carried.append(p)
+                self.plan.skips.append(Skip(_ref(self.tgt_recs[trid], thw),
+                                            f"{what} was deleted on source '{src_name}'; delete is switched off"))
+                continue
+            self.plan.actions.append(Action(
+                kind=ActionKind.DELETE,
+                target=_ref(self.tgt_recs[trid], thw),
+                reason=f"{what} was deleted on source '{src_name}'",
+            ))
+        for p in self.remembered.values():
+            # Pairings of which neither hardware is in view are kept for when they are.
+            if p.source_hardware_id not in self.src_hw and p.target_hardware_id not in self.tgt_hw \
+                    and p.source_recorder_id not in self.src_recs and p.target_recorder_id not in self.tgt_recs:
+                self.carried.append(p)
+
+    # --- settings -----------------------------------------------------------------------------------------------
+
+    def settings_sync(self) -> None:
+        selection = self.settings.selection
+        sel_all = selection.is_all
+        names, ids = set(selection.names), set(selection.ids)
+        group_ids: set[str] = set()
+        for wanted in selection.groups:
+            prefix = wanted.rstrip("/") + "/"
+            for path, members in self.source_groups.items():
+                if path == wanted or path.startswith(prefix):
+                    group_ids |= members
+
+        def selected(item: Device | Hardware) -> bool:
+            return sel_all or item.id in ids or item.name in names or item.id in group_ids
+
+        device_pairs: list[tuple[_Pair, Device, Device]] = []
+        counterpart: dict[str, str] = {}
+        for pair in self.pairs:
+            t_index: dict[tuple[str, int], Device | None] = {}
+            for d in pair.target.devices:
+                key = (d.kind, d.channel)
+                t_index[key] = None if key in t_index else d  # None marks a duplicated channel
+            s_seen: dict[tuple[str, int], int] = {}
+            for d in pair.source.devices:
+                s_seen[(d.kind, d.channel)] = s_seen.get((d.kind, d.channel), 0) + 1
+            for d in pair.source.devices:
+                key = (d.kind, d.channel)
+                td = t_index.get(key, _MISSING)
+                if s_seen[key] > 1 or td is None:
+                    self._skip_device(pair, d, f"{d.kind} '{d.name}': channel {d.channel} of hardware "
+                                               f"'{pair.source.name}' appears more than once: ambiguous, skipped")
+                    continue
+                if td is _MISSING:
+                    if selected(d):
+                        self._skip_device(pair, d, f"{d.kind} '{d.name}': hardware '{pair.target.name}' on the "
+                                                   f"target has no {d.kind} on channel {d.channel}")
+                    continue
+                assert isinstance(td, Device)
+                counterpart[d.id] = td.id
+                device_pairs.append((pair, d, td))
+
+        sync = self.settings.sync
+        for pair in self.pairs:
+            if selected(pair.source) or any(selected(d) for d in pair.source.devices):
+                for cat in ("general", "driver_settings"):
+                    if cat in pair.source.settings and cat in pair.target.settings and sync.enabled("hardware", cat):
+                        self._update_properties(pair, "hardware", pair.source, pair.target, cat)
+        for pair, sd, td in device_pairs:
+            if not selected(sd):
+                continue
+            s_settings, t_settings = sd.settings, td.settings
+            for cat in _CATEGORY_ORDER:
+                if cat not in s_settings or cat not in t_settings or not sync.enabled(sd.kind, cat):
+                    continue
+                if cat in _PROPERTY_CATEGORIES:
+                    self._update_properties(pair, sd.kind, sd, td, cat)
+                elif cat == "storage":
+                    if pair.sync_storage:
+                        self._update_storage(pair, sd, td)
+                elif cat == "client":
+                    self._update_client(pair, sd, td, counterpart)
+                elif s_settings[cat] != t_settings[cat]:
+                    self._update(pair, sd, td, cat, s_settings[cat],
+                                 f"{sd.kind} '{sd.name}': {cat} settings differ from source")
+
+    def _update_properties(self, pair: _Pair, kind: str, s: Device | Hardware, t: Device | Hardware,
+                           cat: str) -> None:
+        sv, tv = s.settings[cat], t.settings.get(cat)
+        if sv == tv or not isinstance(sv, dict):
+            return
+        tv = tv if isinstance(tv, dict) else {}
+        keys = _keys(kind, cat, sv)
+        changed = {k: sv[k] for k in keys if k in sv and tv.get(k, _MISSING) != sv[k]}
+        if not changed:
+            return
+        if "Name" in changed and "Name" in tv:
+            reason = f"{kind} '{sv['Name']}' renamed on source: '{tv['Name']}' -> '{sv['Name']}'"
+            rest = sorted(k for k in changed if k != "Name")
+            if rest:
+                reason += f"; also {', '.join(rest)}"
+        elif list(changed) == ["Enabled"]:
+            reason = f"{kind} '{s.name}' {'enabled' if changed['Enabled'] else 'disabled'} on source"
+        else:
+            reason = f"{kind} '{s.name}': {cat.replace('_', ' ')} differs from source ({', '.join(sorted(changed))})"
+        self._update(pair, s, t, cat, changed, reason)
+
+    def _update_storage(self, pair: _Pair, sd: Device, td: Device) -> None:
+        rec = self.tgt_recs[pair.target_rid]
+        wanted_name = self.topology.storage_map(pair.source_rid, pair.target_rid).get(sd.settings["storage"])
+        how = "mapped"
+        if wanted_name is None:
+            default = rec.default_storage()
+            if default is None:
+                self._skip_device(pair, sd, f"{sd.kind} '{sd.name}': recorder '{rec.name}' has no default storage "
+                                            f"and no storage link maps '{sd.settings['storage']}'")
+                return
+            wanted_name, how = default.name, "the default"
+        if td.settings["storage"] == wanted_name:
+            return
+        storage = next((s for s in rec.storages if s.name == wanted_name), None)
+        if storage is None:
+            self._skip_device(pair, sd, f"{sd.kind} '{sd.name}': storage '{wanted_name}' is not on '{rec.name}'")
+            return
+        self._update(pair, sd, td, "storage", {"storage_id": storage.id, "storage_name": storage.name},
+                     f"{sd.kind} '{sd.name}' records to '{sd.settings['storage']}' on source: {how} storage on "
+                     f"'{rec.name}' is '{storage.name}', not '{td.settings['storage']}'")
+
+    def _update_client(self, pair: _Pair, sd: Device, td: Device, counterpart: dict[str, str]) -> None:
+        sv = sd.settings["client"]
+        if not isinstance(sv, dict):
+            return
+        wanted = dict(sv)
+        if isinstance(sv.get("Related"), list):
+            # Related cameras are named by id, and ids differ between the sides: translate, drop the unpairable.
+            wanted["Related"] = [counterpart[c] for c in sv["Related"] if c in counterpart]
+        if wanted != td.settings["client"]:
+            self._update(pair, sd, td, "client", wanted, f"{sd.kind} '{sd.name}': client settings differ from source")
+
+    def _update(self, pair: _Pair, s: Device | Hardware, t: Device | Hardware, cat: str, values: Any,
+                reason: str) -> None:
+        kind = s.kind if isinstance(s, Device) else "hardware"
+        self.plan.actions.append(Action(
+            kind=ActionKind.UPDATE,
+            target=Ref(self._site(pair.target_rid), pair.target_rid, t.id, kind, t.name),
+            source=Ref(self.src_recs[pair.source_rid].site, pair.source_rid, s.id, kind, s.name),
+            category=cat,
+            reason=reason,
+            values=values if isinstance(values, dict) else {"value": values},
+        ))
+
+    # --- helpers ------------------------------------------------------------------------------------------------
+
+    def _site(self, rid: str) -> str:
+        rec = self.tgt_recs.get(rid)
+        return rec.site if rec is not None else self.topology.recorder_sites.get(rid, "")
+
+    def _skip(self, hw: Hardware, rid: str, reason: str) -> None:
+        self.plan.skips.append(Skip(_ref(self.src_recs[rid], hw), reason))
+
+    def _skip_device(self, pair: _Pair, d: Device, reason: str) -> None:
+        rec = self.src_recs[pair.source_rid]
+        self.plan.skips.append(Skip(Ref(rec.site, rec.id, d.id, d.kind, d.name), reason))
+
+    def finish(self) -> Plan:
+        pairings = {p.source.id: Pairing(p.source.id, p.target.id, p.source_rid, p.destination_rid)
+                    for p in self.pairs}
+        for c in self.carried:
+            pairings.setdefault(c.source_hardware_id, c)
+        self.plan.pairings = [pairings[k] for k in sorted(pairings)]
+        self.plan.actions.sort(key=_action_key)
+        self.plan.skips.sort(key=lambda s: (s.what.recorder_id, s.what.item_id, s.reason))
+        return self.plan
+
+
+def make_plan(source: Snapshot, target: Snapshot, topology: Topology, settings: Settings,
+              pairings: list[Pairing]) -> Plan:
+    """The actions (each with its reason) that make the target mirror the source, the skips, and the pairings."""
+    planner = _Planner(source, target, topology, settings, pairings)
+    planner.pair_all()
+    planner.deletes()
+    planner.settings_sync()
+    return planner.finish()
+
+
+def guard_check(plan: Plan, target: Snapshot, topology: Topology, max_share: float) -> str | None:
+    """The refusal message when the plan deletes more than `max_share` of the target's in-scope hardware."""
+    deletes = sum(1 for a in plan.actions if a.kind is ActionKind.DELETE)
+    if not deletes:
+        return None
+    total = sum(len(r.hardware) for r in target.recorders if r.id in topology.target_ids)
+    share = deletes / total if total else 1.0
+    if share <= max_share:
+        return None
+    return (f"the plan deletes {deletes} of {total} hardware on the {topology.target_side.value} side "
+            f"({share:.0%}), more than guard.max_delete_share allows ({max_share:.0%}). A source that suddenly "
+            f"looks empty is more often an outage than a real deletion: check the source side, then run again with "
+            f"--allow-mass-delete or raise guard.max_delete_share if the deletions are real.")
+
+
+def _action_key(a: Action) -> tuple[int, str, str, int, str]:
+    item = a.target.item_id or (a.source.item_id if a.source else "")
+    cat = _CATEGORY_ORDER.index(a.category) if a.category in _CATEGORY_ORDER else -1
+    return (_KIND_ORDER[a.kind], a.target.recorder_id, item, cat, a.category)
+
+
+def _keys(kind: str, cat: str, values: dict[str, Any]) -> Iterable[str]:
+    if kind == "hardware" or cat not in _PROPERTY_CATEGORIES:
+        return values.keys()
+    if cat == "general":
+        known: tuple[str, ...] = CAMERA_GENERAL if kind == "camera" else DEVICE_GENERAL
+    else:
+        known = CAMERA_RECORDING if kind == "camera" else DEVICE_RECORDING
+    # The model's lists first, in their order; properties a reader adds beyond them still travel.
+    return [*known, *(k for k in values if k not in known)]
+
+
+def _general(hw: Hardware) -> dict[str, Any]:
+    g = hw.settings.get("general")
+    return g if isinstance(g, dict) else {}
+
+
+def _ref(rec: Recorder, hw: Hardware) -> Ref:
+    return Ref(rec.site, rec.id, hw.id, "hardware", hw.name)
+
+
+def _on(found: list[tuple[Hardware, str]], topology: Topology) -> str:
+    names = sorted({topology.name(rid) for _, rid in found})
+    if len(names) == 1:
+        return f"{names[0]} ({len(found)} times)"
+    return " and ".join([", ".join(names[:-1]), names[-1]])
+
+
+__all__ = ["Topology", "guard_check", "make_plan", "normalise_address", "resolve_topology", "validate_topology"]
