@@ -1,0 +1,5 @@
+"""`python -m fakes`: see `fakes.cli`."""
+
+from fakes.cli import main
+
+main()
