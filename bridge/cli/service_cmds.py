@@ -1,0 +1,337 @@
+"""`smartsync serve`, `status`, `schedule ...`, `run-now`, `service restart|stop` and `log show|clear`.
+
+All of them meet a running service only through the store (schedule, cycle
+lock, service state): they behave the same whether or not `serve` runs, and
+a running service notices their changes at its next poll (a few seconds).
+
+The context may carry `cycle_factory(settings, store) -> cycle` to run
+something other than the engine's cycle (tests do), and `clock` / `tz`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any
+
+import click
+from loguru import logger
+
+from bridge import logs
+from bridge.errors import BridgeError, ConfigError
+from bridge.scheduler import (
+    ALLOWED_RANGE,
+    disable,
+    enable,
+    format_interval,
+    format_local,
+    local_zone,
+    parse_deny_window,
+    parse_interval,
+    parse_start_at,
+)
+from bridge.service import POLL_SECONDS, STOP_TIMEOUT, CycleFn, Service, describe, engine_cycle, run_now
+from bridge.store import Clock, Store, SystemClock
+
+_EXIT_BY_STATUS = {"ok": 0, "interrupted": 130, "guard": 4}
+
+
+def _settings(ctx: click.Context) -> Any:
+    return ctx.obj["settings_loader"]()
+
+
+def _store(ctx: click.Context, settings: Any) -> Store:
+    return Store(Path(settings.service.store), clock=_clock(ctx))
+
+
+def _clock(ctx: click.Context) -> Clock:
+    clock: Clock = ctx.obj.get("clock") or SystemClock()
+    return clock
+
+
+def _tz(ctx: click.Context) -> tzinfo:
+    tz: tzinfo = ctx.obj.get("tz") or local_zone()
+    return tz
+
+
+def _cycle(ctx: click.Context, settings: Any, store: Store) -> CycleFn:
+    factory = ctx.obj.get("cycle_factory") or engine_cycle
+    cycle: CycleFn = factory(settings, store)
+    return cycle
+
+
+def _register_secrets(settings: Any) -> None:
+    for site in getattr(settings, "sites", []) or []:
+        logs.register_secret(getattr(site, "password", None))
+
+
+def _zone_name(tz: tzinfo) -> str:
+    return getattr(tz, "key", None) or str(tz)
+
+
+# -- serve ----------------------------------------------------------------------------------------------
+
+
+@click.command("serve")
+@click.option("--detailed-logs", is_flag=True, help="Write detailed (debug) lines to the log from the start.")
+@click.option("--stop-timeout", type=click.FloatRange(1, 600), default=STOP_TIMEOUT, show_default=True,
+              help="Seconds a running cycle gets to finish its current action on SIGTERM or Ctrl-C.")
+@click.option("--poll", "poll_seconds", type=click.FloatRange(0.2, 60), default=POLL_SECONDS, show_default=True,
+              help="Seconds between looks at the store for schedule changes.")
+@click.pass_context
+def serve_command(ctx: click.Context, detailed_logs: bool, stop_timeout: float, poll_seconds: float) -> None:
+    """Run the SmartSync service in the foreground until SIGTERM or Ctrl-C."""
+    settings = _settings(ctx)
+    store = _store(ctx, settings)
+    _register_secrets(settings)
+    if detailed_logs:
+        store.set_service_state(detailed_logs=True)
+    detailed = detailed_logs or store.service_state().detailed_logs
+    logs.setup_logging(Path(settings.service.log_dir), detailed)
+    service = Service(store, _cycle(ctx, settings, store), clock=_clock(ctx), tz=_tz(ctx),
+                      poll_seconds=poll_seconds, manage_logs=True)
+
+    stop_requested = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        logger.info("Received {}: stopping", signal.Signals(signum).name)
+        stop_requested.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        service.start()
+        # A timed wait keeps the main thread responsive to signals on every platform.
+        while not stop_requested.wait(0.5):
+            pass
+        clean = service.stop(timeout=stop_timeout)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if not clean:
+        logger.complete()
+        # The cycle's thread would keep the interpreter alive past the bound the administrator was promised.
+        os._exit(1)
+
+
+# -- status and schedule --------------------------------------------------------------------------------
+
+
+@click.command("status")
+@click.pass_context
+def status_command(ctx: click.Context) -> None:
+    """Scheduling on or off, the interval, what the service is doing, and the last cycle."""
+    settings = _settings(ctx)
+    store = _store(ctx, settings)
+    view = describe(store, _clock(ctx).now(), _tz(ctx))
+    for line in view.lines():
+        click.echo(line)
+
+
+@click.group("schedule")
+def schedule_group() -> None:
+    """Turn scheduled cycles on or off and show the schedule."""
+
+
+@schedule_group.command("enable")
+@click.option("--interval", required=True, metavar="DURATION",
+              help=f"Idle time between the end of one cycle and the start of the next, e.g. 10m, 1h30m "
+                   f"({ALLOWED_RANGE}).")
+@click.option("--start-now", is_flag=True, help="Run the first cycle at once (the default when turning it on).")
+@click.option("--start-at", metavar="YYYY-MM-DDTHH:MM", help="Run the first cycle at this local date and time.")
+@click.option("--deny", "deny", multiple=True, metavar="WINDOW",
+              help='No scheduled cycle inside this local window, e.g. "Mon-Fri 08:00-18:00" (repeatable).')
+@click.option("--no-deny", is_flag=True, help="Remove every deny window.")
+@click.pass_context
+def schedule_enable(ctx: click.Context, interval: str, start_now: bool, start_at: str | None,
+                    deny: tuple[str, ...], no_deny: bool) -> None:
+    """Turn scheduling on, or change the interval (the next start moves to last end + new interval)."""
+    settings = _settings(ctx)
+    clock, tz = _clock(ctx), _tz(ctx)
+    seconds = parse_interval(interval)
+    if start_now and start_at:
+        raise ConfigError("choose --start-now or --start-at, not both")
+    if deny and no_deny:
+        raise ConfigError("choose --deny or --no-deny, not both")
+    for window in deny:
+        parse_deny_window(window)
+    now = clock.now()
+    start_utc, note = parse_start_at(start_at, tz, now) if start_at else (None, None)
+    store = _store(ctx, settings)
+    last = store.last_finished()
+    windows = [] if no_deny else (list(deny) if deny else None)
+    state = store.update_schedule(lambda s: enable(
+        s, seconds, now, start_at=start_utc, start_now=start_now, deny_windows=windows,
+        last_end=last.ended_at if last else None,
+    ))
+    if note:
+        click.echo(f"Note: {note}")
+    when = format_local(state.next_run_at or now, tz, now)
+    first = "now" if state.next_run_at is not None and state.next_run_at <= now else f"at {when}"
+    click.echo(f"Scheduling on: every {format_interval(seconds)} from the end of a cycle; next cycle {first} "
+               f"({_zone_name(tz)}).")
+    if state.deny_windows:
+        click.echo(f"No scheduled cycles during: {', '.join(state.deny_windows)}.")
+    _hint_service(store)
+
+
+@schedule_group.command("disable")
+@click.pass_context
+def schedule_disable(ctx: click.Context) -> None:
+    """Turn scheduling off: a running cycle finishes, no other starts by itself."""
+    settings = _settings(ctx)
+    store = _store(ctx, settings)
+    store.update_schedule(disable)
+    current = store.current_cycle()
+    click.echo("Scheduling off.")
+    if current is not None:
+        click.echo(f"The cycle running since {format_local(current.started_at, _tz(ctx), _clock(ctx).now())} "
+                   "finishes; no other starts by itself.")
+
+
+@schedule_group.command("show")
+@click.pass_context
+def schedule_show(ctx: click.Context) -> None:
+    """The schedule as stored, in local time."""
+    settings = _settings(ctx)
+    store = _store(ctx, settings)
+    state = store.schedule()
+    tz, now = _tz(ctx), _clock(ctx).now()
+    click.echo(f"Scheduling: {'on' if state.enabled else 'off'}")
+    if state.interval_seconds:
+        click.echo(f"Interval:   {format_interval(state.interval_seconds)} (idle time after each cycle ends)")
+    if state.enabled and state.next_run_at is not None:
+        click.echo(f"Next start: {format_local(state.next_run_at, tz, now)} ({_zone_name(tz)})")
+    if state.start_at is not None:
+        click.echo(f"Start at:   {format_local(state.start_at, tz, now)}")
+    click.echo(f"Deny:       {', '.join(state.deny_windows) if state.deny_windows else 'none'}")
+
+
+def _hint_service(store: Store) -> None:
+    if not store.service_alive():
+        click.echo("No service is running: scheduled cycles start once `smartsync serve` (or its system service) "
+                   "runs.")
+
+
+# -- run-now --------------------------------------------------------------------------------------------
+
+
+@click.command("run-now")
+@click.pass_context
+def run_now_command(ctx: click.Context) -> None:
+    """Run one cycle now (refused while another runs; overrides a deny window with a warning)."""
+    settings = _settings(ctx)
+    store = _store(ctx, settings)
+    _register_secrets(settings)
+    logs.setup_logging(Path(settings.service.log_dir), store.service_state().detailed_logs)
+    stop_event = threading.Event()
+
+    def on_sigint(_signum: int, _frame: Any) -> None:
+        click.echo("Stopping after the current action (Ctrl-C again to abort at once)...", err=True)
+        stop_event.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        report = run_now(store, _cycle(ctx, settings, store), clock=_clock(ctx), tz=_tz(ctx), stop_event=stop_event)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    click.echo(report.summary())
+    code = _EXIT_BY_STATUS.get(report.status, 1)
+    if code:
+        sys.exit(code)
+
+
+# -- service --------------------------------------------------------------------------------------------
+
+
+@click.group("service")
+def service_group() -> None:
+    """Control the running service through the store."""
+
+
+@service_group.command("restart")
+@click.option("--detailed-logs/--normal-logs", default=False,
+              help="Write detailed (debug) lines from now on, or go back to normal ones.")
+@click.pass_context
+def service_restart(ctx: click.Context, detailed_logs: bool) -> None:
+    """Ask the running service to reload its schedule, retry its log-in now, and switch the log level."""
+    settings = _settings(ctx)
+    store = _store(ctx, settings)
+    store.set_service_state(detailed_logs=detailed_logs, restart_requested_at=_clock(ctx).now())
+    level = "detailed" if detailed_logs else "normal"
+    if store.service_alive():
+        state = store.service_state()
+        click.echo(f"The running service (process {state.pid}) restarts with {level} logs within a few seconds.")
+    else:
+        click.echo(f"No service is running; the next `smartsync serve` starts with {level} logs.")
+
+
+@service_group.command("stop")
+@click.option("--timeout", type=click.FloatRange(1, 600), default=STOP_TIMEOUT + 5, show_default=True)
+@click.pass_context
+def service_stop(ctx: click.Context, timeout: float) -> None:
+    """Stop the service running on this host (SIGTERM: the running cycle finishes its current action)."""
+    settings = _settings(ctx)
+    store = _store(ctx, settings)
+    state = store.service_state()
+    if not store.service_alive() or state.pid is None:
+        click.echo("No service is running.")
+        return
+    if state.host != store.host:
+        raise BridgeError(f"the service runs on {state.host}, not on this host; stop it there")
+    os.kill(state.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not store.service_alive():
+            click.echo(f"Service (process {state.pid}) stopped.")
+            return
+        time.sleep(0.2)
+    raise BridgeError(f"the service (process {state.pid}) did not stop within {timeout:.0f} s")
+
+
+# -- log ------------------------------------------------------------------------------------------------
+
+
+@click.group("log")
+def log_group() -> None:
+    """Show or clear the service's log."""
+
+
+@log_group.command("show")
+@click.option("--lines", "-n", type=click.IntRange(0), default=50, show_default=True)
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new lines until Ctrl-C.")
+@click.pass_context
+def log_show(ctx: click.Context, lines: int, follow: bool) -> None:
+    """The last lines of the log (and, with --follow, what comes next)."""
+    settings = _settings(ctx)
+    log_dir = Path(settings.service.log_dir)
+    if not logs.log_file(log_dir).exists() and not follow:
+        click.echo(f"No log yet in {log_dir}.")
+        return
+    for line in logs.tail(log_dir, lines):
+        click.echo(line)
+    if follow:
+        try:
+            for line in logs.follow(log_dir, stop=lambda: False):
+                click.echo(line)
+        except KeyboardInterrupt:
+            pass
+
+
+@log_group.command("clear")
+@click.pass_context
+def log_clear(ctx: click.Context) -> None:
+    """Empty the log and delete its rotated files."""
+    settings = _settings(ctx)
+    n = logs.clear(Path(settings.service.log_dir))
+    click.echo(f"Log cleared ({n} file(s)).")
+
+
+service_commands: list[click.Command] = [
+    serve_command, status_command, schedule_group, run_now_command, service_group, log_group,
+]
