@@ -1,0 +1,206 @@
+"""Applying each action kind through the fake SDK and finding the result in the world documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bridge.errors import VmsError
+from bridge.model import Action, ActionKind, Ref, Side
+from tests.integration.conftest import load_doc, make_settings, make_world, save_doc
+
+pytestmark = pytest.mark.dotnet
+
+
+@pytest.fixture
+def two_sites(tmp_path: Path) -> Path:
+    """Independent architecture, unmirrored: P1, P2 on ms-primary; S1 on ms-secondary with other hardware."""
+    return make_world(tmp_path / "w", "independent", primaries=2, secondaries=1, mirror=False)
+
+
+def _rec(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(r for r in doc["RecordingServers"] if r["Name"] == name)
+    return found
+
+
+def _hw(doc: dict[str, Any], hw_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    for r in doc["RecordingServers"]:
+        for h in r["Hardwares"]:
+            if h["Id"] == hw_id:
+                return r, h
+    return None
+
+
+def _driver_name(rec: dict[str, Any], path: str) -> str:
+    return str(next(d["Name"] for d in rec["HardwareDrivers"] if f"HardwareDriver[{d['Id']}]" == path))
+
+
+def test_add_copies_hardware_with_its_password(two_sites: Path, open_session: Callable[..., Any]) -> None:
+    session = open_session(make_settings(two_sites, "independent"))
+    p = load_doc(two_sites, "ms-primary")
+    s = load_doc(two_sites, "ms-secondary")
+    p1, s1 = _rec(p, "Recorder P1"), _rec(s, "Recorder S1")
+    src = p1["Hardwares"][0]
+    action = Action(ActionKind.ADD, Ref("ms-secondary", s1["Id"], item_kind="hardware", name="Copy"), "missing",
+                    source=Ref("ms-primary", p1["Id"], src["Id"], "hardware"),
+                    values={"address": src["Address"], "driver": _driver_name(p1, src["HardwareDriverPath"]),
+                            "name": "Copy of gate", "enabled": False, "user_name": src["UserName"],
+                            "source_site": "ms-primary", "source_hardware_id": src["Id"]})
+    result = session.apply(action)
+    found = _hw(load_doc(two_sites, "ms-secondary"), result["hardware_id"])
+    assert found is not None
+    rec, hw = found
+    assert rec["Id"] == s1["Id"]
+    assert (hw["Name"], hw["Enabled"], hw["Address"], hw["Password"]) == ("Copy of gate", False, src["Address"],
+                                                                          src["Password"])
+    kinds = sorted(k.split(":")[0] for k in result["devices"])
+    assert kinds == sorted(["camera"] * len(src["Cameras"]) + ["input"] * len(src["InputEvents"])
+                           + ["microphone"] * len(src["Microphones"]))
+    assert {result["devices"][f"camera:{c['Channel']}"] for c in src["Cameras"]} == {c["Id"] for c in hw["Cameras"]}
+    assert src["Password"] not in repr(action) + str(result)
+
+
+def test_add_with_unknown_driver_writes_nothing(two_sites: Path, open_session: Callable[..., Any]) -> None:
+    session = open_session(make_settings(two_sites, "independent"))
+    p1, s1 = _rec(load_doc(two_sites, "ms-primary"), "Recorder P1"), _rec(load_doc(two_sites, "ms-secondary"),
+                                                                          "Recorder S1")
+    before = (two_sites / "ms-secondary.json").read_bytes()
+    src = p1["Hardwares"][0]
+    with pytest.raises(VmsError, match="no hardware driver named 'Acme 9000'"):
+        session.apply(Action(ActionKind.ADD, Ref("ms-secondary", s1["Id"], item_kind="hardware"), "x",
+                             values={"address": "http://10.9.9.9/", "driver": "Acme 9000", "name": "n",
+                                     "enabled": True, "user_name": "u", "source_site": "ms-primary",
+                                     "source_hardware_id": src["Id"]}))
+    assert (two_sites / "ms-secondary.json").read_bytes() == before
+
+
+def test_failed_task_carries_the_vms_text(two_sites: Path, open_session: Callable[..., Any]) -> None:
+    doc = load_doc(two_sites, "ms-secondary")
+    doc["Faults"] = {"FailTask": {"DeleteHardware": "Hardware is in use by a running export"}}
+    save_doc(two_sites, "ms-secondary", doc)
+    session = open_session(make_settings(two_sites, "independent"))
+    s1 = _rec(doc, "Recorder S1")
+    with pytest.raises(VmsError) as info:
+        session.apply(Action(ActionKind.DELETE, Ref("ms-secondary", s1["Id"], s1["Hardwares"][0]["Id"], "hardware"),
+                             "gone on source"))
+    assert info.value.vms_text == "Hardware is in use by a running export"
+    assert _hw(load_doc(two_sites, "ms-secondary"), s1["Hardwares"][0]["Id"]) is not None
+
+
+def test_delete_move_and_replace(two_sites: Path, open_session: Callable[..., Any]) -> None:
+    session = open_session(make_settings(two_sites, "independent"))
+    p = load_doc(two_sites, "ms-primary")
+    s = load_doc(two_sites, "ms-secondary")
+    s1 = _rec(s, "Recorder S1")
+    gone = s1["Hardwares"][0]["Id"]
+    session.apply(Action(ActionKind.DELETE, Ref("ms-secondary", s1["Id"], gone, "hardware"), "deleted on source"))
+    assert _hw(load_doc(two_sites, "ms-secondary"), gone) is None
+
+    p1, p2 = _rec(p, "Recorder P1"), _rec(p, "Recorder P2")
+    moving = p1["Hardwares"][0]
+    session.apply(Action(ActionKind.MOVE, Ref("ms-primary", p1["Id"], moving["Id"], "hardware"), "moved",
+                         values={"to_recorder_id": p2["Id"]}))
+    found = _hw(load_doc(two_sites, "ms-primary"), moving["Id"])
+    assert found is not None and found[0]["Id"] == p2["Id"]
+    assert [c["Id"] for c in found[1]["Cameras"]] == [c["Id"] for c in moving["Cameras"]]
+
+    target = s1["Hardwares"][1]
+    source = p1["Hardwares"][1]
+    session.apply(Action(ActionKind.REPLACE, Ref("ms-secondary", s1["Id"], target["Id"], "hardware"), "replaced",
+                         values={"address": "http://10.77.0.1/", "driver": _driver_name(p1, source["HardwareDriverPath"]),
+                                 "user_name": "svc", "source_site": "ms-primary",
+                                 "source_hardware_id": source["Id"]}))
+    found = _hw(load_doc(two_sites, "ms-secondary"), target["Id"])
+    assert found is not None
+    assert (found[1]["Address"], found[1]["UserName"], found[1]["Password"]) == ("http://10.77.0.1/", "svc",
+                                                                                 source["Password"])
+
+
+def _first_camera(session: Any, name: str = "Recorder P1") -> tuple[Any, Any]:
+    rec = next(r for r in session.recorders() if r.name == name)
+    snap = session.read([rec.id], Side.PRIMARY)
+    hw = snap.recorders[0].hardware[0]
+    return snap.recorders[0], next(d for d in hw.devices if d.kind == "camera")
+
+
+def _update(site: str, rec: Any, item: Any, kind: str, category: str, values: dict[str, Any]) -> Action:
+    return Action(ActionKind.UPDATE, Ref(site, rec.id, item.id, kind, item.name), "drift", category=category,
+                  values=values)
+
+
+def test_camera_updates_land_in_the_document(world: Path, open_session: Callable[..., Any]) -> None:
+    session = open_session(make_settings(world))
+    rec, cam = _first_camera(session)
+    s = cam.settings
+    other_storage = next(x for x in rec.storages if x.name != s["storage"])
+    streams = {**s["streams"], "DriverStreams": [{**s["streams"]["DriverStreams"][0], "FPS": "7"},
+                                                 *s["streams"]["DriverStreams"][1:]],
+               "DriverGeneral": {**s["streams"]["DriverGeneral"], "Brightness": "61"}}
+    for category, values in (
+        ("general", {"Name": "Lobby", "Description": "by the door"}),
+        ("recording", {"RecordingFramerate": 12, "PrebufferSeconds": 4}),
+        ("storage", {"storage_id": other_storage.id}),
+        ("streams", streams),
+        ("motion", {**s["motion"], "Threshold": 1234}),
+        ("privacy", {"Enabled": True, "PrivacyMaskXml": "<privacymask/>"}),
+        ("client", {"Related": [], "Shortcut": "7", "MulticastEnabled": True}),
+    ):
+        session.apply(_update("ms-site", rec, cam, "camera", category, values))
+    after = _first_camera(session)[1].settings
+    assert after["general"]["Name"] == "Lobby" and after["general"]["Description"] == "by the door"
+    assert after["recording"]["RecordingFramerate"] == 12.0 and after["recording"]["PrebufferSeconds"] == 4
+    assert after["storage"] == other_storage.name
+    assert after["streams"] == streams
+    assert after["motion"]["Threshold"] == 1234
+    assert after["privacy"] == {"Enabled": True, "PrivacyMaskXml": "<privacymask/>"}
+    assert after["client"] == {"Related": [], "Shortcut": "7", "MulticastEnabled": True}
+    doc_cam = _rec(load_doc(world, "ms-site"), "Recorder P1")["Hardwares"][0]["Cameras"][0]
+    assert doc_cam["Name"] == "Lobby" and doc_cam["MotionDetection"]["Threshold"] == 1234
+
+
+def test_unchanged_update_writes_nothing(world: Path, open_session: Callable[..., Any]) -> None:
+    session = open_session(make_settings(world))
+    rec, cam = _first_camera(session)
+    before = session.writes()
+    for category in ("general", "recording", "streams", "motion", "privacy", "client"):
+        session.apply(_update("ms-site", rec, cam, "camera", category, cam.settings[category]))
+    assert session.writes() == before
+
+
+def test_hardware_updates(world: Path, open_session: Callable[..., Any]) -> None:
+    session = open_session(make_settings(world))
+    rec, _ = _first_camera(session)
+    hw = rec.hardware[0]
+    session.apply(_update("ms-site", rec, hw, "hardware", "general", {"Name": "Gate 2", "Enabled": False}))
+    session.apply(_update("ms-site", rec, hw, "hardware", "driver_settings", {"HTTPSEnabled": "yes"}))
+    doc_hw = _rec(load_doc(world, "ms-site"), "Recorder P1")["Hardwares"][0]
+    assert (doc_hw["Name"], doc_hw["Enabled"], doc_hw["HardwareDriverSettings"]["HTTPSEnabled"]) == (
+        "Gate 2", False, "yes")
+
+
+def test_vms_validation_failure_is_a_vms_error_and_nothing_is_written(world: Path,
+                                                                      open_session: Callable[..., Any]) -> None:
+    session = open_session(make_settings(world))
+    rec, cam = _first_camera(session)
+    before = (world / "ms-site.json").read_bytes()
+    with pytest.raises(VmsError) as info:
+        session.apply(_update("ms-site", rec, cam, "camera", "recording", {"RecordingFramerate": -1}))
+    assert info.value.errors and info.value.errors[0][0] == "RecordingFramerate"
+    assert info.value.vms_text in info.value.message
+    with pytest.raises(VmsError, match="name must not be empty"):
+        session.apply(_update("ms-site", rec, cam, "camera", "general", {"Name": "", "Description": "x"}))
+    assert (world / "ms-site.json").read_bytes() == before
+
+
+def test_rejected_save_fault_carries_its_text(world: Path, open_session: Callable[..., Any]) -> None:
+    session = open_session(make_settings(world))
+    rec, cam = _first_camera(session)
+    doc = load_doc(world, "ms-site")
+    doc["Faults"] = {"RejectSave": {cam.id: "Camera license missing"}}
+    save_doc(world, "ms-site", doc)
+    with pytest.raises(VmsError) as info:
+        session.apply(_update("ms-site", rec, cam, "camera", "general", {"Name": "New"}))
+    assert "Camera license missing" in info.value.vms_text
