@@ -110,9 +110,9 @@ def test_delete_move_and_replace(two_sites: Path, open_session: Callable[..., An
     target = s1["Hardwares"][1]
     source = p1["Hardwares"][1]
     session.apply(Action(ActionKind.REPLACE, Ref("ms-secondary", s1["Id"], target["Id"], "hardware"), "replaced",
-                         values={"address": "http://10.77.0.1/", "driver": _driver_name(p1, source["HardwareDriverPath"]),
-                                 "user_name": "svc", "source_site": "ms-primary",
-                                 "source_hardware_id": source["Id"]}))
+                         values={"address": "http://10.77.0.1/",
+                                 "driver": _driver_name(p1, source["HardwareDriverPath"]), "user_name": "svc",
+                                 "source_site": "ms-primary", "source_hardware_id": source["Id"]}))
     found = _hw(load_doc(two_sites, "ms-secondary"), target["Id"])
     assert found is not None
     assert (found[1]["Address"], found[1]["UserName"], found[1]["Password"]) == ("http://10.77.0.1/", "svc",
