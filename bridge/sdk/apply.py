@@ -234,20 +234,27 @@ class Applier:
             self._save_if_changed(presets[str(w.get("Name"))], {k: x for k, x in w.items() if k != "Name"})
 
     def _camera_streams(self, cam: Any, values: dict[str, Any]) -> None:
-        usages = list(cam.StreamFolder.Streams)
+        streams = list(cam.StreamFolder.Streams)
+        # Vendor shape: one Stream item holding its usages as StreamUsageChildItems; saved through the Stream.
+        usages = [(stream, u) for stream in streams for u in (getattr(stream, "StreamUsageChildItems", None) or [])]
         wanted_usages = list(values.get("Streams", []))
-        if len(wanted_usages) != len(usages) and "Streams" in values:
+        if "Streams" in values and len(wanted_usages) != len(usages):
             raise VmsError(f"Camera {cam.Name} has {len(usages)} stream(s), the source {len(wanted_usages)}; adding "
                            f"or removing streams is not supported, only their settings.", vms_text="stream count")
-        # Check every target exists before the first Save, so a mismatch writes nothing.
         settings = _first(cam.DeviceDriverSettingsFolder.DeviceDriverSettings)
         stream_items = list(getattr(settings, "StreamChildItems", None) or [])
         wanted_driver_streams = list(values.get("DriverStreams", []))
         if "DriverStreams" in values and len(wanted_driver_streams) != len(stream_items):
             raise VmsError(f"Camera {cam.Name} has {len(stream_items)} driver stream(s), the source "
                            f"{len(wanted_driver_streams)}.", vms_text="driver stream count")
-        for usage, wanted in zip(usages, wanted_usages, strict=False):
-            self._save_if_changed(usage, wanted)
+        # Both checks ran before the first write, so a mismatch writes nothing.
+        touched: dict[int, Any] = {}
+        for (stream, usage), wanted in zip(usages, wanted_usages, strict=False):
+            for key, value in wanted.items():
+                if set_value(usage, key, value):
+                    touched[id(stream)] = stream
+        for stream in touched.values():
+            stream.Save()
         changed = False
         for key, wanted in (values.get("DriverGeneral") or {}).items():
             changed |= set_value(settings, key, wanted, raw=True)
@@ -306,7 +313,7 @@ def set_value(item: Any, key: str, wanted: Any, raw: bool = False) -> bool:
         elif isinstance(current, float):
             setattr(item, key, float(wanted))
         else:
-            setattr(item, key, "" if wanted is None else str(wanted))
+            setattr(item, key, to_sdk_string(wanted))
         return True
     current_raw = item.GetProperty(key)
     if to_sdk_string(current_raw) == to_sdk_string(wanted):
