@@ -97,9 +97,11 @@ def serve_command(ctx: click.Context, detailed_logs: bool, stop_timeout: float, 
                       poll_seconds=poll_seconds, manage_logs=True)
 
     stop_requested = threading.Event()
+    received: list[str] = []
 
     def on_signal(signum: int, _frame: Any) -> None:
-        logger.info("Received {}: stopping", signal.Signals(signum).name)
+        # No logging here: the handler may interrupt the main thread inside a log call (loguru's lock).
+        received.append(signal.Signals(signum).name)
         stop_requested.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -108,6 +110,7 @@ def serve_command(ctx: click.Context, detailed_logs: bool, stop_timeout: float, 
         # A timed wait keeps the main thread responsive to signals on every platform.
         while not stop_requested.wait(0.5):
             pass
+        logger.info("Received {}: stopping", received[0] if received else "a stop request")
         clean = service.stop(timeout=stop_timeout)
     finally:
         for sig, handler in previous.items():

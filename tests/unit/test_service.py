@@ -45,7 +45,7 @@ class FakeCycle:
         self.store, self.clock, self.duration = store, clock, duration
         self.calls: list[tuple[str, list[str], datetime]] = []
         self.fail: Exception | None = None
-        self.during: Callable[[], None] | None = None
+        self.during: Callable[[], object] | None = None
         self.raise_after: Exception | None = None
 
     def __call__(self, *, trigger: str, notes: list[str], stop_event: threading.Event) -> FakeReport:
