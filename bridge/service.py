@@ -53,6 +53,8 @@ from bridge.store import Clock, RunInfo, ScheduleState, Store, SystemClock
 
 POLL_SECONDS = 5.0
 STOP_TIMEOUT = 30.0
+HEARTBEAT_SECONDS = 30.0
+"""How often a running cycle's lock is refreshed (well inside the store's STALE_AFTER)."""
 BUSY_RETRY = timedelta(seconds=30)
 """How soon a scheduled cycle that found another process's cycle running looks again."""
 
@@ -93,7 +95,8 @@ def run_one(store: Store, cycle: CycleFn, *, trigger: str, notes: list[str], sto
     re-raised for the caller.
     """
     try:
-        report = cycle(trigger=trigger, notes=notes, stop_event=stop_event)
+        with store.keep_alive(HEARTBEAT_SECONDS):
+            report = cycle(trigger=trigger, notes=notes, stop_event=stop_event)
     except (CycleRunning, ConnectError) as exc:
         logger.warning("No cycle ran: {}", exc.message)
         raise
@@ -375,10 +378,18 @@ def summary_of(run: RunInfo) -> str:
     text = report.get("summary")
     if isinstance(text, str) and text:
         return text
-    counts = report.get("counts") or report.get("plan", {}).get("counts") if isinstance(report, dict) else None
-    if isinstance(counts, dict) and counts:
-        return ", ".join(f"{v} {k}" for k, v in counts.items())
-    return str(report.get("error", "no details recorded"))
+    parts: list[str] = []
+    applied = report.get("applied")
+    if isinstance(applied, dict):
+        detail = ", ".join(f"{k} {v}" for k, v in sorted(applied.items()))
+        parts.append(f"{sum(applied.values())} applied" + (f" ({detail})" if detail else ""))
+    failures = report.get("failures")
+    if isinstance(failures, list) and failures:
+        parts.append(f"{len(failures)} failed")
+    message = report.get("message") or report.get("error")
+    if isinstance(message, str) and message:
+        parts.append(message)
+    return ", ".join(parts) or "no details recorded"
 
 
 def describe(store: Store, now: datetime, tz: tzinfo) -> StatusView:

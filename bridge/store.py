@@ -21,6 +21,7 @@ import json
 import os
 import socket
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
@@ -319,6 +320,36 @@ class Store:
         """Tell other processes the holder of `run_id` is still alive (call every few seconds in a cycle)."""
         with self._tx() as conn:
             conn.execute("UPDATE cycle_lock SET heartbeat_at = ? WHERE run_id = ?", (_iso(self.clock.now()), run_id))
+
+    def beat_own_cycle(self) -> bool:
+        """Heartbeat whichever cycle this process holds; False when it holds none."""
+        with self._tx() as conn:
+            cur = conn.execute("UPDATE cycle_lock SET heartbeat_at = ? WHERE pid = ? AND host = ?",
+                               (_iso(self.clock.now()), os.getpid(), self.host))
+            return cur.rowcount > 0
+
+    @contextmanager
+    def keep_alive(self, every: float = 30.0) -> Iterator[None]:
+        """While the block runs, heartbeat this process's cycle every `every` seconds from a helper thread.
+
+        Wrap a cycle in it so a cycle longer than STALE_AFTER is not mistaken for an abandoned one.
+        """
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(every):
+                try:
+                    self.beat_own_cycle()
+                except sqlite3.Error as exc:  # a busy store: the next beat will do
+                    logger.warning("Cycle heartbeat failed: {}", exc)
+
+        thread = threading.Thread(target=beat, name="smartsync-heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(5)
 
     def finish_cycle(self, run_id: int, status: str, report: dict[str, Any]) -> None:
         """Record how the cycle ended and release the lock (if this run still holds it)."""

@@ -351,3 +351,11 @@ def test_stop_records_a_stuck_cycle_as_interrupted_after_the_bound(
     assert stopped.status == "interrupted" and store.current_cycle() is None
     release.set()
     worker.join(5)
+
+
+def test_status_summarises_the_engine_report_shape(store: Store, clock: ManualClock) -> None:
+    run_id = store.begin_cycle("schedule")
+    store.finish_cycle(run_id, "failed", {"status": "failed", "applied": {"update": 3, "add": 1},
+                                          "failures": [{"error": "camera offline"}], "message": ""})
+    assert describe(store, clock.now(), CPH).last_cycle == \
+        "#1 (schedule) ended 07:00: failed, 4 applied (add 1, update 3), 1 failed"

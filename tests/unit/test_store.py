@@ -170,3 +170,16 @@ def test_service_state_merges_fields_and_knows_if_alive(store: Store, clock: Man
     assert store.service_alive() is False  # no heartbeat: a recycled pid is not mistaken for the service
     with pytest.raises(TypeError, match="unknown"):
         store.set_service_state(colour="blue")
+
+
+def test_keep_alive_beats_the_cycle_this_process_holds(store: Store, clock: ManualClock) -> None:
+    run_id = store.begin_cycle("schedule")
+    with store.keep_alive(every=0.02):
+        clock.advance(STALE_AFTER * 2)  # a long cycle: without beats another process would take the lock over
+        deadline = time.monotonic() + 5
+        while store.current_cycle().heartbeat_at != clock.now() and time.monotonic() < deadline:  # type: ignore[union-attr]
+            time.sleep(0.01)
+        with pytest.raises(CycleRunning):
+            store.begin_cycle("run-now")
+    store.finish_cycle(run_id, "ok", {})
+    assert store.beat_own_cycle() is False
