@@ -309,3 +309,66 @@ def suggested_settings(folder: str | os.PathLike[str]) -> dict[str, Any]:
         sites.sort(key=lambda s: s["role"] != "parent")
     return {"architecture": summary["architecture"], "sites": sites, "labels": labels, "links": links,
             "storage_map": storage_map}
+
+
+# --- drift ---------------------------------------------------------------------------------------------------------
+
+
+def add_drift(folder: str | os.PathLike[str], seed: int = 1) -> list[str]:
+    """Make the demo's drift on the primary side and return one line per change made.
+
+    In this order: delete 1 hardware that has a same-address counterpart on a secondary (so the pair is one a
+    bridge knows after its first cycle); move 1 hardware from the first primary to the next one (skipped with one
+    primary); rename 3 cameras (" (renamed)" appended); change the recording frame rate of 2 other cameras (+5 fps);
+    add 2 hardware with one camera each, addresses `http://10.<recorder>.254.<n>/`, on the first and the last
+    primary. Everything is written at once; the same world and seed give the same drift.
+    """
+    from fakes import verbs  # verbs builds on this module's neighbours; import late to keep the layers simple
+
+    w = verbs.World(folder)
+    recs = [(d, r) for d in w.docs() for r in d.data.get("RecordingServers", [])]
+    primaries = sorted(((d, r) for d, r in recs if recorder_side(r["Name"]) == "primary"),
+                       key=lambda dr: _number(dr[1]["Name"]))
+    if not primaries:
+        raise WorldError(f"{display_path(Path(folder))}: no primary recorders ('Recorder P<n>'); nothing to drift")
+    mirrored = {h["Address"].lower() for _, r in recs if recorder_side(r["Name"]) == "secondary"
+                for h in r.get("Hardwares", [])}
+    rng = random.Random(f"{seed}:drift")
+    done: list[str] = []
+    hardware = [(r, h) for _, r in primaries for h in r["Hardwares"]]
+
+    deletable = [(r, h) for r, h in hardware if h["Address"].lower() in mirrored] or hardware
+    gone: set[str] = set()
+    if deletable:
+        r, h = deletable[rng.randrange(len(deletable))]
+        verbs.delete_hardware(folder, h["Id"], world=w)
+        gone.add(h["Id"])
+        done.append(f"deleted hardware {h['Name']!r} ({h['Address']}) from {r['Name']}")
+    if len(primaries) > 1:
+        first, second = primaries[0][1], primaries[1][1]
+        movable = [h for h in first["Hardwares"] if h["Id"] not in gone]
+        if movable:
+            h = movable[rng.randrange(len(movable))]
+            verbs.move_hardware(folder, h["Id"], second["Id"], world=w)
+            gone.add(h["Id"])
+            done.append(f"moved hardware {h['Name']!r} ({h['Address']}) from {first['Name']} to {second['Name']}")
+    cameras = [c for r, h in hardware if h["Id"] not in gone for c in h.get("Cameras", [])]
+    picked = rng.sample(cameras, min(5, len(cameras)))
+    for cam in picked[:3]:
+        new = f"{cam['Name']} (renamed)"
+        done.append(f"renamed camera {cam['Name']!r} to {new!r}")
+        verbs.rename_camera(folder, cam["Id"], new, world=w)
+    for cam in picked[3:]:
+        fps = float(cam["RecordingFramerate"]) + 5.0
+        done.append(f"changed the recording frame rate of {cam['Name']!r} from {cam['RecordingFramerate']} to {fps}")
+        verbs.set_camera(folder, cam["Id"], "RecordingFramerate", fps, world=w)
+    targets = [primaries[0][1], primaries[-1][1]]
+    for rec in targets:
+        octet = _number(rec["Name"])
+        taken = {h["Address"].lower() for h in rec["Hardwares"]}
+        n = next(n for n in range(1, 255) if f"http://10.{octet}.254.{n}/" not in taken)
+        address = f"http://10.{octet}.254.{n}/"
+        hw_id = verbs.add_hardware(folder, rec["Id"], address, cameras=1, world=w)
+        done.append(f"added hardware at {address} (Id {hw_id}) to {rec['Name']}")
+    w.save()
+    return done
