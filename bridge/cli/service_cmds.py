@@ -287,6 +287,10 @@ def service_stop(ctx: click.Context, timeout: float) -> None:
         return
     if state.host != store.host:
         raise BridgeError(f"the service runs on {state.host}, not on this host; stop it there")
+    if sys.platform == "win32":
+        # os.kill would terminate the process outright on Windows, without letting the cycle finish.
+        raise BridgeError("on Windows stop the service through its service manager: `nssm stop SmartSync` "
+                          "(see docs/windows-service.md)")
     os.kill(state.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
