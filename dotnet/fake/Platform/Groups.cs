@@ -1,0 +1,105 @@
+// Device groups, roles with their members, view groups and views.
+using System.Collections.Generic;
+using FakeMip;
+
+namespace VideoOS.Platform.ConfigurationItems
+{
+    public class CameraGroup : IConfigurationItem
+    {
+        public CameraGroup() { }
+        public CameraGroup(ServerId serverId, string path) { InitFromPath(serverId, path, "CameraGroup"); }
+
+        public CameraGroupFolder CameraGroupFolder { get { return Folder<CameraGroupFolder>("CameraGroupFolder"); } }
+        public CameraFolder CameraFolder { get { return Folder<CameraFolder>("CameraFolder"); } }
+    }
+
+    public class Role : IConfigurationItem
+    {
+        public Role() { }
+        public Role(ServerId serverId, string path) { InitFromPath(serverId, path, "Role"); }
+
+        public string RoleType { get { return S("RoleType"); } }
+        public bool AllowSmartClientLogOn { get { return B("AllowSmartClientLogOn"); } set { Put("AllowSmartClientLogOn", value); } }
+        public bool AllowWebClientLogOn { get { return B("AllowWebClientLogOn"); } set { Put("AllowWebClientLogOn", value); } }
+        public bool AllowMobileClientLogOn { get { return B("AllowMobileClientLogOn"); } set { Put("AllowMobileClientLogOn", value); } }
+        public bool DualAuthorizationRequired { get { return B("DualAuthorizationRequired"); } set { Put("DualAuthorizationRequired", value); } }
+        public bool MakeUsersAnonymousDuringPTZSession { get { return B("MakeUsersAnonymousDuringPTZSession"); } set { Put("MakeUsersAnonymousDuringPTZSession", value); } }
+
+        public UserFolder UserFolder { get { return Folder<UserFolder>("UserFolder"); } }
+
+        /// <summary>The role's permissions on one item: read them with GetPropertyKeys/GetProperty, change with SetProperty + ExecuteDefault.</summary>
+        public InvokeInfo ChangeSecurityPermissions(string path) { Require(); return Operations.Permissions(this, "DevicePermissions", path); }
+
+        /// <summary>The role's overall permissions for one security namespace.</summary>
+        public InvokeInfo ChangeOverallSecurityPermissions(string securityNamespace) { Require(); return Operations.Permissions(this, "OverallSecurity", securityNamespace); }
+
+        /// <summary>Keys the role has device permissions for, and the security namespaces with overall permissions.</summary>
+        public List<string> GetDevicePermissionPaths() { Require(); return Operations.PermissionKeys(this, "DevicePermissions"); }
+        public List<string> GetOverallSecurityNamespaces() { Require(); return Operations.PermissionKeys(this, "OverallSecurity"); }
+    }
+
+    public class User : IConfigurationItem
+    {
+        public User() { }
+        public User(ServerId serverId, string path) { InitFromPath(serverId, path, "User"); }
+
+        public override string Name { get { return S("Name") ?? S("AccountName"); } set { Put("Name", value); } }
+        public override string DisplayName { get { return S("DisplayName"); } }
+        public string Sid { get { return S("Sid"); } }
+        public string IdentityType { get { return S("IdentityType"); } }
+        public string AccountName { get { return S("AccountName"); } }
+        public string Domain { get { return S("Domain"); } }
+    }
+
+    public class ViewGroup : IConfigurationItem
+    {
+        public ViewGroup() { }
+        public ViewGroup(ServerId serverId, string path) { InitFromPath(serverId, path, "ViewGroup"); }
+
+        public ViewGroupFolder ViewGroupFolder { get { return Folder<ViewGroupFolder>("ViewGroupFolder"); } }
+        public ViewFolder ViewFolder { get { return Folder<ViewFolder>("ViewFolder"); } }
+    }
+
+    public class ViewItemChildItem : ChildItem
+    {
+        public string ViewItemDefinitionXml { get { return S("ViewItemDefinitionXml"); } set { Put("ViewItemDefinitionXml", value); } }
+    }
+
+    public class View : IConfigurationItem
+    {
+        private List<ViewItemChildItem> items;
+        private FakeMip.Json.JObj node;
+
+        public View() { }
+        public View(ServerId serverId, string path) { InitFromPath(serverId, path, "View"); }
+
+        public string LayoutViewItems { get { return S("LayoutViewItems"); } set { Put("LayoutViewItems", value); } }
+        public string Shortcut { get { return S("Shortcut"); } set { Put("Shortcut", value); } }
+
+        internal override FakeMip.Json.JObj TakeSnapshot(FakeMip.Json.JObj n)
+        {
+            node = n;
+            items = null;
+            return base.TakeSnapshot(n);
+        }
+
+        public List<ViewItemChildItem> ViewItemChildItems
+        {
+            get
+            {
+                if (items == null)
+                {
+                    var st = SiteStore.Open(sid.HostKey);
+                    lock (st.Lock) items = ChildItem.Bind<ViewItemChildItem>(this, node, "ViewItems", "ViewItemChildItem");
+                }
+                return items;
+            }
+        }
+
+        internal override IEnumerable<IConfigurationItem> SaveParts()
+        {
+            yield return this;
+            if (items != null) foreach (var i in items) yield return i;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+// Credential helpers of VideoOS.Platform.Login, and the start-up hooks the SDK assembly calls.
+using System;
+using System.Net;
+using FakeMip;
+
+namespace VideoOS.Platform.Login
+{
+    public static class Util
+    {
+        /// <summary>A credential cache holding one credential for the server, under the given auth type ("Basic" or "Negotiate").</summary>
+        public static CredentialCache BuildCredentialCache(Uri uri, string userName, string password, string authType)
+        {
+            if (uri == null) throw new ArgumentMIPException("BuildCredentialCache needs the server Uri.");
+            if (string.IsNullOrEmpty(authType)) authType = "Negotiate";
+            if (authType != "Basic" && authType != "Negotiate")
+                throw new ArgumentMIPException("authType must be \"Basic\" or \"Negotiate\", not '" + authType + "'.");
+            var cc = new CredentialCache();
+            string domain = "";
+            string user = userName ?? "";
+            int slash = user.IndexOf('\\');
+            if (slash > 0) { domain = user.Substring(0, slash); user = user.Substring(slash + 1); }
+            cc.Add(uri, authType, new NetworkCredential(user, password ?? "", domain));
+            return cc;
+        }
+    }
+}
+
+namespace FakeMip
+{
+    /// <summary>Hooks for VideoOS.Platform.SDK.Environment (the SDK assembly sees these as internals).</summary>
+    internal static class Startup
+    {
+        internal static void Initialize()
+        {
+            SiteStore.SetWorld(System.Environment.GetEnvironmentVariable("SMARTSYNC_FAKE_WORLD"));
+            Sessions.Reset();
+            Diagnostics.DelayMilliseconds = Diagnostics.ReadDelayFromEnvironment();
+        }
+    }
+}
