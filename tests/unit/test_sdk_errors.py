@@ -1,0 +1,67 @@
+"""SDK exceptions become bridge errors with the VMS's own text, and never a password."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from bridge.errors import ConnectError, VmsError
+from bridge.sdk.errors import to_connect_error, to_vms_error, vms_call
+
+
+class MIPException(Exception):
+    @property
+    def Message(self) -> str:  # noqa: N802 - the .NET name
+        return str(self.args[0])
+
+
+class InvalidCredentialsMIPException(MIPException):
+    pass
+
+
+class ServerNotFoundMIPException(MIPException):
+    pass
+
+
+class CommunicationMIPException(MIPException):
+    pass
+
+
+class ValidateResultException(MIPException):
+    def __init__(self, message: str, errors: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.ValidateResult = SimpleNamespace(
+            ErrorResults=[SimpleNamespace(ErrorProperty=p, ErrorText=t) for p, t in errors])
+
+
+def test_validate_result_keeps_each_property_and_text() -> None:
+    exc = ValidateResultException("Validation failed", [("RecordingFramerate", "must be positive")])
+    err = to_vms_error(exc, "update camera Lobby", "ms-site")
+    assert isinstance(err, VmsError)
+    assert err.errors == [("RecordingFramerate", "must be positive")]
+    assert err.vms_text == "RecordingFramerate: must be positive"
+    assert "ms-site" in err.message and "Lobby" in err.message
+
+
+def test_login_errors_name_server_and_fix_without_the_password() -> None:
+    err = to_connect_error(InvalidCredentialsMIPException("user admin / pw S3cret! rejected"), "ms-a", "admin",
+                           ("S3cret!",))
+    assert isinstance(err, ConnectError) and err.server == "ms-a"
+    assert "S3cret!" not in err.message and "S3cret!" not in err.cause
+    assert "user name or password" in err.message
+    err = to_connect_error(ServerNotFoundMIPException("no such host"), "ms-b", "admin", ())
+    assert "not found" in err.message and "uri" in err.message
+
+
+def test_lost_connection_is_a_connect_error() -> None:
+    with pytest.raises(ConnectError, match="lost the connection to ms-c"):
+        with vms_call("Reading", "ms-c"):
+            raise CommunicationMIPException("socket closed")
+
+
+def test_other_sdk_errors_are_vms_errors_with_the_text() -> None:
+    with pytest.raises(VmsError) as info:
+        with vms_call("Deleting hardware", "ms-d"):
+            raise MIPException("Hardware is locked")
+    assert info.value.vms_text == "Hardware is locked"
