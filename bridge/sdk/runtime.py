@@ -104,6 +104,8 @@ def load_runtime(sdk_settings: SdkSettings) -> LoadedRuntime:
     global _loaded
     runtime = choose_runtime(getattr(sdk_settings, "runtime", None))
     folder = Path(sdk_settings.folder).expanduser().resolve()
+    # A broken folder is reported as such even when another SDK is already loaded: it is the first thing to fix.
+    check_sdk_folder(folder)
     with _lock:
         if _loaded is not None:
             if _loaded.runtime != runtime or _loaded.sdk_folder != folder:
@@ -112,7 +114,6 @@ def load_runtime(sdk_settings: SdkSettings) -> LoadedRuntime:
                     f"{_loaded.sdk_folder}; it cannot switch to {runtime} with {folder}. Restart the process "
                     f"with one setting (sdk.runtime / SMARTSYNC_RUNTIME, sdk.folder).")
             return _loaded
-        check_sdk_folder(folder)
         interop = find_interop(folder)
         if interop is None:
             raise SdkLoadError(f"The helper assembly {INTEROP_DLL} was found neither in "
