@@ -411,6 +411,9 @@ def describe(store: Store, now: datetime, tz: tzinfo) -> StatusView:
 
     if current is not None:
         state = f"processing since {format_local(current.started_at, tz, now)} (trigger {current.trigger})"
+        lost = store.abandoned(current)
+        if lost is not None:
+            state += f", apparently abandoned ({lost}): the next cycle takes its lock over"
     elif not schedule.enabled:
         state = "off"
     elif alive and service.status.startswith("waiting to log in"):

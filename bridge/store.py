@@ -297,16 +297,13 @@ class Store:
         with self._tx() as conn:
             held = conn.execute("SELECT * FROM cycle_lock WHERE id = 1").fetchone()
             if held is not None:
-                beat = _dt(held["heartbeat_at"]) or now
-                dead = held["host"] == self.host and held["pid"] != pid and not _pid_alive(held["pid"])
-                stale = now - beat > STALE_AFTER
+                why = self._abandoned_because(held["host"], held["pid"], _dt(held["heartbeat_at"]), now)
                 since = _dt(held["started_at"]) or now
-                if not (dead or stale):
+                if why is None:
                     raise CycleRunning(
                         f"a cycle has been running since {_local_hhmm(since)} (trigger {held['trigger']}, "
                         f"process {held['pid']} on {held['host']}); wait for it to end"
                     )
-                why = "its process is gone" if dead else f"no heartbeat since {_local_hhmm(beat)}"
                 logger.warning(
                     "Taking over the cycle lock of run {} (trigger {}, process {} on {}): {}",
                     held["run_id"], held["trigger"], held["pid"], held["host"], why,
@@ -327,6 +324,18 @@ class Store:
                 (run_id, trigger, pid, self.host, _iso(now), _iso(now)),
             )
         return run_id
+
+    def _abandoned_because(self, host: str, pid: int, beat: datetime | None, now: datetime) -> str | None:
+        """Why a cycle lock counts as abandoned (its process is gone, or it stopped beating), or None."""
+        if host == self.host and pid != os.getpid() and not _pid_alive(pid):
+            return "its process is gone"
+        if beat is not None and now - beat > STALE_AFTER:
+            return f"no heartbeat since {_local_hhmm(beat)}"
+        return None
+
+    def abandoned(self, run: RunInfo) -> str | None:
+        """For the running cycle from `current_cycle()`: why the next cycle will take its lock over, or None."""
+        return self._abandoned_because(run.host, run.pid, run.heartbeat_at, self.clock.now())
 
     def heartbeat(self, run_id: int) -> None:
         """Tell other processes the holder of `run_id` is still alive (call every few seconds in a cycle)."""

@@ -359,3 +359,38 @@ def test_status_summarises_the_engine_report_shape(store: Store, clock: ManualCl
                                           "failures": [{"error": "camera offline"}], "message": ""})
     assert describe(store, clock.now(), CPH).last_cycle == \
         "#1 (schedule) ended 07:00: failed, 4 applied (add 1, update 3), 1 failed"
+
+
+def test_engine_cycle_passes_trigger_notes_and_stop_event_to_run_cycle(
+        monkeypatch: pytest.MonkeyPatch, store: Store) -> None:
+    import bridge.engine
+
+    seen: dict[str, Any] = {}
+
+    def fake_run_cycle(settings: Any, store_: Store, **kw: Any) -> FakeReport:
+        seen.update(settings=settings, store=store_, **kw)
+        return FakeReport("ok", "fine")
+
+    monkeypatch.setattr(bridge.engine, "run_cycle", fake_run_cycle)
+    from bridge.service import engine_cycle
+
+    stop = threading.Event()
+    report = engine_cycle("the settings", store)(trigger="run-now", notes=["n"], stop_event=stop)
+    assert report.summary() == "fine"
+    assert seen == {"settings": "the settings", "store": store, "trigger": "run-now", "notes": ["n"],
+                    "stop_event": stop}
+
+
+def test_status_flags_a_cycle_that_stopped_beating(store: Store, clock: ManualClock) -> None:
+    store.begin_cycle("schedule")
+    assert describe(store, clock.now(), CPH).state == "processing since 07:00 (trigger schedule)"
+    clock.advance(timedelta(minutes=6))
+    assert "apparently abandoned (no heartbeat since" in describe(store, clock.now(), CPH).state
+
+
+def test_enabled_without_interval_never_loops(make_service: Callable[[], Service], cycle: FakeCycle,
+                                             clock: ManualClock, store: Store) -> None:
+    store.save_schedule(ScheduleState(enabled=True, interval_seconds=None, next_run_at=clock.now()))
+    svc = make_service()
+    svc.fire()
+    assert cycle.calls == [] and svc.next_wakeup() is None
