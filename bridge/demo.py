@@ -35,18 +35,22 @@ def demo_config(world: Path, folder: Path) -> dict[str, Any]:
     """
     s = suggested_settings(world)
     sites = []
-    for i, site in enumerate(s["sites"]):
+    for i, site in enumerate(x for x in s["sites"] if x["role"] != "child"):
         env = PASSWORD_ENV if i == 0 else "SMARTSYNC_PASSWORD_SECONDARY"
-        sites.append({"name": site["name"], "uri": site["uri"], "user": site["user"], "password_env": env})
+        sites.append({"name": site["host"], "uri": site["url"], "user": site["user"], "password_env": env})
+    labels: dict[str, list[str]] = {"primary": [], "secondary": []}
+    for name, side in s["labels"].items():
+        labels[side].append(name)
+    links = [{"primary": p, "secondary": sec} for p, sec in s["links"].items()]
     return {
         "architecture": s["architecture"],
         "direction": "backup",
         "mode": "auto",
         "sdk": {"runtime": "mono", "folder": str(ROOT / "build" / "sdk"), "fake_world": str(world)},
         "sites": sites,
-        "labels": {"primary": list(s["labels"]["primary"]), "secondary": list(s["labels"]["secondary"])},
-        "links": [dict(link) for link in s["links"]],
-        "storage_links": [dict(sl) for sl in s.get("storage_links", [])],
+        "labels": {side: sorted(names) for side, names in labels.items()},
+        "links": links,
+        "storage_links": [dict(link, map=dict(s["storage_map"])) for link in links],
         "service": {"store": str(folder / "smartsync.db"), "log_dir": str(folder / "logs")},
     }
 
