@@ -119,6 +119,8 @@ class _Planner:
         self.plan = Plan()
         self.pairs: list[_Pair] = []
         self.claimed: set[str] = set()
+        self.readdressed: set[str] = set()
+        """Target hardware a REPLACE gives a new address: its old address is free for an ADD after it."""
         self.unlinked_reported: set[str] = set()
         self.carried: list[Pairing] = []
         self._manual_restore_home: dict[str, tuple[str, ...]] | None = None
@@ -207,7 +209,11 @@ class _Planner:
             self._skip(hw, rid, f"hardware {_host(hw.address)} is on {_on(same, self.topology)} "
                                 f"({self.topology.source_side.value}): ambiguous, skipped")
             return
-        there = self.tgt_addr.get(addr, []) if addr else []
+        there = [x for x in self.tgt_addr.get(addr, []) if x[0].id not in self.readdressed] if addr else []
+        if len(there) > 1:
+            # Hardware this plan deletes anyway does not make an address ambiguous.
+            alive = [x for x in there if not self._doomed(x[0].id)]
+            there = alive if len(alive) <= 1 else there
         if len(there) > 1:
             self._skip(hw, rid, f"hardware {_host(hw.address)} is on {_on(there, self.topology)} "
                                 f"({self.topology.target_side.value}): ambiguous, skipped")
@@ -230,6 +236,12 @@ class _Planner:
             self._pair(hw, rid, thw, trid)
             return
         self._add(hw, rid, home)
+
+    def _doomed(self, target_hardware_id: str) -> bool:
+        """Whether `deletes()` will delete this target hardware unless something claims it first."""
+        p = self.remembered_by_target.get(target_hardware_id)
+        return (p is not None and self.settings.lifecycle.delete and target_hardware_id not in self.claimed
+                and p.source_hardware_id not in self.src_hw and p.source_recorder_id in self.src_recs)
 
     def _pair(self, hw: Hardware, rid: str, thw: Hardware, trid: str) -> None:
         self.claimed.add(thw.id)
@@ -307,6 +319,8 @@ class _Planner:
             self._skip(s, pair.source_rid, f"{what}; replace is switched off")
             return
         src_rec = self.src_recs[pair.source_rid]
+        if normalise_address(s.address) != normalise_address(t.address):
+            self.readdressed.add(t.id)
         self.plan.actions.append(Action(
             kind=ActionKind.REPLACE,
             target=_ref(self.tgt_recs[pair.target_rid], t),
