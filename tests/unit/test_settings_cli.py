@@ -1,0 +1,165 @@
+"""`smartsync config check` and the topology checks behind it, with a stand-in session (no .NET)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from bridge.cli.config_cmds import config_group
+from bridge.errors import ConfigError, ConnectError
+from bridge.model import Recorder, Side, Storage
+from bridge.topology import resolve_topology, validate_topology
+from tests.unit.test_plan_builders import make_settings
+
+CONFIG = """
+[[sites]]
+name = "main"
+uri = "http://ms-main/"
+user = "admin"
+password_env = "SMARTSYNC_TEST_PW"
+
+[labels]
+primary = ["Recorder P1"]
+secondary = ["Recorder S1"]
+
+[[links]]
+primary = "Recorder P1"
+secondary = "Recorder S1"
+"""
+
+
+def inventory() -> list[Recorder]:
+    return [
+        Recorder("p1", "Recorder P1", "ms-main", storages=[Storage("a", "30-Day Local", True)]),
+        Recorder("s1", "Recorder S1", "ms-main", storages=[Storage("b", "90-Day DR", True),
+                                                           Storage("c", "Archive", False)]),
+        Recorder("s2", "Recorder S2", "ms-main"),
+        Recorder("x1", "Twin", "ms-main"),
+        Recorder("x2", "Twin", "ms-main"),
+    ]
+
+
+class FakeSession:
+    closed = False
+
+    def __init__(self, recorders: list[Recorder]) -> None:
+        self._recorders = recorders
+
+    def recorders(self) -> list[Recorder]:
+        return self._recorders
+
+    def close(self) -> None:
+        FakeSession.closed = True
+
+
+def run(tmp_path: Path, text: str, *args: str, env: dict[str, str] | None = None) -> Any:
+    path = tmp_path / "smartsync.toml"
+    path.write_text(text)
+    runner = CliRunner()
+    return runner.invoke(config_group, ["check", "--config", str(path), *args],
+                         env={"SMARTSYNC_TEST_PW": "pw", **(env or {})})
+
+
+@pytest.fixture
+def vms(monkeypatch: pytest.MonkeyPatch) -> list[Recorder]:
+    import bridge.sdk
+
+    recorders = inventory()
+    monkeypatch.setattr(bridge.sdk, "connect", lambda settings: FakeSession(recorders))
+    return recorders
+
+
+def test_offline_check_of_a_good_file(tmp_path: Path) -> None:
+    result = run(tmp_path, CONFIG, "--offline")
+    assert result.exit_code == 0, result.output
+    assert "Configuration OK" in result.output
+
+
+def test_static_problems_all_printed_with_exit_2(tmp_path: Path) -> None:
+    result = run(tmp_path, 'direction = "sideways"\n' + CONFIG + '\n[guard]\nmax_delete_share = 2\n', "--offline",
+                 env={"SMARTSYNC_TEST_PW": "", "SMARTSYNC_TEST_UNSET": ""})
+    assert result.exit_code == 2
+    assert "direction: Input should be 'backup' or 'restore', got 'sideways'" in result.output
+    assert "guard.max_delete_share: must be a share between 0 and 1" in result.output
+
+
+def test_online_check_prints_a_summary(tmp_path: Path, vms: list[Recorder]) -> None:
+    result = run(tmp_path, CONFIG)
+    assert result.exit_code == 0, result.output
+    assert "Configuration OK" in result.output and "link Recorder P1 -> Recorder S1 (1:1)" in result.output
+    assert FakeSession.closed
+
+
+def test_online_check_reports_topology_problems(tmp_path: Path, vms: list[Recorder]) -> None:
+    text = CONFIG.replace('secondary = ["Recorder S1"]', 'secondary = ["Recorder S1", "Twin"]') + (
+        '\n[[storage_links]]\nprimary = "Recorder P1"\nsecondary = "Recorder S1"\nmap = { "30-Day" = "90-Day DR" }\n')
+    result = run(tmp_path, text)
+    assert result.exit_code == 2
+    assert "'Twin' names 2 recorders" in result.output and "x1" in result.output
+    assert "storage '30-Day' is not on primary recorder 'Recorder P1'; its storages are: 30-Day Local" in result.output
+
+
+def test_connection_failure_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bridge.sdk
+
+    def refuse(settings: Any) -> None:
+        raise ConnectError("cannot log in to http://ms-main/: invalid credentials", server="ms-main")
+
+    monkeypatch.setattr(bridge.sdk, "connect", refuse)
+    result = run(tmp_path, CONFIG)
+    assert result.exit_code == 3 and "invalid credentials" in result.output
+
+
+def test_topology_names_unknown_recorders_with_suggestions() -> None:
+    settings = make_settings(labels={"primary": ["Recorder P1"], "secondary": ["Recorder S 1"]},
+                             links=[{"primary": "Recorder P1", "secondary": "recorder s1"}])
+    problems = validate_topology(settings, inventory())
+    assert "labels.secondary[0]: no recorder named 'Recorder S 1'; did you mean 'Recorder S1'" in problems[0]
+    assert any(p.startswith("links[0].secondary: no recorder named 'recorder s1'; did you mean 'Recorder S1'")
+               for p in problems)
+
+
+def test_topology_label_by_id_and_name_is_one_recorder() -> None:
+    settings = make_settings(labels={"primary": ["Recorder P1"], "secondary": ["Recorder S1", "s1"]},
+                             links=[{"primary": "Recorder P1", "secondary": "Recorder S1"}])
+    with pytest.raises(ConfigError) as info:
+        resolve_topology(settings, inventory())
+    assert "labels.secondary[1]: 's1' is the same recorder as labels.secondary[0]" in info.value.problems[0]
+
+
+def test_unlinked_primary_is_reported() -> None:
+    settings = make_settings(labels={"primary": ["Recorder P1", "Recorder S2"], "secondary": ["Recorder S1"]},
+                             links=[{"primary": "Recorder P1", "secondary": "Recorder S1"}])
+    problems = validate_topology(settings, inventory())
+    assert problems == ["labels.primary[1]: 'Recorder S2' is not linked to a secondary recorder; add a [[links]] "
+                        "entry with primary = \"Recorder S2\""]
+
+
+def test_topology_orients_by_direction() -> None:
+    recs = inventory()
+    recs.append(Recorder("p2", "Recorder P2", "ms-main", storages=[Storage("d", "7-Day", True)]))
+    over: dict[str, Any] = {
+        "labels": {"primary": ["Recorder P1", "Recorder P2"], "secondary": ["Recorder S1"]},
+        "links": [{"primary": "Recorder P1", "secondary": "Recorder S1"},
+                  {"primary": "Recorder P2", "secondary": "Recorder S1"}],
+        "storage_links": [{"primary": "Recorder P1", "secondary": "Recorder S1", "map": {"30-Day Local": "Archive"}}],
+    }
+    backup = resolve_topology(make_settings(**over), recs)
+    assert (backup.source_side, backup.target_side) == (Side.PRIMARY, Side.SECONDARY)
+    assert backup.links == {"p1": ("s1",), "p2": ("s1",)} and not backup.is_one_to_one("p1")
+    assert backup.storage_map("p1", "s1") == {"30-Day Local": "Archive"}
+    assert backup.source_recorder_ids == ["p1", "p2"] and backup.target_recorder_ids == ["s1"]
+    restore = resolve_topology(make_settings(direction="restore", **over), recs)
+    assert restore.source_side is Side.SECONDARY and restore.links == {"s1": ("p1", "p2")}
+    assert restore.storage_map("s1", "p1") == {"Archive": "30-Day Local"}
+    assert not restore.symmetric
+
+
+def test_manual_camera_map_resolves_recorders() -> None:
+    settings = make_settings(mode="manual", links=[], camera_map={"Front door": ["Recorder S1", "s1"]},
+                             labels={"primary": ["Recorder P1"], "secondary": ["Recorder S1"]})
+    topology = resolve_topology(settings, inventory()[:3])
+    assert topology.camera_map == {"Front door": ("s1",)} and topology.links == {}
