@@ -7,6 +7,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq.Expressions;
 using System.Reflection;
 using VideoOS.Platform.ConfigurationItems;
 
@@ -28,7 +29,8 @@ namespace SmartSync.Interop
         // Collections the SDK keeps out of GetPropertyKeys() but that the bridge compares.
         private static readonly string[] ClientExtras = { "Related" };
 
-        private static readonly Dictionary<string, PropertyInfo> PropertyCache = new Dictionary<string, PropertyInfo>();
+        private static readonly Dictionary<Type, Dictionary<string, Func<object, object>>> GetterCache =
+            new Dictionary<Type, Dictionary<string, Func<object, object>>>();
         private static readonly object CacheLock = new object();
 
         /// <summary>Version of this helper; the bridge checks it to catch a stale build.</summary>
@@ -244,15 +246,14 @@ namespace SmartSync.Interop
             {
                 if (!seen.Add(k) || IsSecret(k))
                     continue;
-                PropertyInfo p = Property(item.GetType(), k);
-                object v = p != null ? p.GetValue(item, null) : RawProperty(item, k);
-                w.Property(k, v);
+                Func<object, object> g = Getter(item.GetType(), k);
+                w.Property(k, g != null ? g(item) : RawProperty(item, k));
             }
             if (!seen.Contains("Id"))
             {
-                PropertyInfo idp = Property(item.GetType(), "Id");
-                if (idp != null)
-                    w.Property("Id", idp.GetValue(item, null));
+                Func<object, object> idg = Getter(item.GetType(), "Id");
+                if (idg != null)
+                    w.Property("Id", idg(item));
             }
             if (extras == null)
                 return;
@@ -260,9 +261,9 @@ namespace SmartSync.Interop
             {
                 if (seen.Contains(k))
                     continue;
-                PropertyInfo p = Property(item.GetType(), k);
-                if (p != null)
-                    w.Property(k, p.GetValue(item, null));
+                Func<object, object> g = Getter(item.GetType(), k);
+                if (g != null)
+                    w.Property(k, g(item));
             }
         }
 
@@ -283,6 +284,9 @@ namespace SmartSync.Interop
 
         private static IEnumerable<string> Keys(object item)
         {
+            IConfigurationItem ci = item as IConfigurationItem;
+            if (ci != null)
+                return ci.GetPropertyKeys();
             MethodInfo m = item.GetType().GetMethod("GetPropertyKeys", Type.EmptyTypes);
             if (m == null)
                 return new string[0];
@@ -309,8 +313,8 @@ namespace SmartSync.Interop
         {
             if (obj == null)
                 return null;
-            PropertyInfo p = Property(obj.GetType(), name);
-            return p == null ? null : p.GetValue(obj, null);
+            Func<object, object> g = Getter(obj.GetType(), name);
+            return g == null ? null : g(obj);
         }
 
         private static IEnumerable List(object obj, string folder, string list)
@@ -324,15 +328,38 @@ namespace SmartSync.Interop
             return items ?? new object[0];
         }
 
-        private static PropertyInfo Property(Type t, string name)
+        // Compiled getters: reflection's GetValue costs microseconds per call, and a read makes ~60 per camera.
+        private static Func<object, object> Getter(Type t, string name)
         {
-            string key = t.FullName + "\u0001" + name;
-            PropertyInfo p;
+            Dictionary<string, Func<object, object>> perType;
+            Func<object, object> g;
             lock (CacheLock)
             {
-                if (PropertyCache.TryGetValue(key, out p))
-                    return p;
+                if (!GetterCache.TryGetValue(t, out perType))
+                {
+                    perType = new Dictionary<string, Func<object, object>>();
+                    GetterCache[t] = perType;
+                }
+                if (perType.TryGetValue(name, out g))
+                    return g;
             }
+            PropertyInfo p = Property(t, name);
+            if (p != null)
+            {
+                ParameterExpression obj = Expression.Parameter(typeof(object), "o");
+                Expression body = Expression.Convert(Expression.Property(Expression.Convert(obj, t), p), typeof(object));
+                g = Expression.Lambda<Func<object, object>>(body, obj).Compile();
+            }
+            lock (CacheLock)
+            {
+                perType[name] = g;
+            }
+            return g;
+        }
+
+        private static PropertyInfo Property(Type t, string name)
+        {
+            PropertyInfo p;
             try
             {
                 p = t.GetProperty(name, BindingFlags.Public | BindingFlags.Instance);
@@ -346,10 +373,6 @@ namespace SmartSync.Interop
             }
             if (p != null && (p.GetIndexParameters().Length != 0 || !p.CanRead))
                 p = null;
-            lock (CacheLock)
-            {
-                PropertyCache[key] = p;
-            }
             return p;
         }
     }

@@ -25,6 +25,6 @@ fi
 
 mkdir -p "$(dirname "$out")"
 tmp="$out.tmp.$$"
-mcs -nologo -target:library -optimize+ -warnaserror+ -out:"$tmp" -r:"$ref" "$here"/*.cs
+mcs -nologo -target:library -optimize+ -warnaserror+ -out:"$tmp" -r:System.Core.dll -r:"$ref" "$here"/*.cs
 mv -f "$tmp" "$out"
 echo "interop: built $out"
