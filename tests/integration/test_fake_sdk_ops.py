@@ -1,0 +1,285 @@
+# ruff: noqa: F811  (the shared fixtures are imported, then named as parameters)
+"""The fake MIP SDK's operations: hardware add/delete/move/replace, storage, groups, roles, views."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from .test_fake_sdk_world import (  # noqa: F401  (fixtures are found by name)
+    CAM1,
+    CAM2,
+    GRP1,
+    HW1,
+    MIC1,
+    REC1,
+    REC2,
+    ROLE_ADMIN,
+    ROLE_OPS,
+    ST1B,
+    ST2,
+    USER1,
+    VG_SUB,
+    VG_TOP,
+    VIEW1,
+    fake_sdk,
+    fake_world,
+    login,
+    read_doc,
+    site_document,
+    with_doc,
+    write_doc,
+)
+
+pytestmark = pytest.mark.dotnet
+
+
+def finish(task: Any) -> Any:
+    for _ in range(10):
+        if str(task.State) != "InProgress":
+            break
+        task.UpdateState()
+    return task
+
+
+def rec_doc(world: Path, index: int) -> dict[str, Any]:
+    doc: dict[str, Any] = read_doc(world, "ms-a")["RecordingServers"][index]
+    return doc
+
+
+# ---- hardware ------------------------------------------------------------------------------------
+
+
+def test_add_hardware_probes_the_device_from_any_site(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    # The same physical encoder is already known on another site: the new hardware gets its channels and model.
+    other = site_document("ms-other", ms_id="0b7e5a43-0000-4000-8000-0000000000d0")
+    other["RecordingServers"][0]["Hardwares"][0]["Address"] = "http://10.0.0.77/"
+    write_doc(fake_world, "ms-other", other)
+    sid = login(fake_sdk)
+    rec = fake_sdk.Items.RecordingServer(sid, f"RecordingServer[{REC2}]")
+    driver = rec.HardwareDriverFolder.HardwareDrivers[0].Path
+    task = rec.AddHardware("http://10.0.0.77/", driver, "root", "pw-77")
+    assert str(task.State) == "InProgress"
+    assert rec_doc(fake_world, 1)["Hardwares"] == []
+    finish(task)
+    assert str(task.State) == "Success", task.ErrorText
+    added = rec_doc(fake_world, 1)["Hardwares"][0]
+    assert task.Path == f"Hardware[{added['Id']}]"
+    assert added["Model"] == "Encoder X4" and added["Password"] == "pw-77"
+    assert [c["Channel"] for c in added["Cameras"]] == [0, 1] and len(added["Microphones"]) == 1
+    assert added["Cameras"][1]["Name"] == f"{added['Name']} - Camera 2"
+    assert {c["RecordingStorage"] for c in added["Cameras"]} == {f"Storage[{ST2}]"}
+    rec.ClearChildrenCache()
+    assert [h.Address for h in rec.HardwareFolder.Hardwares] == ["http://10.0.0.77/"]
+
+
+def test_add_unknown_device_gives_one_camera(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    sid = login(fake_sdk)
+    rec = fake_sdk.Items.RecordingServer(sid, f"RecordingServer[{REC2}]")
+    task = finish(rec.AddHardware("http://10.9.9.9/", rec.HardwareDriverFolder.HardwareDrivers[0].Path, "u", "p"))
+    assert str(task.State) == "Success"
+    hw = fake_sdk.Items.Hardware(sid, task.Path)
+    assert [c.Channel for c in hw.CameraFolder.Cameras] == [0]
+    assert hw.CameraFolder.Cameras[0].StreamFolder.Streams[0].StreamUsageChildItems[0].LiveDefault
+
+
+def test_add_hardware_errors_name_the_problem(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    sid = login(fake_sdk)
+    rec = fake_sdk.Items.RecordingServer(sid, f"RecordingServer[{REC1}]")
+    foreign_driver = fake_sdk.Items.RecordingServer(sid, f"RecordingServer[{REC2}]").HardwareDriverFolder \
+        .HardwareDrivers[0].Path
+    wrong = finish(rec.AddHardware("http://10.0.0.12/", foreign_driver, "u", "p"))
+    assert str(wrong.State) == "Error" and "does not exist on recording server 'Rec-A'" in wrong.ErrorText
+    own = rec.HardwareDriverFolder.HardwareDrivers[0].Path
+    dup = finish(rec.AddHardware("http://10.0.0.11", own, "u", "p"))
+    assert str(dup.State) == "Error" and "already exists" in dup.ErrorText and "Lobby encoder" in dup.ErrorText
+    with pytest.raises(fake_sdk.Platform.ArgumentMIPException):
+        rec.AddHardware("not a url", own, "u", "p")
+    assert len(rec_doc(fake_world, 0)["Hardwares"]) == 1
+
+
+def test_delete_hardware_removes_it_and_its_group_memberships(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    sid = login(fake_sdk)
+    folder = fake_sdk.Items.RecordingServer(sid, f"RecordingServer[{REC1}]").HardwareFolder
+    assert str(finish(folder.DeleteHardware(f"Hardware[{HW1}]")).State) == "Success"
+    doc = read_doc(fake_world, "ms-a")
+    assert doc["RecordingServers"][0]["Hardwares"] == []
+    assert doc["CameraGroups"][0]["Members"] == []
+    with pytest.raises(fake_sdk.Platform.PathNotFoundMIPException):
+        fake_sdk.Items.Camera(sid, f"Camera[{CAM1}]")
+
+
+def test_move_hardware_keeps_ids_and_takes_the_destination_storage(
+        fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    sid = login(fake_sdk)
+    hw = fake_sdk.Items.Hardware(sid, f"Hardware[{HW1}]")
+    invoke = hw.MoveHardware()
+    invoke.SetProperty("DestinationRecordingServer", f"RecordingServer[{REC2}]")
+    task = invoke.ExecuteDefault()
+    assert str(task.State) == "InProgress"
+    assert str(finish(task).State) == "Success", task.ErrorText
+    doc = read_doc(fake_world, "ms-a")
+    assert doc["RecordingServers"][0]["Hardwares"] == []
+    moved = doc["RecordingServers"][1]["Hardwares"][0]
+    assert moved["Id"] == HW1 and [c["Id"] for c in moved["Cameras"]] == [CAM1, CAM2]
+    assert moved["HardwareDriverPath"] == f"HardwareDriver[{doc['RecordingServers'][1]['HardwareDrivers'][0]['Id']}]"
+    assert {c["RecordingStorage"] for c in moved["Cameras"]} == {f"Storage[{ST2}]"}
+    assert moved["Microphones"][0]["RecordingStorage"] == f"Storage[{ST2}]"
+    assert fake_sdk.Items.Camera(sid, f"Camera[{CAM1}]").ParentItemPath == f"Hardware[{HW1}]"
+    assert fake_sdk.Items.Hardware(sid, f"Hardware[{HW1}]").ParentItemPath == f"RecordingServer[{REC2}]"
+
+
+def test_move_to_unknown_recorder_fails(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    sid = login(fake_sdk)
+    invoke = fake_sdk.Items.Hardware(sid, f"Hardware[{HW1}]").MoveHardware()
+    invoke.SetProperty("DestinationRecordingServer", "RecordingServer[00000000-0000-0000-0000-000000000000]")
+    task = finish(invoke.ExecuteDefault())
+    assert str(task.State) == "Error" and "does not exist" in task.ErrorText
+    assert len(rec_doc(fake_world, 0)["Hardwares"]) == 1
+
+
+def test_replace_hardware_keeps_id_and_devices(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    sid = login(fake_sdk)
+    invoke = fake_sdk.Items.Hardware(sid, f"Hardware[{HW1}]").ReplaceHardware()
+    assert invoke.GetProperty("Address") == "http://10.0.0.11/"
+    invoke.SetProperty("Address", "http://10.0.0.21/")
+    invoke.SetProperty("Password", "replaced-pw")
+    task = finish(invoke.ExecuteDefault())
+    assert str(task.State) == "Success", task.ErrorText
+    hw = rec_doc(fake_world, 0)["Hardwares"][0]
+    assert (hw["Id"], hw["Address"], hw["Password"]) == (HW1, "http://10.0.0.21/", "replaced-pw")
+    assert [c["Id"] for c in hw["Cameras"]] == [CAM1, CAM2]
+
+
+def test_change_device_recording_storage(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    sid = login(fake_sdk)
+    for path, storage, state in ((f"Camera[{CAM1}]", ST1B, "Success"), (f"Microphone[{MIC1}]", ST2, "Error")):
+        device = fake_sdk.Items.Camera(sid, path) if path.startswith("Camera") else fake_sdk.Items.Microphone(sid, path)
+        invoke = device.ChangeDeviceRecordingStorage()
+        invoke.ItemSelection = f"Storage[{storage}]"
+        assert str(finish(invoke.ExecuteDefault()).State) == state
+    hw = rec_doc(fake_world, 0)["Hardwares"][0]
+    assert hw["Cameras"][0]["RecordingStorage"] == f"Storage[{ST1B}]"
+    assert hw["Microphones"][0]["RecordingStorage"] != f"Storage[{ST2}]"
+
+
+# ---- camera sub-settings ----------------------------------------------------------------------------
+
+
+def test_sub_settings_save_through_their_item(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    sid = login(fake_sdk)
+    cam = fake_sdk.Items.Camera(sid, f"Camera[{CAM1}]")
+    dds = cam.DeviceDriverSettingsFolder.DeviceDriverSettings[0]
+    dds.StreamChildItems[0].SetProperty("FPS", "15")
+    dds.SetProperty("Brightness", "70")
+    dds.Save()
+    client = cam.ClientSettingsFolder.ClientSettings[0]
+    client.Related = f"Camera[{CAM2}]"
+    client.Save()
+    motion = cam.MotionDetectionFolder.MotionDetections[0]
+    motion.Threshold = 1500
+    motion.Save()
+    stream = cam.StreamFolder.Streams[0]
+    stream.StreamUsageChildItems[0].LiveMode = "Always"
+    stream.Save()
+    saved = rec_doc(fake_world, 0)["Hardwares"][0]["Cameras"][0]
+    assert saved["DeviceDriverSettings"] == {"General": {"Brightness": "70"},
+                                             "Streams": [{"Codec": "H.264", "FPS": "15", "Resolution": "1920x1080"}]}
+    assert saved["ClientSettings"]["Related"] == [f"Camera[{CAM2}]"]
+    assert saved["MotionDetection"]["Threshold"] == 1500
+    assert saved["Streams"][0]["LiveMode"] == "Always"
+    assert fake_sdk.Items.MotionDetection(sid, f"MotionDetection[{CAM1}]").Threshold == 1500
+
+
+# ---- device groups, roles, views ---------------------------------------------------------------------
+
+
+def test_device_groups(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    sid = login(fake_sdk)
+    ms = fake_sdk.Items.ManagementServer(sid)
+    top = ms.CameraGroupFolder.CameraGroups[0]
+    assert [c.Path for c in top.CameraFolder.Cameras] == [f"Camera[{CAM1}]"]
+    assert [g.Name for g in top.CameraGroupFolder.CameraGroups] == ["North"]
+    task = top.CameraGroupFolder.AddDeviceGroup("South", "new")
+    assert str(task.State) == "Success" and task.Path.startswith("CameraGroup[")
+    south = fake_sdk.Items.CameraGroup(sid, task.Path)
+    assert str(south.CameraFolder.AddDeviceGroupMember(f"Camera[{CAM2}]").State) == "Success"
+    assert str(top.CameraFolder.RemoveDeviceGroupMember(f"Camera[{CAM1}]").State) == "Success"
+    doc = read_doc(fake_world, "ms-a")["CameraGroups"][0]
+    assert doc["Members"] == [] and doc["CameraGroups"][1]["Members"] == [f"Camera[{CAM2}]"]
+    duplicate = top.CameraGroupFolder.AddDeviceGroup("South", "")
+    assert str(duplicate.State) == "Error" and "already exists" in duplicate.ErrorText
+    with pytest.raises(fake_sdk.Platform.NotSupportedMIPException):
+        fake_sdk.Items.Hardware(sid, f"Hardware[{HW1}]").CameraFolder.AddDeviceGroupMember(f"Camera[{CAM2}]")
+
+
+def test_roles_members_and_permissions(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    sid = login(fake_sdk)
+    roles = fake_sdk.Items.ManagementServer(sid).RoleFolder
+    ops = [r for r in roles.Roles if r.Id == ROLE_OPS][0]
+    assert (ops.RoleType, ops.AllowWebClientLogOn) == ("UserDefined", False)
+    users = [(u.Sid, u.DisplayName, u.Domain) for u in ops.UserFolder.Users]
+    assert users == [("S-1-5-21-1-2-3-1001", "Ops One", "CORP")]
+    perms = ops.ChangeSecurityPermissions(f"Camera[{CAM1}]")
+    assert {k: perms.GetProperty(k) for k in perms.GetPropertyKeys()} == {"VIEW_LIVE": "Allow", "PLAYBACK": "Deny"}
+    perms.SetProperty("PLAYBACK", "Allow")
+    assert str(perms.ExecuteDefault().State) == "Success"
+    overall = ops.ChangeOverallSecurityPermissions("Cameras")
+    overall.SetProperty("GENERIC_WRITE", "Sometimes")
+    assert str(overall.ExecuteDefault().State) == "Error"
+    added = roles.AddRole("Night shift", "added by sync")
+    new_role = fake_sdk.Items.Role(sid, added.Path)
+    member = new_role.UserFolder.AddRoleMember("S-1-5-21-9-9-9-500")
+    assert member.Path.startswith("User[")
+    assert str(ops.UserFolder.RemoveRoleMember(f"User[{USER1}]").State) == "Success"
+    assert str(roles.RemoveRole(f"Role[{ROLE_ADMIN}]").State) == "Error"
+    doc = read_doc(fake_world, "ms-a")["Roles"]
+    assert doc[1]["DevicePermissions"][f"Camera[{CAM1}]"]["PLAYBACK"] == "Allow"
+    assert doc[1]["Users"] == [] and doc[2]["Name"] == "Night shift"
+    assert doc[2]["Users"][0]["Sid"] == "S-1-5-21-9-9-9-500"
+
+
+def test_view_groups_and_views(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    sid = login(fake_sdk)
+    top = fake_sdk.Items.ManagementServer(sid).ViewGroupFolder.ViewGroups[0]
+    assert top.Id == VG_TOP and list(top.ViewFolder.Views) == []
+    sub = top.ViewGroupFolder.ViewGroups[0]
+    view = sub.ViewFolder.Views[0]
+    assert (view.Id, view.Name, view.Shortcut) == (VIEW1, "Lobby 2x1", "1")
+    assert CAM1 in view.ViewItemChildItems[0].ViewItemDefinitionXml
+    view.ViewItemChildItems[1].ViewItemDefinitionXml = f"<camera id=\"{CAM2}\"/>"
+    view.Save()
+    invoke = sub.ViewFolder.AddView("<ViewItems><ViewItem /><ViewItem /><ViewItem /></ViewItems>")
+    invoke.SetProperty("Name", "Three")
+    result = invoke.ExecuteDefault()
+    assert result.Path.startswith("View[")
+    assert len(fake_sdk.Items.View(sid, result.Path).ViewItemChildItems) == 3
+    top_invoke = top.ViewFolder.AddView("<ViewItems />")
+    top_invoke.SetProperty("Name", "Misplaced")
+    assert str(top_invoke.ExecuteDefault().State) == "Error"
+    assert str(top.ViewGroupFolder.RemoveViewGroup(False, f"ViewGroup[{VG_SUB}]").State) == "Error"
+    assert str(top.ViewGroupFolder.RemoveViewGroup(True, f"ViewGroup[{VG_SUB}]").State) == "Success"
+    made = fake_sdk.Items.ManagementServer(sid).ViewGroupFolder.AddViewGroup("DR views", "")
+    assert made.Path.startswith("ViewGroup[")
+    doc = read_doc(fake_world, "ms-a")["ViewGroups"]
+    assert doc[0]["ViewGroups"] == [] and doc[1]["Name"] == "DR views"
+
+
+def test_view_item_change_is_saved(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    sid = login(fake_sdk)
+    view = fake_sdk.Items.View(sid, f"View[{VIEW1}]")
+    view.ViewItemChildItems[1].ViewItemDefinitionXml = f"<camera id=\"{CAM2}\"/>"
+    view.Save()
+    items = read_doc(fake_world, "ms-a")["ViewGroups"][0]["ViewGroups"][0]["Views"][0]["ViewItems"]
+    assert items[1] == {"ViewItemDefinitionXml": f"<camera id=\"{CAM2}\"/>"}
+
+
+def test_fail_task_on_an_item_id(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    with_doc(fake_world, "ms-a", lambda d: d["Faults"].update(FailTask={HW1: "Hardware is busy"}))
+    sid = login(fake_sdk)
+    task = finish(fake_sdk.Items.Hardware(sid, f"Hardware[{HW1}]").ChangePasswordHardware("x-pw"))
+    assert (str(task.State), task.ErrorText) == ("Error", "Hardware is busy")
+    assert rec_doc(fake_world, 0)["Hardwares"][0]["Password"] == "hw-pass"
