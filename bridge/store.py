@@ -220,6 +220,9 @@ class Store:
         # isolation_level=None: we issue BEGIN ourselves, so the write lock is taken when we say so.
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         conn.row_factory = sqlite3.Row
+        # In WAL mode NORMAL never corrupts the file; only a power cut can lose the last commits. It avoids an
+        # fsync per transaction (a cycle's begin + finish drops from ~30 ms to well under 1 ms).
+        conn.execute("PRAGMA synchronous=NORMAL")
         return conn
 
     @contextmanager
