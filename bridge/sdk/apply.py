@@ -224,7 +224,11 @@ class Applier:
         self._save_if_changed(item, wanted)
 
     def _camera_ptz(self, cam: Any, values: Any) -> None:
-        wanted = list(values) if not isinstance(values, dict) else list(values.get("PtzPresets", []))
+        # The planner wraps the preset list as {"value": [...]} (values is always a dict on an Action).
+        if isinstance(values, dict):
+            wanted = list(values.get("value", values.get("PtzPresets", [])))
+        else:
+            wanted = list(values)
         presets = {str(p.Name): p for p in cam.PtzPresetFolder.PtzPresets}
         missing = [str(w.get("Name")) for w in wanted if str(w.get("Name")) not in presets]
         if missing:

@@ -204,3 +204,21 @@ def test_rejected_save_fault_carries_its_text(world: Path, open_session: Callabl
     with pytest.raises(VmsError) as info:
         session.apply(_update("ms-site", rec, cam, "camera", "general", {"Name": "New"}))
     assert "Camera license missing" in info.value.vms_text
+
+
+def test_ptz_presets_are_updated_by_name(tmp_path: Path, open_session: Callable[..., Any]) -> None:
+    w = make_world(tmp_path / "w", hardware=8)
+    session = open_session(make_settings(w))
+    rec = next(r for r in session.recorders() if r.name == "Recorder P1")
+    snap = session.read([rec.id], Side.PRIMARY)
+    found = [(h, d) for h in snap.recorders[0].hardware for d in h.devices if d.kind == "camera" and d.settings["ptz"]]
+    assert found, "the generated world has no PTZ camera"
+    _, cam = found[0]
+    wanted = [{**p, "Pan": 0.11} if p["Name"] == "Gate" else p for p in cam.settings["ptz"]]
+    session.apply(_update("ms-site", snap.recorders[0], cam, "camera", "ptz", {"value": wanted}))
+    after = session.read([rec.id], Side.PRIMARY)
+    cam_after = next(d for h in after.recorders[0].hardware for d in h.devices if d.id == cam.id)
+    assert cam_after.settings["ptz"] == wanted
+    with pytest.raises(VmsError, match="no PTZ preset named Nowhere"):
+        session.apply(_update("ms-site", snap.recorders[0], cam, "camera", "ptz",
+                              {"value": [*wanted, {"Name": "Nowhere", "Pan": 0.0}]}))
