@@ -72,9 +72,11 @@ def main() -> int:
         shutil.rmtree(DEMO)
     world = DEMO / "world"
     print("== 1. A single-site world: 2 primary and 2 secondary recorders, in step ==")
-    create_world(world, architecture="single-site", primaries=2, secondaries=2, hardware_per_recorder=4,
+    create_world(world, architecture="single-site", primaries=2, secondaries=2, hardware_per_recorder=6,
                  cameras_per_hardware=2, groups=2, roles=2, views=2, seed=7, mirror=True, password="demo-pass")
-    write_config(demo_config(world, DEMO), DEMO / "smartsync.toml")
+    config = demo_config(world, DEMO)
+    config["lifecycle"] = {"move": True}  # off by default; the demo's drift moves a camera between recorders
+    write_config(config, DEMO / "smartsync.toml")
     os.environ.setdefault(PASSWORD_ENV, "demo-pass")
     os.environ.setdefault("SMARTSYNC_PASSWORD_SECONDARY", "demo-pass")
     print(f"World in {world.relative_to(ROOT)}, configuration in demo/smartsync.toml")

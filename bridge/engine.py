@@ -71,7 +71,8 @@ class CycleReport:
     def summary(self) -> str:
         if self.status == "dry-run":
             n = sum(self.planned.values())
-            return f"dry run: {n} action(s) planned" + (f" ({_counts(self.planned)})" if n else "; the sides are in step")
+            detail = f" ({_counts(self.planned)})" if n else "; the sides are in step"
+            return f"dry run: {n} action(s) planned{detail}"
         parts = [f"{self.status}"]
         parts.append(f"{self.total_applied} applied" + (f" ({_counts(self.applied)})" if self.applied else ""))
         if self.failures:
@@ -129,37 +130,47 @@ def run_cycle(
     A dry run takes no lock and writes nothing, to the VMS or the store.
     """
     report = CycleReport(trigger=trigger, started_at=_now(), dry_run=dry_run, notes=list(notes or []))
-    run_id = None if dry_run else store.begin_cycle(trigger, report.notes)
-    report.run_id = run_id
-    if not dry_run:
-        logger.info("Processing started ({} cycle, run {})", trigger, run_id)
     own_session = session is None
-    try:
-        if own_session:
-            from bridge.sdk import connect
+    if own_session:
+        from bridge.sdk import connect
 
-            session = connect(settings)
-        _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress)
-    except GuardTripped as exc:
-        report.status, report.message = "guard", exc.message
-        raise
-    except BridgeError as exc:
-        report.status, report.message = "error", exc.message
-        raise
-    except Exception as exc:  # a bug or an SDK surprise: recorded, then re-raised for the caller
-        report.status, report.message = "error", f"unexpected error: {type(exc).__name__}: {exc}"
-        raise
-    finally:
-        report.ended_at = _now()
-        if session is not None:
-            report.round_trips = _delta(session.round_trips(), report.round_trips)
-            report.writes = _delta(session.writes(), report.writes)
-            if own_session:
-                session.close()
-        if run_id is not None:
-            store.finish_cycle(run_id, report.status, report.to_json())
+        # Log in before taking the lock: a refused log-in is the service's
+        # status (retried with back-off), not a cycle in the history.
+        session = connect(settings)
+    try:
+        if dry_run:
+            _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress)
+            return report
+        report.run_id = store.begin_cycle(trigger, report.notes)
+        logger.info("Processing started ({} cycle, run {})", trigger, report.run_id)
+        try:
+            with store.keep_alive():
+                _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress)
+        except GuardTripped as exc:
+            report.status, report.message = "guard", exc.message
+            raise
+        except BridgeError as exc:
+            report.status, report.message = "error", exc.message
+            raise
+        except Exception as exc:  # a bug or an SDK surprise: recorded, then re-raised for the caller
+            report.status, report.message = "error", f"unexpected error: {type(exc).__name__}: {exc}"
+            raise
+        finally:
+            _finish(report, session)
+            store.finish_cycle(report.run_id, report.status, report.to_json())
             logger.info("Processing ended: {}", report.summary())
-    return report
+        return report
+    finally:
+        if report.ended_at is None:
+            _finish(report, session)
+        if own_session:
+            session.close()
+
+
+def _finish(report: CycleReport, session: Any) -> None:
+    report.ended_at = _now()
+    report.round_trips = _delta(session.round_trips(), report.round_trips)
+    report.writes = _delta(session.writes(), report.writes)
 
 
 def _delta(now: int | None, before: int | None) -> int | None:
@@ -177,7 +188,8 @@ def _cycle(
     stop_event: threading.Event | None,
     progress: Progress | None,
 ) -> None:
-    from bridge.plan import guard_check, make_plan, resolve_topology
+    from bridge.plan import guard_check, make_plan
+    from bridge.topology import resolve_topology
 
     report.round_trips, report.writes = session.round_trips(), session.writes()
     session.refresh()

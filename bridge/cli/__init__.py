@@ -54,7 +54,12 @@ def _register() -> None:
     import importlib
 
     for module_name, attr in optional:
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:  # TEMP while parts land
+            if exc.name != module_name:
+                raise
+            continue
         found = getattr(module, attr)
         for command in found if isinstance(found, list) else [found]:
             cli.add_command(command)

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from bridge.engine import CycleReport, run_cycle
 from bridge.model import Action, Plan
+from bridge.scheduler import after_cycle
 
 DRIFT_EXIT = 10
 """`smartsync plan --check` exits with this when the sides are not in step."""
@@ -27,8 +28,13 @@ def _settings_and_store(ctx: click.Context) -> tuple[Any, Any]:
 
 def _target_text(a: Action) -> str:
     t = a.target
-    item = t.name or t.item_id
-    return f"{t.site} / {t.recorder_id[:8] if not item else item}"
+    return f"{t.item_kind} {t.name or t.item_id}".strip() or f"recorder {t.recorder_id}"
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A console that does not squeeze tables to 80 columns when output goes to a file or pipe."""
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, width=None if stream.isatty() else 140)
 
 
 def render_plan(console: Console, plan: Plan, limit: int | None = None) -> None:
@@ -37,7 +43,7 @@ def render_plan(console: Console, plan: Plan, limit: int | None = None) -> None:
         console.print("[green]No actions: the target is in step with the source.[/green]")
     else:
         table = Table(title=f"Plan: {len(plan.actions)} action(s)", show_lines=False)
-        for col in ("#", "action", "target", "category", "reason"):
+        for col in ("#", "action", "on the target", "category", "reason"):
             table.add_column(col, overflow="fold")
         shown = plan.actions if limit is None else plan.actions[:limit]
         for i, a in enumerate(shown, 1):
@@ -65,7 +71,7 @@ def plan_command(ctx: click.Context, as_json: bool, check: bool, show_all: bool)
     if as_json:
         click.echo(json.dumps(plan.to_json() | {"notes": report.notes, "round_trips": report.round_trips}, indent=2))
     else:
-        console = Console()
+        console = make_console()
         render_plan(console, plan, None if show_all else 200)
         for note in report.notes:
             console.print(f"[yellow]Note:[/yellow] {note}")
@@ -80,7 +86,7 @@ def plan_command(ctx: click.Context, as_json: bool, check: bool, show_all: bool)
 def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool) -> None:
     """Run one sync cycle now (the administrator's trigger)."""
     settings, store = _settings_and_store(ctx)
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     if sys.stderr.isatty() and not as_json:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=True) as bar:
@@ -93,10 +99,13 @@ def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool) -> 
                                progress=progress)
     else:
         report = run_cycle(settings, store, trigger="manual", allow_mass_delete=allow_mass_delete)
+    if report.ended_at is not None:
+        # A scheduled service idles a full interval after any cycle, manual ones included.
+        store.update_schedule(lambda state: after_cycle(state, report.ended_at))
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
-        render_report(Console(), report)
+        render_report(make_console(), report)
     ctx.exit(1 if report.failures else 0)
 
 
@@ -133,7 +142,7 @@ def render_report(console: Console, report: CycleReport | dict[str, Any]) -> Non
 def history_command(ctx: click.Context, run_id: int | None, limit: int, as_json: bool) -> None:
     """List the stored cycle reports, or show one in full."""
     _, store = _settings_and_store(ctx)
-    console = Console()
+    console = make_console()
     if run_id is not None:
         run = store.run(run_id)
         if run is None:
