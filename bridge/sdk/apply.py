@@ -47,8 +47,7 @@ class Applier:
                 raise VmsError(f"{what} on {host} failed: {text}", vms_text=text)
             if time.monotonic() > deadline:
                 raise VmsError(f"{what} on {host} did not finish within {self._timeout:.0f} s (last state {state}, "
-                               f"progress {task.Progress}%); check the recording server, then run again.",
-                               vms_text="timeout")
+                               f"progress {task.Progress}%); check the recording server, then run again.")
             time.sleep(_POLL_DELAYS[min(polls, len(_POLL_DELAYS) - 1)])
             polls += 1
             task.UpdateState()
@@ -59,8 +58,7 @@ class Applier:
         host = src.info.host
         with src.lock, vms_call("Reading the source hardware's password", host):
             if not hardware_id:
-                raise VmsError("The action names no source hardware to take the password from.",
-                               vms_text="no source hardware")
+                raise VmsError("The action names no source hardware to take the password from.")
             hw = self._net.Hardware(src.server_id, item_path("Hardware", hardware_id))
             task = self.wait(hw.ReadPasswordHardware(), "Reading the hardware password", host)
             return str(task.GetProperty("Password") or "")
@@ -82,7 +80,7 @@ class Applier:
                 return self._update(site, action)
         except Exception as exc:
             raise to_vms_error(exc, what.strip(), host, secrets) from None
-        raise VmsError(f"Unknown action kind {action.kind!r}.", vms_text="unknown action")
+        raise VmsError(f"Unknown action kind {action.kind!r}.")
 
     # -- lifecycle ------------------------------------------------------------------------------------------
 
@@ -96,7 +94,7 @@ class Applier:
                 return str(d.Path)
             names.append(str(d.Name))
         raise VmsError(f"Recording server {recorder.Name} on {host} has no hardware driver named {driver_name!r}; "
-                       f"install the driver pack there.", vms_text=f"driver {driver_name!r} not found")
+                       f"install the driver pack there.")
 
     def _add(self, site: Any, action: Action, password: str) -> dict[str, Any]:
         v = action.values
@@ -104,7 +102,7 @@ class Applier:
         name = str(v.get("name", "")).strip()
         address = str(v.get("address", "")).strip()
         if not name or not address:
-            raise VmsError("An add action needs a hardware name and address.", vms_text="missing name or address")
+            raise VmsError("An add action needs a hardware name and address.")
         rs = self._recorder(site, action.target.recorder_id)
         driver = self._driver_path(rs, str(v.get("driver", "")), host)
         task = self.wait(rs.AddHardware(address, driver, str(v.get("user_name", "")), password),
@@ -132,7 +130,7 @@ class Applier:
     def _move(self, site: Any, action: Action) -> dict[str, Any]:
         to = str(action.values.get("to_recorder_id", ""))
         if not to:
-            raise VmsError("A move action needs values.to_recorder_id.", vms_text="no destination")
+            raise VmsError("A move action needs values.to_recorder_id.")
         hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
         invoke = hw.MoveHardware()
         invoke.SetProperty("DestinationRecordingServer", item_path("RecordingServer", to))
@@ -174,10 +172,10 @@ class Applier:
                 self._save_if_changed(settings, {k: x for k, x in values.items()
                                                  if k not in HARDWARE_IDENTITY_SETTINGS}, raw=True)
             else:
-                raise VmsError(f"Unknown hardware category {cat!r}.", vms_text="unknown category")
+                raise VmsError(f"Unknown hardware category {cat!r}.")
             return {}
         if kind not in DEVICE_TYPES:
-            raise VmsError(f"Unknown item kind {kind!r}.", vms_text="unknown kind")
+            raise VmsError(f"Unknown item kind {kind!r}.")
         sdk_type = DEVICE_TYPES[kind][0]
         device = self._net.device_classes[kind](site.server_id, item_path(sdk_type, action.target.item_id))
         if cat in ("general", "recording"):
@@ -187,12 +185,12 @@ class Applier:
         elif kind == "camera" and cat in SUB_DOCUMENT_CATEGORIES:
             getattr(self, f"_camera_{cat}")(device, values)
         else:
-            raise VmsError(f"Category {cat!r} does not apply to a {kind}.", vms_text="unknown category")
+            raise VmsError(f"Category {cat!r} does not apply to a {kind}.")
         return {}
 
     def _change_storage(self, site: Any, device: Any, storage_id: str) -> None:
         if not storage_id:
-            raise VmsError("A storage update needs values.storage_id.", vms_text="no storage")
+            raise VmsError("A storage update needs values.storage_id.")
         wanted = item_path("Storage", storage_id)
         if path_id(str(device.RecordingStorage)) == storage_id:
             return
@@ -233,7 +231,7 @@ class Applier:
         missing = [str(w.get("Name")) for w in wanted if str(w.get("Name")) not in presets]
         if missing:
             raise VmsError(f"Camera {cam.Name} has no PTZ preset named {', '.join(missing)}; presets are created "
-                           f"on the camera itself, then synced.", vms_text="ptz preset missing")
+                           f"on the camera itself, then synced.")
         for w in wanted:
             self._save_if_changed(presets[str(w.get("Name"))], {k: x for k, x in w.items() if k != "Name"})
 
@@ -244,14 +242,20 @@ class Applier:
         wanted_usages = list(values.get("Streams", []))
         if "Streams" in values and len(wanted_usages) != len(usages):
             raise VmsError(f"Camera {cam.Name} has {len(usages)} stream(s), the source {len(wanted_usages)}; adding "
-                           f"or removing streams is not supported, only their settings.", vms_text="stream count")
+                           f"or removing streams is not supported, only their settings.")
         settings = _first(cam.DeviceDriverSettingsFolder.DeviceDriverSettings)
         stream_items = list(getattr(settings, "StreamChildItems", None) or [])
         wanted_driver_streams = list(values.get("DriverStreams", []))
         if "DriverStreams" in values and len(wanted_driver_streams) != len(stream_items):
             raise VmsError(f"Camera {cam.Name} has {len(stream_items)} driver stream(s), the source "
-                           f"{len(wanted_driver_streams)}.", vms_text="driver stream count")
-        # Both checks ran before the first write, so a mismatch writes nothing.
+                           f"{len(wanted_driver_streams)}.")
+        missing = sorted(set(values.get("DriverGeneral") or {}) - {str(k) for k in settings.GetPropertyKeys()})
+        for child, wanted_stream in zip(stream_items, wanted_driver_streams, strict=False):
+            missing += sorted(set(wanted_stream) - {str(k) for k in child.GetPropertyKeys()} - set(missing))
+        if missing:
+            raise VmsError(f"The driver of camera {cam.Name} has no setting {', '.join(missing)}; the two cameras "
+                           f"differ in driver or firmware, so their stream settings cannot be copied.")
+        # Every check ran before the first write, so a mismatch writes nothing.
         touched: dict[int, Any] = {}
         for (stream, usage), wanted in zip(usages, wanted_usages, strict=False):
             for key, value in wanted.items():
@@ -272,7 +276,7 @@ class Applier:
 def _first(items: Any) -> Any:
     for x in items:
         return x
-    raise VmsError("The VMS returned no settings item where one was expected.", vms_text="no settings item")
+    raise VmsError("The VMS returned no settings item where one was expected.")
 
 
 def to_sdk_string(value: Any) -> str:

@@ -272,14 +272,13 @@ class Session:
                 host = self._recorder_site.get(recorder_id)
         if host is None or host not in self._sites:
             raise VmsError(f"Recording server {recorder_id} is on none of the logged-in sites; it may have been "
-                           f"removed. Check the recorder labels in the settings.", vms_text="recorder not found")
+                           f"removed. Check the recorder labels in the settings.")
         return self._sites[host]
 
     def _site_by_host(self, host: str) -> _Site:
         site = self._sites.get(host.lower())
         if site is None:
-            raise VmsError(f"Site {host} is not logged in (logged in: {', '.join(self._sites) or 'none'}).",
-                           vms_text="site not logged in")
+            raise VmsError(f"Site {host} is not logged in (logged in: {', '.join(self._sites) or 'none'}).")
         return site
 
     def read(self, recorder_ids: Iterable[str], side: Side) -> Snapshot:
@@ -301,8 +300,7 @@ class Session:
                 for rid in ids:
                     rs = found.get(rid)
                     if rs is None:
-                        raise VmsError(f"Recording server {rid} no longer exists on {host}.",
-                                       vms_text="recorder not found")
+                        raise VmsError(f"Recording server {rid} no longer exists on {host}.")
                     rs.FillChildren(types)
                     snap.recorders.append(parse.parse_recorder(host, self._net.json(self._net.Reader.ReadRecorder(rs))))
                 groups_folder = ms.CameraGroupFolder
