@@ -307,15 +307,15 @@ def _remember(action: Action, result: dict[str, Any], kept: dict[str, Pairing]) 
             target_recorder_id=action.target.recorder_id,
         )
     elif action.kind is ActionKind.DELETE:
-        for key, p in list(kept.items()):
-            if p.target_hardware_id == action.target.item_id:
+        for key, pair in list(kept.items()):
+            if pair.target_hardware_id == action.target.item_id:
                 del kept[key]
     elif action.kind is ActionKind.MOVE and action.source is not None:
-        p = kept.get(action.source.item_id)
-        if p is not None:
+        moved = kept.get(action.source.item_id)
+        if moved is not None:
             kept[action.source.item_id] = Pairing(
-                p.source_hardware_id, p.target_hardware_id, action.source.recorder_id,
-                str(action.values.get("to_recorder_id", p.target_recorder_id)),
+                moved.source_hardware_id, moved.target_hardware_id, action.source.recorder_id,
+                str(action.values.get("to_recorder_id", moved.target_recorder_id)),
             )
 
 
