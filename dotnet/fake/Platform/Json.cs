@@ -5,6 +5,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Text;
 
 namespace FakeMip.Json
@@ -15,8 +16,8 @@ namespace FakeMip.Json
         internal readonly List<string> Keys = new List<string>();
         internal readonly List<object> Values = new List<object>();
 
-        /// <summary>Serialized text of this object at CachedDepth; cleared by the store when anything below changes.</summary>
-        internal string Cached;
+        /// <summary>UTF-8 text of this object at CachedDepth; cleared by the store when anything below changes.</summary>
+        internal byte[] Cached;
         internal int CachedDepth = -1;
         internal bool Cacheable;
 
@@ -291,15 +292,51 @@ namespace FakeMip.Json
         }
     }
 
-    /// <summary>Writes indented JSON; reuses the cached text of objects marked Cacheable.</summary>
+    /// <summary>
+    /// Writes indented JSON. Objects marked Cacheable (hardware) keep their UTF-8 text between writes, so
+    /// writing a large document after a small change re-encodes only what changed.
+    /// </summary>
     public static class JsonWriter
     {
+        private static readonly UTF8Encoding Utf8 = new UTF8Encoding(false);
+
+        /// <summary>Pending text plus the stream it is flushed to.</summary>
+        private sealed class Sink
+        {
+            internal readonly StringBuilder Text = new StringBuilder(1 << 16);
+            internal readonly Stream Stream;
+
+            internal Sink(Stream stream) { Stream = stream; }
+
+            internal void Flush()
+            {
+                if (Text.Length == 0) return;
+                var bytes = Utf8.GetBytes(Text.ToString());
+                Stream.Write(bytes, 0, bytes.Length);
+                Text.Length = 0;
+            }
+
+            internal void Raw(byte[] bytes)
+            {
+                Flush();
+                Stream.Write(bytes, 0, bytes.Length);
+            }
+        }
+
         public static string Write(object value)
         {
             var sb = new StringBuilder(1 << 16);
-            WriteValue(sb, value, 0);
+            WriteValue(sb, value, 0, null);
             sb.Append('\n');
             return sb.ToString();
+        }
+
+        public static void WriteTo(Stream stream, object value)
+        {
+            var sink = new Sink(stream);
+            WriteValue(sink.Text, value, 0, sink);
+            sink.Text.Append('\n');
+            sink.Flush();
         }
 
         private static void Indent(StringBuilder sb, int depth)
@@ -308,11 +345,11 @@ namespace FakeMip.Json
             sb.Append(' ', depth * 2);
         }
 
-        public static void WriteValue(StringBuilder sb, object v, int depth)
+        private static void WriteValue(StringBuilder sb, object v, int depth, Sink sink)
         {
             if (v == null) { sb.Append("null"); return; }
             var o = v as JObj;
-            if (o != null) { WriteObject(sb, o, depth); return; }
+            if (o != null) { WriteObject(sb, o, depth, sink); return; }
             var a = v as List<object>;
             if (a != null)
             {
@@ -322,7 +359,7 @@ namespace FakeMip.Json
                 {
                     if (i > 0) sb.Append(',');
                     Indent(sb, depth + 1);
-                    WriteValue(sb, a[i], depth + 1);
+                    WriteValue(sb, a[i], depth + 1, sink);
                 }
                 Indent(sb, depth);
                 sb.Append(']');
@@ -346,30 +383,37 @@ namespace FakeMip.Json
             WriteString(sb, Convert.ToString(v, CultureInfo.InvariantCulture));
         }
 
-        private static void WriteObject(StringBuilder sb, JObj o, int depth)
+        private static void WriteObject(StringBuilder sb, JObj o, int depth, Sink sink)
         {
-            if (o.Cacheable && o.Cached != null && o.CachedDepth == depth) { sb.Append(o.Cached); return; }
-            int start = sb.Length;
-            if (o.Count == 0) sb.Append("{}");
-            else
+            if (o.Cacheable && sink != null)
             {
-                sb.Append('{');
-                for (int i = 0; i < o.Keys.Count; i++)
+                if (o.Cached == null || o.CachedDepth != depth)
                 {
-                    if (i > 0) sb.Append(',');
-                    Indent(sb, depth + 1);
-                    WriteString(sb, o.Keys[i]);
-                    sb.Append(": ");
-                    WriteValue(sb, o.Values[i], depth + 1);
+                    var own = new StringBuilder(4096);
+                    WriteFields(own, o, depth, null);
+                    o.Cached = Utf8.GetBytes(own.ToString());
+                    o.CachedDepth = depth;
                 }
-                Indent(sb, depth);
-                sb.Append('}');
+                sink.Raw(o.Cached);
+                return;
             }
-            if (o.Cacheable)
+            WriteFields(sb, o, depth, sink);
+        }
+
+        private static void WriteFields(StringBuilder sb, JObj o, int depth, Sink sink)
+        {
+            if (o.Count == 0) { sb.Append("{}"); return; }
+            sb.Append('{');
+            for (int i = 0; i < o.Keys.Count; i++)
             {
-                o.Cached = sb.ToString(start, sb.Length - start);
-                o.CachedDepth = depth;
+                if (i > 0) sb.Append(',');
+                Indent(sb, depth + 1);
+                WriteString(sb, o.Keys[i]);
+                sb.Append(": ");
+                WriteValue(sb, o.Values[i], depth + 1, sink);
             }
+            Indent(sb, depth);
+            sb.Append('}');
         }
 
         public static void WriteString(StringBuilder sb, string s)

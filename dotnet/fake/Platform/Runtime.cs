@@ -301,10 +301,10 @@ namespace FakeMip
         /// <summary>Writes the whole document: a temp file in the same folder, then rename, so readers see old or new.</summary>
         internal void WriteThrough()
         {
-            string text = JsonWriter.Write(Doc);
             string dir = System.IO.Path.GetDirectoryName(FilePath);
             string tmp = System.IO.Path.Combine(dir, "." + Host + ".json." + System.Diagnostics.Process.GetCurrentProcess().Id + "." + Thread.CurrentThread.ManagedThreadId + ".tmp");
-            File.WriteAllText(tmp, text, new UTF8Encoding(false));
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+                JsonWriter.WriteTo(fs, Doc);
             if (SysRename(tmp, FilePath) != 0)
             {
                 int err = Marshal.GetLastWin32Error();
