@@ -30,6 +30,7 @@ carried over unchanged rather than forgotten.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,7 @@ from bridge.model import (
     CAMERA_GENERAL,
     CAMERA_RECORDING,
     DEVICE_GENERAL,
+    DEVICE_KINDS,
     DEVICE_RECORDING,
     Action,
     ActionKind,
@@ -61,16 +63,18 @@ _PROPERTY_CATEGORIES = ("general", "recording")
 _DOCUMENT_CATEGORIES = ("streams", "motion", "privacy", "ptz")
 _CATEGORY_ORDER = ("general", "recording", "storage", "streams", "motion", "privacy", "ptz", "client")
 _MISSING = object()
+_URL = re.compile(r"([^:/?#]+)://([^/?#]*)([^?#]*)(.*)", re.DOTALL)
+"""scheme, host, path, query and fragment; a regex because this runs for every hardware of both sides."""
 
 
 def normalise_address(address: str) -> str:
     """The form two sides' addresses are compared in: lowercase scheme and host, no trailing slash."""
     text = address.strip()
-    if "://" not in text:
+    m = _URL.match(text)
+    if m is None:
         return text.lower().rstrip("/")
-    parts = urlsplit(text)
-    out = f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
-    return f"{out}?{parts.query}" if parts.query else out
+    scheme, host, path, rest = m.groups()
+    return f"{scheme.lower()}://{host.lower()}{path.rstrip('/')}{rest}"
 
 
 def _host(address: str) -> str:
@@ -404,17 +408,19 @@ class _Planner:
                 device_pairs.append((pair, d, td))
 
         sync = self.settings.sync
+        switches = {(kind, cat): sync.enabled(kind, cat)
+                    for kind in ("hardware", *DEVICE_KINDS) for cat in (*_CATEGORY_ORDER, "driver_settings")}
         for pair in self.pairs:
             if selected(pair.source) or any(selected(d) for d in pair.source.devices):
                 for cat in ("general", "driver_settings"):
-                    if cat in pair.source.settings and cat in pair.target.settings and sync.enabled("hardware", cat):
+                    if cat in pair.source.settings and cat in pair.target.settings and switches["hardware", cat]:
                         self._update_properties(pair, "hardware", pair.source, pair.target, cat)
         for pair, sd, td in device_pairs:
             if not selected(sd):
                 continue
             s_settings, t_settings = sd.settings, td.settings
             for cat in _CATEGORY_ORDER:
-                if cat not in s_settings or cat not in t_settings or not sync.enabled(sd.kind, cat):
+                if cat not in s_settings or cat not in t_settings or not switches.get((sd.kind, cat), False):
                     continue
                 if cat in _PROPERTY_CATEGORIES:
                     self._update_properties(pair, sd.kind, sd, td, cat)
