@@ -21,11 +21,11 @@ flags=(-nologo -target:library -langversion:7.2 -optimize+ -debug- -warnaserror+
 if ! up_to_date VideoOS.ConfigurationAPI.dll "$here/ConfigurationAPI" "$here/build.sh"; then
   mcs "${flags[@]}" -out:"$out/VideoOS.ConfigurationAPI.dll" "$here"/ConfigurationAPI/*.cs
 fi
-if ! up_to_date VideoOS.Platform.dll "$here/Platform" "$out/VideoOS.ConfigurationAPI.dll"; then
+if ! up_to_date VideoOS.Platform.dll "$here/Platform" "$here/build.sh" "$out/VideoOS.ConfigurationAPI.dll"; then
   mcs "${flags[@]}" -out:"$out/VideoOS.Platform.dll" -r:System.dll -r:System.Core.dll \
     -r:"$out/VideoOS.ConfigurationAPI.dll" "$here"/Platform/*.cs
 fi
-if ! up_to_date VideoOS.Platform.SDK.dll "$here/SDK" "$out/VideoOS.Platform.dll"; then
+if ! up_to_date VideoOS.Platform.SDK.dll "$here/SDK" "$here/build.sh" "$out/VideoOS.Platform.dll"; then
   mcs "${flags[@]}" -out:"$out/VideoOS.Platform.SDK.dll" -r:System.dll -r:System.Core.dll \
     -r:"$out/VideoOS.ConfigurationAPI.dll" -r:"$out/VideoOS.Platform.dll" "$here"/SDK/*.cs
 fi

@@ -452,3 +452,23 @@ def test_eight_threads_reading_and_saving_finish(fake_sdk: SimpleNamespace, fake
 def cams_of_ms(ms: Any) -> list[Any]:
     return [c for r in ms.RecordingServerFolder.RecordingServers for h in r.HardwareFolder.Hardwares
             for c in h.CameraFolder.Cameras]
+
+
+# ---- bad input -------------------------------------------------------------------------------------
+
+
+def test_broken_world_document_is_named_with_its_line(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    (fake_world / "ms-a.json").write_text('{"SchemaVersion": 1,\n "ManagementServer": {"Id": "x",}\n}')
+    with pytest.raises(fake_sdk.Platform.InvalidOperationMIPException) as err:
+        login(fake_sdk)
+    assert "ms-a.json" in str(err.value) and "line 2" in str(err.value) and "python -m fakes" in str(err.value)
+
+
+def test_bad_delay_setting_is_reported_at_initialize(
+        fake_sdk: SimpleNamespace, fake_world: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMARTSYNC_FAKE_DELAY_MS", "fast")
+    with pytest.raises(fake_sdk.Platform.ArgumentMIPException) as err:
+        fake_sdk.Sdk.Environment.Initialize()
+    assert "SMARTSYNC_FAKE_DELAY_MS" in str(err.value) and "fast" in str(err.value)
+    monkeypatch.setenv("SMARTSYNC_FAKE_DELAY_MS", "0")
+    fake_sdk.Sdk.Environment.Initialize()

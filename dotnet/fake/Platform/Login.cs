@@ -32,9 +32,11 @@ namespace FakeMip
     {
         internal static void Initialize()
         {
+            // Check the settings before changing anything, so a bad one leaves the previous state intact.
+            int delay = Diagnostics.ReadDelayFromEnvironment();
             SiteStore.SetWorld(System.Environment.GetEnvironmentVariable("SMARTSYNC_FAKE_WORLD"));
             Sessions.Reset();
-            Diagnostics.DelayMilliseconds = Diagnostics.ReadDelayFromEnvironment();
+            Diagnostics.DelayMilliseconds = delay;
         }
     }
 }

@@ -20,7 +20,14 @@ namespace FakeMip
         private static readonly Dictionary<string, int> writes = new Dictionary<string, int>();
         private static int totalRoundTrips;
         private static int totalWrites;
-        private static int delayMs = ReadDelayFromEnvironment();
+        // A bad SMARTSYNC_FAKE_DELAY_MS must not break type initialisation; Initialize() reports it.
+        private static int delayMs = SafeDelay();
+
+        private static int SafeDelay()
+        {
+            try { return ReadDelayFromEnvironment(); }
+            catch (ArgumentMIPException) { return 0; }
+        }
 
         internal static int ReadDelayFromEnvironment()
         {
