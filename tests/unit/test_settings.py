@@ -235,3 +235,9 @@ def test_sync_switch_lookup() -> None:
     assert not s.sync.enabled("camera", "storage") and s.sync.enabled("camera", "general")
     assert not s.sync.enabled("microphone", "general") and s.sync.enabled("input", "general")
     assert s.sync.enabled("hardware", "driver_settings")
+
+
+def test_example_file_is_valid() -> None:
+    example = Path(__file__).resolve().parents[2] / "smartsync.example.toml"
+    s = load_settings(example, env={"SMARTSYNC_PASSWORD_PRIMARY": "x"})
+    assert s.selection.is_all and s.storage_links[0].map == {"30-Day Local": "90-Day DR"}
