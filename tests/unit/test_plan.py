@@ -371,3 +371,19 @@ def test_guard_refuses_mass_delete_and_says_how_to_override() -> None:
     assert "guard.max_delete_share" in message
     assert guard_check(plan, tgt, topo, 0.5) is None
     assert guard_check(make_plan(src, tgt, topo, settings, pairings[:1]), tgt, topo, 0.10) is None
+
+
+def test_manual_restore_deletes_and_replaces_on_the_mapped_primaries_only() -> None:
+    primary = [recorder("p1", "Recorder P1", [hardware("h1", "http://a/", [camera("c1", name="Front door")]),
+                                              hardware("h2", "http://b/", [camera("c2", name="Gone")])]),
+               recorder("p2", "Recorder P2")]
+    secondary = [recorder("s1", "Recorder S1", [hardware("t1", "http://a/", [camera("tc1", name="Front door")],
+                                                         driver="Bosch"),
+                                                hardware("t-new", "http://new/")]),
+                 recorder("s2", "Recorder S2")]
+    src, tgt = Snapshot(Side.SECONDARY, secondary), Snapshot(Side.PRIMARY, primary)
+    plan = plan_for(src, tgt, [Pairing("h2", "t2-gone", "p1", "s1")], direction="restore", mode="manual", links=[],
+                    camera_map={"Front door": ["Recorder S1"]}, lifecycle={"replace": True})
+    lifecycle = [(a.kind, a.target.item_id) for a in plan.actions if a.kind is not ActionKind.UPDATE]
+    assert lifecycle == [(ActionKind.DELETE, "h2"), (ActionKind.REPLACE, "h1")]
+    assert any(s.what.item_id == "t-new" and "manual mode does not add" in s.reason for s in plan.skips)

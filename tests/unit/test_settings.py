@@ -241,3 +241,12 @@ def test_example_file_is_valid() -> None:
     example = Path(__file__).resolve().parents[2] / "smartsync.example.toml"
     s = load_settings(example, env={"SMARTSYNC_PASSWORD_PRIMARY": "x"})
     assert s.selection.is_all and s.storage_links[0].map == {"30-Day Local": "90-Day DR"}
+
+
+def test_site_count_follows_the_architecture() -> None:
+    two_sites = [{"name": n, "uri": f"http://{n}/", "auth": "Negotiate"} for n in ("parent", "other")]
+    base = {"labels": {"primary": ["P"], "secondary": ["S"]}, "links": [{"primary": "P", "secondary": "S"}]}
+    problems = problems_of({**base, "architecture": "federated", "sites": two_sites})
+    assert any("sites: architecture = \"federated\" needs one [[sites]]: the parent" in p for p in problems)
+    s = settings_from_dict({**base, "architecture": "independent", "sites": two_sites})
+    assert [site.name for site in s.sites] == ["parent", "other"]
