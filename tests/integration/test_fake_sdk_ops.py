@@ -283,3 +283,18 @@ def test_fail_task_on_an_item_id(fake_sdk: SimpleNamespace, fake_world: Path) ->
     task = finish(fake_sdk.Items.Hardware(sid, f"Hardware[{HW1}]").ChangePasswordHardware("x-pw"))
     assert (str(task.State), task.ErrorText) == ("Error", "Hardware is busy")
     assert rec_doc(fake_world, 0)["Hardwares"][0]["Password"] == "hw-pass"
+
+
+def test_add_and_remove_stream_usage(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    sid = login(fake_sdk)
+    stream = fake_sdk.Items.Camera(sid, f"Camera[{CAM1}]").StreamFolder.Streams[0]
+    task = stream.AddStream()
+    assert str(task.State) == "InProgress"
+    assert str(finish(task).State) == "Success"
+    stream.ClearChildrenCache()
+    usages = list(stream.StreamUsageChildItems)
+    assert [u.Name for u in usages] == ["Video stream 1", "Video stream 2"]
+    assert str(finish(stream.RemoveStream(usages[1].StreamReferenceId)).State) == "Success"
+    last = finish(stream.RemoveStream(usages[0].StreamReferenceId))
+    assert str(last.State) == "Error" and "at least one" in last.ErrorText
+    assert len(rec_doc(fake_world, 0)["Hardwares"][0]["Cameras"][0]["Streams"]) == 1

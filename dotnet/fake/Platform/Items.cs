@@ -280,6 +280,14 @@ namespace VideoOS.Platform.ConfigurationItems
             yield return this;
             if (usages != null) foreach (var u in usages) yield return u;
         }
+
+        /// <summary>Adds a stream usage (long operation); re-read StreamUsageChildItems after ClearChildrenCache.</summary>
+        public ServerTask AddStream() { Require(); return Operations.AddStream(this); }
+
+        /// <summary>Removes the stream usage with this StreamReferenceId (long operation); the last one cannot go.</summary>
+        public ServerTask RemoveStream(string streamReferenceId) { Require(); return Operations.RemoveStream(this, streamReferenceId); }
+
+        internal override void OnCacheCleared() { usages = null; }
     }
 
     public class StreamChildItem : ChildItem { }

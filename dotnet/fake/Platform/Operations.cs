@@ -190,11 +190,35 @@ namespace VideoOS.Platform.ConfigurationItems
                     foreach (var o in src) { var d = o as JObj; if (d != null) channels.Add(d.Get("Channel") is long ? (long)d.Get("Channel") : 0); }
                 if (template == null && coll == "Cameras") channels.Add(0);
                 channels.Sort();
-                foreach (var ch in channels) { devices.Add(NewDevice(coll, name, ch, storage)); any = true; }
+                foreach (var ch in channels)
+                {
+                    var dev = NewDevice(coll, name, ch, storage);
+                    MatchDriverStreams(dev, src, ch);
+                    devices.Add(dev);
+                    any = true;
+                }
                 hw.Set(coll, devices);
             }
             if (!any) hw.Set("Cameras", new List<object> { NewDevice("Cameras", name, 0, storage) });
             return hw;
+        }
+
+        /// <summary>The device reports as many streams as the probed one on that channel (a physical capability).</summary>
+        private static void MatchDriverStreams(JObj device, List<object> probed, long channel)
+        {
+            var dds = device.Obj("DeviceDriverSettings");
+            if (dds == null || probed == null) return;
+            foreach (var o in probed)
+            {
+                var p = o as JObj;
+                if (p == null || !(p.Get("Channel") is long) || (long)p.Get("Channel") != channel) continue;
+                var pd = p.Obj("DeviceDriverSettings");
+                var ps = pd == null ? null : pd.Arr("Streams");
+                var mine = dds.Arr("Streams");
+                if (ps == null || mine == null || mine.Count == 0) return;
+                while (mine.Count < ps.Count) mine.Add(((JObj)mine[0]).Clone());
+                return;
+            }
         }
 
         private static readonly Dictionary<string, string> KindNames = new Dictionary<string, string>
@@ -460,6 +484,44 @@ namespace VideoOS.Platform.ConfigurationItems
                 }, id);
             };
             return inv;
+        }
+
+        internal static ServerTask AddStream(Stream stream)
+        {
+            string type = stream.ownerType, id = stream.ownerId;
+            return Long(stream, "AddStream", true, (st, task) =>
+            {
+                var cam = Need(st, type, id, "Camera");
+                var usages = cam.Node.ArrOrCreate("Streams");
+                var u = new JObj();
+                u.Set("StreamReferenceId", NewId());
+                u.Set("Name", "Video stream " + (usages.Count + 1).ToString(CultureInfo.InvariantCulture));
+                u.Set("LiveDefault", false);
+                u.Set("LiveMode", "WhenNeeded");
+                u.Set("RecordTo", "");
+                u.Set("DefaultPlayback", false);
+                u.Set("UseEdge", false);
+                usages.Add(u);
+                st.Invalidate(cam);
+                return "Stream[" + id + "]";
+            }, id);
+        }
+
+        internal static ServerTask RemoveStream(Stream stream, string referenceId)
+        {
+            if (string.IsNullOrWhiteSpace(referenceId)) throw new ArgumentMIPException("RemoveStream needs the StreamReferenceId of the usage to remove.");
+            string type = stream.ownerType, id = stream.ownerId;
+            return Long(stream, "RemoveStream", true, (st, task) =>
+            {
+                var cam = Need(st, type, id, "Camera");
+                var usages = cam.Node.Arr("Streams");
+                if (usages == null || usages.Count <= 1) throw new TaskFailure("A camera keeps at least one stream.");
+                var hit = usages.Find(o => o is JObj && string.Equals(((JObj)o).Str("StreamReferenceId"), referenceId, StringComparison.OrdinalIgnoreCase));
+                if (hit == null) throw new TaskFailure("Camera '" + cam.Node.Str("Name") + "' has no stream " + referenceId + ".");
+                usages.Remove(hit);
+                st.Invalidate(cam);
+                return "Stream[" + id + "]";
+            }, id);
         }
 
         // ---- device groups -------------------------------------------------------------------------
