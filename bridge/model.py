@@ -13,11 +13,11 @@ comparing two sides is a dictionary comparison.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Side(str, Enum):
+class Side(StrEnum):
     PRIMARY = "primary"
     SECONDARY = "secondary"
 
@@ -116,7 +116,7 @@ class Ref:
     name: str = ""
 
 
-class ActionKind(str, Enum):
+class ActionKind(StrEnum):
     ADD = "add"
     MOVE = "move"
     REPLACE = "replace"

@@ -36,7 +36,8 @@ class _Section(BaseModel):
 
 
 class SdkSettings(_Section):
-    runtime: Literal["mono", "netfx", "coreclr"] = "mono"
+    runtime: Literal["mono", "netfx", "coreclr"] | None = None
+    """None: the environment (SMARTSYNC_RUNTIME), then the platform default (netfx on Windows, mono elsewhere)."""
     folder: Path = Path("build/sdk")
     fake_world: Path | None = None
 

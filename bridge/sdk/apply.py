@@ -223,10 +223,8 @@ class Applier:
 
     def _camera_ptz(self, cam: Any, values: Any) -> None:
         # The planner wraps the preset list as {"value": [...]} (values is always a dict on an Action).
-        if isinstance(values, dict):
-            wanted = list(values.get("value", values.get("PtzPresets", [])))
-        else:
-            wanted = list(values)
+        raw = values.get("value", values.get("PtzPresets")) if isinstance(values, dict) else values
+        wanted: list[Any] = list(raw or [])
         presets = {str(p.Name): p for p in cam.PtzPresetFolder.PtzPresets}
         missing = [str(w.get("Name")) for w in wanted if str(w.get("Name")) not in presets]
         if missing:
