@@ -5,10 +5,6 @@ import sys
 
 for name in ("bench.bench_world", "bench.bench_read", "bench.bench_plan", "bench.bench_cycle"):
     print(f"\n### {name}", flush=True)
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        print(f"skipped: {exc}")
-        continue
+    module = importlib.import_module(name)
     sys.argv = [name]
     module.main()

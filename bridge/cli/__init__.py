@@ -46,20 +46,15 @@ def _register() -> None:
 
     for command in sync_commands:
         cli.add_command(command)
-    optional = (
+    others = (
         ("bridge.cli.config_cmds", "config_group"),
         ("bridge.cli.doctor", "doctor_command"),
         ("bridge.cli.service_cmds", "service_commands"),
     )
     import importlib
 
-    for module_name, attr in optional:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # TEMP while parts land
-            if exc.name != module_name:
-                raise
-            continue
+    for module_name, attr in others:
+        module = importlib.import_module(module_name)
         found = getattr(module, attr)
         for command in found if isinstance(found, list) else [found]:
             cli.add_command(command)
