@@ -72,6 +72,7 @@ def test_add_hardware_probes_the_device_from_any_site(fake_sdk: SimpleNamespace,
     assert [c["Channel"] for c in added["Cameras"]] == [0, 1] and len(added["Microphones"]) == 1
     assert added["Cameras"][1]["Name"] == f"{added['Name']} - Camera 2"
     assert {c["RecordingStorage"] for c in added["Cameras"]} == {f"Storage[{ST2}]"}
+    assert added["Cameras"][0]["DeviceDriverSettings"]["General"] == {"Brightness": "50"}, "the device's own settings"
     rec.ClearChildrenCache()
     assert [h.Address for h in rec.HardwareFolder.Hardwares] == ["http://10.0.0.77/"]
 

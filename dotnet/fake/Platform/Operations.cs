@@ -203,20 +203,19 @@ namespace VideoOS.Platform.ConfigurationItems
             return hw;
         }
 
-        /// <summary>The device reports as many streams as the probed one on that channel (a physical capability).</summary>
+        /// <summary>
+        /// Driver settings are what the device itself reports (its driver's keys and its current values), so a
+        /// newly added device shows the same ones as the probed device on that channel.
+        /// </summary>
         private static void MatchDriverStreams(JObj device, List<object> probed, long channel)
         {
-            var dds = device.Obj("DeviceDriverSettings");
-            if (dds == null || probed == null) return;
+            if (!device.Has("DeviceDriverSettings") || probed == null) return;
             foreach (var o in probed)
             {
                 var p = o as JObj;
                 if (p == null || !(p.Get("Channel") is long) || (long)p.Get("Channel") != channel) continue;
                 var pd = p.Obj("DeviceDriverSettings");
-                var ps = pd == null ? null : pd.Arr("Streams");
-                var mine = dds.Arr("Streams");
-                if (ps == null || mine == null || mine.Count == 0) return;
-                while (mine.Count < ps.Count) mine.Add(((JObj)mine[0]).Clone());
+                if (pd != null) device.Set("DeviceDriverSettings", pd.Clone());
                 return;
             }
         }
