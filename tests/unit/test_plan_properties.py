@@ -159,7 +159,7 @@ def test_generated_worlds_exercise_every_action_kind() -> None:
     """Guards the generator: a property over worlds that never add, move or delete would prove little."""
     seen: set[str] = set()
 
-    @hyp_settings(max_examples=300, deadline=None, database=None)
+    @hyp_settings(max_examples=500, deadline=None, database=None, derandomize=True)
     @given(scenarios())
     def collect(scenario: tuple[Snapshot, Snapshot, Topology, Settings, list[Pairing]]) -> None:
         seen.update(make_plan(*scenario).counts())
