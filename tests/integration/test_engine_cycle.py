@@ -61,7 +61,10 @@ def make_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., 
         create_world(world, architecture=architecture, primaries=primaries, secondaries=secondaries,
                      hardware_per_recorder=hardware, cameras_per_hardware=cameras, groups=1, roles=1, views=1,
                      seed=3, mirror=mirror, password=PASSWORD)
-        return Site(root, demo_config(world, root))
+        config = demo_config(world, root)
+        # These worlds hold a handful of hardware: one delete is already more than the 10% default.
+        config["guard"] = {"max_delete_share": 0.5}
+        return Site(root, config)
 
     return make
 
@@ -311,6 +314,7 @@ def test_one_rejected_item_fails_alone_with_the_vms_text(make_site):
 
 def test_a_source_that_looks_empty_trips_the_delete_guard(make_site):
     site = make_site(hardware=3)
+    site.config["guard"] = {"max_delete_share": 0.1}
     site.cycle()
     p, s = first_primary_secondary(site)
     count = len(wt.hardware_on(site.world, s))
