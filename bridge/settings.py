@@ -25,6 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from bridge.errors import ConfigError
+from bridge.logs import register_secret
 
 DEFAULT_FILE = "smartsync.toml"
 ENV_PREFIX = "SMARTSYNC_"
@@ -221,6 +222,9 @@ def settings_from_dict(
     assert settings is not None
     _resolve_paths(settings, base_dir)
     settings.config_path = (config_path or base_dir / DEFAULT_FILE).absolute()
+    for site in settings.sites:
+        # From the moment a password is read, every log line masks it, whoever logs.
+        register_secret(site.password)
     return settings
 
 

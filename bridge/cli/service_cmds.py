@@ -65,11 +65,6 @@ def _cycle(ctx: click.Context, settings: Any, store: Store) -> CycleFn:
     return cycle
 
 
-def _register_secrets(settings: Any) -> None:
-    for site in getattr(settings, "sites", []) or []:
-        logs.register_secret(getattr(site, "password", None))
-
-
 def _zone_name(tz: tzinfo) -> str:
     return getattr(tz, "key", None) or str(tz)
 
@@ -88,7 +83,6 @@ def serve_command(ctx: click.Context, detailed_logs: bool, stop_timeout: float, 
     """Run the SmartSync service in the foreground until SIGTERM or Ctrl-C."""
     settings = _settings(ctx)
     store = _store(ctx, settings)
-    _register_secrets(settings)
     if detailed_logs:
         store.set_service_state(detailed_logs=True)
     detailed = detailed_logs or store.service_state().detailed_logs
@@ -229,7 +223,6 @@ def run_now_command(ctx: click.Context) -> None:
     """Run one cycle now (refused while another runs; overrides a deny window with a warning)."""
     settings = _settings(ctx)
     store = _store(ctx, settings)
-    _register_secrets(settings)
     logs.setup_logging(Path(settings.service.log_dir), store.service_state().detailed_logs)
     stop_event = threading.Event()
 

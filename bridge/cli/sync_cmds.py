@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 import sys
 from typing import Any
 
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bridge import logs
 from bridge.engine import CycleReport, run_cycle
 from bridge.model import Action, Plan
 from bridge.scheduler import after_cycle
@@ -23,7 +25,10 @@ def _settings_and_store(ctx: click.Context) -> tuple[Any, Any]:
     from bridge.store import Store
 
     settings = ctx.obj["settings_loader"]()
-    return settings, Store(settings.service.store)
+    store = Store(settings.service.store)
+    # Cycles run from the command line are logged to the same file as the service's.
+    logs.setup_logging(settings.service.log_dir, store.service_state().detailed_logs)
+    return settings, store
 
 
 def _target_text(a: Action) -> str:
@@ -111,8 +116,8 @@ def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool) -> 
 
 def render_report(console: Console, report: CycleReport | dict[str, Any]) -> None:
     data = report.to_json() if isinstance(report, CycleReport) else report
-    console.print(f"[bold]Cycle {data['status']}[/bold] ({data['trigger']}), "
-                  f"{data['started_at']} -> {data.get('ended_at') or '...'}")
+    started, ended = _local_text(data.get("started_at")), _local_text(data.get("ended_at")) or "..."
+    console.print(f"[bold]Cycle {data['status']}[/bold] ({data['trigger']}), {started} -> {ended}")
     applied = data.get("applied") or {}
     console.print("Applied: " + (", ".join(f"{k} {v}" for k, v in sorted(applied.items())) or "nothing (in step)"))
     if data.get("round_trips") is not None:
@@ -167,6 +172,10 @@ def history_command(ctx: click.Context, run_id: int | None, limit: int, as_json:
         table.add_row(str(r.id), r.trigger, r.status, _local(r.started_at), _local(r.ended_at),
                       str(sum((rep.get("applied") or {}).values())), str(len(rep.get("failures") or [])))
     console.print(table)
+
+
+def _local_text(iso: str | None) -> str:
+    return _local(datetime.fromisoformat(iso)) if iso else ""
 
 
 def _local(dt: Any) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -137,7 +138,11 @@ def _start_runtime(runtime: str) -> None:
     except ImportError as exc:
         raise SdkLoadError("pythonnet is not installed in this Python; run `pip install 'pythonnet>=3.0.3'`.") from exc
     try:
-        pythonnet.load(runtime)
+        with warnings.catch_warnings():
+            # clr_loader warns on every Mono older than 6.12; Debian's 6.8 works with the
+            # preemptive suspend set above, so the warning would only alarm the user.
+            warnings.filterwarnings("ignore", message="Hosting Mono versions before", category=UserWarning)
+            pythonnet.load(runtime)
     except Exception as exc:  # clr_loader raises plain RuntimeError for every failure
         raise SdkLoadError(_runtime_advice(runtime, exc)) from exc
 
