@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 import sys
+from datetime import datetime
 from typing import Any
 
 import click
