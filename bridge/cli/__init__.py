@@ -8,12 +8,14 @@ traceback for a user.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
+from loguru import logger
 
 from bridge import __version__
 from bridge.errors import BridgeError, ConfigError
@@ -60,23 +62,50 @@ def _register() -> None:
             cli.add_command(command)
 
 
+def _exit(code: int) -> NoReturn:
+    """Leave the process with `code`.
+
+    Once .NET is loaded, Mono 6.8 may crash while it finalizes threads that
+    called into it (the service's worker threads), turning a clean stop into
+    a SIGSEGV and a crash dump. Everything durable is already written (the
+    store commits per transaction, loguru's file sink writes each line), so
+    after flushing we leave without running the runtime's teardown.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    from bridge.sdk.runtime import loaded
+
+    if loaded() is not None:
+        logger.remove()
+        os._exit(code)
+    sys.exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the console script; exits with the documented codes."""
     _register()
     try:
+        rc = _run(argv)
+    except SystemExit as exc:
+        rc = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    _exit(rc)
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    try:
         rc = cli.main(args=list(argv) if argv is not None else None, prog_name="smartsync", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
-        sys.exit(130)
+        return 130
     except click.ClickException as exc:
         exc.show()
-        sys.exit(2)
+        return 2
     except ConfigError as exc:
         click.echo(f"Configuration error: {exc.message}", err=True)
         for problem in exc.problems:
             click.echo(f"  - {problem}", err=True)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except BridgeError as exc:
         click.echo(f"Error: {exc.message}", err=True)
-        sys.exit(exc.exit_code)
-    sys.exit(rc if isinstance(rc, int) else 0)
+        return exc.exit_code
+    return rc if isinstance(rc, int) else 0
