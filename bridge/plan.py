@@ -19,7 +19,12 @@ The steps, in order:
    was never paired is never deleted and not reported (it is not drift: the
    target may hold cameras of its own).
 3. *Settings*: one UPDATE per (device, category) that differs, within the
-   device selection and the category switches.
+   device selection and the category switches. Hardware passwords are not in
+   the snapshots (reading one costs a VMS task per hardware): the engine
+   compares them now and then and hands in `password_mismatch`, the source
+   hardware whose counterpart's password differs; each becomes an UPDATE of
+   category "password" that names where to read the password, never the
+   password itself.
 
 `Plan.pairings` holds every pairing in force after the plan, oriented source ->
 target of THIS plan's direction; `make_plan` accepts remembered pairings in
@@ -31,7 +36,7 @@ carried over unchanged rather than forgotten.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -96,9 +101,28 @@ class _Pair:
     sync_storage: bool
 
 
+def _selector(settings: Settings, source_groups: dict[str, set[str]]) -> Callable[[Device | Hardware], bool]:
+    """Whether a source device or hardware is within the administrator's device selection."""
+    selection = settings.selection
+    if selection.is_all:
+        return lambda item: True
+    names, ids = set(selection.names), set(selection.ids)
+    group_ids: set[str] = set()
+    for wanted in selection.groups:
+        prefix = wanted.rstrip("/") + "/"
+        for path, members in source_groups.items():
+            if path == wanted or path.startswith(prefix):
+                group_ids |= members
+    return lambda item: item.id in ids or item.name in names or item.id in group_ids
+
+
+def _hardware_selected(hw: Hardware, selected: Callable[[Device | Hardware], bool]) -> bool:
+    return selected(hw) or any(selected(d) for d in hw.devices)
+
+
 class _Planner:
     def __init__(self, source: Snapshot, target: Snapshot, topology: Topology, settings: Settings,
-                 pairings: list[Pairing]) -> None:
+                 pairings: list[Pairing], password_mismatch: Collection[str] = ()) -> None:
         self.topology = topology
         self.settings = settings
         self.restore = topology.direction == "restore"
@@ -120,6 +144,7 @@ class _Planner:
         self.remembered, self.remembered_by_target = self._orient(pairings)
         self.source_groups = source.groups
         self.target_groups = target.groups
+        self.password_mismatch = frozenset(password_mismatch)
         self.plan = Plan()
         self.pairs: list[_Pair] = []
         self.claimed: set[str] = set()
@@ -368,19 +393,7 @@ class _Planner:
     # --- settings -----------------------------------------------------------------------------------------------
 
     def settings_sync(self) -> None:
-        selection = self.settings.selection
-        sel_all = selection.is_all
-        names, ids = set(selection.names), set(selection.ids)
-        group_ids: set[str] = set()
-        for wanted in selection.groups:
-            prefix = wanted.rstrip("/") + "/"
-            for path, members in self.source_groups.items():
-                if path == wanted or path.startswith(prefix):
-                    group_ids |= members
-
-        def selected(item: Device | Hardware) -> bool:
-            return sel_all or item.id in ids or item.name in names or item.id in group_ids
-
+        selected = _selector(self.settings, self.source_groups)
         device_pairs: list[tuple[_Pair, Device, Device]] = []
         counterpart: dict[str, str] = {}
         for pair in self.pairs:
@@ -410,11 +423,14 @@ class _Planner:
         sync = self.settings.sync
         switches = {(kind, cat): sync.enabled(kind, cat)
                     for kind in ("hardware", *DEVICE_KINDS) for cat in (*_CATEGORY_ORDER, "driver_settings")}
+        passwords = sync.hardware_password and bool(self.password_mismatch)
         for pair in self.pairs:
-            if selected(pair.source) or any(selected(d) for d in pair.source.devices):
+            if _hardware_selected(pair.source, selected):
                 for cat in ("general", "driver_settings"):
                     if cat in pair.source.settings and cat in pair.target.settings and switches["hardware", cat]:
                         self._update_properties(pair, "hardware", pair.source, pair.target, cat)
+                if passwords and pair.source.id in self.password_mismatch:
+                    self._update_password(pair)
         for pair, sd, td in device_pairs:
             if not selected(sd):
                 continue
@@ -453,6 +469,12 @@ class _Planner:
         else:
             reason = f"{kind} '{s.name}': {cat.replace('_', ' ')} differs from source ({', '.join(sorted(changed))})"
         self._update(pair, s, t, cat, changed, reason)
+
+    def _update_password(self, pair: _Pair) -> None:
+        # The action says where to read the password at apply time: a plan is printed and stored, a secret is not.
+        self._update(pair, pair.source, pair.target, "password",
+                     {"source_site": self.src_recs[pair.source_rid].site, "source_hardware_id": pair.source.id},
+                     f"hardware '{pair.source.name}': password changed on source")
 
     def _update_storage(self, pair: _Pair, sd: Device, td: Device) -> None:
         rec = self.tgt_recs[pair.target_rid]
@@ -523,13 +545,46 @@ class _Planner:
 
 
 def make_plan(source: Snapshot, target: Snapshot, topology: Topology, settings: Settings,
-              pairings: list[Pairing]) -> Plan:
-    """The actions (each with its reason) that make the target mirror the source, the skips, and the pairings."""
-    planner = _Planner(source, target, topology, settings, pairings)
+              pairings: list[Pairing], password_mismatch: Collection[str] = ()) -> Plan:
+    """The actions (each with its reason) that make the target mirror the source, the skips, and the pairings.
+
+    `password_mismatch`: ids of source hardware whose paired target hardware has another password (the engine
+    compares them; see `password_pairs`). Each yields a "password" UPDATE when `sync.hardware_password` is on.
+    """
+    planner = _Planner(source, target, topology, settings, pairings, password_mismatch)
     planner.pair_all()
     planner.deletes()
     planner.settings_sync()
     return planner.finish()
+
+
+@dataclass(slots=True, frozen=True)
+class PasswordPair:
+    """A paired hardware whose two passwords the engine may compare: (site host, hardware id) on each side."""
+
+    source_site: str
+    source_hardware_id: str
+    target_site: str
+    target_hardware_id: str
+
+
+def password_pairs(plan: Plan, source: Snapshot, target: Snapshot, settings: Settings) -> list[PasswordPair]:
+    """The pairings of `plan` whose passwords are worth reading: both hardware read, within the device selection.
+
+    Pairings carried over from recorders out of view are left out (there is nothing to read), and so is
+    hardware outside the selection (a mismatch there would plan no action).
+    """
+    src = {hw.id: (hw, rec.site) for rec in source.recorders for hw in rec.hardware}
+    tgt = {hw.id: rec.site for rec in target.recorders for hw in rec.hardware}
+    selected = _selector(settings, source.groups)
+    out: list[PasswordPair] = []
+    for p in plan.pairings:
+        s = src.get(p.source_hardware_id)
+        t_site = tgt.get(p.target_hardware_id)
+        if s is None or t_site is None or not _hardware_selected(s[0], selected):
+            continue
+        out.append(PasswordPair(s[1], p.source_hardware_id, t_site, p.target_hardware_id))
+    return out
 
 
 def guard_check(plan: Plan, target: Snapshot, topology: Topology, max_share: float) -> str | None:
@@ -549,7 +604,10 @@ def guard_check(plan: Plan, target: Snapshot, topology: Topology, max_share: flo
 
 def _action_key(a: Action) -> tuple[int, str, str, int, str]:
     item = a.target.item_id or (a.source.item_id if a.source else "")
-    cat = _CATEGORY_ORDER.index(a.category) if a.category in _CATEGORY_ORDER else -1
+    if a.category == "password":
+        cat = len(_CATEGORY_ORDER)  # after the hardware's other updates (a rename lands first)
+    else:
+        cat = _CATEGORY_ORDER.index(a.category) if a.category in _CATEGORY_ORDER else -1
     return (_KIND_ORDER[a.kind], a.target.recorder_id, item, cat, a.category)
 
 
@@ -580,4 +638,5 @@ def _on(found: list[tuple[Hardware, str]], topology: Topology) -> str:
     return " and ".join([", ".join(names[:-1]), names[-1]])
 
 
-__all__ = ["Topology", "guard_check", "make_plan", "normalise_address", "resolve_topology", "validate_topology"]
+__all__ = ["PasswordPair", "Topology", "guard_check", "make_plan", "normalise_address", "password_pairs",
+           "resolve_topology", "validate_topology"]

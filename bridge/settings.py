@@ -92,6 +92,11 @@ class SyncSettings(_Section):
     camera_client: bool = True
     hardware_general: bool = True
     hardware_driver_settings: bool = True
+    hardware_password: bool = True
+    """Compare hardware passwords (source vs target) and copy the source's when they differ."""
+    password_check_hours: float = Field(default=24.0, ge=0.0)
+    """How often passwords are compared: reading one costs a VMS task (~3 round trips) per hardware per side,
+    so they are not read every cycle. 0 = every cycle."""
     microphone: bool = True
     speaker: bool = True
     metadata: bool = True

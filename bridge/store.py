@@ -151,6 +151,13 @@ _MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # Small facts the engine remembers between cycles (e.g. when hardware passwords were last compared).
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 ]
 
 
@@ -472,6 +479,19 @@ class Store:
              json.dumps(state.deny_windows), _iso(state.updated_at)),
         )
         return state
+
+    # -- engine facts -----------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        """A fact the engine remembered under `key`, None when never set. Never holds a secret."""
+        with self._read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row["value"])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Remember `value` under `key` (replacing what was there). Never pass a secret or its hash."""
+        with self._tx() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     # -- service state ----------------------------------------------------------------------------------
 
