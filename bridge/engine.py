@@ -2,7 +2,10 @@
 
 The cycle applies lifecycle actions (add, move, replace, delete) first,
 then re-reads the target recorders they touched and plans settings again,
-so hardware added in this cycle gets its settings in the same cycle. Each
+so hardware added in this cycle gets its settings in the same cycle.
+Hardware passwords are compared only when a check is due (every
+`sync.password_check_hours`, or when asked): reading one costs a VMS task
+per hardware per side, far more than the rest of a no-change cycle. Each
 action is applied alone: a failure is recorded with the VMS's own text and
 the cycle goes on. Everything the cycle learns (pairings, the report) goes
 to the store, under the store's cycle lock, so two processes never run two
@@ -14,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
@@ -27,6 +30,8 @@ if TYPE_CHECKING:
     from bridge.store import Store
 
 LIFECYCLE = (ActionKind.ADD, ActionKind.MOVE, ActionKind.REPLACE, ActionKind.DELETE)
+PASSWORDS_CHECKED_AT = "passwords_checked_at"
+"""Store meta key: when hardware passwords were last compared (UTC ISO text; never a password or a hash)."""
 
 Progress = Callable[[int, int, Action], None]
 """Called after each applied action: (done, total, action)."""
@@ -59,6 +64,8 @@ class CycleReport:
     notes: list[str] = field(default_factory=list)
     round_trips: int | None = None
     writes: int | None = None
+    passwords_checked: int = 0
+    """Paired hardware whose passwords were compared this cycle (0 when no check was due)."""
     source_cameras: int = 0
     target_cameras: int = 0
     plan: Plan | None = None
@@ -98,6 +105,7 @@ class CycleReport:
             "notes": self.notes,
             "round_trips": self.round_trips,
             "writes": self.writes,
+            "passwords_checked": self.passwords_checked,
             "source_cameras": self.source_cameras,
             "target_cameras": self.target_cameras,
         }
@@ -122,9 +130,12 @@ def run_cycle(
     stop_event: threading.Event | None = None,
     progress: Progress | None = None,
     session: Any = None,
+    check_passwords: bool = False,
 ) -> CycleReport:
     """Run one cycle (or, with dry_run, only read and plan) and return its report.
 
+    `check_passwords` compares hardware passwords now even if the last check is recent (when
+    `sync.hardware_password` is on). A dry run may compare them but does not count as the last check.
     Raises ConnectError when a log-in fails, GuardTripped when the delete
     guard refuses the plan, CycleRunning when another cycle holds the lock.
     A dry run takes no lock and writes nothing, to the VMS or the store.
@@ -139,13 +150,13 @@ def run_cycle(
         session = connect(settings)
     try:
         if dry_run:
-            _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress)
+            _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress, check_passwords)
             return report
         report.run_id = store.begin_cycle(trigger, report.notes)
         logger.info("Processing started ({} cycle, run {})", trigger, report.run_id)
         try:
             with store.keep_alive():
-                _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress)
+                _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress, check_passwords)
         except GuardTripped as exc:
             report.status, report.message = "guard", exc.message
             raise
@@ -187,6 +198,7 @@ def _cycle(
     allow_mass_delete: bool,
     stop_event: threading.Event | None,
     progress: Progress | None,
+    check_passwords: bool = False,
 ) -> None:
     from bridge.plan import guard_check, make_plan
     from bridge.topology import resolve_topology
@@ -210,6 +222,17 @@ def _cycle(
     elif problem:
         report.notes.append(f"delete guard overridden: {problem}")
         logger.warning("Delete guard overridden by the administrator: {}", problem)
+
+    password_mismatch: set[str] = set()
+    checked_at = store.clock.now()
+    passwords_due = password_check_due(settings, store, checked_at, check_passwords)
+    if passwords_due:
+        password_mismatch = _compare_passwords(session, plan, source, target, settings, report)
+        if password_mismatch:
+            plan = make_plan(source, target, topology, settings, pairings, password_mismatch)
+            report.plan = plan
+            report.planned = plan.counts()
+            report.skips = [s.to_json() for s in plan.skips]
 
     if report.dry_run:
         report.status = "dry-run"
@@ -235,14 +258,17 @@ def _cycle(
         if stop_event is not None and stop_event.is_set():
             interrupted = True
             break
-        changed_lifecycle |= step(action)
+        applied = step(action)
+        changed_lifecycle |= applied
+        if applied and action.kind is ActionKind.REPLACE and action.source is not None:
+            password_mismatch.discard(action.source.item_id)  # the replace just set the source's password
 
     if changed_lifecycle and not interrupted:
         # Hardware added, moved or replaced now has devices whose settings the
         # first plan could not see: read the target again and plan settings only.
         store.replace_pairings(kept.values())
         target = session.read(topology.target_recorder_ids, topology.target_side)
-        second = make_plan(source, target, topology, settings, list(kept.values()))
+        second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch)
         updates = [a for a in second.actions if a.kind not in LIFECYCLE]
         kept = {p.source_hardware_id: p for p in second.pairings}
         total = done + len(updates)
@@ -260,6 +286,68 @@ def _cycle(
         report.message = f"stopped after {done} of {total} action(s); the rest waits for the next cycle"
     else:
         report.status = "failed" if report.failures else "ok"
+        if passwords_due:
+            # A failed password update is in the report; it is retried at the next check (or --check-passwords).
+            store.set_meta(PASSWORDS_CHECKED_AT, checked_at.astimezone(UTC).isoformat())
+
+
+def password_check_due(settings: Settings, store: Store, now: datetime, forced: bool = False) -> bool:
+    """Whether this cycle compares hardware passwords: switched on, and asked for or the last check is old."""
+    sync = settings.sync
+    if not sync.hardware_password:
+        return False
+    if forced or sync.password_check_hours <= 0:
+        return True
+    text = store.get_meta(PASSWORDS_CHECKED_AT)
+    if text is None:
+        return True
+    try:
+        last = datetime.fromisoformat(text)
+    except ValueError:
+        return True  # an unreadable mark is treated as "never checked"
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    # A clock set back makes `last` lie in the future: check rather than wait for the clock to catch up.
+    return not (timedelta(0) <= now - last < timedelta(hours=sync.password_check_hours))
+
+
+def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snapshot, settings: Settings,
+                       report: CycleReport) -> set[str]:
+    """Read the passwords of every paired hardware on both sides; the source ids whose two passwords differ.
+
+    The passwords live only in this function, as SecretStr, and are compared here; nothing about them but
+    the count and the ids of hardware that differ leaves it.
+    """
+    from bridge.plan import password_pairs
+
+    pairs = password_pairs(plan, source, target, settings)
+    failures: dict[str, str] = {}
+    wanted = [(p.source_site, p.source_hardware_id) for p in pairs]
+    wanted += [(p.target_site, p.target_hardware_id) for p in pairs]
+    passwords = session.read_passwords(wanted, failures)
+    mismatch: set[str] = set()
+    compared = 0
+    try:
+        for p in pairs:
+            s, t = passwords.get(p.source_hardware_id), passwords.get(p.target_hardware_id)
+            if s is None or t is None:
+                continue
+            compared += 1
+            if s.get_secret_value() != t.get_secret_value():
+                mismatch.add(p.source_hardware_id)
+    finally:
+        passwords.clear()
+    report.passwords_checked = compared
+    report.notes.append(f"passwords compared for {compared} hardware"
+                        + (f"; {len(mismatch)} differ" if mismatch else ""))
+    if failures:
+        sample = "; ".join(f"{hid}: {text}" for hid, text in sorted(failures.items())[:3])
+        more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
+        report.notes.append(f"the password of {len(failures)} hardware could not be read, so it was not "
+                            f"compared: {sample}{more}")
+        logger.warning("Could not read the password of {} hardware: {}{}", len(failures), sample, more)
+    logger.info("Passwords compared for {} hardware, {} differ", compared, len(mismatch))
+    return mismatch
 
 
 def _merge_counts(first: dict[str, int], second: dict[str, int], lifecycle: tuple[ActionKind, ...]) -> dict[str, int]:

@@ -10,18 +10,20 @@ Passwords read from source hardware live only in local variables.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from bridge.errors import VmsError
+from bridge.errors import ConnectError, VmsError
 from bridge.model import Action, ActionKind
-from bridge.sdk.errors import to_vms_error, vms_call
+from bridge.sdk.errors import scrub, to_vms_error, vms_call
 from bridge.sdk.net import DEVICE_TYPES, Net
 from bridge.sdk.parse import HARDWARE_IDENTITY_SETTINGS, item_path, path_id
 
 SUB_DOCUMENT_CATEGORIES = ("streams", "motion", "privacy", "ptz", "client")
 # First polls are quick (the fake finishes in a couple of steps); later ones back off to spare a real server.
 _POLL_DELAYS = (0.0, 0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
+PASSWORD_BATCH = 32
+"""Password reads started at once on one site: their tasks run side by side, without flooding the server."""
 
 
 class Applier:
@@ -63,6 +65,66 @@ class Applier:
             task = self.wait(hw.ReadPasswordHardware(), "Reading the hardware password", host)
             return str(task.GetProperty("Password") or "")
 
+    def read_passwords(self, src: Any, hardware_ids: Iterable[str], failures: dict[str, str]) -> dict[str, str]:
+        """Passwords of many hardware on one site: hardware id -> password; a failed read lands in `failures`.
+
+        Reads start in batches and are polled together, so a real server works on a batch's tasks side by
+        side (the round trips stay one constructor + one start + the polls per hardware). A lost connection
+        raises ConnectError: it is the site's failure, not one hardware's.
+        """
+        host = src.info.host
+        ids = list(dict.fromkeys(h for h in hardware_ids if h))
+        out: dict[str, str] = {}
+        for start in range(0, len(ids), PASSWORD_BATCH):
+            with src.lock:
+                self._read_password_batch(src, ids[start:start + PASSWORD_BATCH], host, out, failures)
+        return out
+
+    def _read_password_batch(self, src: Any, ids: list[str], host: str, out: dict[str, str],
+                             failures: dict[str, str]) -> None:
+        def fail(hardware_id: str, exc: BaseException) -> None:
+            err = to_vms_error(exc, "Reading the hardware password", host, tuple(out.values()))
+            if isinstance(err, ConnectError):
+                raise err from None
+            failures[hardware_id] = getattr(err, "vms_text", err.message)
+
+        pending: list[tuple[str, Any]] = []
+        for hid in ids:
+            try:
+                hw = self._net.Hardware(src.server_id, item_path("Hardware", hid))
+                pending.append((hid, hw.ReadPasswordHardware()))
+            except Exception as exc:
+                fail(hid, exc)
+        deadline = time.monotonic() + self._timeout
+        polls = 0
+        while pending:
+            waiting: list[tuple[str, Any]] = []
+            for hid, task in pending:
+                state = str(task.State)
+                if state == "Success":
+                    out[hid] = str(task.GetProperty("Password") or "")
+                elif state == "Error":
+                    failures[hid] = scrub(str(task.ErrorText or "") or f"error code {task.ErrorCode}",
+                                          tuple(out.values()))
+                else:
+                    waiting.append((hid, task))
+            if not waiting:
+                return
+            if time.monotonic() > deadline:
+                for hid, task in waiting:
+                    failures[hid] = (f"reading the password did not finish within {self._timeout:.0f} s "
+                                     f"(progress {task.Progress}%)")
+                return
+            time.sleep(_POLL_DELAYS[min(polls, len(_POLL_DELAYS) - 1)])
+            polls += 1
+            pending = []
+            for hid, task in waiting:
+                try:
+                    task.UpdateState()
+                    pending.append((hid, task))
+                except Exception as exc:
+                    fail(hid, exc)
+
     def apply(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
         host = site.info.host
         secrets = (password,) if password else ()
@@ -77,7 +139,7 @@ class Applier:
             if action.kind is ActionKind.DELETE:
                 return self._delete(site, action)
             if action.kind is ActionKind.UPDATE:
-                return self._update(site, action)
+                return self._update(site, action, password)
         except Exception as exc:
             raise to_vms_error(exc, what.strip(), host, secrets) from None
         raise VmsError(f"Unknown action kind {action.kind!r}.")
@@ -159,13 +221,15 @@ class Applier:
 
     # -- settings -------------------------------------------------------------------------------------------
 
-    def _update(self, site: Any, action: Action) -> dict[str, Any]:
+    def _update(self, site: Any, action: Action, password: str | None = None) -> dict[str, Any]:
         kind = action.target.item_kind
         cat = action.category
         values = action.values
         if kind == "hardware":
             hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
-            if cat == "general":
+            if cat == "password":
+                self._change_password(site, hw, password)
+            elif cat == "general":
                 self._save_if_changed(hw, values)
             elif cat == "driver_settings":
                 settings = _first(hw.HardwareDriverSettingsFolder.HardwareDriverSettings)
@@ -187,6 +251,19 @@ class Applier:
         else:
             raise VmsError(f"Category {cat!r} does not apply to a {kind}.")
         return {}
+
+    def _change_password(self, site: Any, hw: Any, password: str | None) -> None:
+        if not password:
+            # The SDK refuses an empty password; say what it means for the administrator instead.
+            raise VmsError(f"The source hardware of {hw.Name} has no password; set one there (an empty password "
+                           f"is not copied).")
+        try:
+            self.wait(hw.ChangePasswordHardware(password), f"Changing the password of hardware {hw.Name}",
+                      site.info.host)
+        except VmsError as exc:
+            # The VMS's text is kept, but never with the password in it, should the server echo it.
+            text = scrub(exc.vms_text, (password,))
+            raise VmsError(scrub(exc.message, (password,)), vms_text=text, errors=exc.errors) from None
 
     def _change_storage(self, site: Any, device: Any, storage_id: str) -> None:
         if not storage_id:

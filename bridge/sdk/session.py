@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
+from pydantic import SecretStr
+
 from bridge.errors import BridgeError, ConnectError, VmsError
 from bridge.model import Action, ActionKind, Recorder, Side, Snapshot
 from bridge.sdk import parse
@@ -309,12 +311,38 @@ class Session:
                     snap.groups.setdefault(path, set()).update(members)
         return snap
 
+    def read_passwords(self, site_hardware: Iterable[tuple[str, str]],
+                       failures: dict[str, str] | None = None) -> dict[str, SecretStr]:
+        """Passwords of hardware named by (site host, hardware id): hardware id -> password.
+
+        Costs a VMS task per hardware (~4 round trips), so callers read passwords seldom. A hardware whose
+        password cannot be read is missing from the answer; its id -> the VMS's text goes into `failures`
+        when given (the text never holds a password). A lost connection raises ConnectError.
+        """
+        by_site: dict[str, list[str]] = {}
+        for host, hardware_id in site_hardware:
+            by_site.setdefault(host.lower(), []).append(hardware_id)
+        found: dict[str, SecretStr] = {}
+        missed: dict[str, str] = {} if failures is None else failures
+        for host, ids in by_site.items():
+            site = self._sites.get(host)
+            if site is None:
+                for hid in ids:
+                    missed[hid] = f"site {host} is not logged in"
+                continue
+            read = self._applier.read_passwords(site, ids, missed)
+            # From here on a password is a SecretStr: a repr or a log line shows '**********'.
+            found.update((hid, SecretStr(pw)) for hid, pw in read.items())
+            read.clear()
+        return found
+
     # -- writing --------------------------------------------------------------------------------------------
 
     def apply(self, action: Action) -> dict[str, Any]:
         """Apply one action; VmsError with the VMS's text when it is rejected."""
         site = self._site_by_host(action.target.site)
-        if action.kind is ActionKind.ADD or action.kind is ActionKind.REPLACE:
+        if action.kind is ActionKind.ADD or action.kind is ActionKind.REPLACE or (
+                action.kind is ActionKind.UPDATE and action.category == "password"):
             src = self._site_by_host(str(action.values.get("source_site", "")))
             password = self._applier.read_password(src, str(action.values.get("source_hardware_id", "")))
         else:
