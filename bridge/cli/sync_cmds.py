@@ -20,6 +20,9 @@ from bridge.scheduler import after_cycle
 DRIFT_EXIT = 10
 """`smartsync plan --check` exits with this when the sides are not in step."""
 
+_CHECK_PASSWORDS_HELP = ("Compare hardware passwords now, even if sync.password_check_hours has not passed "
+                         "(costs a VMS task per hardware per side).")
+
 
 def _settings_and_store(ctx: click.Context) -> tuple[Any, Any]:
     from bridge.store import Store
@@ -67,11 +70,12 @@ def render_plan(console: Console, plan: Plan, limit: int | None = None) -> None:
 @click.option("--check", is_flag=True,
               help=f"Drift check: exit 0 when the sides are in step, {DRIFT_EXIT} when actions are pending.")
 @click.option("--all", "show_all", is_flag=True, help="Show every action (default: the first 200).")
+@click.option("--check-passwords", is_flag=True, help=_CHECK_PASSWORDS_HELP)
 @click.pass_context
-def plan_command(ctx: click.Context, as_json: bool, check: bool, show_all: bool) -> None:
+def plan_command(ctx: click.Context, as_json: bool, check: bool, show_all: bool, check_passwords: bool) -> None:
     """Show what a cycle would do, without changing anything (dry run)."""
     settings, store = _settings_and_store(ctx)
-    report = run_cycle(settings, store, trigger="plan", dry_run=True)
+    report = run_cycle(settings, store, trigger="plan", dry_run=True, check_passwords=check_passwords)
     plan = report.plan or Plan()
     if as_json:
         click.echo(json.dumps(plan.to_json() | {"notes": report.notes, "round_trips": report.round_trips}, indent=2))
@@ -87,8 +91,9 @@ def plan_command(ctx: click.Context, as_json: bool, check: bool, show_all: bool)
 @click.command("sync")
 @click.option("--allow-mass-delete", is_flag=True, help="Apply even if the delete guard would stop the cycle.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--check-passwords", is_flag=True, help=_CHECK_PASSWORDS_HELP)
 @click.pass_context
-def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool) -> None:
+def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool, check_passwords: bool) -> None:
     """Run one sync cycle now (the administrator's trigger)."""
     settings, store = _settings_and_store(ctx)
     console = make_console(stderr=True)
@@ -101,9 +106,10 @@ def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool) -> 
                 bar.update(task, completed=done, total=total, description=f"{action.kind.value:8}")
 
             report = run_cycle(settings, store, trigger="manual", allow_mass_delete=allow_mass_delete,
-                               progress=progress)
+                               progress=progress, check_passwords=check_passwords)
     else:
-        report = run_cycle(settings, store, trigger="manual", allow_mass_delete=allow_mass_delete)
+        report = run_cycle(settings, store, trigger="manual", allow_mass_delete=allow_mass_delete,
+                           check_passwords=check_passwords)
     if report.ended_at is not None:
         # A scheduled service idles a full interval after any cycle, manual ones included.
         store.update_schedule(lambda state: after_cycle(state, report.ended_at))

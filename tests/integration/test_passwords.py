@@ -242,3 +242,31 @@ def test_read_passwords_answers_secrets_and_collects_failures(make_site, sdk_run
     assert NEW_PASSWORD not in repr(found)
     assert set(failures) == {"00000000-0000-4000-8000-000000000000", "x"}
     assert "not logged in" in failures["x"]
+
+
+def test_cli_check_passwords_flag_plans_and_syncs_the_password(make_site):
+    import subprocess
+    import sys
+
+    site = make_site()
+    path = write_config(site.config, site.root / "smartsync.toml")
+    site.cycle()  # the first check happened: without the flag, the next ones would not read passwords
+    p, _ = site.link()
+    hw = wt.hardware_on(site.world, p)[0]
+    site.set_password(hw["Id"], NEW_PASSWORD)
+    env = os.environ | {PASSWORD_ENV: PASSWORD, "SMARTSYNC_PASSWORD_SECONDARY": PASSWORD}
+
+    def smartsync(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bridge", "-c", str(path), *args], capture_output=True,
+                              text=True, env=env, timeout=120)
+
+    assert json.loads(smartsync("plan", "--json").stdout)["counts"] == {}
+    plan = smartsync("plan", "--json", "--check-passwords")
+    assert plan.returncode == 0, plan.stderr
+    assert json.loads(plan.stdout)["counts"] == {"update": 1}
+    synced = smartsync("sync", "--check-passwords")
+    assert synced.returncode == 0, synced.stderr
+    assert "passwords compared for 4 hardware" in synced.stdout
+    assert site.counterpart(hw)["Password"] == NEW_PASSWORD
+    logs = "".join(f.read_text() for f in (site.root / "logs").glob("*"))
+    assert NEW_PASSWORD not in plan.stdout + plan.stderr + synced.stdout + synced.stderr + logs
