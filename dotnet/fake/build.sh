@@ -29,3 +29,9 @@ if ! up_to_date VideoOS.Platform.SDK.dll "$here/SDK" "$here/build.sh" "$out/Vide
   mcs "${flags[@]}" -out:"$out/VideoOS.Platform.SDK.dll" -r:System.dll -r:System.Core.dll \
     -r:"$out/VideoOS.ConfigurationAPI.dll" -r:"$out/VideoOS.Platform.dll" "$here"/SDK/*.cs
 fi
+# The fake checks every world document against the schema when it loads it and
+# looks for the schema beside its assemblies; refresh the copy when it changed.
+schema="$root/schema/world.schema.json"
+if [ ! -f "$out/world.schema.json" ] || ! cmp -s "$schema" "$out/world.schema.json"; then
+  cp "$schema" "$out/world.schema.json"
+fi

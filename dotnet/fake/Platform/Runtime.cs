@@ -207,6 +207,9 @@ namespace FakeMip
             var doc = parsed as JObj;
             if (doc == null || doc.Obj("ManagementServer") == null)
                 throw Unusable("has no \"ManagementServer\" object at the top");
+            // Checked before anything is indexed or served, so a wrong shape never reaches a reader or a write.
+            string problems = WorldSchema.Problems(doc);
+            if (problems != null) throw Unusable("breaks the world schema: " + problems);
             var newIndex = BuildIndex(doc);
             Doc = doc;
             index = newIndex;
