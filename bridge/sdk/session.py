@@ -167,6 +167,8 @@ class Session:
         self._net = net
         self._sites: dict[str, _Site] = {}
         self._recorder_site: dict[str, str] = {}
+        self._hardware_recorder: dict[str, str] = {}
+        """Hardware id -> recorder id, as last read: lets password reads load a recorder's hardware at once."""
         self._map_lock = threading.Lock()
         self._logins: dict[str, SiteSettings] = {}
         self._applier = Applier(net, self._site_for, task_timeout)
@@ -229,6 +231,7 @@ class Session:
         """Forget cached recorder locations and log in again to any site that dropped the session."""
         with self._map_lock:
             self._recorder_site.clear()
+            self._hardware_recorder.clear()
         for host, site in list(self._sites.items()):
             if not self._net.Environment.IsLoggedIn(site.net_uri):
                 settings = self._logins[host]
@@ -304,7 +307,10 @@ class Session:
                     if rs is None:
                         raise VmsError(f"Recording server {rid} no longer exists on {host}.")
                     rs.FillChildren(types)
-                    snap.recorders.append(parse.parse_recorder(host, self._net.json(self._net.Reader.ReadRecorder(rs))))
+                    rec = parse.parse_recorder(host, self._net.json(self._net.Reader.ReadRecorder(rs)))
+                    snap.recorders.append(rec)
+                    with self._map_lock:
+                        self._hardware_recorder.update((hw.id, rec.id) for hw in rec.hardware)
                 groups_folder = ms.CameraGroupFolder
                 groups_folder.FillChildren(self._net.strings(["CameraGroup", "Camera"]))
                 for path, members in parse.parse_groups(self._net.json(self._net.Reader.ReadGroups(ms))).items():
@@ -315,9 +321,10 @@ class Session:
                        failures: dict[str, str] | None = None) -> dict[str, SecretStr]:
         """Passwords of hardware named by (site host, hardware id): hardware id -> password.
 
-        Costs a VMS task per hardware (~4 round trips), so callers read passwords seldom. A hardware whose
-        password cannot be read is missing from the answer; its id -> the VMS's text goes into `failures`
-        when given (the text never holds a password). A lost connection raises ConnectError.
+        Costs a VMS task per hardware (~3 round trips, plus 2 per recorder of the last `read`), so callers
+        read passwords seldom. A hardware whose password cannot be read is missing from the answer; its id ->
+        the VMS's text goes into `failures` when given (the text never holds a password). A lost connection
+        raises ConnectError.
         """
         by_site: dict[str, list[str]] = {}
         for host, hardware_id in site_hardware:
@@ -330,7 +337,9 @@ class Session:
                 for hid in ids:
                     missed[hid] = f"site {host} is not logged in"
                 continue
-            read = self._applier.read_passwords(site, ids, missed)
+            with self._map_lock:
+                recorders = {hid: self._hardware_recorder.get(hid, "") for hid in ids}
+            read = self._applier.read_passwords(site, ids, missed, recorders)
             # From here on a password is a SecretStr: a repr or a log line shows '**********'.
             found.update((hid, SecretStr(pw)) for hid, pw in read.items())
             read.clear()
