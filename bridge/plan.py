@@ -145,6 +145,8 @@ class _Planner:
         self.source_groups = source.groups
         self.target_groups = target.groups
         self.password_mismatch = frozenset(password_mismatch)
+        self.replaced: set[str] = set()
+        """Source hardware this plan replaces: the replace carries the source password already."""
         self.plan = Plan()
         self.pairs: list[_Pair] = []
         self.claimed: set[str] = set()
@@ -350,6 +352,7 @@ class _Planner:
         src_rec = self.src_recs[pair.source_rid]
         if normalise_address(s.address) != normalise_address(t.address):
             self.readdressed.add(t.id)
+        self.replaced.add(s.id)
         self.plan.actions.append(Action(
             kind=ActionKind.REPLACE,
             target=_ref(self.tgt_recs[pair.target_rid], t),
@@ -429,7 +432,7 @@ class _Planner:
                 for cat in ("general", "driver_settings"):
                     if cat in pair.source.settings and cat in pair.target.settings and switches["hardware", cat]:
                         self._update_properties(pair, "hardware", pair.source, pair.target, cat)
-                if passwords and pair.source.id in self.password_mismatch:
+                if passwords and pair.source.id in self.password_mismatch and pair.source.id not in self.replaced:
                     self._update_password(pair)
         for pair, sd, td in device_pairs:
             if not selected(sd):

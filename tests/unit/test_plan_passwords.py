@@ -99,3 +99,13 @@ def test_password_pairs_respect_the_device_selection() -> None:
     settings = make_settings(selection={"ids": ["c1"]})  # a camera selects its hardware
     plan = make_plan(src, tgt, topology_for(settings, src, tgt), settings, [])
     assert [p.source_hardware_id for p in password_pairs(plan, src, tgt, settings)] == ["h1"]
+
+
+def test_replaced_hardware_gets_its_password_from_the_replace_not_a_second_update() -> None:
+    src, tgt = paired()
+    src.recorders[0].hardware[0].address = "http://10.0.0.9/"
+    settings = make_settings(lifecycle={"replace": True})
+    plan = make_plan(src, tgt, topology_for(settings, src, tgt), settings, [Pairing("h1", "t1", "p1", "s1")],
+                     password_mismatch={"h1"})
+    assert [(a.kind.value, a.category) for a in plan.actions] == [("replace", "")]
+    assert plan.actions[0].values["source_hardware_id"] == "h1"
