@@ -344,11 +344,12 @@ namespace FakeMip
                     case "pattern":
                         n.PatternText = v as string;
                         if (n.PatternText == null) throw new SchemaLoadException("pattern must be a string at " + at);
-                        // Compiled once per schema load; ECMAScript-ish \d etc. are not used by the schema, so the
-                        // .NET dialect matches what Python's jsonschema does for these patterns.
-                        try { n.Pattern = new Regex(n.PatternText, RegexOptions.CultureInvariant | RegexOptions.Compiled); }
-                        catch (ArgumentException e) { throw new SchemaLoadException("bad pattern at " + at + ": " + e.Message); }
+                        // Built once per schema load (also to reject a malformed pattern). The schema's patterns use
+                        // only syntax on which .NET and Python's re (behind `python -m fakes validate`) agree.
                         n.FastPattern = SimplePattern.TryCompile(n.PatternText);
+                        var options = RegexOptions.CultureInvariant | (n.FastPattern == null ? RegexOptions.Compiled : RegexOptions.None);
+                        try { n.Pattern = new Regex(n.PatternText, options); }
+                        catch (ArgumentException e) { throw new SchemaLoadException("bad pattern at " + at + ": " + e.Message); }
                         break;
                     case "properties":
                         var props = v as JObj;
@@ -418,7 +419,7 @@ namespace FakeMip
     internal sealed class SchemaChecker
     {
         internal const int Listed = 5;
-        private const int ShownChars = 40;
+        private const int ShownChars = 80;
 
         // The JSON path of the value being checked: a key, or null and an array index, per level. Rendered only
         // when a problem is reported, so a valid document costs no string building.
