@@ -108,12 +108,17 @@ def test_lock_of_a_dead_process_on_this_host_is_taken_over(store: Store) -> None
     assert dead is not None and dead.status == "abandoned" and store.current_cycle().id == run_id  # type: ignore[union-attr]
 
 
-def _contend(path: str, rounds: int, inside: str) -> tuple[int, int]:
-    """Worker of the two-process test: take the lock repeatedly; a marker file shows who is inside."""
+def _contend(path: str, start_at: float, seconds: float, inside: str) -> tuple[int, int]:
+    """Worker of the two-process test: take the lock repeatedly; a marker file shows who is inside.
+
+    Both workers start at the same wall-clock instant and contend for the same span of time, so a
+    slow process start cannot let one finish before the other begins.
+    """
     store = Store(Path(path))
     won = refused = 0
     marker = Path(inside)
-    for _ in range(rounds):
+    time.sleep(max(0.0, start_at - time.time()))
+    while time.time() < start_at + seconds:
         try:
             run_id = store.begin_cycle("schedule")
         except CycleRunning:
@@ -133,7 +138,8 @@ def _contend(path: str, rounds: int, inside: str) -> tuple[int, int]:
 def test_two_processes_never_run_two_cycles_at_once(store: Store, tmp_path: Path) -> None:
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(2) as pool:
-        results = pool.starmap(_contend, [(str(store.path), 80, str(tmp_path / "inside"))] * 2)
+        start_at = time.time() + 2.0  # after both spawned interpreters are up
+        results = pool.starmap(_contend, [(str(store.path), start_at, 0.6, str(tmp_path / "inside"))] * 2)
     assert all(won > 0 for won, _ in results), results
     assert sum(refused for _, refused in results) > 0, "the two processes never contended"
     assert len(store.runs(limit=1000)) == sum(won for won, _ in results)
