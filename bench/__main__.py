@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-for name in ("bench.bench_world", "bench.bench_read", "bench.bench_plan", "bench.bench_cycle"):
+for name in ("bench.bench_world", "bench.bench_read", "bench.bench_plan", "bench.bench_cycle", "bench.bench_passwords"):
     print(f"\n### {name}", flush=True)
     module = importlib.import_module(name)
     sys.argv = [name]
