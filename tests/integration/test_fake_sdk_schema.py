@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 import json
 import os
+import random
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -286,3 +288,72 @@ def test_the_build_puts_the_schema_beside_the_fake_assemblies():
     built = REPO / "build" / "sdk" / "world.schema.json"
     subprocess.run(["bash", str(REPO / "dotnet" / "build.sh")], check=True, capture_output=True)
     assert json.loads(built.read_text()) == json.loads((REPO / "schema" / "world.schema.json").read_text())
+
+
+def _schema_patterns() -> list[str]:
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("pattern"), str):
+                found.append(node["pattern"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(json.loads((REPO / "schema" / "world.schema.json").read_text()))
+    return found
+
+
+def _near_misses(seed: str, rng: random.Random) -> list[str]:
+    """The seed and strings one or two edits away from it: where a matcher that is almost right goes wrong."""
+    alphabet = "0123456789abcdefABCDEF-[].:/ \n()POINTEMPTYStorageCamraHdwDvS"
+    out = [seed, seed + "\n", seed + "\n\n", seed + "x", seed[:-1], "", " " + seed, seed.upper()]
+    for _ in range(60):
+        s = list(seed)
+        for _ in range(rng.randint(1, 2)):
+            op, i = rng.randrange(3), rng.randrange(len(s) + 1)
+            if op == 0 and i < len(s):
+                del s[i]
+            elif op == 1:
+                s.insert(i, rng.choice(alphabet))
+            elif i < len(s):
+                s[i] = rng.choice(alphabet)
+        out.append("".join(s))
+    return out
+
+
+def test_the_fast_pattern_matcher_agrees_with_regex_and_python_re(sdk_runtime):
+    # The fake checks simple patterns (GUIDs, Camera[GUID]) without Regex for speed; it must accept exactly the
+    # strings Regex and Python's re (behind `python -m fakes validate`) accept, trailing-newline quirk included.
+    import System  # the runtime is loaded by sdk_runtime
+
+    flags = System.Reflection.BindingFlags
+    fast_type = System.Type.GetType("FakeMip.SimplePattern, VideoOS.Platform")
+    try_compile = fast_type.GetMethod("TryCompile", flags.Static | flags.NonPublic)
+    is_match = fast_type.GetMethod("IsMatch", flags.Instance | flags.NonPublic)
+    guid = "3c6767d9-97cb-4de9-9968-a66c955de496"
+    seeds = [guid, f"Camera[{guid}]", f"Storage[{guid}]", f"HardwareDriver[{guid}]", "ms-site.example.com",
+             "24.2", "S-1-5-21-1004336348-1177238915", "POINT (12.5 -3)", "POINT EMPTY", "http://10.0.0.9/", "aab"]
+    # Shapes the fast matcher must refuse to take (they need backtracking) or take exactly.
+    patterns = [*_schema_patterns(), "^a*b*a$", "^[ab]+b$", "^[0-9]+\\.[0-9]+", "^x[]a]$", "^a{2}[a-z]$",
+                "^[\\s]+$", "^[^a]$"]
+    rng = random.Random(7)
+    taken, disagreements = 0, []
+    for pattern in patterns:
+        fast = try_compile.Invoke(None, [pattern])
+        if fast is None:
+            continue
+        taken += 1
+        regex = System.Text.RegularExpressions.Regex(pattern)
+        for seed in seeds:
+            for s in _near_misses(seed, rng):
+                verdicts = (bool(is_match.Invoke(fast, [s])), bool(regex.IsMatch(s)), re.search(pattern, s) is not None)
+                if len(set(verdicts)) != 1:
+                    disagreements.append(f"{pattern!r} on {s!r}: fast, Regex, re = {verdicts}")
+    assert not disagreements[:10]
+    assert taken >= 6  # the GUID-shaped schema patterns do take the fast path
+    for needs_backtracking in ("^a*b*a$", "^[ab]+b$"):
+        assert try_compile.Invoke(None, [needs_backtracking]) is None, needs_backtracking

@@ -145,13 +145,19 @@ namespace FakeMip
                 }
                 sp.atoms.Add(atom);
             }
-            // Greedy without backtracking is only exact when a repeated atom cannot also match what comes next.
+            // Greedy without backtracking is only exact when a repeated atom cannot also match anything that may come
+            // next: the following atoms up to the first that cannot be skipped, or the newline a final $ allows.
             for (int k = 0; k < sp.atoms.Count; k++)
             {
                 var a = sp.atoms[k];
                 if (a.Min == a.Max) continue;
-                if (k + 1 < sp.atoms.Count && Overlap(a.Set, sp.atoms[k + 1].Set)) return null;
-                if (k + 1 == sp.atoms.Count && sp.anchoredEnd && a.Set['\n']) return null;
+                int next = k + 1;
+                for (; next < sp.atoms.Count; next++)
+                {
+                    if (Overlap(a.Set, sp.atoms[next].Set)) return null;
+                    if (sp.atoms[next].Min > 0) break;
+                }
+                if (next == sp.atoms.Count && sp.anchoredEnd && a.Set['\n']) return null;
             }
             sp.sequence = sp.atoms.ToArray();
             return sp;
@@ -170,7 +176,7 @@ namespace FakeMip
             while (i < p.Length)
             {
                 char c = p[i];
-                if (c == ']' && !first) return i + 1;
+                if (c == ']') return first ? -1 : i + 1;  // "[]...]" is read differently by different engines
                 first = false;
                 if (c == '\\')
                 {
