@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from bridge.errors import BridgeError, ConnectError, GuardTripped, VmsError
+from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, VmsError
 from bridge.model import Action, ActionKind, Pairing, Plan, Side, Snapshot
 
 if TYPE_CHECKING:
@@ -200,13 +200,21 @@ def _cycle(
     progress: Progress | None,
     check_passwords: bool = False,
 ) -> None:
-    from bridge.plan import guard_check, make_plan
+    from bridge.plan import guard_check, make_plan, unknown_selection_groups
     from bridge.topology import resolve_topology
 
     report.round_trips, report.writes = session.round_trips(), session.writes()
     session.refresh()
     topology = resolve_topology(settings, session.recorders())
     source, target = _read_both(session, topology)
+    unknown = unknown_selection_groups(settings, source.groups)
+    if unknown:
+        known = ", ".join(sorted(source.groups)) or "none"
+        raise ConfigError(
+            f"selection.groups names device group(s) the source side does not have: {', '.join(unknown)}",
+            [f"device groups on the source side: {known}",
+             "write a group as its path from the top, e.g. /Parking/North"],
+        )
     report.source_cameras, report.target_cameras = source.camera_count(), target.camera_count()
     pairings = store.pairings()
     plan = make_plan(source, target, topology, settings, pairings)

@@ -109,11 +109,21 @@ def _selector(settings: Settings, source_groups: dict[str, set[str]]) -> Callabl
     names, ids = set(selection.names), set(selection.ids)
     group_ids: set[str] = set()
     for wanted in selection.groups:
-        prefix = wanted.rstrip("/") + "/"
         for path, members in source_groups.items():
-            if path == wanted or path.startswith(prefix):
+            if _in_group(path, wanted):
                 group_ids |= members
     return lambda item: item.id in ids or item.name in names or item.id in group_ids
+
+
+def unknown_selection_groups(settings: Settings, source_groups: dict[str, set[str]]) -> list[str]:
+    """Groups in the device selection that match no device group on the source side (a typo selects nothing)."""
+    return [wanted for wanted in settings.selection.groups if not any(_in_group(p, wanted) for p in source_groups)]
+
+
+def _in_group(path: str, wanted: str) -> bool:
+    """A group path is the selected group itself or one of its subgroups."""
+    top = wanted.rstrip("/")
+    return path == top or path.startswith(top + "/")
 
 
 def _hardware_selected(hw: Hardware, selected: Callable[[Device | Hardware], bool]) -> bool:

@@ -16,7 +16,7 @@ import pytest
 
 from bridge.demo import PASSWORD_ENV, demo_config, write_config
 from bridge.engine import run_cycle
-from bridge.errors import ConnectError, GuardTripped
+from bridge.errors import ConfigError, ConnectError, GuardTripped
 from bridge.settings import load_settings
 from bridge.store import Store
 from fakes import verbs
@@ -352,3 +352,30 @@ def test_wrong_password_is_a_connect_error_naming_the_server(make_site, monkeypa
         site.cycle()
     assert "not-the-password" not in str(caught.value)
     assert site.config["sites"][0]["uri"].split("//")[1].strip("/") in caught.value.message
+
+
+# --- device selection --------------------------------------------------------------------
+
+def test_device_selection_by_group_limits_settings_sync(make_site):
+    site = make_site(primaries=1, secondaries=1, hardware=2, cameras=2)
+    site.cycle()
+    p, s = first_primary_secondary(site)
+    doc = next(iter(wt.docs(site.world).values()))
+    top = doc["CameraGroups"][0]
+    sub = top["CameraGroups"][0]
+    source_ids = {c["Id"] for c in wt.cameras_on(site.world, p)}
+    inside = next(m[len("Camera["):-1] for m in sub["Members"] if m[len("Camera["):-1] in source_ids)
+    outside = next(i for i in sorted(source_ids) if all(i not in m for m in sub["Members"]))
+    site.config["selection"] = {"groups": [f"/{top['Name']}/{sub['Name']}"]}
+    verbs.rename_camera(site.world, inside, "Selected camera")
+    verbs.rename_camera(site.world, outside, "Not selected camera")
+    report = site.cycle()
+    names = {c["Name"] for c in wt.cameras_on(site.world, s)}
+    assert "Selected camera" in names and "Not selected camera" not in names
+    assert report.applied == {"update": 1}
+
+    site.config["selection"] = {"groups": ["/No such group"]}
+    with pytest.raises(ConfigError) as caught:
+        site.cycle()
+    assert "/No such group" in caught.value.message
+    assert f"/{top['Name']}/{sub['Name']}" in " ".join(caught.value.problems)
