@@ -300,10 +300,6 @@ namespace FakeMip
             if (o == null) throw new SchemaLoadException("expected a schema object at " + where);
             var n = new SchemaNode();
             Fill(n, o, where);
-            if (n.Types != 0 && n.Ref == null && !n.HasValueRules && n.MinLength < 0 && n.Pattern == null && !n.HasMinimum &&
-                !n.HasMaximum && n.Properties == null && n.Required == null && n.AdditionalProperties == null && !n.NoAdditional &&
-                n.PropertyNames == null && n.Items == null && n.MinItems < 0 && n.AllOf == null)
-                n.OnlyTypes = n.Types;
             // A bare {"$ref": ...} is the definition itself: skipping the wrapper saves a call per value checked.
             return n.OnlyRef ? n.Ref : n;
         }
@@ -393,6 +389,10 @@ namespace FakeMip
                             " is not supported by the fake SDK's schema checker; implement it in dotnet/fake/Platform/SchemaCheck.cs");
                 }
             }
+            if (n.Types != 0 && n.Ref == null && !n.HasValueRules && n.MinLength < 0 && n.Pattern == null && !n.HasMinimum &&
+                !n.HasMaximum && n.Properties == null && n.Required == null && n.AdditionalProperties == null && !n.NoAdditional &&
+                n.PropertyNames == null && n.Items == null && n.MinItems < 0 && n.AllOf == null)
+                n.OnlyTypes = n.Types;
         }
 
         private SchemaNode Resolve(string reference, string at)
