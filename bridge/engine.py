@@ -200,13 +200,31 @@ def _cycle(
     progress: Progress | None,
     check_passwords: bool = False,
 ) -> None:
-    from bridge.plan import guard_check, make_plan, unknown_selection_groups
     from bridge.topology import resolve_topology
 
     report.round_trips, report.writes = session.round_trips(), session.writes()
     session.refresh()
     topology = resolve_topology(settings, session.recorders())
     source, target = _read_both(session, topology)
+    _check_selection(settings, source)
+    report.source_cameras, report.target_cameras = source.camera_count(), target.camera_count()
+    pairings = store.pairings()
+    checked_at = store.clock.now()
+    passwords_due = password_check_due(settings, store, checked_at, check_passwords)
+    plan, password_mismatch = _plan(settings, session, source, target, topology, pairings, report,
+                                    allow_mass_delete, passwords_due)
+    if report.dry_run:
+        report.status = "dry-run"
+        return
+    _apply_plan(settings, store, session, report, plan, source, topology, password_mismatch, stop_event, progress)
+    if report.status != "interrupted" and passwords_due:
+        # A failed password update is in the report; it is retried at the next check (or --check-passwords).
+        store.set_meta(PASSWORDS_CHECKED_AT, checked_at.astimezone(UTC).isoformat())
+
+
+def _check_selection(settings: Settings, source: Snapshot) -> None:
+    from bridge.plan import unknown_selection_groups
+
     unknown = unknown_selection_groups(settings, source.groups)
     if unknown:
         known = ", ".join(sorted(source.groups)) or "none"
@@ -215,42 +233,54 @@ def _cycle(
             [f"device groups on the source side: {known}",
              "write a group as its path from the top, e.g. /Parking/North"],
         )
-    report.source_cameras, report.target_cameras = source.camera_count(), target.camera_count()
-    pairings = store.pairings()
-    plan = make_plan(source, target, topology, settings, pairings)
-    report.plan = plan
-    report.planned = plan.counts()
-    report.skips = [s.to_json() for s in plan.skips]
 
+
+def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, topology: Any,
+          pairings: list[Pairing], report: CycleReport, allow_mass_delete: bool,
+          passwords_due: bool) -> tuple[Plan, set[str]]:
+    """The plan of this cycle, past the delete guard, with password differences when a check is due."""
+    from bridge.plan import guard_check, make_plan
+
+    plan = make_plan(source, target, topology, settings, pairings)
     problem = guard_check(plan, target, topology, settings.guard.max_delete_share)
     if problem and report.dry_run:
         report.notes.append(f"the delete guard would stop this cycle: {problem}")
     elif problem and not allow_mass_delete:
+        _record_plan(report, plan)
         raise GuardTripped(problem)
     elif problem:
         report.notes.append(f"delete guard overridden: {problem}")
         logger.warning("Delete guard overridden by the administrator: {}", problem)
 
     password_mismatch: set[str] = set()
-    checked_at = store.clock.now()
-    passwords_due = password_check_due(settings, store, checked_at, check_passwords)
     if passwords_due:
         password_mismatch = _compare_passwords(session, plan, source, target, settings, report)
         if password_mismatch:
             plan = make_plan(source, target, topology, settings, pairings, password_mismatch)
-            report.plan = plan
-            report.planned = plan.counts()
-            report.skips = [s.to_json() for s in plan.skips]
+    _record_plan(report, plan)
+    return plan, password_mismatch
 
-    if report.dry_run:
-        report.status = "dry-run"
-        return
+
+def _record_plan(report: CycleReport, plan: Plan) -> None:
+    report.plan = plan
+    report.planned = plan.counts()
+    report.skips = [s.to_json() for s in plan.skips]
+
+
+def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleReport, plan: Plan,
+                source: Snapshot, topology: Any, password_mismatch: set[str],
+                stop_event: threading.Event | None, progress: Progress | None) -> None:
+    """Lifecycle actions first; then, if any applied, settings planned again on a fresh read of the target."""
+    from bridge.plan import make_plan
 
     kept = {p.source_hardware_id: p for p in plan.pairings}
     lifecycle = [a for a in plan.actions if a.kind in LIFECYCLE]
     updates = [a for a in plan.actions if a.kind not in LIFECYCLE]
     total = len(plan.actions)
     done = 0
+
+    def stopping() -> bool:
+        return stop_event is not None and stop_event.is_set()
 
     def step(action: Action) -> bool:
         nonlocal done
@@ -263,7 +293,7 @@ def _cycle(
     interrupted = False
     changed_lifecycle = False
     for action in lifecycle:
-        if stop_event is not None and stop_event.is_set():
+        if stopping():
             interrupted = True
             break
         applied = step(action)
@@ -283,7 +313,7 @@ def _cycle(
         report.planned = _merge_counts(plan.counts(), second.counts(), LIFECYCLE)
 
     for action in updates:
-        if interrupted or (stop_event is not None and stop_event.is_set()):
+        if interrupted or stopping():
             interrupted = True
             break
         step(action)
@@ -294,9 +324,6 @@ def _cycle(
         report.message = f"stopped after {done} of {total} action(s); the rest waits for the next cycle"
     else:
         report.status = "failed" if report.failures else "ok"
-        if passwords_due:
-            # A failed password update is in the report; it is retried at the next check (or --check-passwords).
-            store.set_meta(PASSWORDS_CHECKED_AT, checked_at.astimezone(UTC).isoformat())
 
 
 def password_check_due(settings: Settings, store: Store, now: datetime, forced: bool = False) -> bool:
