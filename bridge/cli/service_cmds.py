@@ -313,7 +313,10 @@ def log_show(ctx: click.Context, lines: int, follow: bool) -> None:
     if not logs.log_file(log_dir).exists() and not follow:
         click.echo(f"No log yet in {log_dir}.")
         return
-    for line in logs.tail(log_dir, lines):
+    shown = logs.tail(log_dir, lines)
+    if not shown and not follow:
+        click.echo(f"The log in {log_dir} is empty.")
+    for line in shown:
         click.echo(line)
     if follow:
         try:
