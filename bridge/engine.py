@@ -210,7 +210,10 @@ def _cycle(
     report.source_cameras, report.target_cameras = source.camera_count(), target.camera_count()
     pairings = store.pairings()
     checked_at = store.clock.now()
-    passwords_due = password_check_due(settings, store, checked_at, check_passwords)
+    # A dry run (`plan`, often a monitoring probe) compares passwords only when asked: a check costs
+    # a task per hardware on each side, and a dry run would never record that it was done.
+    passwords_due = (check_passwords or not report.dry_run) and password_check_due(
+        settings, store, checked_at, check_passwords)
     plan, password_mismatch = _plan(settings, session, source, target, topology, pairings, report,
                                     allow_mass_delete, passwords_due)
     if report.dry_run:

@@ -186,6 +186,18 @@ def test_dry_run_plans_the_update_but_writes_nothing_and_does_not_count_as_a_che
     assert NEW_PASSWORD not in json.dumps(report.to_json()) + json.dumps(report.plan.to_json())
 
 
+def test_a_dry_run_reads_no_password_unless_asked_even_when_a_check_is_due(make_site):
+    site = make_site()
+    p, _ = site.link()
+    site.set_password(wt.hardware_on(site.world, p)[0]["Id"], NEW_PASSWORD)
+    probe = site.cycle(dry_run=True)  # never checked, so a check is due: a monitoring probe still skips it
+    assert probe.passwords_checked == 0 and probe.planned == {}
+    asked = site.cycle(dry_run=True, check_passwords=True)
+    assert asked.passwords_checked > 0 and asked.planned == {"update": 1}
+    assert probe.round_trips is not None and asked.round_trips is not None
+    assert asked.round_trips > probe.round_trips
+
+
 def test_an_unreadable_password_is_reported_and_the_others_still_sync(make_site):
     site = make_site()
     p, s = site.link()
