@@ -336,17 +336,22 @@ class Applier:
         # Vendor shape: one Stream item holding its usages as StreamUsageChildItems; saved through the Stream.
         usages = [(stream, u) for stream in streams for u in (getattr(stream, "StreamUsageChildItems", None) or [])]
         wanted_usages = list(values.get("Streams", []))
-        adder = getattr(streams[0], "AddStream", None) if streams else None
-        if "Streams" in values and len(wanted_usages) > len(usages) and adder is not None:
-            # A new camera starts with the driver's default usage; the source may use more streams.
-            for _ in range(len(wanted_usages) - len(usages)):
-                self.wait(adder(), f"Adding a stream to {cam.Name}", str(cam.ServerId.ServerHostname))
+        if "Streams" in values and wanted_usages and len(wanted_usages) != len(usages) and streams:
+            # A new camera starts with the driver's default usage; the source may use more streams, or fewer.
+            host = str(cam.ServerId.ServerHostname)
+            adder, remover = getattr(streams[0], "AddStream", None), getattr(streams[0], "RemoveStream", None)
+            if len(wanted_usages) > len(usages) and adder is not None:
+                for _ in range(len(wanted_usages) - len(usages)):
+                    self.wait(adder(), f"Adding a stream to {cam.Name}", host)
+            elif len(wanted_usages) < len(usages) and remover is not None:
+                for _, surplus in usages[len(wanted_usages):]:
+                    self.wait(remover(str(surplus.StreamReferenceId)), f"Removing a stream from {cam.Name}", host)
             cam.ClearChildrenCache()
             streams = list(cam.StreamFolder.Streams)
             usages = [(st, u) for st in streams for u in (getattr(st, "StreamUsageChildItems", None) or [])]
         if "Streams" in values and len(wanted_usages) != len(usages):
-            raise VmsError(f"Camera {cam.Name} has {len(usages)} stream(s), the source {len(wanted_usages)}; adding "
-                           f"or removing streams is not supported, only their settings.")
+            raise VmsError(f"Camera {cam.Name} has {len(usages)} stream(s), the source {len(wanted_usages)}, and "
+                           f"this VMS offers no way to add or remove stream usages through the SDK.")
         settings = _first(cam.DeviceDriverSettingsFolder.DeviceDriverSettings)
         stream_items = list(getattr(settings, "StreamChildItems", None) or [])
         wanted_driver_streams = list(values.get("DriverStreams", []))

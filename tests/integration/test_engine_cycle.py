@@ -379,3 +379,30 @@ def test_device_selection_by_group_limits_settings_sync(make_site):
         site.cycle()
     assert "/No such group" in caught.value.message
     assert f"/{top['Name']}/{sub['Name']}" in " ".join(caught.value.problems)
+
+
+def test_stream_usages_follow_the_source_count_both_ways(make_site):
+    site = make_site(primaries=1, secondaries=1, hardware=1, cameras=1)
+    site.cycle()
+    p, s = first_primary_secondary(site)
+    path = next(site.world.glob("*.json"))
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    rec = next(r for r in doc["RecordingServers"] if r["Name"] == p)
+    cam = rec["Hardwares"][0]["Cameras"][0]
+    assert len(cam["Streams"]) >= 2, "the generator gives this camera two stream usages"
+    cam["Streams"] = cam["Streams"][:1]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+    report = site.cycle()
+    assert report.status == "ok", report.failures
+    twin = next(c for c in wt.cameras_on(site.world, s) if c["Name"] == cam["Name"])
+    assert len(twin["Streams"]) == 1
+
+    verbs.add_hardware(site.world, p, "http://10.92.0.1/", cameras=1, name="Two streams")
+    report = site.cycle()
+    assert report.status == "ok", report.failures
+    added = wt.hardware_by_address(site.world, s, "http://10.92.0.1/")
+    source = wt.hardware_by_address(site.world, p, "http://10.92.0.1/")
+    assert added is not None and source is not None
+    assert len(added["Cameras"][0]["Streams"]) == len(source["Cameras"][0]["Streams"])
+    assert site.cycle().planned == {}
