@@ -100,7 +100,7 @@ def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool, che
     if sys.stderr.isatty() and not as_json:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, transient=True) as bar:
-            task = bar.add_task("Applying", total=None)
+            task = bar.add_task("Reading both sides and planning", total=None)
 
             def progress(done: int, total: int, action: Action) -> None:
                 bar.update(task, completed=done, total=total, description=f"{action.kind.value:8}")
