@@ -240,7 +240,7 @@ def _check_selection(settings: Settings, source: Snapshot) -> None:
 
 def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, topology: Any,
           pairings: list[Pairing], report: CycleReport, allow_mass_delete: bool,
-          passwords_due: bool) -> tuple[Plan, set[str]]:
+          passwords_due: bool) -> tuple[Plan, set[tuple[str, str]]]:
     """The plan of this cycle, past the delete guard, with password differences when a check is due."""
     from bridge.plan import guard_check, make_plan
 
@@ -255,7 +255,7 @@ def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, 
         report.notes.append(f"delete guard overridden: {problem}")
         logger.warning("Delete guard overridden by the administrator: {}", problem)
 
-    password_mismatch: set[str] = set()
+    password_mismatch: set[tuple[str, str]] = set()
     if passwords_due:
         password_mismatch = _compare_passwords(session, plan, source, target, settings, report)
         if password_mismatch:
@@ -271,12 +271,13 @@ def _record_plan(report: CycleReport, plan: Plan) -> None:
 
 
 def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleReport, plan: Plan,
-                source: Snapshot, topology: Any, password_mismatch: set[str],
+                source: Snapshot, topology: Any, password_mismatch: set[tuple[str, str]],
                 stop_event: threading.Event | None, progress: Progress | None) -> None:
     """Lifecycle actions first; then, if any applied, settings planned again on a fresh read of the target."""
     from bridge.plan import make_plan
 
-    kept = {p.source_hardware_id: p for p in plan.pairings}
+    # Keyed by the pair: in manual mode one source hardware has a counterpart on each mapped recorder.
+    kept = {p.key: p for p in plan.pairings}
     lifecycle = [a for a in plan.actions if a.kind in LIFECYCLE]
     updates = [a for a in plan.actions if a.kind not in LIFECYCLE]
     total = len(plan.actions)
@@ -302,7 +303,8 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
         applied = step(action)
         changed_lifecycle |= applied
         if applied and action.kind is ActionKind.REPLACE and action.source is not None:
-            password_mismatch.discard(action.source.item_id)  # the replace just set the source's password
+            # The replace just set the source's password on this counterpart (others may still differ).
+            password_mismatch.discard((action.source.item_id, action.target.item_id))
 
     if changed_lifecycle and not interrupted:
         # Hardware added, moved or replaced now has devices whose settings the
@@ -311,7 +313,7 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
         target = session.read(topology.target_recorder_ids, topology.target_side)
         second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch)
         updates = [a for a in second.actions if a.kind not in LIFECYCLE]
-        kept = {p.source_hardware_id: p for p in second.pairings}
+        kept = {p.key: p for p in second.pairings}
         total = done + len(updates)
         report.planned = _merge_counts(plan.counts(), second.counts(), LIFECYCLE)
 
@@ -350,8 +352,8 @@ def password_check_due(settings: Settings, store: Store, now: datetime, forced: 
 
 
 def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snapshot, settings: Settings,
-                       report: CycleReport) -> set[str]:
-    """Read the passwords of every paired hardware on both sides; the source ids whose two passwords differ.
+                       report: CycleReport) -> set[tuple[str, str]]:
+    """Read the passwords of every paired hardware on both sides; the (source, target) ids whose passwords differ.
 
     The passwords live only in this function, as SecretStr, and are compared here; nothing about them but
     the count and the ids of hardware that differ leaves it.
@@ -360,10 +362,11 @@ def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snaps
 
     pairs = password_pairs(plan, source, target, settings)
     failures: dict[str, str] = {}
-    wanted = [(p.source_site, p.source_hardware_id) for p in pairs]
-    wanted += [(p.target_site, p.target_hardware_id) for p in pairs]
+    # A source hardware with several counterparts (manual mode) is read once.
+    wanted = list(dict.fromkeys([(p.source_site, p.source_hardware_id) for p in pairs]
+                                + [(p.target_site, p.target_hardware_id) for p in pairs]))
     passwords = session.read_passwords(wanted, failures)
-    mismatch: set[str] = set()
+    mismatch: set[tuple[str, str]] = set()
     compared = 0
     try:
         for p in pairs:
@@ -372,7 +375,7 @@ def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snaps
                 continue
             compared += 1
             if s.get_secret_value() != t.get_secret_value():
-                mismatch.add(p.source_hardware_id)
+                mismatch.add((p.source_hardware_id, p.target_hardware_id))
     finally:
         passwords.clear()
     report.passwords_checked = compared
@@ -403,7 +406,7 @@ def _read_both(session: Any, topology: Any) -> tuple[Snapshot, Snapshot]:
     return source, target
 
 
-def _apply_one(session: Any, action: Action, report: CycleReport, kept: dict[str, Pairing]) -> bool:
+def _apply_one(session: Any, action: Action, report: CycleReport, kept: dict[tuple[str, str], Pairing]) -> bool:
     """Apply one action; record success or failure. Returns True when applied."""
     try:
         result = session.apply(action)
@@ -423,23 +426,25 @@ def _apply_one(session: Any, action: Action, report: CycleReport, kept: dict[str
     return True
 
 
-def _remember(action: Action, result: dict[str, Any], kept: dict[str, Pairing]) -> None:
-    """Keep the pairing table true to what was just applied."""
+def _remember(action: Action, result: dict[str, Any], kept: dict[tuple[str, str], Pairing]) -> None:
+    """Keep the pairing table (keyed by (source, target) hardware id) true to what was just applied."""
     if action.kind is ActionKind.ADD and action.source is not None and result.get("hardware_id"):
-        kept[action.source.item_id] = Pairing(
+        added = Pairing(
             source_hardware_id=action.source.item_id,
             target_hardware_id=str(result["hardware_id"]),
             source_recorder_id=action.source.recorder_id,
             target_recorder_id=action.target.recorder_id,
         )
+        kept[added.key] = added
     elif action.kind is ActionKind.DELETE:
-        for key, pair in list(kept.items()):
-            if pair.target_hardware_id == action.target.item_id:
-                del kept[key]
+        # A deleted target hardware ends every pairing it is in (one per source counterpart it had).
+        for key in [k for k in kept if k[1] == action.target.item_id]:
+            del kept[key]
     elif action.kind is ActionKind.MOVE and action.source is not None:
-        moved = kept.get(action.source.item_id)
+        key = (action.source.item_id, action.target.item_id)
+        moved = kept.get(key)
         if moved is not None:
-            kept[action.source.item_id] = Pairing(
+            kept[key] = Pairing(
                 moved.source_hardware_id, moved.target_hardware_id, action.source.recorder_id,
                 str(action.values.get("to_recorder_id", moved.target_recorder_id)),
             )

@@ -170,12 +170,22 @@ class Skip:
 
 @dataclass(slots=True)
 class Pairing:
-    """A remembered source hardware <-> target hardware counterpart."""
+    """A remembered source hardware <-> target hardware counterpart.
+
+    Its identity is the pair of hardware ids (`key`): in manual mode one primary hardware may have a
+    counterpart on each of several secondary recorders, so the source id alone does not name a pairing.
+    A secondary hardware still has at most one primary counterpart.
+    """
 
     source_hardware_id: str
     target_hardware_id: str
     source_recorder_id: str
     target_recorder_id: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(source hardware id, target hardware id): what tells two pairings apart."""
+        return (self.source_hardware_id, self.target_hardware_id)
 
 
 @dataclass(slots=True)
@@ -183,7 +193,9 @@ class Plan:
     actions: list[Action] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
     pairings: list[Pairing] = field(default_factory=list)
-    """Pairings the plan found (by address/channel) or kept; the engine stores them."""
+    """Pairings the plan found (by address/channel) or kept, sorted by `Pairing.key`; the engine stores them.
+
+    Several may share a source hardware (manual mode: one counterpart per mapped secondary recorder)."""
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}

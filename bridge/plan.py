@@ -13,7 +13,12 @@ The steps, in order:
    Ours: the address is looked for on every labelled target recorder, not only
    the linked one, so a counterpart sitting on the wrong recorder is found (and
    moved, when move is on) instead of being added a second time. In manual
-   mode the counterpart must be on one of the mapped recorders.
+   mode the counterpart must be on one of the mapped recorders, and a source
+   hardware has one counterpart per mapped recorder (a camera may be mirrored
+   to several secondary recorders): remembered pairings first, then the same
+   address on each mapped recorder still without one. A secondary hardware
+   always has at most one primary counterpart; restoring in manual mode, a
+   primary hardware is fed by one of its secondary counterparts only.
 2. *Lifecycle*: add, move, replace, delete, each behind its switch (a switch
    that is off yields a Skip, so the drift stays visible). Target hardware that
    was never paired is never deleted and not reported (it is not drift: the
@@ -27,7 +32,7 @@ The steps, in order:
    password itself.
 
 `Plan.pairings` holds every pairing in force after the plan, oriented source ->
-target of THIS plan's direction; `make_plan` accepts remembered pairings in
+target of THIS plan's direction, one per (source hardware, target hardware); `make_plan` accepts remembered pairings in
 either orientation (it tells them apart by which side holds their hardware).
 A pairing whose recorders are out of view (no longer labelled, not read) is
 carried over unchanged rather than forgotten.
@@ -132,11 +137,13 @@ def _hardware_selected(hw: Hardware, selected: Callable[[Device | Hardware], boo
 
 class _Planner:
     def __init__(self, source: Snapshot, target: Snapshot, topology: Topology, settings: Settings,
-                 pairings: list[Pairing], password_mismatch: Collection[str] = ()) -> None:
+                 pairings: list[Pairing], password_mismatch: Collection[str | tuple[str, str]] = ()) -> None:
         self.topology = topology
         self.settings = settings
         self.restore = topology.direction == "restore"
         self.manual = topology.mode == "manual"
+        self.several = self.manual and not self.restore
+        """A source hardware may have several counterparts (one per mapped secondary recorder)."""
         # Only labelled recorders of the right side count, whatever the snapshots hold.
         self.src_recs = {r.id: r for r in source.recorders if r.id in topology.source_ids}
         self.tgt_recs = {r.id: r for r in target.recorders if r.id in topology.target_ids}
@@ -154,9 +161,9 @@ class _Planner:
         self.remembered, self.remembered_by_target = self._orient(pairings)
         self.source_groups = source.groups
         self.target_groups = target.groups
-        self.password_mismatch = frozenset(password_mismatch)
-        self.replaced: set[str] = set()
-        """Source hardware this plan replaces: the replace carries the source password already."""
+        self.password_mismatch: frozenset[str | tuple[str, str]] = frozenset(password_mismatch)
+        self.replaced: set[tuple[str, str]] = set()
+        """(source, target) hardware this plan replaces: the replace carries the source password already."""
         self.plan = Plan()
         self.pairs: list[_Pair] = []
         self.claimed: set[str] = set()
@@ -168,19 +175,25 @@ class _Planner:
 
     # --- pairing ------------------------------------------------------------------------------------------------
 
-    def _orient(self, pairings: list[Pairing]) -> tuple[dict[str, Pairing], dict[str, Pairing]]:
-        by_source: dict[str, Pairing] = {}
-        by_target: dict[str, Pairing] = {}
+    def _orient(self, pairings: list[Pairing]) -> tuple[dict[str, list[Pairing]], dict[str, list[Pairing]]]:
+        # A secondary hardware has one primary counterpart; a primary one has several only in manual mode.
+        several_sources = self.manual and self.restore  # the target side is the primary one
+        by_source: dict[str, list[Pairing]] = {}
+        by_target: dict[str, list[Pairing]] = {}
         for p in sorted(pairings, key=lambda p: (p.source_hardware_id, p.target_hardware_id)):
             if not (p.source_hardware_id in self.src_hw or p.target_hardware_id in self.tgt_hw
                     or p.source_recorder_id in self.topology.source_ids):
                 if (p.target_hardware_id in self.src_hw or p.source_hardware_id in self.tgt_hw
                         or p.target_recorder_id in self.topology.source_ids):
                     p = Pairing(p.target_hardware_id, p.source_hardware_id, p.target_recorder_id, p.source_recorder_id)
-            if p.source_hardware_id in by_source or p.target_hardware_id in by_target:
+            if (p.source_hardware_id in by_source and not self.several) or (
+                    p.target_hardware_id in by_target and not several_sources):
                 continue  # a contradictory duplicate in the store: the first (by id) wins
-            by_source[p.source_hardware_id] = p
-            by_target[p.target_hardware_id] = p
+            targets = by_source.setdefault(p.source_hardware_id, [])
+            if any(q.target_hardware_id == p.target_hardware_id for q in targets):
+                continue  # the same pair stored in both orientations
+            targets.append(p)
+            by_target.setdefault(p.target_hardware_id, []).append(p)
         return by_source, by_target
 
     def home(self, hw: Hardware, rid: str) -> tuple[str, ...]:
@@ -214,24 +227,98 @@ class _Planner:
         return self._manual_restore_home
 
     def pair_all(self) -> None:
-        waiting: list[tuple[Hardware, str]] = []
+        # Remembered pairings claim their target hardware first; addresses only pair what is left.
+        waiting: list[tuple[Hardware, str, list[str]]] = []
         for hid in sorted(self.src_hw, key=lambda h: (self.src_hw[h][1], h)):
             hw, rid = self.src_hw[hid]
-            p = self.remembered.get(hid)
-            if p is not None:
+            covered: list[str] = []  # target recorders holding a remembered counterpart of hw (or out of view)
+            for p in self.remembered.get(hid, ()):
                 found = self.tgt_hw.get(p.target_hardware_id)
                 if found is not None and p.target_hardware_id not in self.claimed:
                     self._pair(hw, rid, found[0], found[1])
-                    continue
-                if found is None and p.target_recorder_id not in self.tgt_recs:
+                    covered.append(found[1])
+                elif found is None and p.target_recorder_id not in self.tgt_recs:
                     # Its counterpart lives on a recorder out of view: adding another would duplicate the camera.
                     self.carried.append(p)
+                    covered.append(p.target_recorder_id)
                     self._skip(hw, rid, f"hardware '{hw.name}' ({_host(hw.address)}) is paired with hardware on a "
                                         f"recorder that is not labelled {self.topology.target_side.value}; left alone")
-                    continue
-            waiting.append((hw, rid))
-        for hw, rid in waiting:
-            self._pair_by_address(hw, rid)
+                elif found is not None and self.manual and self.restore:
+                    # Another secondary copy already feeds this primary hardware; keep the pairing for backups.
+                    self.carried.append(p)
+                    covered.append(found[1])
+                    self._skip_fed(hw, rid, found[0], found[1])
+            if self.several or not covered:
+                waiting.append((hw, rid, covered))
+        for hw, rid, covered in waiting:
+            if self.several:
+                self._pair_on_mapped(hw, rid, covered)
+            else:
+                self._pair_by_address(hw, rid)
+
+    def _skip_fed(self, hw: Hardware, rid: str, thw: Hardware, trid: str) -> None:
+        feeder = next((p for p in self.pairs if p.target is thw), None)
+        by = f" from '{feeder.source.name}' on '{self.topology.name(feeder.source_rid)}'" if feeder else ""
+        side = self.topology.target_side.value
+        self._skip(hw, rid, f"hardware '{hw.name}' ({_host(hw.address)}): its counterpart '{thw.name}' on "
+                            f"'{self.topology.name(trid)}' is restored{by} already (a {side} hardware is restored "
+                            f"from one copy); left alone")
+
+    def _pair_on_mapped(self, hw: Hardware, rid: str, covered: list[str]) -> None:
+        """Manual mode: pair `hw` by address on each mapped recorder that has no remembered counterpart yet."""
+        home = self.home(hw, rid)
+        wanted = [t for t in home if t not in covered]
+        if not wanted:
+            return  # no mapped camera (outside the camera map), or every mapped recorder is covered
+        what = f"hardware '{hw.name}' ({_host(hw.address)})"
+        addr = normalise_address(hw.address) if hw.address else ""
+        same = self.src_addr.get(addr, []) if addr else []
+        if len(same) > 1:
+            self._skip(hw, rid, f"hardware {_host(hw.address)} is on {_on(same, self.topology)} "
+                                f"({self.topology.source_side.value}): ambiguous, skipped")
+            return
+        found = [x for x in self.tgt_addr.get(addr, []) if x[0].id not in self.readdressed] if addr else []
+        missing: list[str] = []
+        for trid in wanted:
+            # The same address on another mapped recorder is another copy, not an ambiguity.
+            there = [x for x in found if x[1] == trid]
+            if len(there) > 1:
+                alive = [x for x in there if not self._doomed(x[0].id)]
+                there = alive if len(alive) <= 1 else there
+            if len(there) > 1:
+                self._skip(hw, rid, f"hardware {_host(hw.address)} is on {_on(there, self.topology)} "
+                                    f"({self.topology.target_side.value}): ambiguous, skipped")
+            elif not there:
+                missing.append(trid)
+            elif self._taken(there[0][0], hw):
+                self._skip_taken(hw, rid, there[0][0], trid)
+            else:
+                self._pair(hw, rid, there[0][0], trid)
+        if not missing:
+            return
+        elsewhere = [x for x in found if x[1] not in home]
+        if elsewhere and not covered and len(missing) == len(wanted):
+            self._skip(hw, rid, f"{what} is on {_on(elsewhere, self.topology)}, not on a recorder the camera map "
+                                f"names ({', '.join(self.topology.name(h) for h in home)}); skipped")
+            return
+        names = " or ".join(f"'{self.topology.name(t)}'" for t in missing)
+        self._skip(hw, rid, f"{what} has no counterpart on {names}; manual mode does not add hardware")
+
+    def _taken(self, thw: Hardware, hw: Hardware) -> bool:
+        """Whether target hardware `thw` belongs to source hardware other than `hw` (claimed, or remembered)."""
+        if thw.id in self.claimed:
+            return True
+        return any(owner.source_hardware_id != hw.id and (owner.source_hardware_id in self.src_hw
+                                                          or owner.source_recorder_id not in self.src_recs)
+                   for owner in self.remembered_by_target.get(thw.id, ()))
+
+    def _skip_taken(self, hw: Hardware, rid: str, thw: Hardware, trid: str) -> None:
+        if self.manual and self.restore and thw.id in self.claimed:
+            self._skip_fed(hw, rid, thw, trid)
+            return
+        self._skip(hw, rid, f"hardware '{hw.name}' ({_host(hw.address)}): its address is used on "
+                            f"'{self.topology.name(trid)}' by '{thw.name}', which is paired with other "
+                            f"source hardware; not added (switch on replace, or fix the address)")
 
     def _pair_by_address(self, hw: Hardware, rid: str) -> None:
         home = self.home(hw, rid)
@@ -261,13 +348,8 @@ class _Planner:
             return
         if there:
             thw, trid = there[0]
-            owner = self.remembered_by_target.get(thw.id)
-            if thw.id in self.claimed or (owner is not None and owner.source_hardware_id != hw.id
-                                          and (owner.source_hardware_id in self.src_hw
-                                               or owner.source_recorder_id not in self.src_recs)):
-                self._skip(hw, rid, f"hardware '{hw.name}' ({_host(hw.address)}): its address is used on "
-                                    f"'{self.topology.name(trid)}' by '{thw.name}', which is paired with other "
-                                    f"source hardware; not added (switch on replace, or fix the address)")
+            if self._taken(thw, hw):
+                self._skip_taken(hw, rid, thw, trid)
                 return
             if self.manual and trid not in home:
                 self._skip(hw, rid, f"hardware '{hw.name}' ({_host(hw.address)}) is on "
@@ -280,9 +362,10 @@ class _Planner:
 
     def _doomed(self, target_hardware_id: str) -> bool:
         """Whether `deletes()` will delete this target hardware unless something claims it first."""
-        p = self.remembered_by_target.get(target_hardware_id)
-        return (p is not None and self.settings.lifecycle.delete and target_hardware_id not in self.claimed
-                and p.source_hardware_id not in self.src_hw and p.source_recorder_id in self.src_recs)
+        owners = self.remembered_by_target.get(target_hardware_id)
+        return (bool(owners) and self.settings.lifecycle.delete and target_hardware_id not in self.claimed
+                and all(p.source_hardware_id not in self.src_hw and p.source_recorder_id in self.src_recs
+                        for p in owners or ()))
 
     def _pair(self, hw: Hardware, rid: str, thw: Hardware, trid: str) -> None:
         self.claimed.add(thw.id)
@@ -362,7 +445,7 @@ class _Planner:
         src_rec = self.src_recs[pair.source_rid]
         if normalise_address(s.address) != normalise_address(t.address):
             self.readdressed.add(t.id)
-        self.replaced.add(s.id)
+        self.replaced.add((s.id, t.id))
         self.plan.actions.append(Action(
             kind=ActionKind.REPLACE,
             target=_ref(self.tgt_recs[pair.target_rid], t),
@@ -377,18 +460,18 @@ class _Planner:
         for tid in sorted(self.tgt_hw, key=lambda h: (self.tgt_hw[h][1], h)):
             if tid in self.claimed:
                 continue
-            p = self.remembered_by_target.get(tid)
-            if p is None or p.source_hardware_id in self.src_hw:
+            owners = self.remembered_by_target.get(tid)
+            if not owners or any(p.source_hardware_id in self.src_hw for p in owners):
                 continue  # never paired (target-only hardware is never deleted), or its source pairs elsewhere
             thw, trid = self.tgt_hw[tid]
-            if p.source_recorder_id not in self.src_recs:
+            if any(p.source_recorder_id not in self.src_recs for p in owners):
                 # The source recorder is not in view (unlabelled, not read): absence there proves nothing.
-                self.carried.append(p)
+                self.carried.extend(owners)
                 continue
-            src_name = self.topology.name(p.source_recorder_id)
+            src_name = "' and '".join(sorted({self.topology.name(p.source_recorder_id) for p in owners}))
             what = f"hardware '{thw.name}' ({_host(thw.address)})"
             if not self.settings.lifecycle.delete:
-                self.carried.append(p)
+                self.carried.extend(owners)
                 self.plan.skips.append(Skip(_ref(self.tgt_recs[trid], thw),
                                             f"{what} was deleted on source '{src_name}'; delete is switched off"))
                 continue
@@ -397,11 +480,12 @@ class _Planner:
                 target=_ref(self.tgt_recs[trid], thw),
                 reason=f"{what} was deleted on source '{src_name}'",
             ))
-        for p in self.remembered.values():
-            # Pairings of which neither hardware is in view are kept for when they are.
-            if p.source_hardware_id not in self.src_hw and p.target_hardware_id not in self.tgt_hw \
-                    and p.source_recorder_id not in self.src_recs and p.target_recorder_id not in self.tgt_recs:
-                self.carried.append(p)
+        for remembered in self.remembered.values():
+            for p in remembered:
+                # Pairings of which neither hardware is in view are kept for when they are.
+                if p.source_hardware_id not in self.src_hw and p.target_hardware_id not in self.tgt_hw \
+                        and p.source_recorder_id not in self.src_recs and p.target_recorder_id not in self.tgt_recs:
+                    self.carried.append(p)
 
     # --- settings -----------------------------------------------------------------------------------------------
 
@@ -409,6 +493,8 @@ class _Planner:
         selected = _selector(self.settings, self.source_groups)
         device_pairs: list[tuple[_Pair, Device, Device]] = []
         counterpart: dict[str, str] = {}
+        counterpart_on: dict[tuple[str, str], str] = {}
+        """Several counterparts per source device: (source device id, target recorder id) -> target device id."""
         for pair in self.pairs:
             t_index: dict[tuple[str, int], Device | None] = {}
             for d in pair.target.devices:
@@ -430,7 +516,9 @@ class _Planner:
                                                    f"target has no {d.kind} on channel {d.channel}")
                     continue
                 assert isinstance(td, Device)
-                counterpart[d.id] = td.id
+                counterpart.setdefault(d.id, td.id)
+                if self.several:
+                    counterpart_on[(d.id, pair.target_rid)] = td.id
                 device_pairs.append((pair, d, td))
 
         sync = self.settings.sync
@@ -442,7 +530,7 @@ class _Planner:
                 for cat in ("general", "driver_settings"):
                     if cat in pair.source.settings and cat in pair.target.settings and switches["hardware", cat]:
                         self._update_properties(pair, "hardware", pair.source, pair.target, cat)
-                if passwords and pair.source.id in self.password_mismatch and pair.source.id not in self.replaced:
+                if passwords and self._password_differs(pair):
                     self._update_password(pair)
         for pair, sd, td in device_pairs:
             if not selected(sd):
@@ -457,7 +545,7 @@ class _Planner:
                     if pair.sync_storage:
                         self._update_storage(pair, sd, td)
                 elif cat == "client":
-                    self._update_client(pair, sd, td, counterpart)
+                    self._update_client(pair, sd, td, counterpart, counterpart_on)
                 elif s_settings[cat] != t_settings[cat]:
                     self._update(pair, sd, td, cat, s_settings[cat],
                                  f"{sd.kind} '{sd.name}': {cat} settings differ from source")
@@ -482,6 +570,12 @@ class _Planner:
         else:
             reason = f"{kind} '{s.name}': {cat.replace('_', ' ')} differs from source ({', '.join(sorted(changed))})"
         self._update(pair, s, t, cat, changed, reason)
+
+    def _password_differs(self, pair: _Pair) -> bool:
+        # A source id stands for all its counterparts; a (source, target) pair for that counterpart alone.
+        key = (pair.source.id, pair.target.id)
+        return key not in self.replaced and (pair.source.id in self.password_mismatch
+                                             or key in self.password_mismatch)
 
     def _update_password(self, pair: _Pair) -> None:
         # The action says where to read the password at apply time: a plan is printed and stored, a secret is not.
@@ -510,14 +604,18 @@ class _Planner:
                      f"{sd.kind} '{sd.name}' records to '{sd.settings['storage']}' on source: {how} storage on "
                      f"'{rec.name}' is '{storage.name}', not '{td.settings['storage']}'")
 
-    def _update_client(self, pair: _Pair, sd: Device, td: Device, counterpart: dict[str, str]) -> None:
+    def _update_client(self, pair: _Pair, sd: Device, td: Device, counterpart: dict[str, str],
+                       counterpart_on: dict[tuple[str, str], str]) -> None:
         sv = sd.settings["client"]
         if not isinstance(sv, dict):
             return
         wanted = dict(sv)
         if isinstance(sv.get("Related"), list):
             # Related cameras are named by id, and ids differ between the sides: translate, drop the unpairable.
-            wanted["Related"] = [counterpart[c] for c in sv["Related"] if c in counterpart]
+            # With several copies, the copy on this counterpart's own recorder is the related one when there is one.
+            rid = pair.target_rid
+            wanted["Related"] = [counterpart_on.get((c, rid), counterpart[c]) for c in sv["Related"]
+                                 if c in counterpart]
         if wanted != td.settings["client"]:
             self._update(pair, sd, td, "client", wanted, f"{sd.kind} '{sd.name}': client settings differ from source")
 
@@ -547,22 +645,30 @@ class _Planner:
         self.plan.skips.append(Skip(Ref(rec.site, rec.id, d.id, d.kind, d.name), reason))
 
     def finish(self) -> Plan:
-        pairings = {p.source.id: Pairing(p.source.id, p.target.id, p.source_rid, p.destination_rid)
+        pairings = {(p.source.id, p.target.id): Pairing(p.source.id, p.target.id, p.source_rid, p.destination_rid)
                     for p in self.pairs}
+        paired_sources = {p.source.id for p in self.pairs}
         for c in self.carried:
-            pairings.setdefault(c.source_hardware_id, c)
+            if c.source_hardware_id in paired_sources and not self.manual:
+                continue  # one counterpart per source outside manual mode: the pairing in force wins
+            pairings.setdefault(c.key, c)
         self.plan.pairings = [pairings[k] for k in sorted(pairings)]
         self.plan.actions.sort(key=_action_key)
-        self.plan.skips.sort(key=lambda s: (s.what.recorder_id, s.what.item_id, s.reason))
+        skips = self.plan.skips
+        if self.several:
+            # A source device seen through each of its counterparts is reported once.
+            skips = list({(s.what, s.reason): s for s in skips}.values())
+        self.plan.skips = sorted(skips, key=lambda s: (s.what.recorder_id, s.what.item_id, s.reason))
         return self.plan
 
 
 def make_plan(source: Snapshot, target: Snapshot, topology: Topology, settings: Settings,
-              pairings: list[Pairing], password_mismatch: Collection[str] = ()) -> Plan:
+              pairings: list[Pairing], password_mismatch: Collection[str | tuple[str, str]] = ()) -> Plan:
     """The actions (each with its reason) that make the target mirror the source, the skips, and the pairings.
 
-    `password_mismatch`: ids of source hardware whose paired target hardware has another password (the engine
-    compares them; see `password_pairs`). Each yields a "password" UPDATE when `sync.hardware_password` is on.
+    `password_mismatch`: the pairs whose two passwords differ (the engine compares them; see `password_pairs`),
+    each as (source hardware id, target hardware id), or a source hardware id alone for all its counterparts.
+    Each yields a "password" UPDATE when `sync.hardware_password` is on.
     """
     planner = _Planner(source, target, topology, settings, pairings, password_mismatch)
     planner.pair_all()

@@ -158,6 +158,22 @@ _MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # A pairing is a (source hardware, target hardware) pair: in manual mode one primary hardware has a
+    # counterpart on each mapped secondary recorder. SQLite cannot change a primary key in place, so the
+    # table is rebuilt; every remembered pairing is copied over.
+    """
+    CREATE TABLE pairings_by_pair (
+        source_hardware_id TEXT NOT NULL,
+        target_hardware_id TEXT NOT NULL,
+        source_recorder_id TEXT NOT NULL,
+        target_recorder_id TEXT NOT NULL,
+        PRIMARY KEY (source_hardware_id, target_hardware_id)
+    );
+    INSERT INTO pairings_by_pair (source_hardware_id, target_hardware_id, source_recorder_id, target_recorder_id)
+        SELECT source_hardware_id, target_hardware_id, source_recorder_id, target_recorder_id FROM pairings;
+    DROP TABLE pairings;
+    ALTER TABLE pairings_by_pair RENAME TO pairings;
+    """,
 ]
 
 
@@ -282,12 +298,12 @@ class Store:
         with self._read() as conn:
             rows = conn.execute(
                 "SELECT source_hardware_id, target_hardware_id, source_recorder_id, target_recorder_id "
-                "FROM pairings ORDER BY source_hardware_id"
+                "FROM pairings ORDER BY source_hardware_id, target_hardware_id"
             ).fetchall()
         return [Pairing(*tuple(r)) for r in rows]
 
     def replace_pairings(self, pairings: Iterable[Pairing]) -> None:
-        """Replace every remembered pairing at once (all or nothing)."""
+        """Replace every remembered pairing at once (all or nothing); one row per (source, target) pair."""
         rows = [(p.source_hardware_id, p.target_hardware_id, p.source_recorder_id, p.target_recorder_id)
                 for p in pairings]
         with self._tx() as conn:

@@ -129,7 +129,7 @@ def simulate(plan: Plan, target: Snapshot, source: Snapshot) -> tuple[Snapshot, 
     recs = {r.id: r for r in out.recorders}
     hw_at = {h.id: (h, r) for r in out.recorders for h in r.hardware}
     src_hw = {h.id: h for r in source.recorders for h in r.hardware}
-    pairings = {p.source_hardware_id: p for p in plan.pairings}
+    pairings = {p.key: p for p in plan.pairings}  # by the pair: manual mode gives a source several
     for a in plan.actions:
         if a.kind is ActionKind.DELETE:
             h, r = hw_at.pop(a.target.item_id)
@@ -159,7 +159,7 @@ def simulate(plan: Plan, target: Snapshot, source: Snapshot) -> tuple[Snapshot, 
 
 
 def _add(a: Action, recs: dict[str, Recorder], hw_at: dict[str, tuple[Hardware, Recorder]],
-         src_hw: dict[str, Hardware], pairings: dict[str, Pairing]) -> None:
+         src_hw: dict[str, Hardware], pairings: dict[tuple[str, str], Pairing]) -> None:
     rec = recs[a.target.recorder_id]
     src = src_hw[a.values["source_hardware_id"]]
     new_id = f"new-{next(_new_ids)}"
@@ -180,7 +180,8 @@ def _add(a: Action, recs: dict[str, Recorder], hw_at: dict[str, tuple[Hardware, 
     h.recorder_id = rec.id
     rec.hardware.append(h)
     hw_at[new_id] = (h, rec)
-    pairings[src.id] = Pairing(src.id, new_id, a.source.recorder_id if a.source else "", rec.id)
+    added = Pairing(src.id, new_id, a.source.recorder_id if a.source else "", rec.id)
+    pairings[added.key] = added
 
 
 def _update(a: Action, hw_at: dict[str, tuple[Hardware, Recorder]]) -> None:
