@@ -8,7 +8,10 @@ topologies: backup or restore, symmetric, asymmetric or manual. Properties:
 - applying the plan, then the settings plan for what was added, leaves a
   third plan with nothing to do (the planner converges, no ping-pong);
 - no action touches an unlabelled recorder or a recorder of the source side;
-- only hardware whose pairing was remembered is ever deleted.
+- only hardware whose pairing was remembered is ever deleted;
+- a secondary hardware has at most one primary counterpart, and a primary
+  hardware has several only in manual mode (one per mapped recorder: camera
+  "B" maps to two secondary recorders).
 """
 
 from __future__ import annotations
@@ -128,6 +131,23 @@ def check_bounds(plan: Plan, topology: Topology, remembered_targets: set[str]) -
             assert a.target.item_id in remembered_targets, "deleted hardware that was never paired"
 
 
+def check_pairing_shape(plan: Plan, topology: Topology) -> None:
+    keys = [p.key for p in plan.pairings]
+    assert keys == sorted(set(keys)), "pairings are unique and sorted"
+    secondary = [p.target_hardware_id if topology.direction == "backup" else p.source_hardware_id
+                 for p in plan.pairings]
+    assert len(secondary) == len(set(secondary)), f"a secondary hardware with two counterparts: {plan.pairings}"
+    if topology.mode == "auto":
+        primary = [p.source_hardware_id if topology.direction == "backup" else p.target_hardware_id
+                   for p in plan.pairings]
+        assert len(primary) == len(set(primary)), f"auto mode pairs one counterpart: {plan.pairings}"
+
+
+def several_counterparts(plan: Plan) -> bool:
+    sources = [p.source_hardware_id for p in plan.pairings]
+    return len(sources) != len(set(sources))
+
+
 def hardware_ids(snapshot: Snapshot) -> set[str]:
     return {h.id for r in snapshot.recorders for h in r.hardware}
 
@@ -142,12 +162,14 @@ def test_applied_plan_converges_and_stays_in_bounds(
     remembered = {p.target_hardware_id for p in pairings} | {p.source_hardware_id for p in pairings}
     first = make_plan(source, target, topology, settings, pairings)
     check_bounds(first, topology, remembered & hardware_ids(target))
+    check_pairing_shape(first, topology)
     assert make_plan(source, target, topology, settings, pairings).to_json() == first.to_json()  # deterministic
 
     note(f"first plan: {first.to_json()}, pairings {first.pairings}")
     target, pairings = simulate(first, target, source)
     second = make_plan(source, target, topology, settings, pairings)
     check_bounds(second, topology, {p.target_hardware_id for p in pairings})
+    check_pairing_shape(second, topology)
     assert not [a for a in second.actions if a.kind is not ActionKind.UPDATE], second.to_json()
 
     target, pairings = simulate(second, target, source)
@@ -162,10 +184,18 @@ def test_generated_worlds_exercise_every_action_kind() -> None:
     @hyp_settings(max_examples=500, deadline=None, database=None, derandomize=True)
     @given(scenarios())
     def collect(scenario: tuple[Snapshot, Snapshot, Topology, Settings, list[Pairing]]) -> None:
-        seen.update(make_plan(*scenario).counts())
+        plan = make_plan(*scenario)
+        seen.update(plan.counts())
+        if several_counterparts(plan):
+            # Manual mode with a camera on two recorders: one source hardware, two copies, both in the plan.
+            seen.add("several counterparts")
+            seen.update(f"several: {a.kind.value}" for a in plan.actions
+                        if a.source is not None and sum(p.source_hardware_id == a.source.item_id
+                                                        for p in plan.pairings) > 1)
 
     collect()
-    assert seen == {k.value for k in ActionKind}
+    assert {k.value for k in ActionKind} <= seen
+    assert {"several counterparts", "several: update", "several: replace"} <= seen, seen
 
 
 
