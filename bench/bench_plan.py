@@ -9,6 +9,8 @@ remembered pairings), the way the reader hands them to the planner.
 from __future__ import annotations
 
 import copy
+import gc
+import statistics
 import sys
 import time
 from typing import Any
@@ -83,9 +85,14 @@ def change_one_percent(source: Snapshot) -> None:
 
 def timed(source: Snapshot, target: Snapshot, topology: Any, settings: Any, pairings: list[Pairing]) -> tuple[float,
                                                                                                               int]:
-    start = time.perf_counter()
-    plan = make_plan(source, target, topology, settings, pairings)
-    return time.perf_counter() - start, len(plan.actions)
+    """Median of three runs, each after a full collection, so one run's garbage does not bill the next."""
+    runs = []
+    for _ in range(3):
+        gc.collect()
+        start = time.perf_counter()
+        plan = make_plan(source, target, topology, settings, pairings)
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs), len(plan.actions)
 
 
 def main(counts: list[int]) -> None:
