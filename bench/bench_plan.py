@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from bridge.model import Device, Hardware, Pairing, Recorder, Side, Snapshot, Storage
+from bridge.model import Device, Hardware, Pairing, Plan, Recorder, Side, Snapshot, Storage
 from bridge.plan import make_plan
 from bridge.settings import settings_from_dict
 from bridge.topology import resolve_topology
@@ -83,8 +83,8 @@ def change_one_percent(source: Snapshot) -> None:
         d.settings["general"]["Name"] = d.name = d.name + " (renamed)"
 
 
-def timed(source: Snapshot, target: Snapshot, topology: Any, settings: Any, pairings: list[Pairing]) -> tuple[float,
-                                                                                                              int]:
+def timed_plan(source: Snapshot, target: Snapshot, topology: Any, settings: Any,
+               pairings: list[Pairing]) -> tuple[float, Plan]:
     """Median of three runs, each after a full collection, so one run's garbage does not bill the next."""
     runs = []
     for _ in range(3):
@@ -92,7 +92,13 @@ def timed(source: Snapshot, target: Snapshot, topology: Any, settings: Any, pair
         start = time.perf_counter()
         plan = make_plan(source, target, topology, settings, pairings)
         runs.append(time.perf_counter() - start)
-    return statistics.median(runs), len(plan.actions)
+    return statistics.median(runs), plan
+
+
+def timed(source: Snapshot, target: Snapshot, topology: Any, settings: Any, pairings: list[Pairing]) -> tuple[float,
+                                                                                                              int]:
+    secs, plan = timed_plan(source, target, topology, settings, pairings)
+    return secs, len(plan.actions)
 
 
 def main(counts: list[int]) -> None:

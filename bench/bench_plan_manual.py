@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import copy
 import sys
-import time
 from typing import Any
 
-from bench.bench_plan import PER_HW, RECORDERS, change_one_percent, world
+from bench.bench_plan import PER_HW, RECORDERS, change_one_percent, timed_plan, world
 from bridge.model import Pairing, Recorder, Snapshot
-from bridge.plan import make_plan
 from bridge.settings import settings_from_dict
 from bridge.topology import resolve_topology
 
@@ -50,9 +48,8 @@ def manual_world(cameras: int) -> tuple[Snapshot, Snapshot, list[Pairing], Any, 
 
 def timed(source: Snapshot, target: Snapshot, topology: Any, settings: Any,
           pairings: list[Pairing]) -> tuple[float, int, int]:
-    start = time.perf_counter()
-    plan = make_plan(source, target, topology, settings, pairings)
-    return time.perf_counter() - start, len(plan.actions), len(plan.pairings)
+    secs, plan = timed_plan(source, target, topology, settings, pairings)
+    return secs, len(plan.actions), len(plan.pairings)
 
 
 def main(counts: list[int]) -> None:
