@@ -109,12 +109,17 @@ def is_detailed() -> bool:
     return bool(_state["detailed"])
 
 
+def _to_stderr(message: str) -> None:
+    sys.stderr.write(message)
+
+
 def _apply(detailed: bool) -> None:
     level = "DEBUG" if detailed else "INFO"
     fmt = _DETAILED_FORMAT if detailed else _FORMAT
     logger.configure(patcher=_patch)
     logger.remove()
-    handlers = [logger.add(sys.stderr, level=level, format=fmt, backtrace=False, diagnose=False)]
+    # The sink looks up sys.stderr at each write, so a live progress bar (which swaps it) keeps its place.
+    handlers = [logger.add(_to_stderr, level=level, format=fmt, backtrace=False, diagnose=False)]
     if _state["log_dir"] is not None:
         handlers.append(logger.add(
             log_file(_state["log_dir"]), level=level, format=fmt, rotation=ROTATION, retention=RETENTION,
