@@ -264,6 +264,23 @@ class _Planner:
                             f"'{self.topology.name(trid)}' is restored{by} already (a {side} hardware is restored "
                             f"from one copy); left alone")
 
+    def _unique_source_address(self, hw: Hardware, rid: str) -> str | None:
+        """The normalised address ("" when none), or None after skipping hardware whose address is on two
+        recorders of the source side: such a device is reported, never guessed."""
+        addr = normalise_address(hw.address) if hw.address else ""
+        same = self.src_addr.get(addr, []) if addr else []
+        if len(same) > 1:
+            self._skip(hw, rid, f"hardware {_host(hw.address)} is on {_on(same, self.topology)} "
+                                f"({self.topology.source_side.value}): ambiguous, skipped")
+            return None
+        return addr
+
+    def _targets_at(self, addr: str) -> list[tuple[Hardware, str]]:
+        """Target hardware at this address, less hardware this plan re-addresses."""
+        if not addr:
+            return []
+        return [x for x in self.tgt_addr.get(addr, []) if x[0].id not in self.readdressed]
+
     def _pair_on_mapped(self, hw: Hardware, rid: str, covered: list[str]) -> None:
         """Manual mode: pair `hw` by address on each mapped recorder that has no remembered counterpart yet."""
         home = self.home(hw, rid)
@@ -271,13 +288,10 @@ class _Planner:
         if not wanted:
             return  # no mapped camera (outside the camera map), or every mapped recorder is covered
         what = f"hardware '{hw.name}' ({_host(hw.address)})"
-        addr = normalise_address(hw.address) if hw.address else ""
-        same = self.src_addr.get(addr, []) if addr else []
-        if len(same) > 1:
-            self._skip(hw, rid, f"hardware {_host(hw.address)} is on {_on(same, self.topology)} "
-                                f"({self.topology.source_side.value}): ambiguous, skipped")
+        addr = self._unique_source_address(hw, rid)
+        if addr is None:
             return
-        found = [x for x in self.tgt_addr.get(addr, []) if x[0].id not in self.readdressed] if addr else []
+        found = self._targets_at(addr)
         missing: list[str] = []
         for trid in wanted:
             # The same address on another mapped recorder is another copy, not an ambiguity.
@@ -331,13 +345,10 @@ class _Planner:
                                             f"{self.topology.target_side.value} recorder: its hardware is not "
                                             f"propagated"))
             return  # manual mode: hardware with no mapped camera is outside the camera map
-        addr = normalise_address(hw.address) if hw.address else ""
-        same = self.src_addr.get(addr, []) if addr else []
-        if len(same) > 1:
-            self._skip(hw, rid, f"hardware {_host(hw.address)} is on {_on(same, self.topology)} "
-                                f"({self.topology.source_side.value}): ambiguous, skipped")
+        addr = self._unique_source_address(hw, rid)
+        if addr is None:
             return
-        there = [x for x in self.tgt_addr.get(addr, []) if x[0].id not in self.readdressed] if addr else []
+        there = self._targets_at(addr)
         if len(there) > 1:
             # Hardware this plan deletes anyway does not make an address ambiguous.
             alive = [x for x in there if not self._doomed(x[0].id)]
