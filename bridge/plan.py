@@ -8,12 +8,14 @@ The steps, in order:
 
 1. *Pairing* (which target hardware is the counterpart of a source hardware):
    the remembered pairing when its target hardware still exists, otherwise the
-   same normalised address on the target side. An address held by more than one
-   hardware of one side is ambiguous: skipped with a reason, never guessed.
-   Ours: the address is looked for on every labelled target recorder, not only
-   the linked one, so a counterpart sitting on the wrong recorder is found (and
-   moved, when move is on) instead of being added a second time. In manual
-   mode the counterpart must be on one of the mapped recorders, and a source
+   same normalised address on the recorder(s) the source hardware's recorder
+   feeds (the linked recorder; in manual mode the mapped ones). An address held
+   by more than one hardware of one side is ambiguous: skipped with a reason,
+   never guessed. The same address on any other target recorder is that
+   recorder's own hardware: a skip naming it, never adopted, renamed, moved or
+   deleted (and nothing is added beside it). A remembered counterpart does
+   follow a move: found on another recorder, it is moved when move is on. In
+   manual mode a source
    hardware has one counterpart per mapped recorder (a camera may be mirrored
    to several secondary recorders): remembered pairings first, then the same
    address on each mapped recorder still without one. A secondary hardware
@@ -31,11 +33,13 @@ The steps, in order:
    category "password" that names where to read the password, never the
    password itself.
 
-`Plan.pairings` holds every pairing in force after the plan, oriented source ->
-target of THIS plan's direction, one per (source hardware, target hardware); `make_plan` accepts remembered pairings in
-either orientation (it tells them apart by which side holds their hardware).
-A pairing whose recorders are out of view (no longer labelled, not read) is
-carried over unchanged rather than forgotten.
+`Plan.pairings` holds every pairing the store must keep, oriented source ->
+target of THIS plan's direction, one per (source hardware, target hardware);
+`make_plan` accepts remembered pairings in either orientation (it tells them
+apart by which side holds their hardware). A pairing whose recorders are out
+of view (no longer labelled, not read) is carried over unchanged rather than
+forgotten, and so is the pairing of every DELETE in the plan: a pairing ends
+only when the engine saw its delete succeed.
 """
 
 from __future__ import annotations
@@ -348,7 +352,11 @@ class _Planner:
         addr = self._unique_source_address(hw, rid)
         if addr is None:
             return
-        there = self._targets_at(addr)
+        # Without a remembered pairing the counterpart is the same address on a recorder this one feeds: the
+        # address elsewhere on the target side is that recorder's own hardware, never adopted (behaviour.md 3).
+        found = self._targets_at(addr)
+        there = [x for x in found if x[1] in home]
+        elsewhere = [x for x in found if x[1] not in home and not self._doomed(x[0].id)]
         if len(there) > 1:
             # Hardware this plan deletes anyway does not make an address ambiguous.
             alive = [x for x in there if not self._doomed(x[0].id)]
@@ -362,14 +370,23 @@ class _Planner:
             if self._taken(thw, hw):
                 self._skip_taken(hw, rid, thw, trid)
                 return
-            if self.manual and trid not in home:
-                self._skip(hw, rid, f"hardware '{hw.name}' ({_host(hw.address)}) is on "
-                                    f"'{self.topology.name(trid)}', not on a recorder the camera map names "
-                                    f"({', '.join(self.topology.name(h) for h in home)}); skipped")
-                return
             self._pair(hw, rid, thw, trid)
             return
+        if elsewhere:
+            self._skip_elsewhere(hw, rid, elsewhere)
+            return
         self._add(hw, rid, home)
+
+    def _skip_elsewhere(self, hw: Hardware, rid: str, elsewhere: list[tuple[Hardware, str]]) -> None:
+        """The address is held on a target recorder `hw`'s recorder does not feed: that hardware is not ours."""
+        held = " and ".join(f"'{self.topology.name(trid)}''s own hardware '{thw.name}'" for thw, trid in elsewhere)
+        if self.manual:
+            mapped = ", ".join(f"'{self.topology.name(t)}'" for t in self.home(hw, rid))
+            which = f"which the camera map does not name for it (it names {mapped})"
+        else:
+            which = f"which '{self.topology.name(rid)}' does not link to"
+        self._skip(hw, rid, f"hardware '{hw.name}': address {_host(hw.address)} is held by {held}, {which}; "
+                            f"not added, and that hardware is left alone")
 
     def _doomed(self, target_hardware_id: str) -> bool:
         """Whether `deletes()` will delete this target hardware unless something claims it first."""
@@ -491,6 +508,9 @@ class _Planner:
                 target=_ref(self.tgt_recs[trid], thw),
                 reason=f"{what} was deleted on source '{src_name}'",
             ))
+            # The pairing outlives the plan: only a delete that succeeded ends it (the engine drops it then),
+            # so a refused or interrupted delete is planned again next cycle instead of being forgotten.
+            self.carried.extend(owners)
         for remembered in self.remembered.values():
             for p in remembered:
                 # Pairings of which neither hardware is in view are kept for when they are.
@@ -656,7 +676,8 @@ class _Planner:
         self.plan.skips.append(Skip(Ref(rec.site, rec.id, d.id, d.kind, d.name), reason))
 
     def finish(self) -> Plan:
-        pairings = {(p.source.id, p.target.id): Pairing(p.source.id, p.target.id, p.source_rid, p.destination_rid)
+        # Where the target hardware is now: a move that fails leaves it there; the engine records a move that works.
+        pairings = {(p.source.id, p.target.id): Pairing(p.source.id, p.target.id, p.source_rid, p.target_rid)
                     for p in self.pairs}
         paired_sources = {p.source.id for p in self.pairs}
         for c in self.carried:

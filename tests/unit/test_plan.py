@@ -68,12 +68,42 @@ def test_ambiguous_address_on_source_is_skipped_not_guessed() -> None:
     assert all("10.0.1.7 is on Recorder P1 and Recorder P2" in r and "ambiguous" in r for r in reasons)
 
 
-def test_ambiguous_address_on_target_is_skipped() -> None:
+def test_ambiguous_address_on_the_linked_target_recorder_is_skipped() -> None:
+    src, tgt = world(p1=[hardware("h1", "http://10.0.1.7/")],
+                     s1=[hardware("t1", "http://10.0.1.7/"), hardware("t2", "http://10.0.1.7/")])
+    plan = plan_for(src, tgt)
+    assert plan.actions == [] and plan.pairings == []
+    assert "Recorder S1 (2 times)" in plan.skips[0].reason and "ambiguous" in plan.skips[0].reason
+
+
+def test_the_same_address_on_an_unlinked_target_recorder_does_not_make_the_linked_one_ambiguous() -> None:
     src, tgt = world(p1=[hardware("h1", "http://10.0.1.7/")], s1=[hardware("t1", "http://10.0.1.7/")],
                      s2=[hardware("t2", "http://10.0.1.7/")])
     plan = plan_for(src, tgt)
-    assert plan.actions == [] and plan.pairings == []
-    assert "Recorder S1 and Recorder S2" in plan.skips[0].reason
+    assert plan.pairings == [Pairing("h1", "t1", "p1", "s1")]
+    assert all(a.target.item_id != "t2" for a in plan.actions)
+
+
+def test_target_only_hardware_on_an_unlinked_recorder_is_never_adopted() -> None:
+    # The operator's own camera at A on S2; the same address is later added on P1 (linked to S1).
+    src, tgt = world(p1=[hardware("h1", "http://10.0.1.7/", name="Gate")],
+                     s2=[hardware("own", "http://10.0.1.7/", name="Operator's own")])
+    for move in (False, True):
+        plan = plan_for(src, tgt, lifecycle={"move": move})
+        assert plan.actions == [] and plan.pairings == [], plan.to_json()
+        assert [s.reason for s in plan.skips] == [
+            "hardware 'Gate': address 10.0.1.7 is held by 'Recorder S2''s own hardware 'Operator's own', which "
+            "'Recorder P1' does not link to; not added, and that hardware is left alone"]
+    # A is deleted on P1 later: S2's hardware was never paired, so it is never deleted either.
+    gone, _ = world()
+    assert plan_for(gone, tgt).actions == []
+
+
+def test_a_remembered_counterpart_on_another_recorder_still_follows_a_move() -> None:
+    src, tgt = world(p2=[hardware("h1", "http://10.0.1.7/")], s1=[hardware("t1", "http://10.0.1.7/")])
+    plan = plan_for(src, tgt, [Pairing("h1", "t1", "p1", "s1")], lifecycle={"move": True})
+    moves = [a for a in plan.actions if a.kind is ActionKind.MOVE]
+    assert [(a.target.item_id, a.values["to_recorder_id"]) for a in moves] == [("t1", "s2")]
 
 
 def test_pairings_from_the_other_direction_are_understood() -> None:
@@ -115,7 +145,8 @@ def test_delete_only_when_the_pair_was_remembered() -> None:
     [delete] = plan.actions
     assert delete.kind is ActionKind.DELETE and delete.target.item_id == "t1"
     assert "'Old gate'" in delete.reason and "deleted on source 'Recorder P1'" in delete.reason
-    assert plan.pairings == []
+    assert plan.pairings == [Pairing("gone", "t1", "p1", "s1")]  # until the delete succeeds
+    assert simulate(plan, tgt, src)[1] == []
     off = plan_for(src, tgt, [Pairing("gone", "t1", "p1", "s1")], lifecycle={"delete": False})
     assert off.actions == [] and "delete is switched off" in off.skips[0].reason
     assert off.pairings == [Pairing("gone", "t1", "p1", "s1")]  # kept, so switching delete on later still works
@@ -146,7 +177,8 @@ def test_move_keeps_ids() -> None:
     lifecycle = [a for a in plan.actions if a.kind is not ActionKind.UPDATE]
     assert [(a.kind, a.target.item_id, a.values) for a in lifecycle] == [(ActionKind.MOVE, "t1",
                                                                           {"to_recorder_id": "s2"})]
-    assert plan.pairings == [Pairing("h1", "t1", "p2", "s2")]
+    assert plan.pairings == [Pairing("h1", "t1", "p2", "s1")]  # where it is until the move succeeds
+    assert simulate(plan, tgt, src)[1] == [Pairing("h1", "t1", "p2", "s2")]
     assert not [a for a in plan.actions if a.category == "storage"]  # storage waits until it has moved
     off = plan_for(src, tgt, pairing)
     assert not [a for a in off.actions if a.kind is not ActionKind.UPDATE]

@@ -144,6 +144,9 @@ def simulate(plan: Plan, target: Snapshot, source: Snapshot) -> tuple[Snapshot, 
             dest.hardware.append(h)
             h.recorder_id = dest.id
             hw_at[h.id] = (h, dest)
+            for k, p in list(pairings.items()):
+                if p.target_hardware_id == h.id:
+                    pairings[k] = Pairing(p.source_hardware_id, h.id, p.source_recorder_id, dest.id)
             default = dest.default_storage()
             for d in h.devices:
                 if "storage" in d.settings and default is not None:
