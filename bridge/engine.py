@@ -245,7 +245,8 @@ def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, 
     from bridge.plan import guard_check, make_plan
 
     plan = make_plan(source, target, topology, settings, pairings)
-    problem = guard_check(plan, target, topology, settings.guard.max_delete_share)
+    problem = guard_check(plan, source, target, topology, settings.guard.max_delete_share,
+                          settings.guard.min_deletes)
     if problem and report.dry_run:
         report.notes.append(f"the delete guard would stop this cycle: {problem}")
     elif problem and not allow_mass_delete:

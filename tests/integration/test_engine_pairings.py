@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from bridge.errors import GuardTripped
 from fakes import verbs
 from tests.integration import worldtools as wt
 from tests.integration.test_engine_cycle import Site, first_primary_secondary, make_site  # noqa: F401
@@ -79,3 +80,20 @@ def test_another_recorders_own_hardware_is_never_adopted_moved_or_deleted(make_s
     verbs.delete_hardware(site.world, gate["Id"])
     after = site.cycle()
     assert after.applied == {} and wt.hardware_by_address(site.world, s2, "http://10.95.0.1/") == own
+
+
+def test_one_delete_on_a_small_site_passes_the_guard_but_an_emptied_recorder_does_not(make_site):  # noqa: F811
+    site = make_site(hardware=2)
+    site.config.pop("guard")  # the shipped defaults: 10% share, floor of 5 deletions
+    site.cycle()
+    (p1, s1), (p2, s2) = [(lk["primary"], lk["secondary"]) for lk in site.config["links"][:2]]
+    one = wt.hardware_on(site.world, p1)[0]
+    verbs.delete_hardware(site.world, one["Id"])  # 1 of 4 hardware: 25%, but below the floor
+    assert site.cycle().applied == {"delete": 1}
+
+    for hw in wt.hardware_on(site.world, p2):
+        verbs.delete_hardware(site.world, hw["Id"])  # P2 reads as empty: 2 deletions, still below the floor
+    with pytest.raises(GuardTripped) as caught:
+        site.cycle()
+    assert f"'{p2}' reads as empty" in caught.value.message
+    assert len(wt.hardware_on(site.world, s2)) == 2

@@ -391,18 +391,47 @@ def test_second_cycle_after_apply_is_empty() -> None:
 # --- guard ---------------------------------------------------------------------------------------------------------
 
 def test_guard_refuses_mass_delete_and_says_how_to_override() -> None:
-    targets = [hardware(f"t{i}", f"http://10.0.0.{i}/") for i in range(10)]
-    src, tgt = world(s1=targets)
-    pairings = [Pairing(f"gone{i}", f"t{i}", "p1", "s1") for i in range(10)]
+    targets = [hardware(f"t{i}", f"http://10.0.0.{i}/") for i in range(20)]
+    src, tgt = world(p1=[hardware("stays", "http://10.0.1.1/")], s1=targets)
+    pairings = [Pairing(f"gone{i}", f"t{i}", "p1", "s1") for i in range(20)]
     settings = make_settings()
     topo = topology_for(settings, src, tgt)
-    plan = make_plan(src, tgt, topo, settings, pairings[:5])
-    message = guard_check(plan, tgt, topo, 0.10)
+    plan = make_plan(src, tgt, topo, settings, pairings[:6])
+    message = guard_check(plan, src, tgt, topo, 0.10, 5)
     assert message is not None
-    assert "5 of 10" in message and "50%" in message and "--allow-mass-delete" in message
-    assert "guard.max_delete_share" in message
-    assert guard_check(plan, tgt, topo, 0.5) is None
-    assert guard_check(make_plan(src, tgt, topo, settings, pairings[:1]), tgt, topo, 0.10) is None
+    assert "6 of 20" in message and "30%" in message and "--allow-mass-delete" in message
+    assert "guard.max_delete_share" in message and "guard.min_deletes (5)" in message
+    assert guard_check(plan, src, tgt, topo, 0.5, 5) is None
+    assert guard_check(plan, src, tgt, topo, 0.10, 6) is None
+
+
+def test_a_few_deletes_on_a_small_site_never_trip_the_share_rule() -> None:
+    # One delete of four hardware is 25%: the 10% share alone would refuse every deletion on a small site.
+    src, tgt = world(p1=[hardware(f"h{i}", f"http://10.0.0.{i}/") for i in range(3)],
+                     s1=[hardware(f"t{i}", f"http://10.0.0.{i}/") for i in range(4)])
+    pairings = [Pairing(f"h{i}", f"t{i}", "p1", "s1") for i in range(3)] + [Pairing("gone", "t3", "p1", "s1")]
+    settings = make_settings()
+    topo = topology_for(settings, src, tgt)
+    plan = make_plan(src, tgt, topo, settings, pairings)
+    assert plan.counts().get("delete") == 1
+    assert guard_check(plan, src, tgt, topo, 0.10, 5) is None
+    assert guard_check(plan, src, tgt, topo, 0.10, 0) is not None
+
+
+def test_a_source_recorder_that_suddenly_reads_empty_always_trips() -> None:
+    src, tgt = world(p2=[hardware(f"h{i}", f"http://10.0.2.{i}/") for i in range(30)],
+                     s1=[hardware("t0", "http://10.0.0.1/")],
+                     s2=[hardware(f"u{i}", f"http://10.0.2.{i}/") for i in range(30)])
+    pairings = [Pairing("was-on-p1", "t0", "p1", "s1")]
+    settings = make_settings()
+    topo = topology_for(settings, src, tgt)
+    plan = make_plan(src, tgt, topo, settings, pairings)
+    assert plan.counts().get("delete") == 1  # 1 of 31, far below the share, and below the floor
+    message = guard_check(plan, src, tgt, topo, 0.10, 5)
+    assert message is not None and "'Recorder P1' reads as empty" in message and "--allow-mass-delete" in message
+    # The same delete while P1 still holds other hardware is an ordinary deletion.
+    src.recorders[0].hardware.append(hardware("other", "http://10.0.9.9/"))
+    assert guard_check(make_plan(src, tgt, topo, settings, pairings), src, tgt, topo, 0.10, 5) is None
 
 
 def test_manual_restore_deletes_and_replaces_on_the_mapped_primaries_only() -> None:
