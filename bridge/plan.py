@@ -438,8 +438,10 @@ class _Planner:
             return
         pair.sync_storage = False  # storages belong to a recorder: sync them once the hardware is in place
         hw, what = pair.source, f"hardware '{pair.source.name}' ({_host(pair.source.address)})"
+        # Restoring over a shared link, the source recorder links to several: name them all.
+        linked = " and ".join(f"'{self.topology.name(t)}'" for t in home)
         where = (f"is on '{self.topology.name(pair.target_rid)}' but '{self.topology.name(pair.source_rid)}' links "
-                 f"to '{self.topology.name(home[0])}'")
+                 f"to {linked}")
         if self.restore and not self.topology.is_one_to_one(pair.source_rid):
             self._skip(hw, pair.source_rid, f"{what}: its counterpart {where}; restore moves only over 1:1 links")
             return

@@ -448,3 +448,18 @@ def test_manual_restore_deletes_and_replaces_on_the_mapped_primaries_only() -> N
     lifecycle = [(a.kind, a.target.item_id) for a in plan.actions if a.kind is not ActionKind.UPDATE]
     assert lifecycle == [(ActionKind.DELETE, "h2"), (ActionKind.REPLACE, "h1")]
     assert any(s.what.item_id == "t-new" and "manual mode does not add" in s.reason for s in plan.skips)
+
+
+def test_a_restore_move_skip_names_every_primary_linked_to_the_secondary() -> None:
+    primary = [recorder("p1", "Recorder P1"), recorder("p2", "Recorder P2"),
+               recorder("p3", "Recorder P3", [hardware("t1", "http://10.0.1.7/")])]
+    secondary = [recorder("s1", "Recorder S1", [hardware("h1", "http://10.0.1.7/")]), recorder("s2", "Recorder S2")]
+    src, tgt = Snapshot(Side.SECONDARY, secondary), Snapshot(Side.PRIMARY, primary)
+    plan = plan_for(src, tgt, [Pairing("t1", "h1", "p3", "s1")], direction="restore", lifecycle={"move": True},
+                    labels={"primary": ["Recorder P1", "Recorder P2", "Recorder P3"],
+                            "secondary": ["Recorder S1", "Recorder S2"]},
+                    links=[{"primary": "Recorder P1", "secondary": "Recorder S1"},
+                           {"primary": "Recorder P2", "secondary": "Recorder S1"},
+                           {"primary": "Recorder P3", "secondary": "Recorder S2"}])
+    [skip] = [s.reason for s in plan.skips if "restore moves only over 1:1 links" in s.reason]
+    assert "'Recorder S1' links to 'Recorder P1' and 'Recorder P2'" in skip
