@@ -124,6 +124,26 @@ class ActionKind(StrEnum):
     UPDATE = "update"
 
 
+@dataclass(slots=True, frozen=True)
+class Follows:
+    """What a settings UPDATE waits for: an ADD or MOVE of the same plan, applied first.
+
+    An update that follows an ADD names no target item yet (the VMS gives the new hardware and devices their
+    ids): `slot` says which one it is, "kind:channel" of a device of the added hardware ("camera:0"), or "" for
+    the hardware itself. The engine applies it only once the action it follows succeeded.
+    """
+
+    kind: ActionKind
+    source_hardware_id: str
+    slot: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        out = {"kind": self.kind.value, "source_hardware_id": self.source_hardware_id}
+        if self.slot:
+            out["slot"] = self.slot
+        return out
+
+
 @dataclass(slots=True)
 class Action:
     """One isolated change to the target side, with the reason it is needed.
@@ -132,7 +152,8 @@ class Action:
     `values` carries what the target must become: for UPDATE the changed
     properties of `category` (SDK names -> wanted value, or the whole wanted
     sub-document); for ADD/REPLACE the hardware's address, driver, name...;
-    for MOVE the destination recorder id.
+    for MOVE the destination recorder id. `follows` marks an UPDATE that waits for an ADD or MOVE of the
+    same plan (settings the added or moved hardware needs once it is in place).
     """
 
     kind: ActionKind
@@ -141,6 +162,7 @@ class Action:
     source: Ref | None = None
     category: str = ""
     values: dict[str, Any] = field(default_factory=dict)
+    follows: Follows | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -154,6 +176,8 @@ class Action:
             out["category"] = self.category
         if self.values:
             out["values"] = self.values
+        if self.follows is not None:
+            out["follows"] = self.follows.to_json()
         return out
 
 

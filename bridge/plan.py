@@ -59,6 +59,7 @@ from bridge.model import (
     Action,
     ActionKind,
     Device,
+    Follows,
     Hardware,
     Pairing,
     Plan,
@@ -175,6 +176,8 @@ class _Planner:
         """Target hardware a REPLACE gives a new address: its old address is free for an ADD after it."""
         self.unlinked_reported: set[str] = set()
         self.carried: list[Pairing] = []
+        self.added: list[tuple[Hardware, str, str]] = []
+        """(source hardware, its recorder, target recorder) of every ADD: their settings follow the add."""
         self._manual_restore_home: dict[str, tuple[str, ...]] | None = None
 
     # --- pairing ------------------------------------------------------------------------------------------------
@@ -418,6 +421,7 @@ class _Planner:
             self._skip(hw, rid, f"{what} has no counterpart; add is switched off")
             return
         trid = home[0]
+        self.added.append((hw, rid, trid))
         src_rec = self.src_recs[rid]
         self.plan.actions.append(Action(
             kind=ActionKind.ADD,
@@ -577,11 +581,126 @@ class _Planner:
                 elif cat == "storage":
                     if pair.sync_storage:
                         self._update_storage(pair, sd, td)
+                    elif pair.destination_rid != pair.target_rid:
+                        self._storage_after_move(pair, sd, td)
                 elif cat == "client":
                     self._update_client(pair, sd, td, counterpart, counterpart_on)
                 elif s_settings[cat] != t_settings[cat]:
                     self._update(pair, sd, td, cat, s_settings[cat],
                                  f"{sd.kind} '{sd.name}': {cat} settings differ from source")
+        for hw, rid, trid in self.added:
+            self._follow_add(hw, rid, trid, selected, switches, counterpart)
+
+    # --- settings that follow an add or a move ------------------------------------------------------------------
+    # The dry run lists every action the cycle applies, so the settings an added or moved hardware needs once it
+    # is in place are planned here, from what it will start with, and marked with what they follow.
+
+    def _wanted_storage(self, sd: Device, source_rid: str, trid: str) -> tuple[str, str] | str:
+        """(storage id, name) a device from `source_rid` records to on target recorder `trid`, or why none."""
+        rec = self.tgt_recs[trid]
+        wanted_name = self.topology.storage_map(source_rid, trid).get(sd.settings["storage"])
+        if wanted_name is None:
+            default = rec.default_storage()
+            if default is None:
+                return (f"{sd.kind} '{sd.name}': recorder '{rec.name}' has no default storage and no storage link "
+                        f"maps '{sd.settings['storage']}'")
+            return default.id, default.name
+        storage = next((st for st in rec.storages if st.name == wanted_name), None)
+        if storage is None:
+            return f"{sd.kind} '{sd.name}': storage '{wanted_name}' is not on '{rec.name}'"
+        return storage.id, storage.name
+
+    def _storage_after_move(self, pair: _Pair, sd: Device, td: Device) -> None:
+        # A moved device lands on the destination's default storage; another one is set once it is there.
+        dest = pair.destination_rid
+        wanted = self._wanted_storage(sd, pair.source_rid, dest)
+        if isinstance(wanted, str):
+            self._skip_device(pair, sd, wanted)
+            return
+        default = self.tgt_recs[dest].default_storage()
+        if default is not None and default.id == wanted[0]:
+            return
+        self.plan.actions.append(Action(
+            kind=ActionKind.UPDATE,
+            target=Ref(self._site(dest), dest, td.id, td.kind, td.name),
+            source=Ref(self.src_recs[pair.source_rid].site, pair.source_rid, sd.id, sd.kind, sd.name),
+            category="storage",
+            reason=f"{sd.kind} '{sd.name}' records to '{sd.settings['storage']}' on source: once moved to "
+                   f"'{self.topology.name(dest)}' it must record to '{wanted[1]}', not the default storage",
+            values={"storage_id": wanted[0], "storage_name": wanted[1]},
+            follows=Follows(ActionKind.MOVE, pair.source.id),
+        ))
+
+    def _follow_add(self, hw: Hardware, rid: str, trid: str, selected: Callable[[Device | Hardware], bool],
+                    switches: dict[tuple[str, str], bool], counterpart: dict[str, str]) -> None:
+        """The updates hardware added by this plan needs: the source's values against what new hardware has.
+
+        The add gives the hardware its name, enabled state and user name, and its description starts empty;
+        its devices start with the VMS's defaults (on a real server disabled, with default names), so each
+        selected device gets the source's whole value of every switched-on category, except the storage when
+        the wanted one is the recorder's default (where new devices record).
+        """
+        src_rec = self.src_recs[rid]
+        site = self._site(trid)
+        added = f"hardware '{hw.name}'"
+
+        def follow(item_kind: str, slot: str, name: str, source_item: Device | Hardware, cat: str,
+                   values: dict[str, Any], what: str) -> None:
+            self.plan.actions.append(Action(
+                kind=ActionKind.UPDATE,
+                target=Ref(site, trid, "", item_kind, name),
+                source=Ref(src_rec.site, rid, source_item.id, item_kind, source_item.name),
+                category=cat,
+                reason=f"{item_kind} '{name}': {what}, following the add of {added}",
+                values=values,
+                follows=Follows(ActionKind.ADD, hw.id, slot),
+            ))
+
+        if _hardware_selected(hw, selected):
+            general = _general(hw)
+            starts = {"Name": hw.name, "Enabled": hw.enabled, "UserName": general.get("UserName", ""),
+                      "Description": ""}
+            changed = {k: v for k, v in general.items() if starts.get(k, _MISSING) != v}
+            if changed and switches["hardware", "general"]:
+                follow("hardware", "", hw.name, hw, "general", changed,
+                       f"{', '.join(sorted(changed))} from source")
+            driver = hw.settings.get("driver_settings")
+            if isinstance(driver, dict) and driver and switches["hardware", "driver_settings"]:
+                follow("hardware", "", hw.name, hw, "driver_settings", dict(driver), "driver settings from source")
+        seen: dict[tuple[str, int], int] = {}
+        for d in hw.devices:
+            seen[(d.kind, d.channel)] = seen.get((d.kind, d.channel), 0) + 1
+        for d in hw.devices:
+            if not selected(d) or seen[(d.kind, d.channel)] > 1:
+                continue  # a duplicated channel is reported once the hardware is paired, like any other
+            slot = f"{d.kind}:{d.channel}"
+            for cat in _CATEGORY_ORDER:
+                if cat not in d.settings or not switches.get((d.kind, cat), False):
+                    continue
+                sv = d.settings[cat]
+                if cat in _PROPERTY_CATEGORIES:
+                    if isinstance(sv, dict):
+                        values = {k: sv[k] for k in _keys(d.kind, cat, sv) if k in sv}
+                        follow(d.kind, slot, d.name, d, cat, values, f"{cat} settings from source")
+                elif cat == "storage":
+                    wanted = self._wanted_storage(d, rid, trid)
+                    default = self.tgt_recs[trid].default_storage()
+                    if isinstance(wanted, str):
+                        self.plan.skips.append(Skip(Ref(src_rec.site, rid, d.id, d.kind, d.name), wanted))
+                    elif default is None or default.id != wanted[0]:
+                        follow(d.kind, slot, d.name, d, "storage", {"storage_id": wanted[0], "storage_name": wanted[1]},
+                               f"records to '{wanted[1]}' (mapped from '{sv}'), not the default storage")
+                elif cat == "client":
+                    if isinstance(sv, dict):
+                        wanted_client = dict(sv)
+                        if isinstance(sv.get("Related"), list):
+                            # Related cameras added in this cycle have no id yet: the re-read after the adds
+                            # links them.
+                            wanted_client["Related"] = [counterpart[c] for c in sv["Related"] if c in counterpart]
+                        follow(d.kind, slot, d.name, d, "client", wanted_client, "client settings from source")
+                else:
+                    follow(d.kind, slot, d.name, d, cat, sv if isinstance(sv, dict) else {"value": sv},
+                           f"{cat} settings from source")
 
     def _update_properties(self, pair: _Pair, kind: str, s: Device | Hardware, t: Device | Hardware,
                            cat: str) -> None:

@@ -41,6 +41,11 @@ def _target_text(a: Action) -> str:
     return f"{t.item_kind} {t.name or t.item_id}".strip() or f"recorder {t.recorder_id}"
 
 
+def _kind_text(a: Action) -> str:
+    # An update that waits for an add or move of the same plan says so: it is applied only once that succeeded.
+    return a.kind.value if a.follows is None else f"{a.kind.value} (follows {a.follows.kind.value})"
+
+
 def make_console(stderr: bool = False) -> Console:
     """A console that does not squeeze tables to 80 columns when output goes to a file or pipe."""
     stream = sys.stderr if stderr else sys.stdout
@@ -57,7 +62,7 @@ def render_plan(console: Console, plan: Plan, limit: int | None = None) -> None:
             table.add_column(col, overflow="fold")
         shown = plan.actions if limit is None else plan.actions[:limit]
         for i, a in enumerate(shown, 1):
-            table.add_row(str(i), a.kind.value, _target_text(a), a.category, a.reason)
+            table.add_row(str(i), _kind_text(a), _target_text(a), a.category, a.reason)
         console.print(table)
         if limit is not None and len(plan.actions) > limit:
             console.print(f"... and {len(plan.actions) - limit} more (use --all or --json to see every action)")

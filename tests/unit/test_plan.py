@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.model import ActionKind, Pairing, Plan, Side, Snapshot
+from bridge.model import ActionKind, Follows, Pairing, Plan, Side, Snapshot
 from bridge.plan import guard_check, make_plan, normalise_address
 from tests.unit.test_plan_builders import (
     camera,
@@ -119,7 +119,7 @@ def test_pairings_from_the_other_direction_are_understood() -> None:
 def test_add_unpaired_hardware_to_the_linked_recorder() -> None:
     src, tgt = world(p2=[hardware("h1", "http://10.0.1.7/", name="Gate", user="svc")])
     plan = plan_for(src, tgt)
-    [add] = plan.actions
+    [add] = [a for a in plan.actions if a.follows is None]
     assert add.kind is ActionKind.ADD and add.target.recorder_id == "s2" and add.target.site == "ms-main"
     assert add.values == {"address": "http://10.0.1.7/", "driver": "AXIS", "name": "Gate", "enabled": True,
                           "user_name": "svc", "source_site": "ms-main", "source_hardware_id": "h1"}
@@ -215,7 +215,7 @@ def test_asymmetric_backup_adds_both_primaries_to_the_shared_secondary() -> None
                           recorder("p2", "Recorder P2", [hardware("h2", "http://b/")])],
                          [recorder("s1", "Recorder S1")])
     plan = plan_for(src, tgt, **ASYMMETRIC)
-    assert [(a.kind, a.target.recorder_id) for a in plan.actions] == [(ActionKind.ADD, "s1")] * 2
+    assert [(a.kind, a.target.recorder_id) for a in plan.actions if a.follows is None] == [(ActionKind.ADD, "s1")] * 2
 
 
 def test_restore_over_asymmetric_link_only_deletes_and_replaces() -> None:
@@ -237,7 +237,7 @@ def test_restore_over_symmetric_link_adds_to_the_primary() -> None:
                                     recorder("s2", "Recorder S2")])
     tgt = Snapshot(Side.PRIMARY, [recorder("p1", "Recorder P1"), recorder("p2", "Recorder P2")])
     plan = plan_for(src, tgt, direction="restore")
-    assert [(a.kind, a.target.recorder_id) for a in plan.actions] == [(ActionKind.ADD, "p1")]
+    assert [(a.kind, a.target.recorder_id) for a in plan.actions if a.follows is None] == [(ActionKind.ADD, "p1")]
 
 
 def test_independent_sites_keep_their_site_names() -> None:
@@ -248,7 +248,7 @@ def test_independent_sites_keep_their_site_names() -> None:
                            {"name": "s", "uri": "http://ms-dr/", "user": "a", "password_env": "PW"}],
                     labels={"primary": ["Recorder P1"], "secondary": ["Recorder S1"]},
                     links=[{"primary": "Recorder P1", "secondary": "Recorder S1"}])
-    [add] = plan.actions
+    [add] = [a for a in plan.actions if a.follows is None]
     assert add.target.site == "ms-dr" and add.values["source_site"] == "ms-primary"
 
 
@@ -371,7 +371,7 @@ def test_plan_is_sorted_and_deterministic() -> None:
     src.recorders[0].hardware.reverse()
     two = plan_for(src, tgt, [Pairing("gone", "t0", "p1", "s1")])
     assert one.to_json() == two.to_json()
-    assert [a.kind for a in one.actions] == [ActionKind.DELETE] + [ActionKind.ADD] * 3
+    assert [a.kind for a in one.actions if a.follows is None] == [ActionKind.DELETE] + [ActionKind.ADD] * 3
 
 
 def test_second_cycle_after_apply_is_empty() -> None:
@@ -382,9 +382,7 @@ def test_second_cycle_after_apply_is_empty() -> None:
     topo = topology_for(settings, src, tgt)
     plan = make_plan(src, tgt, topo, settings, [Pairing("gone", "t-old", "p2", "s2")])
     tgt, pairings = simulate(plan, tgt, src)
-    second = make_plan(src, tgt, topo, settings, pairings)
-    assert {a.kind for a in second.actions} == {ActionKind.UPDATE}
-    tgt, pairings = simulate(second, tgt, src)
+    # The settings the added hardware needed followed the adds in the same plan.
     assert make_plan(src, tgt, topo, settings, pairings).actions == []
 
 
@@ -463,3 +461,39 @@ def test_a_restore_move_skip_names_every_primary_linked_to_the_secondary() -> No
                            {"primary": "Recorder P3", "secondary": "Recorder S2"}])
     [skip] = [s.reason for s in plan.skips if "restore moves only over 1:1 links" in s.reason]
     assert "'Recorder S1' links to 'Recorder P1' and 'Recorder P2'" in skip
+
+
+def test_settings_that_follow_an_add_are_in_the_plan_marked_with_the_add() -> None:
+    cam = camera("c0", 0, name="Gate cam", storage="7-Day")
+    src, tgt = world(p1=[hardware("h1", "http://10.0.1.7/", [cam], name="Gate")])
+    plan = plan_for(src, tgt, storage_links=[{"primary": "Recorder P1", "secondary": "Recorder S1",
+                                              "map": {"7-Day": "Archive"}}])
+    follows = [a for a in plan.actions if a.follows is not None and a.follows.slot]
+    assert {a.follows for a in follows} == {Follows(ActionKind.ADD, "h1", "camera:0")}
+    # A new camera starts with the VMS's defaults: every category carries the source's whole value; the storage
+    # only because the map wants 'Archive', not S1's default '90-Day DR'.
+    assert [a.category for a in follows] == ["general", "recording", "storage", "streams", "motion", "privacy",
+                                             "ptz", "client"]
+    by_cat = {a.category: a for a in follows}
+    assert by_cat["general"].values == cam.settings["general"] and by_cat["general"].target.item_id == ""
+    assert by_cat["storage"].values == {"storage_id": "s1-st1", "storage_name": "Archive"}
+    assert all("following the add of hardware 'Gate'" in a.reason for a in follows)
+    as_json = [a["follows"] for a in plan.to_json()["actions"] if a.get("category") == "storage"]
+    assert as_json == [{"kind": "add", "source_hardware_id": "h1", "slot": "camera:0"}]
+    # To the default storage there is nothing to do: new devices record there.
+    plain = plan_for(src, tgt)
+    assert "storage" not in [a.category for a in plain.actions]
+
+
+def test_a_move_is_followed_by_the_mapped_storage_on_the_destination() -> None:
+    cam = camera("c0", 0, storage="7-Day")
+    src, tgt = world(p2=[hardware("h1", "http://10.0.1.7/", [cam])],
+                     s1=[hardware("t1", "http://10.0.1.7/", [twin(cam, "t1-c0", storage="90-Day DR")])])
+    links = [{"primary": "Recorder P2", "secondary": "Recorder S2", "map": {"7-Day": "Archive"}}]
+    plan = plan_for(src, tgt, [Pairing("h1", "t1", "p1", "s1")], lifecycle={"move": True}, storage_links=links)
+    [storage] = [a for a in plan.actions if a.category == "storage"]
+    assert storage.follows == Follows(ActionKind.MOVE, "h1")
+    assert storage.target.item_id == "t1-c0" and storage.target.recorder_id == "s2"
+    assert storage.values == {"storage_id": "s2-st1", "storage_name": "Archive"}
+    after, pairings = simulate(plan, tgt, src)
+    assert plan_for(src, after, pairings, lifecycle={"move": True}, storage_links=links).actions == []

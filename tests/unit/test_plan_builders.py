@@ -2,13 +2,15 @@
 
 `simulate` does to a copy of the target what the VMS would do for each
 action: ADD creates hardware with new ids whose devices mirror the source
-hardware's channels with the VMS's default settings; MOVE keeps ids and
+hardware's channels with the VMS's default settings (updates that follow
+the add land on them by kind and channel); MOVE keeps ids and
 lands cameras on the destination's default storage; UPDATE writes values.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 from typing import Any
 
@@ -130,7 +132,18 @@ def simulate(plan: Plan, target: Snapshot, source: Snapshot) -> tuple[Snapshot, 
     hw_at = {h.id: (h, r) for r in out.recorders for h in r.hardware}
     src_hw = {h.id: h for r in source.recorders for h in r.hardware}
     pairings = {p.key: p for p in plan.pairings}  # by the pair: manual mode gives a source several
+    added: dict[tuple[str, str], Hardware] = {}
     for a in plan.actions:
+        if a.follows is not None and a.follows.kind is ActionKind.ADD:
+            new = added.get((a.follows.source_hardware_id, a.target.recorder_id))
+            if new is None:
+                continue  # the add it follows did not happen
+            if a.follows.slot:
+                kind, _, channel = a.follows.slot.partition(":")
+                item = next(d.id for d in new.devices if d.kind == kind and d.channel == int(channel))
+            else:
+                item = new.id
+            a = dataclasses.replace(a, target=dataclasses.replace(a.target, item_id=item))
         if a.kind is ActionKind.DELETE:
             h, r = hw_at.pop(a.target.item_id)
             r.hardware.remove(h)
@@ -155,14 +168,19 @@ def simulate(plan: Plan, target: Snapshot, source: Snapshot) -> tuple[Snapshot, 
             h, _ = hw_at[a.target.item_id]
             h.address, h.driver, h.model = a.values["address"], a.values["driver"], a.values.get("model", h.model)
         elif a.kind is ActionKind.ADD:
-            _add(a, recs, hw_at, src_hw, pairings)
+            new = _add(a, recs, hw_at, src_hw, pairings)
+            added[(new_source(a), a.target.recorder_id)] = new
         elif a.kind is ActionKind.UPDATE:
             _update(a, hw_at)
     return out, list(pairings.values())
 
 
+def new_source(a: Action) -> str:
+    return str(a.values["source_hardware_id"])
+
+
 def _add(a: Action, recs: dict[str, Recorder], hw_at: dict[str, tuple[Hardware, Recorder]],
-         src_hw: dict[str, Hardware], pairings: dict[tuple[str, str], Pairing]) -> None:
+         src_hw: dict[str, Hardware], pairings: dict[tuple[str, str], Pairing]) -> Hardware:
     rec = recs[a.target.recorder_id]
     src = src_hw[a.values["source_hardware_id"]]
     new_id = f"new-{next(_new_ids)}"
@@ -185,6 +203,7 @@ def _add(a: Action, recs: dict[str, Recorder], hw_at: dict[str, tuple[Hardware, 
     hw_at[new_id] = (h, rec)
     added = Pairing(src.id, new_id, a.source.recorder_id if a.source else "", rec.id)
     pairings[added.key] = added
+    return h
 
 
 def _update(a: Action, hw_at: dict[str, tuple[Hardware, Recorder]]) -> None:
