@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, VmsError
-from bridge.model import Action, ActionKind, Pairing, Plan, Side, Snapshot
+from bridge.model import Action, ActionKind, Pairing, Plan, Side, Snapshot, parse_added_device_ref
 
 if TYPE_CHECKING:
     from bridge.settings import Settings
@@ -367,7 +367,7 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
             if stopping():
                 interrupted = True
                 break
-            step(action)
+            step(_resolve_added_devices(action, added))
 
     store.replace_pairings(kept.values())
     if interrupted:
@@ -383,6 +383,7 @@ def _resolve_follower(action: Action, added: dict[tuple[str, str], dict[str, Any
 
     None when what it follows did not succeed; a message when the added hardware lacks the planned device.
     """
+    action = _resolve_added_devices(action, added)
     follows = action.follows
     if follows is None:
         return action
@@ -400,6 +401,25 @@ def _resolve_follower(action: Action, added: dict[tuple[str, str], dict[str, Any
     else:
         item_id = str(result.get("hardware_id", ""))
     return replace(action, target=replace(action.target, item_id=item_id))
+
+
+def _resolve_added_devices(action: Action, added: dict[tuple[str, str], dict[str, Any]]) -> Action:
+    """Related cameras the plan names by their slot on hardware it adds, as the ids the add answered with.
+
+    One whose add failed is left out: the next cycle adds it and relates it then."""
+    related = action.values.get("Related") if action.category == "client" else None
+    if not isinstance(related, list) or not any(isinstance(r, str) and parse_added_device_ref(r) for r in related):
+        return action
+    ids: list[Any] = []
+    for r in related:
+        ref = parse_added_device_ref(r) if isinstance(r, str) else None
+        if ref is None:
+            ids.append(r)
+            continue
+        device = (added.get((ref[0], ref[1])) or {}).get("devices", {}).get(ref[2])
+        if device:
+            ids.append(str(device))
+    return replace(action, values=action.values | {"Related": ids})
 
 
 def password_check_due(settings: Settings, store: Store, now: datetime, forced: bool = False) -> bool:

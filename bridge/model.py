@@ -144,6 +144,23 @@ class Follows:
         return out
 
 
+ADDED_DEVICE = "added:"
+"""Prefix of a device reference to a device an ADD of the same plan creates (its id is not known yet)."""
+
+
+def added_device_ref(source_hardware_id: str, target_recorder_id: str, slot: str) -> str:
+    """How a plan names, e.g. among related cameras, device `slot` ("camera:1") of hardware it adds."""
+    return f"{ADDED_DEVICE}{source_hardware_id}|{target_recorder_id}|{slot}"
+
+
+def parse_added_device_ref(text: str) -> tuple[str, str, str] | None:
+    """(source hardware id, target recorder id, slot) of an `added_device_ref`; None for an ordinary id."""
+    if not text.startswith(ADDED_DEVICE):
+        return None
+    parts = text[len(ADDED_DEVICE):].split("|")
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else None
+
+
 @dataclass(slots=True)
 class Action:
     """One isolated change to the target side, with the reason it is needed.

@@ -67,6 +67,7 @@ from bridge.model import (
     Ref,
     Skip,
     Snapshot,
+    added_device_ref,
 )
 from bridge.settings import Settings
 from bridge.topology import Topology, resolve_topology, validate_topology
@@ -558,6 +559,15 @@ class _Planner:
                     counterpart_on[(d.id, pair.target_rid)] = td.id
                 device_pairs.append((pair, d, td))
 
+        for hw, _, trid in self.added:
+            # Related cameras on hardware this plan adds have no id yet: the plan names them by slot, and the
+            # engine puts in the ids the add answered with.
+            slots: dict[tuple[str, int], int] = {}
+            for d in hw.devices:
+                slots[(d.kind, d.channel)] = slots.get((d.kind, d.channel), 0) + 1
+            for d in hw.devices:
+                if slots[(d.kind, d.channel)] == 1:
+                    counterpart.setdefault(d.id, added_device_ref(hw.id, trid, f"{d.kind}:{d.channel}"))
         sync = self.settings.sync
         switches = {(kind, cat): sync.enabled(kind, cat)
                     for kind in ("hardware", *DEVICE_KINDS) for cat in (*_CATEGORY_ORDER, "driver_settings")}
@@ -694,8 +704,6 @@ class _Planner:
                     if isinstance(sv, dict):
                         wanted_client = dict(sv)
                         if isinstance(sv.get("Related"), list):
-                            # Related cameras added in this cycle have no id yet: the re-read after the adds
-                            # links them.
                             wanted_client["Related"] = [counterpart[c] for c in sv["Related"] if c in counterpart]
                         follow(d.kind, slot, d.name, d, "client", wanted_client, "client settings from source")
                 else:

@@ -50,3 +50,15 @@ def test_a_refused_delete_is_still_reported_by_plan_check(site):  # noqa: F811
     assert smartsync(path, "sync").returncode == 0
     assert wt.hardware_by_address(world, secondary, gone["Address"]) is None
     assert smartsync(path, "plan", "--check").returncode == 0
+
+
+def test_plan_shows_the_settings_that_follow_an_add_and_sync_applies_as_many(site):  # noqa: F811
+    world, config, path = site
+    assert smartsync(path, "sync").returncode == 0
+    verbs.add_hardware(world, config["links"][0]["primary"], "http://10.99.0.7/", cameras=2, name="Dock")
+    shown = smartsync(path, "plan")
+    assert "update (follows add)" in shown.stdout
+    plan = json.loads(smartsync(path, "plan", "--json").stdout)
+    assert any(a.get("follows", {}).get("kind") == "add" for a in plan["actions"])
+    applied = json.loads(smartsync(path, "sync", "--json").stdout)
+    assert applied["applied"] == plan["counts"], (applied["applied"], plan["counts"])

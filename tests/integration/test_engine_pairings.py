@@ -97,3 +97,23 @@ def test_one_delete_on_a_small_site_passes_the_guard_but_an_emptied_recorder_doe
         site.cycle()
     assert f"'{p2}' reads as empty" in caught.value.message
     assert len(wt.hardware_on(site.world, s2)) == 2
+
+
+def test_the_dry_run_lists_every_action_the_cycle_applies(make_site):  # noqa: F811
+    site = make_site()
+    site.config["lifecycle"] = {"move": True}
+    site.cycle()
+    (p1, s1), (p2, s2) = [(lk["primary"], lk["secondary"]) for lk in site.config["links"][:2]]
+    # New hardware whose two cameras relate to each other, and a move: their settings follow in the same cycle.
+    verbs.add_hardware(site.world, p1, "http://10.99.0.1/", cameras=2, name="New entrance")
+    verbs.move_hardware(site.world, wt.hardware_on(site.world, p1)[0]["Id"], p2)
+
+    dry = site.cycle(dry_run=True)
+    assert dry.plan is not None
+    follows = [a for a in dry.plan.actions if a.follows is not None]
+    assert follows and {a.follows.kind.value for a in follows} == {"add"}
+    report = site.cycle()
+    assert report.status == "ok", report.failures
+    assert report.applied == dry.planned and report.planned == dry.planned, (report.applied, dry.planned)
+    again = site.cycle()
+    assert again.planned == {} and again.writes == 0

@@ -25,6 +25,7 @@ from bridge.model import (
     Side,
     Snapshot,
     Storage,
+    parse_added_device_ref,
 )
 from bridge.settings import Settings, settings_from_dict
 from bridge.topology import Topology, resolve_topology
@@ -171,7 +172,7 @@ def simulate(plan: Plan, target: Snapshot, source: Snapshot) -> tuple[Snapshot, 
             new = _add(a, recs, hw_at, src_hw, pairings)
             added[(new_source(a), a.target.recorder_id)] = new
         elif a.kind is ActionKind.UPDATE:
-            _update(a, hw_at)
+            _update(_related_to_added(a, added), hw_at)
     return out, list(pairings.values())
 
 
@@ -204,6 +205,23 @@ def _add(a: Action, recs: dict[str, Recorder], hw_at: dict[str, tuple[Hardware, 
     added = Pairing(src.id, new_id, a.source.recorder_id if a.source else "", rec.id)
     pairings[added.key] = added
     return h
+
+
+def _related_to_added(a: Action, added: dict[tuple[str, str], Hardware]) -> Action:
+    """The engine's part: related cameras named by their slot on added hardware become the new devices' ids."""
+    related = a.values.get("Related") if a.category == "client" else None
+    if not isinstance(related, list):
+        return a
+    ids = []
+    for r in related:
+        ref = parse_added_device_ref(r)
+        if ref is None:
+            ids.append(r)
+        elif (ref[0], ref[1]) in added:
+            kind, _, channel = ref[2].partition(":")
+            ids.append(next(d.id for d in added[(ref[0], ref[1])].devices
+                            if d.kind == kind and d.channel == int(channel)))
+    return dataclasses.replace(a, values=a.values | {"Related": ids})
 
 
 def _update(a: Action, hw_at: dict[str, tuple[Hardware, Recorder]]) -> None:
