@@ -5,9 +5,8 @@ then the plan's settings updates: those that follow an add are aimed at the
 devices the add created (the VMS answers with their ids), those that follow
 an add or move that failed wait for the next cycle. So the dry run lists
 what the cycle applies. After any lifecycle action the target is read again
-and whatever still differs is applied too (usually nothing: related cameras
-that point at other hardware added in the same cycle). A pairing ends only
-when its delete succeeded.
+and whatever still differs is applied too (usually nothing). A pairing ends
+only when its delete succeeded.
 Hardware passwords are compared only when a check is due (every
 `sync.password_check_hours`, or when asked): reading one costs a VMS task
 per hardware per side, far more than the rest of a no-change cycle. Each
@@ -349,9 +348,8 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
                             f"the next cycle plans them again")
 
     if changed_lifecycle and not interrupted and not stopping():
-        # The plan could not see everything new hardware would hold (related cameras that point at other
-        # hardware added in this cycle, a VMS default other than expected): read the target again and apply
-        # what still differs. Usually nothing.
+        # The plan could not see everything new or moved hardware holds (a VMS default other than expected):
+        # read the target again and apply what still differs. Usually nothing.
         store.replace_pairings(kept.values())
         target = session.read(topology.target_recorder_ids, topology.target_side)
         second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch)
