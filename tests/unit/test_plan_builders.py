@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
+from collections.abc import Collection
 from typing import Any
 
 from bridge.model import (
@@ -126,15 +127,26 @@ def topology_for(settings: Settings, *snapshots: Snapshot) -> Topology:
 _new_ids = itertools.count(1)
 
 
-def simulate(plan: Plan, target: Snapshot, source: Snapshot) -> tuple[Snapshot, list[Pairing]]:
-    """Apply `plan` to a copy of `target` the way the VMS would; return it and the pairings after it."""
+def simulate(plan: Plan, target: Snapshot, source: Snapshot,
+             refused: Collection[int] = ()) -> tuple[Snapshot, list[Pairing]]:
+    """Apply `plan` to a copy of `target` the way the VMS would; return it and the pairings after it.
+
+    `refused`: indexes into `plan.actions` the VMS refuses (a stopped cycle refuses every action from some
+    index on). As the engine does, a refused action changes nothing, the pairings stay as the plan left
+    them (a refused delete keeps its pairing), and updates that follow a refused add or move are not applied.
+    """
     out = copy.deepcopy(target)
     recs = {r.id: r for r in out.recorders}
     hw_at = {h.id: (h, r) for r in out.recorders for h in r.hardware}
     src_hw = {h.id: h for r in source.recorders for h in r.hardware}
     pairings = {p.key: p for p in plan.pairings}  # by the pair: manual mode gives a source several
     added: dict[tuple[str, str], Hardware] = {}
-    for a in plan.actions:
+    moved: set[str] = set()
+    for i, a in enumerate(plan.actions):
+        if i in refused:
+            continue
+        if a.follows is not None and a.follows.kind is ActionKind.MOVE and a.follows.source_hardware_id not in moved:
+            continue  # the move it follows did not happen
         if a.follows is not None and a.follows.kind is ActionKind.ADD:
             new = added.get((a.follows.source_hardware_id, a.target.recorder_id))
             if new is None:
@@ -158,6 +170,8 @@ def simulate(plan: Plan, target: Snapshot, source: Snapshot) -> tuple[Snapshot, 
             dest.hardware.append(h)
             h.recorder_id = dest.id
             hw_at[h.id] = (h, dest)
+            if a.source is not None:
+                moved.add(a.source.item_id)
             for k, p in list(pairings.items()):
                 if p.target_hardware_id == h.id:
                     pairings[k] = Pairing(p.source_hardware_id, h.id, p.source_recorder_id, dest.id)
@@ -194,7 +208,7 @@ def _add(a: Action, recs: dict[str, Recorder], hw_at: dict[str, tuple[Hardware, 
                         storage=default.name if default else "")
             nd.settings["streams"]["DriverStreams"][0]["FPS"] = "8"  # the driver's default, not the source's
         else:
-            nd = device(d.kind, did, d.channel)
+            nd = device(d.kind, did, d.channel, name=f"{a.values['name']} - {d.kind} {d.channel + 1}")
         devices.append(nd)
     h = hardware(new_id, a.values["address"], devices, name=a.values["name"], driver=a.values["driver"],
                  model=src.model, enabled=a.values["enabled"], user=a.values["user_name"])
