@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 
 import pytest
 
+from bridge.demo import PASSWORD_ENV
 from fakes import verbs
 from tests.integration import worldtools as wt
-from tests.integration.test_cli import no_traceback, site, smartsync  # noqa: F401
+from tests.integration.test_cli import PASSWORD, no_traceback, site, smartsync  # noqa: F401
 
 pytestmark = pytest.mark.dotnet
 
@@ -62,3 +67,33 @@ def test_plan_shows_the_settings_that_follow_an_add_and_sync_applies_as_many(sit
     assert any(a.get("follows", {}).get("kind") == "add" for a in plan["actions"])
     applied = json.loads(smartsync(path, "sync", "--json").stdout)
     assert applied["applied"] == plan["counts"], (applied["applied"], plan["counts"])
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_delete_interrupted_in_the_read_phase_stays_pending(site, sig):  # noqa: F811
+    world, config, path = site
+    assert smartsync(path, "sync").returncode == 0
+    primary, secondary = config["links"][0]["primary"], config["links"][0]["secondary"]
+    gone = wt.hardware_on(world, primary)[0]
+    verbs.delete_hardware(world, gone["Id"])
+    # A slow VMS keeps the cycle in its read phase long enough to be interrupted there.
+    env = os.environ | {PASSWORD_ENV: PASSWORD, "SMARTSYNC_PASSWORD_SECONDARY": PASSWORD,
+                        "SMARTSYNC_FAKE_DELAY_MS": "300"}
+    proc = subprocess.Popen([sys.executable, "-m", "bridge", "-c", str(path), "sync"], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "Processing started" in line:
+            break
+    proc.send_signal(sig)
+    try:
+        proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode != 0
+    assert wt.hardware_by_address(world, secondary, gone["Address"]) is not None
+
+    check = smartsync(path, "plan", "--check")
+    assert check.returncode == 10 and "delete" in check.stdout, check.stdout + check.stderr
+    assert smartsync(path, "sync").returncode == 0
+    assert wt.hardware_by_address(world, secondary, gone["Address"]) is None
