@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from bridge.errors import ConfigError
 from bridge.model import ActionKind, Follows, Pairing, Plan, Side, Snapshot
 from bridge.plan import guard_check, make_plan, normalise_address
 from tests.unit.test_plan_builders import (
@@ -497,3 +500,11 @@ def test_a_move_is_followed_by_the_mapped_storage_on_the_destination() -> None:
     assert storage.values == {"storage_id": "s2-st1", "storage_name": "Archive"}
     after, pairings = simulate(plan, tgt, src)
     assert plan_for(src, after, pairings, lifecycle={"move": True}, storage_links=links).actions == []
+
+
+def test_guard_min_deletes_is_a_setting_with_a_floor_of_five_and_no_negative_values() -> None:
+    assert make_settings().guard.min_deletes == 5
+    assert make_settings(guard={"min_deletes": 0}).guard.min_deletes == 0
+    with pytest.raises(ConfigError) as caught:
+        make_settings(guard={"min_deletes": -1})
+    assert any("guard.min_deletes" in p for p in caught.value.problems), caught.value.problems
