@@ -607,7 +607,10 @@ class _Planner:
 
     def _wanted_storage(self, sd: Device, source_rid: str, trid: str) -> tuple[str, str] | str:
         """(storage id, name) a device from `source_rid` records to on target recorder `trid`, or why none."""
-        rec = self.tgt_recs[trid]
+        rec = self.tgt_recs.get(trid)
+        if rec is None:
+            return (f"{sd.kind} '{sd.name}': recorder '{self.topology.name(trid)}' was not read, so its storage "
+                    f"is unknown")
         wanted_name = self.topology.storage_map(source_rid, trid).get(sd.settings["storage"])
         if wanted_name is None:
             default = rec.default_storage()
@@ -627,7 +630,7 @@ class _Planner:
         if isinstance(wanted, str):
             self._skip_device(pair, sd, wanted)
             return
-        default = self.tgt_recs[dest].default_storage()
+        default = self.tgt_recs[dest].default_storage()  # read: _wanted_storage said so
         if default is not None and default.id == wanted[0]:
             return
         self.plan.actions.append(Action(
@@ -694,7 +697,7 @@ class _Planner:
                         follow(d.kind, slot, d.name, d, cat, values, f"{cat} settings from source")
                 elif cat == "storage":
                     wanted = self._wanted_storage(d, rid, trid)
-                    default = self.tgt_recs[trid].default_storage()
+                    default = self.tgt_recs[trid].default_storage() if trid in self.tgt_recs else None
                     if isinstance(wanted, str):
                         self.plan.skips.append(Skip(Ref(src_rec.site, rid, d.id, d.kind, d.name), wanted))
                     elif default is None or default.id != wanted[0]:
