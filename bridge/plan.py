@@ -15,10 +15,9 @@ The steps, in order:
    recorder's own hardware: a skip naming it, never adopted, renamed, moved or
    deleted (and nothing is added beside it). A remembered counterpart does
    follow a move: found on another recorder, it is moved when move is on. In
-   manual mode a source
-   hardware has one counterpart per mapped recorder (a camera may be mirrored
-   to several secondary recorders): remembered pairings first, then the same
-   address on each mapped recorder still without one. A secondary hardware
+   manual mode a source hardware has one counterpart per mapped recorder (a
+   camera may be mirrored to several secondary recorders): remembered pairings
+   first, then the same address on each mapped recorder still without one. A secondary hardware
    always has at most one primary counterpart; restoring in manual mode, a
    primary hardware is fed by one of its secondary counterparts only.
 2. *Lifecycle*: add, move, replace, delete, each behind its switch (a switch
@@ -31,7 +30,14 @@ The steps, in order:
    compares them now and then and hands in `password_mismatch`, the source
    hardware whose counterpart's password differs; each becomes an UPDATE of
    category "password" that names where to read the password, never the
-   password itself.
+   password itself. Hardware this plan adds or moves gets its settings in the
+   same plan, each UPDATE marked with what it `Follows` (the dry run lists
+   every action the cycle applies): planned from the source's values against
+   what the hardware starts with (the add sets name, enabled state and user
+   name; new devices have the VMS's defaults and record to the recorder's
+   default storage, as do moved ones on their new recorder). An update that
+   follows an add names its device by slot ("camera:0"), and so do related
+   cameras on added hardware (`added_device_ref`); the engine fills in ids.
 
 `Plan.pairings` holds every pairing the store must keep, oriented source ->
 target of THIS plan's direction, one per (source hardware, target hardware);
