@@ -277,3 +277,19 @@ def test_refused_or_interrupted_actions_end_where_a_clean_cycle_ends_and_lose_no
     failed_then_clean, _ = converge(source, after, topology, settings, kept)
     clean, _ = converge(source, target, topology, settings, pairings)
     assert canonical(failed_then_clean) == canonical(clean)
+
+
+def test_generated_worlds_exercise_settings_that_follow_an_add() -> None:
+    """Guards the generator for the refusal property: updates that follow an add must occur, to be refused.
+
+    (A storage that follows a move needs a storage map onto the move's destination, which these worlds
+    rarely draw; test_plan.py covers it by hand.)"""
+    seen: set[str] = set()
+
+    @hyp_settings(max_examples=500, deadline=None, database=None, derandomize=True)
+    @given(scenarios())
+    def collect(scenario: tuple[Snapshot, Snapshot, Topology, Settings, list[Pairing]]) -> None:
+        seen.update(f"follows {a.follows.kind.value}" for a in make_plan(*scenario).actions if a.follows is not None)
+
+    collect()
+    assert "follows add" in seen, seen
