@@ -709,10 +709,9 @@ def _label_mismatch(where: str, p: Any, s: Any, label_of: dict[str, str]) -> lis
 
 
 def _path_problems(settings: Settings) -> list[str]:
-    """Paths that cannot name a file on this machine, each by its key."""
+    """Paths that cannot name a file on this machine, each by its key (password files: when they are read)."""
     paths = {"sdk.folder": settings.sdk.folder, "sdk.fake_world": settings.sdk.fake_world,
              "service.store": settings.service.store, "service.log_dir": settings.service.log_dir}
-    paths |= {f"sites[{i}].password_file": s.password_file for i, s in enumerate(settings.sites)}
     out = []
     for key, path in paths.items():
         problem = None if path is None else path_problem(path)
@@ -723,6 +722,8 @@ def _path_problems(settings: Settings) -> list[str]:
 
 def _resolve_paths(settings: Settings, base_dir: Path) -> None:
     def absolute(p: Path) -> Path:
+        if path_problem(p):
+            return p  # reported as a problem already; kept as written
         p = p.expanduser()
         return p if p.is_absolute() else (base_dir / p).absolute()
 
