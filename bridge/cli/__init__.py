@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
@@ -134,12 +135,12 @@ def _run(argv: Sequence[str] | None) -> int:
         exc.show()
         return 2
     except ConfigError as exc:
-        click.echo(f"Configuration error: {exc.message}", err=True)
+        click.echo(f"Configuration error: {_shortened(exc.message)}", err=True)
         for problem in exc.problems:
-            click.echo(f"  - {problem}", err=True)
+            click.echo(f"  - {_shortened(problem)}", err=True)
         return exc.exit_code
     except BridgeError as exc:
-        click.echo(f"Error: {exc.message}", err=True)
+        click.echo(f"Error: {_shortened(exc.message)}", err=True)
         return exc.exit_code
     except OSError as exc:
         click.echo(f"Error: {_os_error_text(exc)}", err=True)
@@ -155,6 +156,14 @@ def _run(argv: Sequence[str] | None) -> int:
                    f"SmartSync defect; please report it with the command you ran.", err=True)
         return 1
     return rc if isinstance(rc, int) else 0
+
+
+_LONG_WORD = re.compile(r"\S{200,}")
+
+
+def _shortened(text: str) -> str:
+    """`text` with any very long word (a 100,000-digit argument echoed back) cut to its start and its length."""
+    return _LONG_WORD.sub(lambda m: f"{m.group(0)[:40]}...({len(m.group(0))} characters)", text)
 
 
 def _os_error_text(exc: OSError) -> str:
