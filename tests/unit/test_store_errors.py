@@ -203,3 +203,20 @@ def test_cli_store_faults_are_one_message_with_the_right_exit_code(tmp_path: Pat
 
     big = smartsync(tmp_path, "ok.db", "history", "99999999999999999999")
     assert big.returncode == 2 and "no cycle with id" in big.stderr and "Traceback" not in big.stderr
+
+
+def test_cli_reads_a_store_with_a_bad_report_and_bad_times(tmp_path: Path) -> None:
+    store = Store(tmp_path / "bad.db")
+    store.finish_cycle(store.begin_cycle("manual"), "ok", {"applied": {}})
+    store.begin_cycle("manual")  # still running: no report yet
+    conn = sqlite3.connect(store.path)
+    conn.execute("UPDATE runs SET report = '{x', started_at = 'bad', ended_at = 'zz' WHERE id = 1")
+    conn.execute("UPDATE schedule SET enabled = 1, interval_seconds = 600, next_run_at = 'no', deny_windows = '{'")
+    conn.execute("UPDATE cycle_lock SET heartbeat_at = 'never'")
+    conn.commit()
+    conn.close()
+    for command in (["history"], ["history", "1"], ["history", "2"], ["history", "1", "--json"], ["status"],
+                    ["schedule", "show"]):
+        proc = smartsync(tmp_path, "bad.db", *command)
+        assert proc.returncode == 0, (command, proc.stderr)
+        assert "Traceback" not in proc.stderr and "defect" not in proc.stderr
