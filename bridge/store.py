@@ -509,7 +509,22 @@ class Store:
             thread.join(5)
 
     def finish_cycle(self, run_id: int, status: str, report: dict[str, Any]) -> None:
-        """Record how the cycle ended and release the lock (if this run still holds it)."""
+        """Record how the cycle ended and release the lock (if this run still holds it).
+
+        When the store's disk is too full for the report, the end is still recorded with a short one saying
+        so: a run must not stay "running" and hold the lock because its report did not fit.
+        """
+        try:
+            self._finish_cycle(run_id, status, report)
+        except StoreError as exc:
+            if "full" not in exc.message:
+                raise
+            logger.warning("The cycle's report did not fit in the store: {}", exc.message)
+            short = {key: report[key] for key in ("trigger", "status", "started_at", "ended_at") if key in report}
+            short["message"] = "the report of this cycle was not kept: the store's disk was full"
+            self._finish_cycle(run_id, status, short)
+
+    def _finish_cycle(self, run_id: int, status: str, report: dict[str, Any]) -> None:
         now = self.clock.now()
         with self._tx() as conn:
             conn.execute(

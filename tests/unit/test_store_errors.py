@@ -64,11 +64,17 @@ def test_a_full_disk_says_free_space_and_keeps_the_store(tmp_path: Path, monkeyp
 
     monkeypatch.setattr(Store, "_connect", small_disk)
     with pytest.raises(StoreError) as info:
-        store.finish_cycle(run, "ok", {"notes": ["x" * 200_000]})
+        store.replace_pairings([Pairing(f"s{i}", f"t{i}", "r", "R") for i in range(5000)])
     assert "full" in info.value.message and "free space" in info.value.message
     no_fresh_store_advice(info.value.message)
+    # The run's end is still recorded (and the lock released) when its report does not fit.
+    store.finish_cycle(run, "ok", {"trigger": "manual", "notes": ["x" * 200_000]})
     monkeypatch.setattr(Store, "_connect", real_connect)
-    assert store.current_cycle() is not None  # nothing half-written: the run is still the running one
+    assert store.pairings() == []  # nothing half-written
+    assert store.current_cycle() is None
+    finished = store.run(run)
+    assert finished is not None and finished.status == "ok" and finished.ended_at is not None
+    assert "disk was full" in finished.report["message"]
 
 
 @pytest.mark.parametrize("text, kind, words", [
