@@ -520,7 +520,8 @@ class Store:
             if "full" not in exc.message:
                 raise
             logger.warning("The cycle's report did not fit in the store: {}", exc.message)
-            short = {key: report[key] for key in ("trigger", "status", "started_at", "ended_at") if key in report}
+            kept = ("trigger", "status", "started_at", "ended_at")
+            short: dict[str, Any] = {k: report[k] for k in kept if k in report}
             short["message"] = "the report of this cycle was not kept: the store's disk was full"
             self._finish_cycle(run_id, status, short)
 
