@@ -88,3 +88,7 @@ class StoreError(BridgeError):
     """
 
     exit_code = 1
+
+
+class StoreFull(StoreError):
+    """The disk holding the store is full. Exit 1."""

@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 from loguru import logger
 
-from bridge.errors import BridgeError, ConfigError, CycleRunning, StoreBusy, StoreError
+from bridge.errors import BridgeError, ConfigError, CycleRunning, StoreBusy, StoreError, StoreFull
 from bridge.logs import redact, redact_data
 from bridge.model import Pairing
 
@@ -192,7 +192,7 @@ def store_error(path: Path, exc: sqlite3.Error) -> BridgeError:
             f"the service writing to it); nothing was changed: wait for it to finish and run again"
         )
     if name.startswith("SQLITE_FULL") or "full" in text:
-        return StoreError(
+        return StoreFull(
             f"the disk holding the SmartSync store {path} is full; free space on it and run again (the store is "
             f"kept as it was: pairings, pending deletes and history are safe)"
         )
@@ -516,9 +516,7 @@ class Store:
         """
         try:
             self._finish_cycle(run_id, status, report)
-        except StoreError as exc:
-            if "full" not in exc.message:
-                raise
+        except StoreFull as exc:
             logger.warning("The cycle's report did not fit in the store: {}", exc.message)
             kept = ("trigger", "status", "started_at", "ended_at")
             short: dict[str, Any] = {k: report[k] for k in kept if k in report}
