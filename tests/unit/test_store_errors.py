@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import bridge.store
-from bridge.errors import ConfigError, StoreBusy, StoreError
+from bridge.errors import ConfigError, StoreBusy, StoreError, StoreFull
 from bridge.model import Pairing
 from bridge.store import Store, store_error
 
@@ -80,7 +80,7 @@ def test_a_full_disk_says_free_space_and_keeps_the_store(tmp_path: Path, monkeyp
 @pytest.mark.parametrize("text, kind, words", [
     ("attempt to write a readonly database", ConfigError, "write access"),
     ("unable to open database file", ConfigError, "read and write"),
-    ("database or disk is full", StoreError, "free space"),
+    ("database or disk is full", StoreFull, "free space"),
     ("database is locked", StoreBusy, "wait"),
     ("disk I/O error", StoreError, "check the disk"),
 ])
