@@ -226,3 +226,24 @@ def test_cli_reads_a_store_with_a_bad_report_and_bad_times(tmp_path: Path) -> No
         proc = smartsync(tmp_path, "bad.db", *command)
         assert proc.returncode == 0, (command, proc.stderr)
         assert "Traceback" not in proc.stderr and "defect" not in proc.stderr
+
+
+def test_cli_exits_5_when_the_store_stays_locked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from bridge import cli
+
+    smartsync(tmp_path, "locked.db", "history")  # writes the configuration and creates the store
+    monkeypatch.setenv("PW", "pw")
+    monkeypatch.setattr(bridge.store, "BUSY_TIMEOUT_S", 0.05)
+    holder = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        cli._register()
+        rc = cli._run(["history", "-c", str(tmp_path / "smartsync.toml")])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    err = capsys.readouterr().err
+    assert rc == 5, err
+    assert "stayed locked" in err and "wait" in err
+    no_fresh_store_advice(err)
