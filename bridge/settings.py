@@ -272,6 +272,8 @@ def settings_from_dict(
             # problems too, instead of hiding them behind these.
             _resolve_paths(settings, base_dir)
             settings.config_path = (config_path or base_dir / DEFAULT_FILE).absolute()
+            for site in settings.sites:
+                register_secret(site.password)
             error.settings = settings
         raise error
     assert settings is not None
