@@ -173,11 +173,17 @@ class LogFile:
     def _rotate(self) -> None:
         self._drop()
         stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S_%f")
-        os.replace(self.path, self.path.with_name(f"smartsync.{stamp}.log"))
+        try:
+            os.replace(self.path, self.path.with_name(f"smartsync.{stamp}.log"))
+        except FileNotFoundError:
+            return  # another process (the service, a `sync`) rotated it a moment ago
         cutoff = time.time() - RETENTION_SECONDS
         for old in self.path.parent.glob("smartsync.*.log"):
-            if old.name != LOG_NAME and old.stat().st_mtime < cutoff:
-                old.unlink(missing_ok=True)
+            try:
+                if old.name != LOG_NAME and old.stat().st_mtime < cutoff:
+                    old.unlink()
+            except FileNotFoundError:
+                pass  # removed by another process's rotation
 
     def _drop(self) -> None:
         fh, self._fh = self._fh, None
