@@ -4,8 +4,8 @@ traceback or an exception the CLI does not expect (issue 7, item 14).
 Most examples call the CLI's own entry (`bridge.cli._run`, which is what `main` runs) in this process, so
 hundreds of them fit in the suite; a few fixed cases run `python -m bridge` for real. Commands that would log
 in to a VMS (plan, sync, run-now, serve, doctor, online config check) are left out of the in-process part:
-they would load .NET into the test process; their argument parsing is still fuzzed via `--help`-free bad
-options, which click refuses before anything connects.
+they would load .NET into the test process; their argument parsing is still fuzzed with bad options, which
+click refuses before anything connects. The online `config check` runs against a stand-in session.
 """
 
 from __future__ import annotations
@@ -18,13 +18,16 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+import bridge.sdk
 from bridge import cli
+from bridge.model import Device, Hardware, Recorder, Side, Snapshot, Storage
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -39,6 +42,7 @@ BASE: dict[str, Any] = {
     "sync": {"password_check_hours": 24},
     "guard": {"max_delete_share": 0.1},
     "service": {"store": "state/smartsync.db", "log_dir": "logs"},
+    "storage_links": [{"primary": "Recorder P1", "secondary": "Recorder S1", "map": {"Local": "DR"}}],
 }
 
 KEYS = [
@@ -48,7 +52,7 @@ KEYS = [
     ("labels", "secondary"), ("links",), ("links", 0, "primary"), ("storage_links",), ("camera_map",),
     ("lifecycle", "delete"), ("lifecycle", "move"), ("sync", "password_check_hours"), ("sync", "camera_ptz"),
     ("selection", "devices"), ("selection", "names"), ("guard", "max_delete_share"), ("service", "store"),
-    ("service", "log_dir"), ("unknown_key",), ("sync", "nonsense"),
+    ("service", "log_dir"), ("unknown_key",), ("sync", "nonsense"), ("storage_links", 0, "map"),
 ]
 
 texts = st.one_of(
@@ -140,13 +144,33 @@ commands = st.one_of(
 )
 
 
+class StandInSession:
+    """What `config check` asks of a session, without .NET: two recorders and one camera."""
+
+    def __init__(self, settings: Any) -> None:
+        self.recorders_ = [Recorder("p1", "Recorder P1", "ms-main", storages=[Storage("a", "Local", True)]),
+                           Recorder("s1", "Recorder S1", "ms-main", storages=[Storage("b", "DR", True)])]
+
+    def recorders(self) -> list[Recorder]:
+        return self.recorders_
+
+    def read(self, recorder_ids: list[str], side: Side) -> Snapshot:
+        cam = Device("camera", "cam-1", "Gate Cam", 0, True)
+        hw = Hardware("hw-1", "Box", "http://10.0.0.1/", "d", "m", True, "p1", devices=[cam])
+        return Snapshot(side=side, recorders=[Recorder("p1", "Recorder P1", "ms-main", hardware=[hw])])
+
+    def close(self) -> None:
+        pass
+
+
 def run_in_process(argv: list[str], env: dict[str, str]) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     saved = dict(os.environ)
     os.environ.update(env)
     stdout, stderr = sys.stdout, sys.stderr
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+                mock.patch.object(bridge.sdk, "connect", StandInSession):
             rc = cli._run(argv)
     finally:
         sys.stdout, sys.stderr = stdout, stderr
@@ -167,7 +191,7 @@ def registered() -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(settings_files(), env_overrides, st.sampled_from(SAFE_COMMANDS[:5]))
+@given(settings_files(), env_overrides, st.sampled_from([*SAFE_COMMANDS[:5], ["config", "check"]]))
 def test_generated_settings_files_never_crash(content: bytes, env: dict[str, str], command: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
