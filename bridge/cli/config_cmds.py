@@ -117,8 +117,12 @@ def camera_map_problems(camera_map: dict[str, list[str]], primary: Snapshot) -> 
             continue
         close = [n for n in names if n.casefold() == key.casefold()] or \
             difflib.get_close_matches(key, sorted(names), n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else (
-            "; the primary recorders have no cameras" if not names else "")
+        if close:
+            hint = f"; did you mean '{close[0]}'?"
+        elif not names:
+            hint = "; the primary recorders have no cameras"
+        else:
+            hint = f"; the cameras are: {', '.join(repr(n) for n in sorted(names))}" if len(names) <= 12 else ""
         problems.append(f"camera_map.\"{key}\": no camera named '{key}' (or with that id) on the primary "
                         f"recorders, so nothing would be backed up for it{hint}")
     return problems
