@@ -14,6 +14,11 @@ action is applied alone: a failure is recorded with the VMS's own text and
 the cycle goes on. Everything the cycle learns (pairings, the report) goes
 to the store, under the store's cycle lock, so two processes never run two
 cycles at once.
+
+The engine talks to the VMS only through `bridge.ports.VmsSession` and tells
+the rest of the program what happens through cycle listeners
+(`bridge.events`): the report counts what was applied from the same events
+the journal and the progress bar receive.
 """
 
 from __future__ import annotations
@@ -27,7 +32,16 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, VmsError
+from bridge.events import (
+    EVENT_ACTION_AFTER,
+    EVENT_ACTION_BEFORE,
+    EVENT_CYCLE_FINISHED,
+    EVENT_CYCLE_PLANNED,
+    CycleEvent,
+    Listeners,
+)
 from bridge.model import Action, ActionKind, Pairing, Plan, Side, Snapshot, parse_added_device_ref
+from bridge.ports import VmsSession
 
 if TYPE_CHECKING:
     from bridge.settings import Settings
@@ -38,7 +52,7 @@ PASSWORDS_CHECKED_AT = "passwords_checked_at"
 """Store meta key: when hardware passwords were last compared (UTC ISO text; never a password or a hash)."""
 
 Progress = Callable[[int, int, Action], None]
-"""Called after each applied action: (done, total, action)."""
+"""Called after each applied action: (done, total, action). Kept for callers; it becomes a listener."""
 
 
 @dataclass
@@ -74,6 +88,15 @@ class CycleReport:
     target_cameras: int = 0
     plan: Plan | None = None
     run_id: int | None = None
+
+    def listen(self, event: CycleEvent) -> None:
+        """The report as a cycle listener: what was applied and what failed, from the after-write events."""
+        if event.code == EVENT_ACTION_AFTER and event.action is not None:
+            action = event.action
+            if event.error is not None:
+                self.failures.append(Failure(action, event.error))
+            else:
+                self.applied[action.kind.value] = self.applied.get(action.kind.value, 0) + 1
 
     @property
     def total_applied(self) -> int:
@@ -133,8 +156,9 @@ def run_cycle(
     notes: list[str] | None = None,
     stop_event: threading.Event | None = None,
     progress: Progress | None = None,
-    session: Any = None,
+    session: VmsSession | None = None,
     check_passwords: bool = False,
+    listeners: Listeners | None = None,
 ) -> CycleReport:
     """Run one cycle (or, with dry_run, only read and plan) and return its report.
 
@@ -143,10 +167,12 @@ def run_cycle(
     Raises ConnectError when a log-in fails, GuardTripped when the delete
     guard refuses the plan, CycleRunning when another cycle holds the lock.
     A dry run takes no lock and writes nothing, to the VMS or the store.
+    `listeners` receive the cycle's events (`bridge.events`) besides the report itself.
     """
     report = CycleReport(trigger=trigger, started_at=_now(), dry_run=dry_run, notes=list(notes or []))
+    events = _listeners(report, listeners, progress)
     own_session = session is None
-    if own_session:
+    if session is None:
         from bridge.sdk import connect
 
         # Log in before taking the lock: a refused log-in is the service's
@@ -154,13 +180,13 @@ def run_cycle(
         session = connect(settings)
     try:
         if dry_run:
-            _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress, check_passwords)
+            _cycle(settings, store, session, report, allow_mass_delete, stop_event, events, check_passwords)
             return report
         report.run_id = store.begin_cycle(trigger, report.notes)
         logger.info("Processing started ({} cycle, run {})", trigger, report.run_id)
         try:
             with store.keep_alive():
-                _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress, check_passwords)
+                _cycle(settings, store, session, report, allow_mass_delete, stop_event, events, check_passwords)
         except GuardTripped as exc:
             report.status, report.message = "guard", exc.message
             raise
@@ -174,6 +200,7 @@ def run_cycle(
             _finish(report, session)
             store.finish_cycle(report.run_id, report.status, report.to_json())
             logger.info("Processing ended: {}", report.summary())
+            events.dispatch(CycleEvent(EVENT_CYCLE_FINISHED, report))
         return report
     finally:
         if report.ended_at is None:
@@ -182,7 +209,22 @@ def run_cycle(
             session.close()
 
 
-def _finish(report: CycleReport, session: Any) -> None:
+def _listeners(report: CycleReport, given: Listeners | None, progress: Progress | None) -> Listeners:
+    """The report first (later listeners see its counts up to date), then the caller's, then `progress`."""
+    events = Listeners()
+    events.add(report.listen, EVENT_ACTION_AFTER)
+    if given is not None:
+        events.extend(given)
+    if progress is not None:
+        def moved(event: CycleEvent) -> None:
+            if event.action is not None:
+                progress(event.done, event.total, event.action)
+
+        events.add(moved, EVENT_ACTION_AFTER)
+    return events
+
+
+def _finish(report: CycleReport, session: VmsSession) -> None:
     report.ended_at = _now()
     report.round_trips = _delta(session.round_trips(), report.round_trips)
     report.writes = _delta(session.writes(), report.writes)
@@ -197,11 +239,11 @@ def _delta(now: int | None, before: int | None) -> int | None:
 def _cycle(
     settings: Settings,
     store: Store,
-    session: Any,
+    session: VmsSession,
     report: CycleReport,
     allow_mass_delete: bool,
     stop_event: threading.Event | None,
-    progress: Progress | None,
+    events: Listeners,
     check_passwords: bool = False,
 ) -> None:
     from bridge.topology import resolve_topology
@@ -223,7 +265,9 @@ def _cycle(
     if report.dry_run:
         report.status = "dry-run"
         return
-    _apply_plan(settings, store, session, report, plan, source, topology, password_mismatch, stop_event, progress)
+    events.dispatch(CycleEvent(EVENT_CYCLE_PLANNED, report, plan=plan, total=len(plan.actions)))
+    _apply_plan(settings, store, session, report, plan, source, target, topology, password_mismatch, stop_event,
+                events)
     if report.status != "interrupted" and passwords_due:
         # A failed password update is in the report; it is retried at the next check (or --check-passwords).
         store.set_meta(PASSWORDS_CHECKED_AT, checked_at.astimezone(UTC).isoformat())
@@ -242,7 +286,7 @@ def _check_selection(settings: Settings, source: Snapshot) -> None:
         )
 
 
-def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, topology: Any,
+def _plan(settings: Settings, session: VmsSession, source: Snapshot, target: Snapshot, topology: Any,
           pairings: list[Pairing], report: CycleReport, allow_mass_delete: bool,
           passwords_due: bool) -> tuple[Plan, set[tuple[str, str]]]:
     """The plan of this cycle, past the delete guard, with password differences when a check is due."""
@@ -275,9 +319,9 @@ def _record_plan(report: CycleReport, plan: Plan) -> None:
     report.skips = [s.to_json() for s in plan.skips]
 
 
-def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleReport, plan: Plan,
-                source: Snapshot, topology: Any, password_mismatch: set[tuple[str, str]],
-                stop_event: threading.Event | None, progress: Progress | None) -> None:
+def _apply_plan(settings: Settings, store: Store, session: VmsSession, report: CycleReport, plan: Plan,
+                source: Snapshot, target: Snapshot, topology: Any, password_mismatch: set[tuple[str, str]],
+                stop_event: threading.Event | None, events: Listeners) -> None:
     """Lifecycle actions first, then the plan's updates (those following an add or move once it succeeded);
     then, if any lifecycle action applied, whatever a fresh read of the target still shows different."""
     from bridge.plan import make_plan
@@ -298,11 +342,8 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
 
     def step(action: Action) -> dict[str, Any] | None:
         nonlocal done
-        result = _apply_one(session, action, report, kept)
         done += 1
-        if progress is not None:
-            progress(done, total, action)
-        return result
+        return _apply_one(session, action, report, kept, events, target, done, total)
 
     interrupted = False
     changed_lifecycle = False
@@ -440,7 +481,7 @@ def password_check_due(settings: Settings, store: Store, now: datetime, forced: 
     return not (timedelta(0) <= now - last < timedelta(hours=sync.password_check_hours))
 
 
-def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snapshot, settings: Settings,
+def _compare_passwords(session: VmsSession, plan: Plan, source: Snapshot, target: Snapshot, settings: Settings,
                        report: CycleReport) -> set[tuple[str, str]]:
     """Read the passwords of every paired hardware on both sides; the (source, target) ids whose passwords differ.
 
@@ -487,30 +528,44 @@ def _merge_counts(first: dict[str, int], second: dict[str, int]) -> dict[str, in
     return out
 
 
-def _read_both(session: Any, topology: Any) -> tuple[Snapshot, Snapshot]:
+def _read_both(session: VmsSession, topology: Any) -> tuple[Snapshot, Snapshot]:
     source = session.read(topology.source_recorder_ids, topology.source_side)
     target = session.read(topology.target_recorder_ids, topology.target_side)
     return source, target
 
 
-def _apply_one(session: Any, action: Action, report: CycleReport,
-               kept: dict[tuple[str, str], Pairing]) -> dict[str, Any] | None:
-    """Apply one action; record success or failure. Returns what the VMS answered, None when it failed."""
+def _apply_one(session: VmsSession, action: Action, report: CycleReport, kept: dict[tuple[str, str], Pairing],
+               events: Listeners, target: Snapshot, done: int, total: int) -> dict[str, Any] | None:
+    """Apply one action between its before and after events. Returns what the VMS answered, None when it failed.
+
+    A lost connection ends the cycle (ConnectError passes through) after the after event recorded it.
+    """
+    from bridge.journal import values_before
+
+    before = CycleEvent(EVENT_ACTION_BEFORE, report, action=action, done=done - 1, total=total,
+                        before=values_before(action, target), seq=done)
+    events.dispatch(before)
+    after = CycleEvent(EVENT_ACTION_AFTER, report, action=action, done=done, total=total, seq=done,
+                       before=before.before, extra=before.extra)
+    name = action.target.name or action.target.item_id
     try:
         result = session.apply(action)
     except VmsError as exc:
-        report.failures.append(Failure(action, exc.vms_text))
-        logger.warning("{} {} failed: {}", action.kind.value, action.target.name or action.target.item_id, exc.vms_text)
+        after.error = exc.vms_text
+        events.dispatch(after)
+        logger.warning("{} {} failed: {}", action.kind.value, name, exc.vms_text)
         return None
-    except ConnectError:
-        raise
     except BridgeError as exc:
-        report.failures.append(Failure(action, exc.message))
-        logger.warning("{} {} failed: {}", action.kind.value, action.target.name or action.target.item_id, exc.message)
+        after.error = exc.message
+        events.dispatch(after)
+        if isinstance(exc, ConnectError):
+            raise
+        logger.warning("{} {} failed: {}", action.kind.value, name, exc.message)
         return None
-    report.applied[action.kind.value] = report.applied.get(action.kind.value, 0) + 1
-    logger.debug("applied {} {}: {}", action.kind.value, action.target.name or action.target.item_id, action.reason)
     answer = result or {}
+    after.result = answer
+    events.dispatch(after)
+    logger.debug("applied {} {}: {}", action.kind.value, name, action.reason)
     _remember(action, answer, kept)
     return answer
 

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from bridge import logs
 from bridge.engine import CycleReport, run_cycle
+from bridge.events import EVENT_ACTION_AFTER, CycleEvent, Listeners
 from bridge.model import Action, Plan, Skip
 from bridge.scheduler import after_cycle
 
@@ -135,11 +136,15 @@ def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool, che
                       console=console, transient=True) as bar:
             task = bar.add_task("Reading both sides and planning", total=None)
 
-            def progress(done: int, total: int, action: Action) -> None:
-                bar.update(task, completed=done, total=total, description=f"{action.kind.value:8}")
+            def progress(event: CycleEvent) -> None:
+                if event.action is not None:
+                    bar.update(task, completed=event.done, total=event.total,
+                               description=f"{event.action.kind.value:8}")
 
+            listeners = Listeners()
+            listeners.add(progress, EVENT_ACTION_AFTER)
             report = run_cycle(settings, store, trigger="manual", allow_mass_delete=allow_mass_delete,
-                               progress=progress, check_passwords=check_passwords)
+                               listeners=listeners, check_passwords=check_passwords)
     else:
         report = run_cycle(settings, store, trigger="manual", allow_mass_delete=allow_mass_delete,
                            check_passwords=check_passwords)

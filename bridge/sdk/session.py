@@ -347,17 +347,25 @@ class Session:
 
     # -- writing --------------------------------------------------------------------------------------------
 
-    def apply(self, action: Action) -> dict[str, Any]:
-        """Apply one action; VmsError with the VMS's text when it is rejected."""
+    def apply(self, action: Action, password: SecretStr | None = None) -> dict[str, Any]:
+        """Apply one action; VmsError with the VMS's text when it is rejected.
+
+        `password` (a revert re-creating hardware) is used instead of reading the source hardware's."""
         site = self._site_by_host(action.target.site)
+        if password is not None:
+            return self._apply_with(site, action, password)
         if action.kind is ActionKind.ADD or action.kind is ActionKind.REPLACE or (
                 action.kind is ActionKind.UPDATE and action.category == "password"):
             src = self._site_by_host(str(action.values.get("source_site", "")))
-            password = self._applier.read_password(src, str(action.values.get("source_hardware_id", "")))
+            read = self._applier.read_password(src, str(action.values.get("source_hardware_id", "")))
         else:
-            password = None
+            read = None
         with site.lock:
-            return self._applier.apply(site, action, password)
+            return self._applier.apply(site, action, read)
+
+    def _apply_with(self, site: _Site, action: Action, password: SecretStr) -> dict[str, Any]:
+        with site.lock:
+            return self._applier.apply(site, action, password.get_secret_value())
 
     # -- cost -----------------------------------------------------------------------------------------------
 

@@ -1,0 +1,59 @@
+"""The typed interface the engine needs from a logged-in VMS session.
+
+`bridge.sdk.Session` implements it against the MIP SDK (the fake under
+Mono or the real one); `bridge.memory.MemorySession` implements it over
+plain snapshots so the engine can be unit-tested without .NET. Nothing
+here imports the SDK.
+
+What `apply` answers (a plain dict, so a journal can store it):
+
+- `hardware_id` and `devices` ("kind:channel" -> id) for an ADD;
+- `before`: the target item's values just before the change, as far as
+  the writer read them (category -> value for an UPDATE; the hardware's
+  identity for MOVE, REPLACE and DELETE). A writer that could not read them
+  leaves the key out; the engine then keeps what its snapshot showed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+from pydantic import SecretStr
+
+from bridge.model import Action, Recorder, Side, Snapshot
+
+StopCheck = Callable[[], bool]
+"""Asked between reads: True when the cycle was asked to stop."""
+
+
+class VmsSession(Protocol):
+    """One logged-in connection to every site of the installation."""
+
+    def refresh(self) -> None:
+        """Forget cached locations and log in again where a site dropped the session."""
+
+    def recorders(self) -> list[Recorder]:
+        """Every recorder of every site with its storages (no hardware)."""
+
+    def read(self, recorder_ids: Iterable[str], side: Side) -> Snapshot:
+        """The in-scope part of these recorders, plus the device groups of their sites."""
+
+    def read_passwords(self, site_hardware: Iterable[tuple[str, str]],
+                       failures: dict[str, str] | None = None) -> dict[str, SecretStr]:
+        """Hardware passwords named by (site host, hardware id); failures get id -> the VMS's text."""
+
+    def apply(self, action: Action, password: SecretStr | None = None) -> dict[str, Any]:
+        """Apply one action (VmsError when the VMS refuses it). See the module docstring for the answer.
+
+        `password`, when given, is the hardware password an ADD or REPLACE uses instead of the one read
+        from the source hardware (a revert re-creates hardware with the password it had)."""
+
+    def round_trips(self) -> int | None:
+        """Calls to the servers so far (None when the SDK does not count them)."""
+
+    def writes(self) -> int | None:
+        """Writes to the servers so far (None when the SDK does not count them)."""
+
+    def close(self) -> None:
+        """Log out; the session cannot be used afterwards."""

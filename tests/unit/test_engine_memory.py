@@ -1,0 +1,127 @@
+"""The engine over the in-memory session: whole cycles, listeners and faults, without .NET."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bridge.engine import run_cycle
+from bridge.errors import ConnectError
+from bridge.events import (
+    EVENT_ACTION_AFTER,
+    EVENT_ACTION_BEFORE,
+    EVENT_CYCLE_FINISHED,
+    EVENT_CYCLE_PLANNED,
+    CycleEvent,
+    Listeners,
+)
+from bridge.memory import MemorySession
+from bridge.model import Recorder
+from bridge.store import Store
+from tests.unit.test_plan_builders import camera, hardware, make_settings, recorder, twin
+
+
+def site(tmp: Path, **over: Any) -> tuple[Any, Store, MemorySession]:
+    """P1 -> S1 with one paired hardware (two cameras), plus one new hardware on P1."""
+    cams = [camera("c0", 0), camera("c1", 1)]
+    p1 = recorder("p1", "Recorder P1", [hardware("h1", "http://10.0.1.1/", cams, name="Gate"),
+                                        hardware("h2", "http://10.0.1.2/", [camera("c2", 0)], name="Dock")])
+    s1 = recorder("s1", "Recorder S1", [hardware("t1", "http://10.0.1.1/",
+                                                 [twin(cams[0], "t1-c0"), twin(cams[1], "t1-c1")], name="Gate")])
+    p1.hardware[0].devices[0].settings["recording"]["RecordingFramerate"] = 12.0
+    settings = make_settings(labels={"primary": ["Recorder P1"], "secondary": ["Recorder S1"]},
+                             links=[{"primary": "Recorder P1", "secondary": "Recorder S1"}], **over)
+    recs: list[Recorder] = [p1, s1]
+    session = MemorySession(recs, passwords={"h1": "pw-h1", "h2": "pw-h2", "t1": "pw-h1"})
+    return settings, Store(tmp / "smartsync.db"), session
+
+
+def target_doc(session: MemorySession) -> list[tuple[str, str, list[tuple[str, float]]]]:
+    rec = session.recorders_by_id["s1"]
+    return sorted((h.address, h.name, sorted((d.name, d.settings.get("recording", {}).get("RecordingFramerate", 0.0))
+                                             for d in h.devices)) for h in rec.hardware)
+
+
+def test_a_cycle_over_the_memory_session_adds_and_updates_then_is_in_step(tmp_path: Path) -> None:
+    settings, store, session = site(tmp_path)
+    report = run_cycle(settings, store, session=session)
+    assert report.status == "ok", report.failures
+    assert report.applied.get("add") == 1 and report.applied.get("update", 0) >= 1
+    assert {h.address for h in session.recorders_by_id["s1"].hardware} == {"http://10.0.1.1/", "http://10.0.1.2/"}
+    gate_cam = next(d for h in session.recorders_by_id["s1"].hardware for d in h.devices if d.id == "t1-c0")
+    assert gate_cam.settings["recording"]["RecordingFramerate"] == 12.0
+    again = run_cycle(settings, store, session=session)
+    assert again.total_applied == 0 and again.planned == {}
+
+
+def test_listeners_hear_planned_each_write_before_and_after_and_finished(tmp_path: Path) -> None:
+    settings, store, session = site(tmp_path)
+    heard: list[tuple[int, int, str]] = []
+    listeners = Listeners()
+
+    def listen(event: CycleEvent) -> None:
+        heard.append((event.code, event.seq, event.action.kind.value if event.action else ""))
+
+    listeners.add(listen)
+    report = run_cycle(settings, store, session=session, listeners=listeners)
+    codes = [c for c, _, _ in heard]
+    assert codes[0] == EVENT_CYCLE_PLANNED and codes[-1] == EVENT_CYCLE_FINISHED
+    writes = heard[1:-1]
+    assert len(writes) == 2 * report.total_applied
+    # Each write is announced before it happens and reported after, with the same number.
+    for before, after in zip(writes[::2], writes[1::2], strict=True):
+        assert before[0] == EVENT_ACTION_BEFORE and after[0] == EVENT_ACTION_AFTER and before[1:] == after[1:]
+
+
+def test_before_event_carries_the_targets_value_and_a_failing_display_listener_does_not_stop_the_cycle(
+        tmp_path: Path) -> None:
+    settings, store, session = site(tmp_path)
+    befores: list[Any] = []
+    listeners = Listeners()
+    listeners.add(lambda e: befores.append(e.before) if e.action and e.action.category == "recording" else None,
+                  EVENT_ACTION_BEFORE)
+    listeners.add(lambda e: 1 / 0, EVENT_ACTION_AFTER)  # a broken progress display
+    report = run_cycle(settings, store, session=session, listeners=listeners)
+    assert report.status == "ok"
+    assert {"category": "recording", "values": {"RecordingFramerate": 5.0}} in befores
+
+
+def test_a_listener_that_must_succeed_stops_the_write_when_it_fails(tmp_path: Path) -> None:
+    settings, store, session = site(tmp_path)
+    listeners = Listeners()
+
+    def journal(event: CycleEvent) -> None:
+        raise RuntimeError("journal unavailable")
+
+    listeners.add(journal, EVENT_ACTION_BEFORE, must_succeed=True)
+    with pytest.raises(RuntimeError):
+        run_cycle(settings, store, session=session, listeners=listeners)
+    assert session.applied == []
+    assert store.runs()[0].status == "error"
+
+
+def test_a_refused_write_is_a_failure_in_the_report_and_the_cycle_goes_on(tmp_path: Path) -> None:
+    settings, store, session = site(tmp_path)
+    session.refuse["t1-c0"] = "Camera is locked by another user"
+    report = run_cycle(settings, store, session=session)
+    assert report.status == "failed"
+    assert [f.error for f in report.failures] == ["Camera is locked by another user"]
+    assert report.applied.get("add") == 1
+
+
+def test_a_connection_lost_mid_cycle_ends_it_with_the_writes_so_far_recorded(tmp_path: Path) -> None:
+    settings, store, session = site(tmp_path)
+    session.drop_after = 1
+    with pytest.raises(ConnectError):
+        run_cycle(settings, store, session=session)
+    run = store.runs()[0]
+    assert run.status == "error" and "connection" in run.report["message"].lower()
+    assert sum(run.report["applied"].values()) == 1 and len(run.report["failures"]) == 1
+    session.drop_after = None
+    clean_settings, clean_store, clean = site(tmp_path / "clean")
+    run_cycle(clean_settings, clean_store, session=clean)
+    resumed = run_cycle(settings, store, session=session)
+    assert resumed.status == "ok"
+    assert target_doc(session) == target_doc(clean)
