@@ -15,7 +15,9 @@ from typing import Any
 
 from bridge.errors import ConnectError, VmsError
 from bridge.model import Action, ActionKind
+from bridge.sdk import gates
 from bridge.sdk.errors import scrub, to_vms_error, vms_call
+from bridge.sdk.gates import Gate
 from bridge.sdk.net import DEVICE_TYPES, Net
 from bridge.sdk.parse import HARDWARE_IDENTITY_SETTINGS, item_path, path_id
 
@@ -93,7 +95,8 @@ class Applier:
         (each hardware is then looked up on its own, and fails on its own)."""
         try:
             rs = self._recorder(src, recorder_id)
-            rs.FillChildren(self._net.strings(["Hardware"]))
+            if gates.allows_reported(src.info.version, Gate.FILL_CHILDREN):
+                rs.FillChildren(self._net.strings(["Hardware"]))
             return {str(hw.Id): hw for hw in rs.HardwareFolder.Hardwares if str(hw.Id) in wanted}
         except Exception as exc:
             err = to_vms_error(exc, "Listing hardware for password reads", host)

@@ -22,7 +22,7 @@ if ! up_to_date VideoOS.ConfigurationAPI.dll "$here/ConfigurationAPI" "$here/bui
   mcs "${flags[@]}" -out:"$out/VideoOS.ConfigurationAPI.dll" "$here"/ConfigurationAPI/*.cs
 fi
 if ! up_to_date VideoOS.Platform.dll "$here/Platform" "$here/build.sh" "$out/VideoOS.ConfigurationAPI.dll"; then
-  mcs "${flags[@]}" -out:"$out/VideoOS.Platform.dll" -r:System.dll -r:System.Core.dll \
+  mcs "${flags[@]}" -out:"$out/VideoOS.Platform.dll" -r:System.dll -r:System.Core.dll -r:System.ServiceModel.dll \
     -r:"$out/VideoOS.ConfigurationAPI.dll" "$here"/Platform/*.cs
 fi
 if ! up_to_date VideoOS.Platform.SDK.dll "$here/SDK" "$here/build.sh" "$out/VideoOS.Platform.dll"; then

@@ -35,6 +35,12 @@ namespace VideoOS.Platform
         public NotSupportedMIPException(string message) : base(message) { }
     }
 
+    /// <summary>The logged-in user lacks the right for the call (the real text starts with a VMO code).</summary>
+    public class NotAuthorizedMIPException : MIPException
+    {
+        public NotAuthorizedMIPException(string message) : base(message) { }
+    }
+
     public class PathNotFoundMIPException : MIPException
     {
         public PathNotFoundMIPException(string message) : base(message) { }
