@@ -80,7 +80,7 @@ def test_second_runtime_is_refused_with_advice(sdk_runtime: Any) -> None:
     from bridge.sdk import load_runtime
 
     with pytest.raises(SdkLoadError, match="Restart the process"):
-        load_runtime(SimpleNamespace(runtime="coreclr", folder=SDK))
+        load_runtime(SimpleNamespace(runtime="netfx", folder=SDK))
 
 
 def _doctor(settings: Any) -> Any:
