@@ -121,11 +121,12 @@ def connect(settings: Settings) -> Session:
     return session
 
 
-def check_sites(settings: Settings) -> list[tuple[str, str | None]]:
+def check_sites(settings: Settings, versions: dict[str, str] | None = None) -> list[tuple[str, str | None]]:
     """Log in to each site (and federated child) on its own: (server, None if ok else the error message).
 
     For `doctor`: unlike `connect`, one failing site does not hide the
-    others. The runtime must load (SdkLoadError otherwise).
+    others. The runtime must load (SdkLoadError otherwise). `versions`, when
+    given, receives server -> the version its management server reports.
     """
     load_runtime(settings.sdk)
     fake_world = getattr(settings.sdk, "fake_world", None)
@@ -144,6 +145,8 @@ def check_sites(settings: Settings) -> list[tuple[str, str | None]]:
                 results.append((host, exc.message))
                 continue
             results.append((host, None))
+            if versions is not None:
+                versions[host] = session._sites[host].info.version
             if settings.architecture == "federated":
                 try:
                     children = session._child_uris(host)
@@ -153,7 +156,10 @@ def check_sites(settings: Settings) -> list[tuple[str, str | None]]:
                 for child in children:
                     try:
                         session._login(site, is_child=True, uri=child)
-                        results.append((f"{host_of(child)} (child of {host})", None))
+                        label = f"{host_of(child)} (child of {host})"
+                        results.append((label, None))
+                        if versions is not None:
+                            versions[label] = session._sites[host_of(child)].info.version
                     except BridgeError as exc:
                         results.append((f"{host_of(child)} (child of {host})", exc.message))
     finally:
