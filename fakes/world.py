@@ -122,7 +122,8 @@ def create_world(
     specs: list[list[build.HardwareSpec]] = []
     for i in range(primaries):
         rec = build.recorder(ids[primary_host], name=f"Recorder P{i + 1}", host=f"rec-p{i + 1}", index=i,
-                             default_storage=PRIMARY_STORAGE, storage_count=storages_per_recorder, retain_days=30)
+                             default_storage=PRIMARY_STORAGE, storage_count=storages_per_recorder, retain_days=30,
+                             site=primary_host)
         refs = build.RecorderRefs.of(rec)
         rec_specs = [
             build.HardwareSpec(seed=phys.getrandbits(64), address=build.address_of(i + 1, h),
@@ -138,7 +139,8 @@ def create_world(
     counterpart: dict[str, str] = {}
     for j in range(secondaries):
         rec = build.recorder(ids[secondary_host], name=f"Recorder S{j + 1}", host=f"rec-s{j + 1}", index=100 + j,
-                             default_storage=SECONDARY_STORAGE, storage_count=storages_per_recorder, retain_days=90)
+                             default_storage=SECONDARY_STORAGE, storage_count=storages_per_recorder, retain_days=90,
+                             site=secondary_host)
         refs = build.RecorderRefs.of(rec)
         if mirror:
             for i in range(j, primaries, secondaries):

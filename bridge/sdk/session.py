@@ -84,6 +84,8 @@ class _Site:
     info: SiteInfo
     server_id: Any
     net_uri: Any
+    login: Any = None
+    """The site's settings (user, password, auth): raw Configuration API calls log in with them."""
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 
@@ -209,32 +211,32 @@ class Session:
             info = SiteInfo(host=host, uri=uri, version=str(ms.Version), is_child=is_child, name=str(ms.Name))
         except Exception as exc:
             raise to_connect_error(exc, host, site.user, (password,)) from None
-        self._sites[host] = _Site(info, server_id, net_uri)
+        self._sites[host] = _Site(info, server_id, net_uri, login=site)
         self._logins[host] = site
 
-    def _site_items(self) -> list[Any]:
-        mgr = self._net.EnvironmentManager.Instance
-        items = []
-        get_all = getattr(mgr, "GetSiteItems", None)
-        if get_all is not None:
-            items.extend(get_all())
-        master = mgr.GetSiteItem(mgr.MasterSite)
-        items.append(master)
-        items.extend(master.GetChildren())
-        return items
-
     def _server_id(self, host: str) -> Any:
-        for item in self._site_items():
+        """The ServerId of a logged-in site: from its log-in settings, else by walking the site tree."""
+        settings = self._net.LoginSettingsCache.GetLoginSettings(host)
+        mgr = self._net.EnvironmentManager.Instance
+        if settings is not None:
+            item = mgr.GetSiteItem(settings.Guid)
+            if item is not None:
+                return item.FQID.ServerId
+        # The site tree: every site logged in to, and their federated children below them.
+        pending = [mgr.GetSiteItem(mgr.MasterSite)]
+        while pending:
+            item = pending.pop()
             sid = item.FQID.ServerId
             if str(sid.Uri.Host).lower() == host:
                 return sid
+            pending.extend(item.GetChildren())
         raise ConnectError(f"Logged in to {host} but the SDK lists no site for it.", server=host, cause="no site item")
 
     def _child_uris(self, parent_host: str) -> list[str]:
         mgr = self._net.EnvironmentManager.Instance
         parent = self._sites[parent_host]
         with vms_call("Listing federated child sites", parent_host):
-            children = mgr.GetSiteItem(parent.server_id).GetChildren()
+            children = mgr.GetSiteItem(parent.server_id.Id).GetChildren()
             return [str(c.FQID.ServerId.Uri) for c in children]
 
     def refresh(self) -> None:
@@ -405,14 +407,19 @@ class Session:
     def apply(self, action: Action) -> dict[str, Any]:
         """Apply one action; VmsError with the VMS's text when it is rejected."""
         site = self._site_by_host(action.target.site)
+        devices: dict[str, bool] | None = None
         if action.kind is ActionKind.ADD or action.kind is ActionKind.REPLACE or (
                 action.kind is ActionKind.UPDATE and action.category == "password"):
             src = self._site_by_host(str(action.values.get("source_site", "")))
-            password = self._applier.read_password(src, str(action.values.get("source_hardware_id", "")))
+            source_id = str(action.values.get("source_hardware_id", ""))
+            password = self._applier.read_password(src, source_id)
+            if action.kind is ActionKind.ADD:
+                # New hardware arrives with its devices disabled: the source says which to enable.
+                devices = self._applier.source_devices(src, source_id)
         else:
             password = None
         with site.lock:
-            return self._applier.apply(site, action, password)
+            return self._applier.apply(site, action, password, devices)
 
     # -- cost -----------------------------------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ namespace VideoOS.Platform.ConfigurationItems
             { "Output", typeof(Output) }, { "PtzPreset", typeof(PtzPreset) }, { "CameraGroup", typeof(CameraGroup) },
             { "Role", typeof(Role) }, { "User", typeof(User) }, { "ViewGroup", typeof(ViewGroup) }, { "View", typeof(View) },
             { "ManagementServer", typeof(ManagementServer) },
-            { "Stream", typeof(Stream) }, { "DeviceDriverSettings", typeof(DeviceDriverSettings) },
+            { "Stream", typeof(StreamDefinition) }, { "DeviceDriverSettings", typeof(DeviceDriverSettings) },
             { "ClientSettings", typeof(ClientSettings) }, { "MotionDetection", typeof(MotionDetection) },
             { "PrivacyProtection", typeof(PrivacyProtection) }, { "HardwareDriverSettings", typeof(HardwareDriverSettings) },
         };

@@ -211,6 +211,7 @@ namespace FakeMip
             string problems = WorldSchema.Problems(doc);
             if (problems != null) throw Unusable("breaks the world schema: " + problems);
             var newIndex = BuildIndex(doc);
+            lock (SharedLists) SharedLists.Clear();
             Doc = doc;
             index = newIndex;
             mtime = info.LastWriteTimeUtc;
@@ -225,8 +226,27 @@ namespace FakeMip
 
         internal void Reindex() { index = BuildIndex(Doc); }
 
+        private Dictionary<string, Entry> drivers = new Dictionary<string, Entry>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>The driver with this path on one recorder, or null when that recorder has none.</summary>
+        internal Entry DriverOn(Entry recorder, string driverPath)
+        {
+            string type, id;
+            if (recorder == null || !VideoOS.Platform.ConfigurationItems.Resolver.Split(driverPath ?? "", out type, out id) || type != "HardwareDriver") return null;
+            Entry e;
+            return drivers.TryGetValue(recorder.Id + "/" + id.ToLowerInvariant(), out e) ? e : null;
+        }
+
+        /// <summary>
+        /// Children lists of hardware folders, shared by every object of this process the way the real SDK's
+        /// cache is: they survive the process's own add, move and delete until ClearChildrenCache(), and go
+        /// when the document is read again from disk.
+        /// </summary>
+        internal readonly Dictionary<string, object> SharedLists = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
+
         private Dictionary<string, Entry> BuildIndex(JObj doc)
         {
+            drivers = new Dictionary<string, Entry>(StringComparer.OrdinalIgnoreCase);
             var idx = new Dictionary<string, Entry>(StringComparer.OrdinalIgnoreCase);
             var ms = doc.Obj("ManagementServer");
             var root = new Entry { Node = ms, Type = "ManagementServer", Id = ms.Str("Id") ?? "" };
@@ -250,6 +270,12 @@ namespace FakeMip
                     var id = node.Str("Id");
                     if (string.IsNullOrEmpty(id)) throw Unusable("has a " + type + " without an \"Id\"");
                     var e = new Entry { Node = node, Type = type, Id = id, Parent = parent, Collection = container.Keys[i] };
+                    // A driver has one Id (so one path) on every recorder of a site; everything else is unique.
+                    if (type == "HardwareDriver")
+                    {
+                        drivers[parent.Id + "/" + id.ToLowerInvariant()] = e;
+                        if (idx.ContainsKey(id)) continue;
+                    }
                     if (idx.ContainsKey(id)) throw Unusable("uses the Id " + id + " twice; every Id must be unique in its document");
                     idx[id] = e;
                     if (type == "Hardware") node.Cacheable = true;
