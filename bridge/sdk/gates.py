@@ -123,7 +123,8 @@ class Gate(Enum):
         "hardware whose address or driver changed is skipped; replace it on the target by hand")
     CHANGE_PASSWORD_ON_DEVICE = GateInfo(
         "changing a hardware password on the device itself", VmsVersion(23, 2), None,
-        "only the password the recorder stores is changed, not the one on the device")
+        "no loss for a sync: it changes the password the recorder stores (the device already has the "
+        "source's), which every release can")
     MULTISTREAM_RECORDING = GateInfo(
         "recording to a chosen track and default playback (RecordTo/DefaultPlayback)", VmsVersion(23, 2),
         "multistream recording",

@@ -326,9 +326,8 @@ namespace VideoOS.Platform.ConfigurationItems
             {
                 st.EnsureFresh();
                 // The server call behind FillChildren came with XProtect 2020 R2 (20.2); older servers lack it.
-                var v = st.VersionNumbers();
-                if (v[0] < 20 || (v[0] == 20 && v[1] < 2))
-                    throw new NotSupportedMIPException("FillChildren needs a management server of version 20.2 (2020 R2) or later; " + sid.Uri + " runs " + v[0] + "." + v[1] + ".");
+                if (!ConfigurationService.AtLeast(st.VersionText, 20, 2))
+                    throw new NotSupportedMIPException("FillChildren needs a management server of version 20.2 (2020 R2) or later; " + sid.Uri + " runs " + st.VersionText + ".");
                 foreach (var t in itemTypes)
                     if (t.StartsWith("PrivacyProtection", StringComparison.OrdinalIgnoreCase)) st.RequireLicence("PrivacyMask");
             }

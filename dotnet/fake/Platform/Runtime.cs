@@ -340,14 +340,14 @@ namespace FakeMip
             if (Unlicensed(feature)) throw new System.ServiceModel.FaultException("VMS64001: The feature is not licensed");
         }
 
-        /// <summary>ManagementServer.Version as (major, minor); (0, 0) when it cannot be read.</summary>
-        internal int[] VersionNumbers()
+        /// <summary>ManagementServer.Version as the document holds it ("" when absent).</summary>
+        internal string VersionText
         {
-            var ms = Doc == null ? null : Doc.Obj("ManagementServer");
-            var parts = (ms == null ? "" : ms.Str("Version") ?? "").Split('.');
-            int major, minor;
-            if (parts.Length < 2 || !int.TryParse(parts[0], out major) || !int.TryParse(parts[1], out minor)) return new[] { 0, 0 };
-            return new[] { major, minor };
+            get
+            {
+                var ms = Doc == null ? null : Doc.Obj("ManagementServer");
+                return ms == null ? "" : ms.Str("Version") ?? "";
+            }
         }
 
         internal string FaultText(string table, string key)
