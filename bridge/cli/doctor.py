@@ -22,10 +22,11 @@ def _line(ok: bool, what: str, detail: str) -> bool:
     return ok
 
 
-def _vms_lines(server: str, version_text: str) -> None:
-    """The VMS's version and what it limits: information, never a failure."""
+def _vms_lines(server: str, details: Any) -> None:
+    """The VMS's version and what it limits (version and probed licences): information, never a failure."""
     from bridge.sdk import gates
 
+    version_text = details.version
     try:
         version = gates.parse_version(version_text)
     except gates.VersionError as exc:
@@ -33,13 +34,19 @@ def _vms_lines(server: str, version_text: str) -> None:
                    f"VMS's answers decide")
         return
     limited = gates.limits(version)
-    licences = ", ".join(g.info.licence for g in gates.Gate if g.info.licence and g not in limited)
-    summary = f"{len(limited)} feature(s) limited by its version" if limited else "no feature limited by its version"
-    if licences:
-        summary += f"; licences ({licences}) are checked by each cycle"
+    unlicensed = [g for g in details.unlicensed if g not in limited]
+    unprobed = [g.info.licence for g in gates.Gate
+                if g.info.licence and g not in limited and g not in details.unlicensed
+                and (not details.probed or g is not gates.Gate.PRIVACY_MASK)]
+    count = len(limited) + len(unlicensed)
+    summary = f"{count} feature(s) limited" if count else "no feature limited"
+    if unprobed:
+        summary += f"; not probed here, checked by each cycle: {', '.join(str(x) for x in unprobed)} licence"
     click.echo(f"OK   VMS {server}: XProtect {version.release} ({version_text}); {summary}")
     for line in gates.describe(limited, version):
         click.echo(f"NOTE {server}: {line}")
+    for gate in unlicensed:
+        click.echo(f"NOTE {server}: {gates.unlicensed_reason(gate, version, details.unlicensed[gate])}")
 
 
 @click.command("doctor")
@@ -92,11 +99,11 @@ def doctor_command(ctx: click.Context) -> None:
         from bridge.sdk.session import check_sites
 
         try:
-            versions: dict[str, str] = {}
-            for server, error in check_sites(settings, versions):
+            details: dict[str, Any] = {}
+            for server, error in check_sites(settings, details):
                 all_ok &= _line(error is None, f"log-in {server}", error or "logged in")
-                if server in versions:
-                    _vms_lines(server, versions[server])
+                if server in details:
+                    _vms_lines(server, details[server])
         except BridgeError as exc:
             all_ok = _line(False, "log-in", exc.message)
     else:

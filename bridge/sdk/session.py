@@ -123,12 +123,25 @@ def connect(settings: Settings) -> Session:
     return session
 
 
-def check_sites(settings: Settings, versions: dict[str, str] | None = None) -> list[tuple[str, str | None]]:
+@dataclass(slots=True)
+class SiteDetails:
+    """What `doctor` shows of a logged-in site beyond the log-in itself."""
+
+    version: str
+    unlicensed: dict[Gate, str] = field(default_factory=dict)
+    """Licence gates the VMS refused when probed -> its text."""
+    probed: bool = False
+    """False when the site had no camera to probe the licences with."""
+
+
+def check_sites(settings: Settings,
+                details: dict[str, SiteDetails] | None = None) -> list[tuple[str, str | None]]:
     """Log in to each site (and federated child) on its own: (server, None if ok else the error message).
 
     For `doctor`: unlike `connect`, one failing site does not hide the
-    others. The runtime must load (SdkLoadError otherwise). `versions`, when
-    given, receives server -> the version its management server reports.
+    others. The runtime must load (SdkLoadError otherwise). `details`, when
+    given, receives server -> its VMS version and the licences it lacks
+    (probed with one camera's privacy masks: a few round trips).
     """
     load_runtime(settings.sdk)
     fake_world = getattr(settings.sdk, "fake_world", None)
@@ -147,8 +160,8 @@ def check_sites(settings: Settings, versions: dict[str, str] | None = None) -> l
                 results.append((host, exc.message))
                 continue
             results.append((host, None))
-            if versions is not None:
-                versions[host] = session._sites[host].info.version
+            if details is not None:
+                details[host] = session._details(host)
             if settings.architecture == "federated":
                 try:
                     children = session._child_uris(host)
@@ -160,8 +173,8 @@ def check_sites(settings: Settings, versions: dict[str, str] | None = None) -> l
                         session._login(site, is_child=True, uri=child)
                         label = f"{host_of(child)} (child of {host})"
                         results.append((label, None))
-                        if versions is not None:
-                            versions[label] = session._sites[host_of(child)].info.version
+                        if details is not None:
+                            details[label] = session._details(host_of(child))
                     except BridgeError as exc:
                         results.append((f"{host_of(child)} (child of {host})", exc.message))
     finally:
@@ -300,6 +313,25 @@ class Session:
                                                                               text))
         self._fill(site, rs, RECORDER_ITEM_TYPES)
         return str(self._net.Reader.ReadRecorder(rs, False))
+
+    def _details(self, host: str) -> SiteDetails:
+        """The site's version, and its licence gates probed on the first camera found (for doctor)."""
+        site = self._sites[host]
+        out = SiteDetails(version=site.info.version)
+        with site.lock, vms_call("Probing the licences", host):
+            camera = next((cam for rs in self._management_server(site).RecordingServerFolder.RecordingServers
+                           for hw in rs.HardwareFolder.Hardwares for cam in hw.CameraFolder.Cameras), None)
+            if camera is None:
+                return out
+            out.probed = True
+            try:
+                list(camera.PrivacyProtectionFolder.PrivacyProtections)
+            except Exception as exc:
+                text = vms_text(exc)
+                if not gates.is_unlicensed(text):
+                    raise
+                out.unlicensed[Gate.PRIVACY_MASK] = text
+        return out
 
     def take_notes(self) -> list[str]:
         """Notes for the cycle report (features this VMS lacks), each once per cycle; then forgotten."""
