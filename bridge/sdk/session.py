@@ -404,7 +404,21 @@ class Session:
                 self._fill(site, groups_folder, ["CameraGroup", "Camera"])
                 for path, members in parse.parse_groups(self._net.json(self._net.Reader.ReadGroups(ms))).items():
                     snap.groups.setdefault(path, set()).update(members)
+        self._single_stream(snap)
         return snap
+
+    def _single_stream(self, snap: Snapshot) -> None:
+        """Where any logged-in site predates multistream recording, both sides compare stream usages in their
+        single-stream form: a track id the old site cannot hold would otherwise differ, and fail, every cycle."""
+        old = [s for s in self._sites.values() if not self._gate_open(s, Gate.MULTISTREAM_RECORDING)]
+        if not old:
+            return
+        for rec in snap.recorders:
+            for hw in rec.hardware:
+                for dev in hw.devices:
+                    streams = dev.settings.get("streams")
+                    if isinstance(streams, dict) and isinstance(streams.get("Streams"), list):
+                        streams["Streams"] = [gates.single_stream_usage(u) for u in streams["Streams"]]
 
     def read_passwords(self, site_hardware: Iterable[tuple[str, str]],
                        failures: dict[str, str] | None = None) -> dict[str, SecretStr]:
