@@ -172,7 +172,8 @@ def test_added_hardware_enables_exactly_the_devices_enabled_on_the_source(
 
 
 def test_a_task_that_ends_completed_is_final(two_sites: Path, open_session: Callable[..., Any]) -> None:
-    _edit(two_sites, "ms-secondary", lambda d: d.setdefault("Faults", {}).update(FinishAs={"DeleteHardware": "Completed"}))
+    _edit(two_sites, "ms-secondary",
+          lambda d: d.setdefault("Faults", {}).update(FinishAs={"DeleteHardware": "Completed"}))
     session = open_session(make_settings(two_sites, "independent"))
     # A short bound, so polling a final state as if it were running fails quickly instead of after 10 minutes.
     session._applier._timeout = 3.0
