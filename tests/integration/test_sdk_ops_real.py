@@ -217,3 +217,34 @@ def test_hardware_lists_are_fresh_after_add_move_and_delete(
                          values={"to_recorder_id": p2["Id"]}))
     assert _listed(session, "ms-primary", p1["Id"]) == before_p1 - {src["Id"]}
     assert _listed(session, "ms-primary", p2["Id"]) == before_p2 | {src["Id"]}
+
+
+def test_replace_failing_on_the_server_reports_its_text_and_cleans_up(
+        two_sites: Path, open_session: Callable[..., Any]) -> None:
+    from FakeMip import ConfigurationApiHost
+
+    session = open_session(make_settings(two_sites, "independent"))
+    action, target, _ = _replace_action(two_sites)
+    _edit(two_sites, "ms-secondary",
+          lambda d: d.setdefault("Faults", {}).update(FailTask={"ReplaceHardware": "Device did not answer"}))
+    before = _hw(load_doc(two_sites, "ms-secondary"), target["Id"])
+    with pytest.raises(VmsError, match="Device did not answer"):
+        session.apply(action)
+    assert _hw(load_doc(two_sites, "ms-secondary"), target["Id"]) == before
+    assert ConfigurationApiHost.OpenTasks("ms-secondary") == 0
+
+
+def test_a_fault_from_the_service_fails_the_item_with_the_vms_text(
+        two_sites: Path, open_session: Callable[..., Any]) -> None:
+    session = open_session(make_settings(two_sites, "independent"))
+    action, target, _ = _replace_action(two_sites)
+
+    def forget_target(doc: dict[str, Any]) -> None:
+        for r in doc["RecordingServers"]:
+            r["Hardwares"] = [h for h in r["Hardwares"] if h["Id"] != target["Id"]]
+
+    # Removed behind the bridge's back: the service answers with a WCF fault, which fails this item only.
+    _edit(two_sites, "ms-secondary", forget_target)
+    with pytest.raises(VmsError, match="was not found") as info:
+        session.apply(action)
+    assert target["Id"] in info.value.vms_text
