@@ -24,6 +24,7 @@ from bridge.model import Action, ActionKind
 from bridge.sdk import configapi, gates
 from bridge.sdk.configapi import FINAL_STATES
 from bridge.sdk.errors import scrub, to_vms_error, vms_call
+from bridge.sdk.gates import Gate
 from bridge.sdk.net import DEVICE_TYPES, Net
 from bridge.sdk.parse import HARDWARE_IDENTITY_SETTINGS, item_path, path_id
 
@@ -105,7 +106,8 @@ class Applier:
         (each hardware is then looked up on its own, and fails on its own)."""
         try:
             rs = self._recorder(src, recorder_id)
-            rs.FillChildren(self._net.strings(["Hardware"]))
+            if gates.allows_reported(src.info.version, Gate.FILL_CHILDREN):
+                rs.FillChildren(self._net.strings(["Hardware"]))
             return {str(hw.Id): hw for hw in rs.HardwareFolder.Hardwares if str(hw.Id) in wanted}
         except Exception as exc:
             err = to_vms_error(exc, "Listing hardware for password reads", host)
@@ -163,8 +165,8 @@ class Applier:
         host = src.info.host
         with src.lock, vms_call("Reading the source hardware's devices", host):
             hw = self._net.Hardware(src.server_id, item_path("Hardware", hardware_id))
-            if gates.allows(src.info.version, gates.Gate.FILL_CHILDREN):
-                hw.FillChildren(self._net.strings(list(DEVICE_ITEM_TYPES)))
+            if gates.allows_reported(src.info.version, Gate.FILL_CHILDREN):
+                hw.FillChildren(self._net.strings(gates.fill_types(DEVICE_ITEM_TYPES)))
             return {f"{kind}:{int(d.Channel)}": bool(d.Enabled)
                     for kind, (_, folder, items) in DEVICE_TYPES.items() for d in getattr(getattr(hw, folder), items)}
 
@@ -306,7 +308,7 @@ class Applier:
     def _replace(self, site: Any, action: Action, password: str) -> dict[str, Any]:
         v = action.values
         host = site.info.host
-        if not gates.allows(site.info.version, gates.Gate.REPLACE_HARDWARE):
+        if not gates.allows_reported(site.info.version, Gate.REPLACE_HARDWARE):
             raise VmsError(f"Hardware {action.target.name or action.target.item_id} on {host} was not replaced: "
                            f"{gates.reason(gates.Gate.REPLACE_HARDWARE, site.info.version)}; "
                            f"{gates.Gate.REPLACE_HARDWARE.info.without}.")

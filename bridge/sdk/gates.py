@@ -27,6 +27,20 @@ from functools import total_ordering
 # The VMS's own text for a feature it has no licence for (e.g. reading privacy masks).
 UNLICENSED_CODE = "VMS64001"
 
+# Item types FillChildren may be asked for: those public code passes to it against the real SDK
+# (Milestone's samples, MilestonePSTools), plus PtzPreset and CameraGroup, item types of the
+# Configuration API that the bridge loads the same way. Anything else is read folder by folder.
+FILL_CHILDREN_TYPES = frozenset({
+    "RecordingServer", "Hardware", "HardwareDriverFolder", "HardwareDriver", "HardwareDriverSettingsFolder",
+    "HardwareDriverSettings", "StorageFolder", "Storage", "StorageInformation", "ArchiveStorageFolder",
+    "ArchiveStorage", "CameraFolder", "Camera", "Microphone", "Speaker", "Metadata", "InputEvent", "Output",
+    "DeviceDriverSettingsFolder", "DeviceDriverSettings", "MotionDetectionFolder", "MotionDetection",
+    "StreamFolder", "Stream", "StreamSettings", "StreamDefinition", "ClientSettings", "PrivacyProtectionFolder",
+    "PrivacyProtection", "PtzPreset", "CameraGroup",
+})
+# Item types that are privacy masks: FillChildren is not asked for them where that licence is missing.
+PRIVACY_TYPES = frozenset({"PrivacyProtectionFolder", "PrivacyProtection"})
+
 _NUMERIC = re.compile(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 _RELEASE = re.compile(r"^\s*(?:XProtect\s+)?(\d{4})\s*R(\d+)\s*$", re.IGNORECASE)
 # Majors before the 2020 renumbering, and the year each was released in.
@@ -109,7 +123,8 @@ class Gate(Enum):
         "hardware whose address or driver changed is skipped; replace it on the target by hand")
     CHANGE_PASSWORD_ON_DEVICE = GateInfo(
         "changing a hardware password on the device itself", VmsVersion(23, 2), None,
-        "only the password the recorder stores is changed, not the one on the device")
+        "no loss for a sync: it changes the password the recorder stores (the device already has the "
+        "source's), which every release can")
     MULTISTREAM_RECORDING = GateInfo(
         "recording to a chosen track and default playback (RecordTo/DefaultPlayback)", VmsVersion(23, 2),
         "multistream recording",
@@ -151,6 +166,15 @@ def allows(version: str | VmsVersion, gate: Gate, licences: Collection[str] | No
     return (since is None or parse_version(version) >= since) and _has_licence(gate, licences)
 
 
+def allows_reported(version_text: str, gate: Gate) -> bool:
+    """`allows` for the version a VMS reported; one that cannot be read counts as allowed (the VMS's answer
+    to the call then decides), so an odd version string never blocks a sync."""
+    try:
+        return allows(version_text, gate)
+    except VersionError:
+        return True
+
+
 def limits(version: str | VmsVersion, licences: Collection[str] | None = None) -> list[Gate]:
     """The gates closed on this VMS, in declaration order (for `doctor` and a cycle's notes)."""
     return [g for g in Gate if not allows(version, g, licences)]
@@ -182,6 +206,11 @@ def unlicensed_reason(gate: Gate, version: str | VmsVersion, vms_text: str) -> s
 def is_unlicensed(text: str) -> bool:
     """Whether the VMS's error text is its 'feature is not licensed' answer."""
     return UNLICENSED_CODE in text
+
+
+def fill_types(types: Iterable[str], privacy: bool = True) -> list[str]:
+    """The subset of `types` FillChildren may be asked for, in order; without privacy masks unless `privacy`."""
+    return [t for t in types if t in FILL_CHILDREN_TYPES and (privacy or t not in PRIVACY_TYPES)]
 
 
 def describe(gates: Iterable[Gate], version: str | VmsVersion) -> list[str]:

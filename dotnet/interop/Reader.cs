@@ -65,6 +65,13 @@ namespace SmartSync.Interop
         /// <summary>One recorder with storages, drivers, hardware, devices and their settings.</summary>
         public static string ReadRecorder(IConfigurationItem recorder)
         {
+            return ReadRecorder(recorder, true);
+        }
+
+        /// <summary>As ReadRecorder; without privacy masks when privacy is false (a VMS without that licence
+        /// refuses to read them, so cameras then carry no "privacy" key).</summary>
+        public static string ReadRecorder(IConfigurationItem recorder, bool privacy)
+        {
             JsonWriter w = new JsonWriter(64 * 1024);
             w.BeginObject();
             WriteProps(w, "props", recorder, null);
@@ -82,7 +89,7 @@ namespace SmartSync.Interop
             w.Key("hardware");
             w.BeginArray();
             foreach (object h in List(recorder, "HardwareFolder", "Hardwares"))
-                WriteHardware(w, (IConfigurationItem)h);
+                WriteHardware(w, (IConfigurationItem)h, privacy);
             w.EndArray();
             w.EndObject();
             return w.ToString();
@@ -113,7 +120,7 @@ namespace SmartSync.Interop
             }
         }
 
-        private static void WriteHardware(JsonWriter w, IConfigurationItem hw)
+        private static void WriteHardware(JsonWriter w, IConfigurationItem hw, bool privacy)
         {
             w.BeginObject();
             WriteProps(w, "props", hw, ItemExtras);
@@ -130,13 +137,13 @@ namespace SmartSync.Interop
             foreach (string[] kind in DeviceFolders)
             {
                 foreach (object d in List(hw, kind[1], kind[2]))
-                    WriteDevice(w, kind[0], (IConfigurationItem)d);
+                    WriteDevice(w, kind[0], (IConfigurationItem)d, privacy);
             }
             w.EndArray();
             w.EndObject();
         }
 
-        private static void WriteDevice(JsonWriter w, string kind, IConfigurationItem device)
+        private static void WriteDevice(JsonWriter w, string kind, IConfigurationItem device, bool privacy)
         {
             w.BeginObject();
             w.Property("kind", kind);
@@ -155,7 +162,8 @@ namespace SmartSync.Interop
                 w.EndArray();
                 WriteFirst(w, "client", List(device, "ClientSettingsFolder", "ClientSettings"), ClientExtras);
                 WriteFirst(w, "motion", List(device, "MotionDetectionFolder", "MotionDetections"), ItemExtras);
-                WriteFirst(w, "privacy", List(device, "PrivacyProtectionFolder", "PrivacyProtections"), ItemExtras);
+                if (privacy)
+                    WriteFirst(w, "privacy", List(device, "PrivacyProtectionFolder", "PrivacyProtections"), ItemExtras);
                 WriteItems(w, "ptz", List(device, "PtzPresetFolder", "PtzPresets"));
             }
             w.EndObject();

@@ -87,3 +87,15 @@ def test_gate_named_accepts_keys_and_names_the_known_ones() -> None:
     assert gate_named("Replace_Hardware") is Gate.REPLACE_HARDWARE
     with pytest.raises(ValueError, match="fill_children"):
         gate_named("teleport")
+
+
+def test_fill_types_keep_only_accepted_types_and_drop_privacy_when_unlicensed() -> None:
+    asked = ["Hardware", "Camera", "PrivacyProtection", "Teleporter", "PtzPreset"]
+    assert gates.fill_types(asked) == ["Hardware", "Camera", "PrivacyProtection", "PtzPreset"]
+    assert gates.fill_types(asked, privacy=False) == ["Hardware", "Camera", "PtzPreset"]
+
+
+def test_the_bridge_asks_fill_children_only_for_accepted_types() -> None:
+    from bridge.sdk.session import RECORDER_ITEM_TYPES
+
+    assert set(RECORDER_ITEM_TYPES) <= gates.FILL_CHILDREN_TYPES

@@ -322,7 +322,15 @@ namespace VideoOS.Platform.ConfigurationItems
                     throw new ArgumentMIPException("FillChildren: '" + t + "' is not an item type; use one of " + string.Join(", ", Resolver.KnownTypes) + ".");
             }
             var st = Sessions.RoundTrip(sid);
-            lock (st.Lock) st.EnsureFresh();
+            lock (st.Lock)
+            {
+                st.EnsureFresh();
+                // The server call behind FillChildren came with XProtect 2020 R2 (20.2); older servers lack it.
+                if (!ConfigurationService.AtLeast(st.VersionText, 20, 2))
+                    throw new NotSupportedMIPException("FillChildren needs a management server of version 20.2 (2020 R2) or later; " + sid.Uri + " runs " + st.VersionText + ".");
+                foreach (var t in itemTypes)
+                    if (t.StartsWith("PrivacyProtection", StringComparison.OrdinalIgnoreCase)) st.RequireLicence("PrivacyMask");
+            }
             lock (childCache) childCache.Clear();
             // FillChildren asks the server afresh, so it also renews the process-wide lists below this item.
             if (Array.IndexOf(itemTypes, "Hardware") >= 0) DropShared(path);
@@ -441,6 +449,11 @@ namespace VideoOS.Platform.ConfigurationItems
                     nodes.Add(node);
                     part.Validate(st, vr);
                 }
+                if (itemType == "PrivacyProtection") st.RequireLicence("PrivacyMask");
+                var slow = st.FaultText("TimeoutOnSave", ownerId);
+                if (slow != null) throw new TimeoutException(slow);
+                var denied = st.FaultText("NotAuthorized", ownerId);
+                if (denied != null) throw new NotAuthorizedMIPException(denied);
                 var rejected = st.FaultText("RejectSave", ownerId);
                 if (rejected != null) vr.AddError("", rejected, "FaultRejectSave");
                 if (!vr.ValidatedOk) throw new ValidateResultException(vr);

@@ -224,7 +224,14 @@ namespace VideoOS.Platform.ConfigurationItems
 
         public List<PrivacyProtection> PrivacyProtections
         {
-            get { return Children("PrivacyProtection", (st, e) => Resolver.SubList<PrivacyProtection>(sid, "PrivacyProtection", e, Effective)); }
+            get
+            {
+                return Children("PrivacyProtection", (st, e) =>
+                {
+                    st.RequireLicence("PrivacyMask");
+                    return Resolver.SubList<PrivacyProtection>(sid, "PrivacyProtection", e, Effective);
+                });
+            }
         }
     }
 
