@@ -6,10 +6,10 @@ at `/ManagementServer/ConfigurationApiService.svc`): read the item, invoke
 the method on it to get an invoke item, fill that in, invoke it again to
 start a task, poll the task item until it is final, then `TaskCleanup`.
 
-`_service` is the one place that knows how to reach the service: the fake
-SDK serves the contract in-process (Mono cannot host the WCF service the
-real server runs); against a real install it is a WCF channel with the
-site's credentials. Everything after it is the same code for both.
+The service is reached over WCF in both worlds, with the same binding and
+credentials: `_endpoint` is the one place that differs. A real install's
+address comes from the site's uri; the fake SDK serves the same contract
+on loopback (Mono hosts it) and says where.
 """
 
 from __future__ import annotations
@@ -28,16 +28,26 @@ POLL_DELAYS = (0.0, 0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
 SERVICE_PATH = "/ManagementServer/ConfigurationApiService.svc"
 
 
-def _service(net: Any, site: Any) -> Any:
-    """The site's IConfigurationService: in-process on the fake, a WCF channel on a real install."""
+def _endpoint(net: Any, site: Any) -> str:
+    """Where the site's Configuration API service answers."""
     fake = getattr(net, "fake_config_api", None)
     if fake is not None:
-        return fake.Open(site.server_id)
-    return _wcf_channel(site)  # pragma: no cover - needs a real management server
+        return str(fake.Endpoint(site.server_id))
+    parsed = urlparse(site.info.uri if "//" in site.info.uri else f"http://{site.info.uri}")
+    return f"{parsed.scheme}://{parsed.netloc}{SERVICE_PATH}"
 
 
-def _wcf_channel(site: Any) -> Any:  # pragma: no cover - needs a real management server
-    """A WCF channel to the real service, logged in as the site's user (basic or Windows)."""
+def _service(net: Any, site: Any) -> Any:
+    """The site's IConfigurationService channel, made once per site and dropped when it breaks."""
+    channel = getattr(site, "config_api", None)
+    if channel is None:
+        channel = _wcf_channel(site, _endpoint(net, site))
+        site.config_api = channel
+    return channel
+
+
+def _wcf_channel(site: Any, address: str) -> Any:
+    """A WCF channel to `address`, logged in as the site's user (basic or Windows)."""
     import clr
 
     clr.AddReference("System.ServiceModel")
@@ -53,19 +63,18 @@ def _wcf_channel(site: Any) -> Any:  # pragma: no cover - needs a real managemen
     from VideoOS.ConfigurationApi.ClientService import IConfigurationService
 
     login = site.login
-    parsed = urlparse(site.info.uri if "//" in site.info.uri else f"http://{site.info.uri}")
-    secure = parsed.scheme.lower() == "https"
+    secure = address.lower().startswith("https://")
     binding = BasicHttpBinding(BasicHttpSecurityMode.Transport if secure
                                else BasicHttpSecurityMode.TransportCredentialOnly)
-    basic = str(login.auth).lower() == "basic"
+    basic = str(getattr(login, "auth", "Basic")).lower() == "basic"
     binding.Security.Transport.ClientCredentialType = (HttpClientCredentialType.Basic if basic
                                                        else HttpClientCredentialType.Windows)
     binding.MaxReceivedMessageSize = 64 * 1024 * 1024
+    # A big site answers slowly; the real SDK's own channels wait five minutes too.
     binding.SendTimeout = binding.ReceiveTimeout = TimeSpan.FromMinutes(5)
-    factory = ChannelFactory[IConfigurationService](
-        binding, EndpointAddress(f"{parsed.scheme}://{parsed.netloc}{SERVICE_PATH}"))
-    password = login.password.get_secret_value() if hasattr(login.password, "get_secret_value") else str(
-        login.password)
+    factory = ChannelFactory[IConfigurationService](binding, EndpointAddress(address))
+    secret = login.password
+    password = secret.get_secret_value() if hasattr(secret, "get_secret_value") else str(secret)
     if basic:
         factory.Credentials.UserName.UserName = login.user
         factory.Credentials.UserName.Password = password
@@ -99,6 +108,16 @@ def invoke(net: Any, site: Any, path: str, method: str, values: dict[str, str], 
     """
     host = site.info.host
     service = _service(net, site)
+    try:
+        return _run(service, path, method, values, what, host, timeout, sleep)
+    except BaseException:
+        # A failed call may leave the channel faulted; the next call makes a new one.
+        site.config_api = None
+        raise
+
+
+def _run(service: Any, path: str, method: str, values: dict[str, str], what: str, host: str, timeout: float,
+         sleep: Callable[[float], None]) -> dict[str, str]:
     item = service.GetItem(path)
     if method not in [str(m) for m in (item.MethodIds or [])]:
         raise VmsError(f"{what} on {host}: the VMS offers no {method} on {path}.")

@@ -86,6 +86,8 @@ class _Site:
     net_uri: Any
     login: Any = None
     """The site's settings (user, password, auth): raw Configuration API calls log in with them."""
+    config_api: Any = None
+    """The site's Configuration API channel, once one was needed (bridge.sdk.configapi)."""
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 

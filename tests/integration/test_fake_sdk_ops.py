@@ -247,8 +247,8 @@ def test_sub_settings_save_through_their_item(fake_sdk: SimpleNamespace, fake_wo
     sid = login(fake_sdk)
     cam = fake_sdk.Items.Camera(sid, f"Camera[{CAM1}]")
     dds = cam.DeviceDriverSettingsFolder.DeviceDriverSettings[0]
-    dds.StreamChildItems[0].SetProperty("FPS", "15")
-    dds.SetProperty("Brightness", "70")
+    dds.StreamChildItems[0].Properties.SetValue("FPS", "15")
+    dds.DeviceDriverSettingsChildItem.Properties.SetValue("Brightness", "70")
     dds.Save()
     client = cam.ClientSettingsFolder.ClientSettings[0]
     client.Related = f"Camera[{CAM2}]"

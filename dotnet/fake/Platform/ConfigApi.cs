@@ -2,12 +2,16 @@
 // management server answers it: items by path, invoke items, and tasks that
 // stay on the server until TaskCleanup. Raw-only methods (ReplaceHardware,
 // VMS 2023 R1+) live here because the typed SDK has no method for them.
-// ConfigurationApiHost.Open hands out the service in-process; on a real
-// install the same contract is a WCF channel to
-// /ManagementServer/ConfigurationApiService.svc.
+// ConfigurationApiHost.Endpoint serves it over WCF on loopback (one
+// ServiceHost per site, BasicHttpBinding), so a client takes the same
+// ChannelFactory path as against a real server's
+// /ManagementServer/ConfigurationApiService.svc; Open hands it out in-process.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.ServiceModel;
 using FakeMip.Json;
 using VideoOS.ConfigurationApi.ClientService;
 using VideoOS.Platform;
@@ -23,6 +27,48 @@ namespace FakeMip
             if (serverId == null) throw new ArgumentMIPException("ConfigurationApiHost.Open needs a ServerId.");
             Sessions.RoundTrip(serverId);
             return new ConfigurationService(serverId);
+        }
+
+        private static readonly Dictionary<string, Tuple<ServiceHost, string>> hosts = new Dictionary<string, Tuple<ServiceHost, string>>();
+
+        /// <summary>
+        /// The loopback address where this site's service answers over WCF (started on first use). The fake's
+        /// site host names do not resolve, so this stands in for https://&lt;server&gt;/ManagementServer/ConfigurationApiService.svc.
+        /// It checks no credentials: the log-in that made the ServerId already did.
+        /// </summary>
+        public static string Endpoint(ServerId serverId)
+        {
+            if (serverId == null) throw new ArgumentMIPException("ConfigurationApiHost.Endpoint needs a ServerId.");
+            Sessions.RoundTrip(serverId);
+            lock (hosts)
+            {
+                Tuple<ServiceHost, string> h;
+                if (hosts.TryGetValue(serverId.HostKey, out h) && h.Item1.State == CommunicationState.Opened) return h.Item2;
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                listener.Stop();
+                string url = "http://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture) + "/ManagementServer/ConfigurationApiService.svc";
+                var host = new ServiceHost(new ConfigurationService(serverId), new Uri(url));
+                var binding = new BasicHttpBinding(BasicHttpSecurityMode.None) { MaxReceivedMessageSize = 64 * 1024 * 1024 };
+                host.AddServiceEndpoint(typeof(IConfigurationService), binding, "");
+                host.Open();
+                hosts[serverId.HostKey] = Tuple.Create(host, url);
+                return url;
+            }
+        }
+
+        /// <summary>Stops every loopback service (Environment.Initialize calls this).</summary>
+        internal static void StopAll()
+        {
+            lock (hosts)
+            {
+                foreach (var h in hosts.Values)
+                {
+                    try { h.Item1.Close(); } catch (Exception) { h.Item1.Abort(); }
+                }
+                hosts.Clear();
+            }
         }
 
         /// <summary>Tasks the site still keeps (not yet cleaned up with TaskCleanup).</summary>
@@ -77,6 +123,8 @@ namespace FakeMip
         }
     }
 
+    [ServiceBehavior(InstanceContextMode = InstanceContextMode.Single, ConcurrencyMode = ConcurrencyMode.Multiple,
+        IncludeExceptionDetailInFaults = true)]
     internal sealed class ConfigurationService : IConfigurationService
     {
         private readonly ServerId sid;

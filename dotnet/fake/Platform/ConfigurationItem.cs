@@ -399,7 +399,8 @@ namespace VideoOS.Platform.ConfigurationItems
             {
                 var node = o as JObj;
                 if (node == null) continue;
-                var e = st.Find(node.Str("Id"));
+                // A driver's Id repeats on every recorder of a site: take this recorder's one.
+                var e = childType == "HardwareDriver" ? st.DriverOn(entry, "HardwareDriver[" + node.Str("Id") + "]") : st.Find(node.Str("Id"));
                 if (e == null) continue;
                 result.Add(Resolver.MakeIndexed<T>(sid, e, Effective));
             }

@@ -80,6 +80,7 @@ namespace FakeMip
         {
             // Check the settings before changing anything, so a bad one leaves the previous state intact.
             int delay = Diagnostics.ReadDelayFromEnvironment();
+            ConfigurationApiHost.StopAll();
             SiteStore.SetWorld(System.Environment.GetEnvironmentVariable("SMARTSYNC_FAKE_WORLD"));
             Sessions.Reset();
             Diagnostics.DelayMilliseconds = delay;

@@ -46,7 +46,13 @@ namespace VideoOS.Platform.ConfigurationItems
         internal static T MakeIndexed<T>(ServerId sid, Entry e, FillScope scope) where T : IConfigurationItem, new()
         {
             var item = new T();
-            item.Bind(sid, e.Type, e.Path, e.Parent == null ? null : e.Parent.Path, e.Type, e.Id, IndexedLocator(e.Type, e.Id), e.Node, scope);
+            var locator = IndexedLocator(e.Type, e.Id);
+            if (e.Type == "HardwareDriver" && e.Parent != null)
+            {
+                string recId = e.Parent.Id, path = e.Path;
+                locator = st => { var d = st.DriverOn(st.Find("RecordingServer", recId), path); return d == null ? null : d.Node; };
+            }
+            item.Bind(sid, e.Type, e.Path, e.Parent == null ? null : e.Parent.Path, e.Type, e.Id, locator, e.Node, scope);
             return item;
         }
 
