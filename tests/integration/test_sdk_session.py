@@ -123,3 +123,13 @@ def test_doctor_reports_each_vms_version_and_what_it_limits(tmp_path: Path, sdk_
                                "management server is 2022 R3: ")
     assert "VMS64001: The feature is not licensed" in notes[-1] and "privacy masking licence" in notes[-1]
     assert len(notes) == 4 and not any(line.startswith("NOTE ms-primary") for line in lines)
+
+
+def test_doctor_refuses_coreclr_saying_why(world: Path, sdk_runtime: Any) -> None:
+    settings = make_settings(world)
+    settings.sdk.runtime = "coreclr"
+    result = _doctor(settings)
+    assert result.exit_code == 3
+    runtime = next(line for line in result.output.splitlines() if line.startswith("FAIL runtime"))
+    assert "only on the .NET Framework" in runtime and "HttpBindingBase" in runtime
+    assert "Traceback" not in result.output
