@@ -163,7 +163,7 @@ def check_sites(settings: Settings,
                 continue
             results.append((host, None))
             if details is not None:
-                details[host] = session._details(host)
+                session._add_details(details, host, host, results)
             if settings.architecture == "federated":
                 try:
                     children = session._child_uris(host)
@@ -176,7 +176,7 @@ def check_sites(settings: Settings,
                         label = f"{host_of(child)} (child of {host})"
                         results.append((label, None))
                         if details is not None:
-                            details[label] = session._details(host_of(child))
+                            session._add_details(details, label, host_of(child), results)
                     except BridgeError as exc:
                         results.append((f"{host_of(child)} (child of {host})", exc.message))
     finally:
@@ -315,6 +315,14 @@ class Session:
                                                                               text))
         self._fill(site, rs, RECORDER_ITEM_TYPES)
         return str(self._net.Reader.ReadRecorder(rs, False))
+
+    def _add_details(self, details: dict[str, SiteDetails], label: str, host: str,
+                     results: list[tuple[str, str | None]]) -> None:
+        # A probe that fails is a line of its own: the other sites are still checked.
+        try:
+            details[label] = self._details(host)
+        except BridgeError as exc:
+            results.append((f"{label} (version and licences)", exc.message))
 
     def _details(self, host: str) -> SiteDetails:
         """The site's version, and its licence gates probed on the first camera found (for doctor)."""
