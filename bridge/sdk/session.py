@@ -463,6 +463,12 @@ class Session:
     def apply(self, action: Action) -> dict[str, Any]:
         """Apply one action; VmsError with the VMS's text when it is rejected."""
         site = self._site_by_host(action.target.site)
+        if action.kind is ActionKind.REPLACE and not self._gate_open(site, Gate.REPLACE_HARDWARE):
+            # Refused before the source password is read: nothing is asked of either server. The cycle's notes
+            # say it once; each such action fails with the same reason.
+            raise VmsError(f"Hardware {action.target.name or action.target.item_id} on {site.info.host} was not "
+                           f"replaced: {gates.reason(Gate.REPLACE_HARDWARE, site.info.version)}; "
+                           f"{Gate.REPLACE_HARDWARE.info.without}.")
         devices: dict[str, bool] | None = None
         if action.kind is ActionKind.ADD or action.kind is ActionKind.REPLACE or (
                 action.kind is ActionKind.UPDATE and action.category == "password"):

@@ -99,3 +99,27 @@ def test_the_check_notices_a_missing_name(sdk_runtime: Any) -> None:
                ("P", "VideoOS.Platform.ConfigurationItems.Hardware.Address")]
     assert missing_names(entries, fake_types(sdk_runtime)) == [
         "T VideoOS.Platform.NoSuchType", "M VideoOS.Platform.SDK.Environment.NoSuchMethod"]
+
+
+def test_the_interop_helper_uses_only_real_sdk_names(sdk_runtime: Any) -> None:
+    """Every SDK type and member the compiled helper references is in the list (read from its IL)."""
+    import re
+    import shutil
+    import subprocess
+
+    ikdasm = shutil.which("ikdasm") or shutil.which("monodis")
+    if ikdasm is None:
+        pytest.skip("no IL disassembler (ikdasm, from mono-devel) on this machine")
+    il = subprocess.run([ikdasm, str(sdk_runtime.interop)], check=True, capture_output=True, text=True).stdout
+    refs = set(re.findall(r"\[VideoOS[^\]]*\](VideoOS[\w.]*)(?:::(\w+))?", il))
+    assert refs, "the helper references no SDK name: the disassembly was not understood"
+    known = {name for _, name in read_names(names_file())}
+    # A type is confirmed by its T line or by members listed under it (IConfigurationItem has only those).
+    known |= {name.rpartition(".")[0] for kind, name in read_names(names_file()) if kind != "T"}
+    used = set()
+    for owner, member in refs:
+        if not member:
+            used.add(owner)
+            continue
+        used.add(f"{owner}.{re.sub(r'^(get|set)_', '', member)}")
+    assert sorted(used - known) == []

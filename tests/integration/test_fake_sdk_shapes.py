@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -150,3 +151,28 @@ def test_sites_are_found_by_guid_and_kind_server(fake_sdk: SimpleNamespace, fake
     assert item.FQID.ServerId.Id == sid.Id
     assert item.FQID.Kind == fake_sdk.Platform.Kind.Server
     assert env.GetSiteItem(Guid.NewGuid()) is None
+
+
+def test_password_change_on_the_device_needs_2023_r2(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    from System.Security import SecureString
+
+    def secure(text: str) -> Any:
+        s = SecureString()
+        for ch in text:
+            s.AppendChar(ch)
+        return s
+
+    sid = login(fake_sdk)
+    hw = fake_sdk.Items.Hardware(sid, f"Hardware[{HW1}]")
+
+    def finish(task: Any) -> Any:
+        while str(task.State) == "InProgress":
+            task.UpdateState()
+        return task
+
+    assert str(finish(hw.ChangePasswordHardware(secure("dev-pw-1"), True)).State) == "Success"
+    assert read_doc(fake_world, "ms-a")["RecordingServers"][0]["Hardwares"][0]["Password"] == "dev-pw-1"
+    with_doc(fake_world, "ms-a", lambda d: d["ManagementServer"].update(Version="23.1"))
+    old = finish(hw.ChangePasswordHardware(secure("dev-pw-2"), True))
+    assert str(old.State) == "Error" and "23.2" in old.ErrorText
+    assert str(finish(hw.ChangePasswordHardware(secure("dev-pw-3"), False)).State) == "Success"

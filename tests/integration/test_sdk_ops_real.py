@@ -89,9 +89,13 @@ def test_replace_on_a_server_older_than_2023_r1_is_refused_naming_the_release(
     session = open_session(make_settings(two_sites, "independent"))
     action, _, _ = _replace_action(two_sites)
     before = (two_sites / "ms-secondary.json").read_bytes()
+    trips = session.round_trips()
     with pytest.raises(VmsError, match=r"2023 R1 or later; this management server is 2022 R3"):
         session.apply(action)
     assert (two_sites / "ms-secondary.json").read_bytes() == before
+    assert session.round_trips() == trips, "nothing is asked of either server"
+    notes = session.take_notes()
+    assert len(notes) == 1 and "replace hardware needs XProtect 2023 R1" in notes[0]
 
 
 # ---- move ----------------------------------------------------------------------------------------------

@@ -89,6 +89,18 @@ namespace VideoOS.Platform.ConfigurationItems
 
         public ServerTask ReadPasswordHardware() { Require(); return Operations.ReadPassword(this); }
         public ServerTask ChangePasswordHardware(string newPassword) { Require(); return Operations.ChangePassword(this, newPassword); }
+
+        /// <summary>Changes the password the recorder uses and, with updateDevice, the one on the device (VMS 23.2+).</summary>
+        public ServerTask ChangePasswordHardware(System.Security.SecureString newPassword, bool updateDevice)
+        {
+            Require();
+            if (newPassword == null) throw new ArgumentMIPException("ChangePasswordHardware needs a password.");
+            var ptr = System.Runtime.InteropServices.Marshal.SecureStringToGlobalAllocUnicode(newPassword);
+            string plain;
+            try { plain = System.Runtime.InteropServices.Marshal.PtrToStringUni(ptr); }
+            finally { System.Runtime.InteropServices.Marshal.ZeroFreeGlobalAllocUnicode(ptr); }
+            return Operations.ChangePassword(this, plain, updateDevice);
+        }
         public MoveHardwareServerTask MoveHardware() { Require(); return Operations.MoveHardware(this); }
 
         internal override void Validate(SiteStore st, ValidateResult vr)

@@ -424,12 +424,15 @@ namespace VideoOS.Platform.ConfigurationItems
             return t;
         }
 
-        internal static ServerTask ChangePassword(Hardware hw, string password)
+        internal static ServerTask ChangePassword(Hardware hw, string password, bool onDevice = false)
         {
             if (string.IsNullOrEmpty(password)) throw new ArgumentMIPException("ChangePasswordHardware needs a non-empty password.");
             string hwId = hw.ownerId;
             return Long(hw, "ChangePasswordHardware", true, (st, task) =>
             {
+                // Changing the password on the device itself came with XProtect 2023 R2 (23.2).
+                if (onDevice && !ConfigurationService.AtLeast(st.VersionText, 23, 2))
+                    throw new TaskFailure("Changing the password on the device needs a management server of version 23.2 (2023 R2) or later; this one runs " + st.VersionText + ".");
                 var h = Need(st, "Hardware", hwId, "Hardware");
                 h.Node.Set("Password", password);
                 st.Invalidate(h);
