@@ -1,0 +1,71 @@
+"""The store's schema, as one ordered list of migrations (every table family's steps in one place)."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE pairings (
+        source_hardware_id TEXT NOT NULL PRIMARY KEY,
+        target_hardware_id TEXT NOT NULL,
+        source_recorder_id TEXT NOT NULL,
+        target_recorder_id TEXT NOT NULL
+    );
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        trigger TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        report TEXT NOT NULL DEFAULT '{}',
+        notes TEXT NOT NULL DEFAULT '[]',
+        pid INTEGER NOT NULL DEFAULT 0,
+        host TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE cycle_lock (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        run_id INTEGER NOT NULL,
+        trigger TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        heartbeat_at TEXT NOT NULL
+    );
+    CREATE TABLE schedule (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        enabled INTEGER NOT NULL DEFAULT 0,
+        interval_seconds INTEGER,
+        start_at TEXT,
+        next_run_at TEXT,
+        deny_windows TEXT NOT NULL DEFAULT '[]',
+        updated_at TEXT
+    );
+    INSERT INTO schedule (id) VALUES (1);
+    CREATE TABLE service_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+    # Small facts the engine remembers between cycles (e.g. when hardware passwords were last compared).
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+    # A pairing is a (source hardware, target hardware) pair: in manual mode one primary hardware has a
+    # counterpart on each mapped secondary recorder. SQLite cannot change a primary key in place, so the
+    # table is rebuilt; every remembered pairing is copied over.
+    """
+    CREATE TABLE pairings_by_pair (
+        source_hardware_id TEXT NOT NULL,
+        target_hardware_id TEXT NOT NULL,
+        source_recorder_id TEXT NOT NULL,
+        target_recorder_id TEXT NOT NULL,
+        PRIMARY KEY (source_hardware_id, target_hardware_id)
+    );
+    INSERT INTO pairings_by_pair (source_hardware_id, target_hardware_id, source_recorder_id, target_recorder_id)
+        SELECT source_hardware_id, target_hardware_id, source_recorder_id, target_recorder_id FROM pairings;
+    DROP TABLE pairings;
+    ALTER TABLE pairings_by_pair RENAME TO pairings;
+    """,
+]
