@@ -269,6 +269,9 @@ def decide(state: ScheduleState, now: datetime, tz: tzinfo, *, hold_until: datet
     if not state.interval_seconds:
         # Without an interval every cycle would be due again at its end: treat it as off, never a tight loop.
         return Decision("off", None, "scheduling has no interval: run `smartsync schedule enable --interval ...`")
+    if state.paused_reason:
+        # Paused until an administrator acknowledges (bridge.pause): no cycle starts by itself.
+        return Decision("off", None, f"scheduling is paused: {state.paused_reason}")
     due = state.next_run_at or now
     reason = "next scheduled cycle"
     if hold_until is not None and hold_until > due:

@@ -37,7 +37,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from loguru import logger
 
 from bridge import logs
-from bridge.errors import BridgeError, ConnectError, CycleRunning
+from bridge.errors import BridgeError, ConnectError, CycleRunning, GuardTripped
+from bridge.pause import GUARD, RESUME_HINT, pause_store, paused_text
 from bridge.scheduler import (
     Decision,
     after_cycle,
@@ -99,6 +100,14 @@ def run_one(store: Store, cycle: CycleFn, *, trigger: str, notes: list[str], sto
             report = cycle(trigger=trigger, notes=notes, stop_event=stop_event)
     except (CycleRunning, ConnectError) as exc:
         logger.warning("No cycle ran: {}", exc.message)
+        raise
+    except GuardTripped as exc:
+        if trigger == "schedule":
+            # Every later attempt would trip again, or pass after an outage with a stale threshold.
+            pause_store(store, f"the delete guard stopped the scheduled cycle: {exc.message}", GUARD)
+            logger.warning("Scheduling paused: the delete guard stopped the scheduled cycle; {}",
+                           RESUME_HINT)
+        _after(store, clock, tz)
         raise
     except BaseException:
         _after(store, clock, tz)
@@ -329,7 +338,7 @@ class Service:
         if decision.action == "off":
             if self.scheduler.get_job("cycle") is not None:
                 self.scheduler.remove_job("cycle")
-            self.store.set_service_state(status="off")
+            self.store.set_service_state(status=paused_text(state) or "off")
             return
         at = decision.at or now
         self.scheduler.add_job(self._cycle_job, DateTrigger(run_date=at), id="cycle", executor="cycle",
@@ -348,6 +357,8 @@ def _schedule_words(state: ScheduleState) -> str:
     words = f"on, every {format_interval(state.interval_seconds or 0)}"
     if state.deny_windows:
         words += f", no cycles {', '.join(state.deny_windows)}"
+    if state.paused_reason:
+        words += ", paused"
     return words
 
 
@@ -416,6 +427,8 @@ def describe(store: Store, now: datetime, tz: tzinfo) -> StatusView:
             state += f", apparently abandoned ({lost}): the next cycle takes its lock over"
     elif not schedule.enabled:
         state = "off"
+    elif schedule.paused_reason:
+        state = paused_text(schedule)
     elif alive and service.status.startswith("waiting to log in"):
         state = service.status
         if service.next_login_retry_at is not None:

@@ -85,6 +85,7 @@ def _register() -> None:
         ("bridge.cli.config_cmds", "config_group"),
         ("bridge.cli.doctor", "doctor_command"),
         ("bridge.cli.service_cmds", "service_commands"),
+        ("bridge.cli.journal_cmds", "journal_commands"),
     )
     import importlib
 
@@ -93,6 +94,11 @@ def _register() -> None:
         found = getattr(module, attr)
         for command in found if isinstance(found, list) else [found]:
             cli.add_command(command)
+    from bridge.cli.journal_cmds import schedule_subcommands
+    from bridge.cli.service_cmds import schedule_group
+
+    for command in schedule_subcommands:
+        schedule_group.add_command(command)
     _accept_config_everywhere()
 
 

@@ -16,6 +16,7 @@ from bridge import logs
 from bridge.engine import CycleReport, run_cycle
 from bridge.events import EVENT_ACTION_AFTER, CycleEvent, Listeners
 from bridge.model import Action, Plan, Skip
+from bridge.pause import acknowledge_guard
 from bridge.scheduler import after_cycle
 
 DRIFT_EXIT = 10
@@ -151,6 +152,8 @@ def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool, che
     if report.ended_at is not None:
         # A scheduled service idles a full interval after any cycle, manual ones included.
         store.update_schedule(lambda state: after_cycle(state, report.ended_at))
+    if allow_mass_delete and report.status in ("ok", "failed") and acknowledge_guard(store):
+        click.echo("Scheduling resumed: this cycle ran with the delete guard overridden.", err=True)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:

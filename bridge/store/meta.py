@@ -6,6 +6,7 @@ from bridge.store.base import StoreBase
 
 
 class MetaStore(StoreBase):
+    """Engine facts by key."""
 
     def get_meta(self, key: str) -> str | None:
         """A fact the engine remembered under `key`, None when never set. Never holds a secret."""

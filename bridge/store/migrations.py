@@ -68,4 +68,33 @@ MIGRATIONS: list[str] = [
     DROP TABLE pairings;
     ALTER TABLE pairings_by_pair RENAME TO pairings;
     """,
+    # Scheduling paused until an administrator acknowledges: by a tripped delete guard, or by a revert (the next
+    # cycle would re-apply what the revert undid).
+    """
+    ALTER TABLE schedule ADD COLUMN paused_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE schedule ADD COLUMN paused_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE schedule ADD COLUMN paused_at TEXT;
+    """,
+    # The journal: every write of a cycle, recorded before it is made (with the target's values before the
+    # change) and marked done or failed after. `secret` holds credentials encrypted with a key outside the store.
+    """
+    CREATE TABLE journal (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        category TEXT NOT NULL DEFAULT '',
+        target_id TEXT NOT NULL DEFAULT '',
+        action TEXT NOT NULL,
+        before TEXT,
+        secret TEXT,
+        result TEXT,
+        error TEXT NOT NULL DEFAULT '',
+        started_at TEXT NOT NULL,
+        ended_at TEXT
+    );
+    CREATE INDEX journal_by_run ON journal (run_id, seq);
+    CREATE INDEX journal_by_target ON journal (target_id, category);
+    """,
 ]

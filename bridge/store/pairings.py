@@ -9,6 +9,7 @@ from bridge.store.base import StoreBase
 
 
 class PairingsStore(StoreBase):
+    """The pairings table."""
 
     def pairings(self) -> list[Pairing]:
         with self._read() as conn:

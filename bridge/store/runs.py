@@ -37,6 +37,7 @@ class RunInfo:
 
 
 class RunsStore(StoreBase):
+    """The runs table and the one-row cycle lock."""
 
     def begin_cycle(self, trigger: str, notes: list[str] | None = None) -> int:
         """Take the cycle lock and record a running cycle; returns its run id.

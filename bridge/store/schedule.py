@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from bridge.logs import redact
 from bridge.store.base import StoreBase
 from bridge.store.values import dt, from_json, iso
 
@@ -24,9 +25,15 @@ class ScheduleState:
     deny_windows: list[str] = field(default_factory=list)
     """Texts such as "Mon-Fri 08:00-18:00" (server local time), parsed by `bridge.scheduler`."""
     updated_at: datetime | None = None
+    paused_reason: str = ""
+    """Why scheduling is paused until an administrator acknowledges ("" when it is not)."""
+    paused_by: str = ""
+    """What paused it: "guard" (a tripped delete guard) or "revert"."""
+    paused_at: datetime | None = None
 
 
 class ScheduleStore(StoreBase):
+    """The one schedule row."""
 
     def schedule(self) -> ScheduleState:
         with self._read() as conn:
@@ -49,7 +56,8 @@ class ScheduleStore(StoreBase):
         return ScheduleState(
             enabled=bool(row["enabled"]), interval_seconds=row["interval_seconds"], start_at=dt(row["start_at"]),
             next_run_at=dt(row["next_run_at"]), deny_windows=from_json(row["deny_windows"], []),
-            updated_at=dt(row["updated_at"]),
+            updated_at=dt(row["updated_at"]), paused_reason=str(row["paused_reason"] or ""),
+            paused_by=str(row["paused_by"] or ""), paused_at=dt(row["paused_at"]),
         )
 
     def _save_schedule(self, conn: sqlite3.Connection, state: ScheduleState) -> ScheduleState:
@@ -61,8 +69,9 @@ class ScheduleStore(StoreBase):
         state = replace(state, updated_at=stamp, deny_windows=list(state.deny_windows))
         conn.execute(
             "UPDATE schedule SET enabled = ?, interval_seconds = ?, start_at = ?, next_run_at = ?, deny_windows = ?, "
-            "updated_at = ? WHERE id = 1",
+            "updated_at = ?, paused_reason = ?, paused_by = ?, paused_at = ? WHERE id = 1",
             (int(state.enabled), state.interval_seconds, iso(state.start_at), iso(state.next_run_at),
-             json.dumps(state.deny_windows), iso(state.updated_at)),
+             json.dumps(state.deny_windows), iso(state.updated_at), redact(state.paused_reason, prose=True),
+             state.paused_by, iso(state.paused_at)),
         )
         return state

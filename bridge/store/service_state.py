@@ -39,6 +39,7 @@ _SERVICE_TIMES = {"started_at", "stopped_at", "heartbeat_at", "restart_requested
 # Ordered migrations: index i brings the schema from version i to i + 1. Never edit a released one; append.
 
 class ServiceStateStore(StoreBase):
+    """Service state as key -> JSON value."""
 
     def set_service_state(self, **values: Any) -> None:
         """Change some fields of the service state (names as in ServiceState); others stay as they are."""

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from loguru import logger
 
-from bridge.errors import ConnectError, CycleRunning, GuardTripped
+from bridge.errors import ConnectError, CycleRunning, VmsError
 from bridge.scheduler import ManualClock, disable, enable, parse_start_at
 from bridge.service import Service, describe, run_now
 from bridge.store import ScheduleState, Store
@@ -292,7 +292,7 @@ def test_a_failed_cycle_still_keeps_the_schedule_going(
         make_service: Callable[[], Service], cycle: FakeCycle, clock: ManualClock, store: Store) -> None:
     svc = make_service()
     schedule(store, clock, 600, start_now=True)
-    cycle.raise_after = GuardTripped("the plan deletes 80% of the cameras; refused")
+    cycle.raise_after = VmsError("Recording server Recorder S1 refused the change")
     svc.fire()
     assert svc.next_wakeup() == clock.now() + 10 * MIN
     assert "refused" in store.service_state().last_error
