@@ -183,6 +183,7 @@ def run_cycle(
             _cycle(settings, store, session, report, allow_mass_delete, stop_event, events, check_passwords)
             return report
         report.run_id = store.begin_cycle(trigger, report.notes)
+        _journal(settings, store, session).listen_to(events)
         logger.info("Processing started ({} cycle, run {})", trigger, report.run_id)
         try:
             with store.keep_alive():
@@ -222,6 +223,13 @@ def _listeners(report: CycleReport, given: Listeners | None, progress: Progress 
 
         events.add(moved, EVENT_ACTION_AFTER)
     return events
+
+
+def _journal(settings: Settings, store: Store, session: VmsSession) -> Any:
+    from bridge.journal import Journal
+    from bridge.secrets import SecretBox, secrets_path
+
+    return Journal(store, session, SecretBox(secrets_path(settings, store.path)))
 
 
 def _finish(report: CycleReport, session: VmsSession) -> None:

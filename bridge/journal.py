@@ -1,7 +1,12 @@
-"""What a write is about to change, taken from the target as the cycle read it (pure; no I/O).
+"""The journal of a cycle's writes: what each is about to change, recorded before it and settled after.
 
-`values_before(action, target)` is what the journal records before each
-write and what a revert writes back:
+`Journal` is a cycle listener (`bridge.events`) added to every cycle that
+writes: before each write it stores the action and the target's values
+before the change, after the write it marks the entry done or failed. Its
+failure stops the write (nothing is written that the journal has not seen).
+
+`values_before(action, target)` (pure) is what it records, and what a revert
+writes back:
 
 - UPDATE: {"category", "values"}, `values` shaped like the action's own
   (the same keys for property categories, the whole sub-document for the
@@ -12,15 +17,26 @@ write and what a revert writes back:
   its devices with their settings and their device group memberships;
 - ADD, or an item not read: None (an added item is reverted by deleting it).
 
-Passwords are not here: the journal listener reads and encrypts them.
+Passwords are not here: before a delete, a replace or a password change the
+journal reads the target hardware's password and keeps it encrypted
+(`bridge.secrets`), so a revert can put the hardware back with it.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from loguru import logger
+
+from bridge.errors import BridgeError
+from bridge.events import EVENT_ACTION_AFTER, EVENT_ACTION_BEFORE, CycleEvent, Listeners
 from bridge.model import Action, ActionKind, Device, Hardware, Recorder, Snapshot
+
+if TYPE_CHECKING:
+    from bridge.ports import VmsSession
+    from bridge.secrets import SecretBox
+    from bridge.store import Store
 
 _PROPERTY_CATEGORIES = ("general", "recording", "driver_settings")
 
@@ -88,3 +104,58 @@ def _memberships(hw: Hardware, target: Snapshot) -> dict[str, list[str]]:
     """Device group path -> ids of this hardware's devices in it."""
     ids = {d.id for d in hw.devices}
     return {path: sorted(members & ids) for path, members in sorted(target.groups.items()) if members & ids}
+
+
+def _needs_password(action: Action) -> bool:
+    return action.kind in (ActionKind.DELETE, ActionKind.REPLACE) or (
+        action.kind is ActionKind.UPDATE and action.category == "password")
+
+
+class Journal:
+    """The cycle listener that writes the journal (see the module docstring)."""
+
+    def __init__(self, store: Store, session: VmsSession, box: SecretBox | None) -> None:
+        self.store = store
+        self.session = session
+        self.box = box
+
+    def listen_to(self, listeners: Listeners) -> None:
+        listeners.add(self.before, EVENT_ACTION_BEFORE, must_succeed=True)
+        listeners.add(self.after, EVENT_ACTION_AFTER, must_succeed=True)
+
+    def before(self, event: CycleEvent) -> None:
+        action, run_id = event.action, event.report.run_id
+        if action is None or run_id is None:
+            return
+        sealed = self._seal_password(action) if _needs_password(action) and self.box is not None else None
+        before = event.before
+        if _needs_password(action) and sealed is None and isinstance(before, dict):
+            before = before | {"password_kept": False}
+        event.extra["journal_id"] = self.store.journal_begin(run_id, event.seq, action.to_json(), before, sealed)
+
+    def after(self, event: CycleEvent) -> None:
+        entry_id = event.extra.get("journal_id")
+        if entry_id is None:
+            return
+        if event.error is not None:
+            self.store.journal_end(entry_id, "failed", error=event.error)
+        else:
+            self.store.journal_end(entry_id, "done", result=event.result)
+
+    def _seal_password(self, action: Action) -> str | None:
+        """The target hardware's current password, encrypted; None when it cannot be read (logged)."""
+        assert self.box is not None
+        hardware_id = action.target.item_id
+        failures: dict[str, str] = {}
+        try:
+            found = self.session.read_passwords([(action.target.site, hardware_id)], failures)
+        except BridgeError as exc:
+            failures[hardware_id] = exc.message
+            found = {}
+        password = found.get(hardware_id)
+        if password is None:
+            logger.warning("The password of hardware {} could not be read before the {} ({}); a revert cannot "
+                           "restore it", action.target.name or hardware_id, action.kind.value,
+                           failures.get(hardware_id, "not answered"))
+            return None
+        return self.box.seal(password)

@@ -188,6 +188,8 @@ class Service:
     # -- life cycle -------------------------------------------------------------------------------------
 
     def start(self, *, paused: bool = False) -> None:
+        # A cycle whose process was killed is recorded as interrupted now, not "abandoned" at the next cycle.
+        self.store.recover_dead_cycle()
         now = self.clock.now()
         previous = self.store.service_state()
         self._seen_restart = previous.restart_requested_at

@@ -146,6 +146,8 @@ class GuardSettings(_Section):
 class ServiceSettings(_Section):
     store: TomlPath = Path("smartsync.db")
     log_dir: TomlPath = Path("logs")
+    secrets_file: TomlPath | None = None
+    """The key that encrypts credentials the journal keeps (default: the store's path + ".key"), never in the store."""
 
 
 class Settings(_Section):
@@ -736,6 +738,8 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> None:
         settings.sdk.fake_world = absolute(settings.sdk.fake_world)
     settings.service.store = absolute(settings.service.store)
     settings.service.log_dir = absolute(settings.service.log_dir)
+    if settings.service.secrets_file is not None:
+        settings.service.secrets_file = absolute(settings.service.secrets_file)
     for site in settings.sites:
         if site.password_file is not None:
             site.password_file = absolute(site.password_file)

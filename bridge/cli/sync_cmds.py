@@ -184,6 +184,38 @@ def render_report(console: Console, report: CycleReport | dict[str, Any]) -> Non
         console.print(f"[yellow]{len(skips)} skipped:[/yellow]")
         for s in skips[:50]:
             console.print(f"  - {s['what'].get('name') or s['what'].get('item_id', '')}: {s['reason']}")
+    render_journal(console, data.get("journal"))
+
+
+def render_journal(console: Console, journal: list[dict[str, Any]] | None) -> None:
+    """The cycle's writes as the journal recorded them: each with its state and what it changed from."""
+    if journal is None:
+        return
+    if not journal:
+        console.print("Journal: no writes")
+        return
+    table = Table(title=f"Journal: {len(journal)} write(s)")
+    for col in ("#", "state", "action", "on the target", "category", "before", "error"):
+        table.add_column(col, overflow="fold")
+    for e in journal:
+        a = e.get("action") or {}
+        t = a.get("target") or {}
+        table.add_row(str(e.get("seq", "")), str(e.get("state", "")), str(a.get("kind", "")),
+                      f"{t.get('item_kind', '')} {t.get('name') or t.get('item_id', '')}".strip(),
+                      str(a.get("category", "")), _before_text(e.get("before")), str(e.get("error") or ""))
+    console.print(table)
+
+
+def _before_text(before: Any) -> str:
+    if not isinstance(before, dict):
+        return ""
+    if "hardware" in before:
+        hw = before["hardware"]
+        return f"hardware {hw.get('name', '')} ({hw.get('address', '')}), {len(hw.get('devices', []))} device(s)"
+    if "recorder_id" in before:
+        return f"on {before.get('recorder_name') or before['recorder_id']}"
+    text = json.dumps(before.get("values", before), default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 @click.command("history")
@@ -202,6 +234,7 @@ def history_command(ctx: click.Context, run_id: int | None, limit: int, as_json:
         # A running cycle has no report yet, and a damaged one reads as {}: show what the run row says.
         report = {"status": run.status, "trigger": run.trigger, "started_at": run.started_at.isoformat(),
                   "ended_at": run.ended_at.isoformat() if run.ended_at else None} | run.report
+        report["journal"] = [e.to_json() for e in store.journal(run_id)]
         if as_json:
             click.echo(json.dumps(report, indent=2))
         else:

@@ -22,6 +22,7 @@ Times are stored as UTC ISO-8601 text and returned as aware UTC datetimes.
 from __future__ import annotations
 
 from bridge.store.base import StoreBase, store_error
+from bridge.store.journal import JournalEntry, JournalStore
 from bridge.store.meta import MetaStore
 from bridge.store.migrations import MIGRATIONS
 from bridge.store.pairings import PairingsStore
@@ -36,9 +37,9 @@ BUSY_TIMEOUT_S = 30.0
 _MIGRATIONS = MIGRATIONS
 
 
-class Store(PairingsStore, RunsStore, ScheduleStore, ServiceStateStore, MetaStore, StoreBase):
+class Store(PairingsStore, RunsStore, ScheduleStore, ServiceStateStore, MetaStore, JournalStore, StoreBase):
     """The SQLite store. Cheap to construct; every method is safe from any thread or process."""
 
 
-__all__ = ["BUSY_TIMEOUT_S", "STALE_AFTER", "Clock", "RunInfo", "ScheduleState", "ServiceState", "Store",
-           "SystemClock", "store_error"]
+__all__ = ["BUSY_TIMEOUT_S", "STALE_AFTER", "Clock", "JournalEntry", "RunInfo", "ScheduleState", "ServiceState",
+           "Store", "SystemClock", "store_error"]

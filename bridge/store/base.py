@@ -123,6 +123,12 @@ class StoreBase:
                 f"point [service] store at the SmartSync store, or at a new file name to start one"
             )
 
+    def _on_run_lost(self, conn: sqlite3.Connection, run_id: int) -> int:
+        """Called when a run's process is gone, inside its transaction: the journal marks what was under way.
+
+        Returns how many writes were unfinished (0 here; `bridge.store.journal` overrides it)."""
+        return 0
+
     # -- plumbing -------------------------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:

@@ -42,8 +42,9 @@ class RunsStore(StoreBase):
     def begin_cycle(self, trigger: str, notes: list[str] | None = None) -> int:
         """Take the cycle lock and record a running cycle; returns its run id.
 
-        Raises CycleRunning when a live holder has it. A holder whose process is gone (same host) or whose
-        heartbeat is older than STALE_AFTER is taken over: its run is recorded as "abandoned".
+        Raises CycleRunning when a live holder has it. A holder whose process is gone (same host) is taken
+        over and its run recorded as "interrupted" (see `recover_dead_cycle`); one whose heartbeat is older
+        than STALE_AFTER (its process may live on another host) is taken over and recorded as "abandoned".
         """
         now = self.clock.now()
         pid = os.getpid()
@@ -61,11 +62,7 @@ class RunsStore(StoreBase):
                     "Taking over the cycle lock of run {} (trigger {}, process {} on {}): {}",
                     held["run_id"], held["trigger"], held["pid"], held["host"], why,
                 )
-                conn.execute(
-                    "UPDATE runs SET status = 'abandoned', ended_at = ?, report = ? WHERE id = ? AND ended_at IS NULL",
-                    (iso(now), json.dumps({"error": f"abandoned: {why}"}), held["run_id"]),
-                )
-                conn.execute("DELETE FROM cycle_lock WHERE id = 1")
+                self._end_lost_run(conn, held, why, now)
             cur = conn.execute(
                 "INSERT INTO runs (trigger, status, started_at, notes, pid, host) VALUES (?, 'running', ?, ?, ?, ?)",
                 (trigger, iso(now), json.dumps(redact_data(list(notes or []))), pid, self.host),
@@ -77,6 +74,41 @@ class RunsStore(StoreBase):
                 (run_id, trigger, pid, self.host, iso(now), iso(now)),
             )
         return run_id
+
+    def recover_dead_cycle(self) -> int | None:
+        """At start-up: a cycle whose process on this host is gone (killed, crashed) is recorded as interrupted.
+
+        Its lock is released and its unfinished journal entries marked "unknown" (the write may or may not
+        have reached the VMS; the next cycle reads the target and finishes the work). Returns its run id.
+        """
+        now = self.clock.now()
+        with self._tx() as conn:
+            held = conn.execute("SELECT * FROM cycle_lock WHERE id = 1").fetchone()
+            if held is None or held["host"] != self.host or held["pid"] == os.getpid() or pid_alive(held["pid"]):
+                return None
+            self._end_lost_run(conn, held, "its process is gone", now)
+            logger.warning("Cycle {} (trigger {}) was interrupted: its process {} ended without finishing it",
+                           held["run_id"], held["trigger"], held["pid"])
+            return int(held["run_id"])
+
+    def _end_lost_run(self, conn: sqlite3.Connection, held: sqlite3.Row, why: str, now: datetime) -> None:
+        """Record how a run whose holder is gone ended, and free the lock, in the caller's transaction."""
+        run_id = held["run_id"]
+        unfinished = self._on_run_lost(conn, run_id)
+        row = conn.execute("SELECT trigger, started_at FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if why == "its process is gone":
+            status = "interrupted"
+            message = ("interrupted: the process running this cycle ended without finishing it (killed or crashed)"
+                       + (f"; {unfinished} write(s) were under way (journal: unknown)" if unfinished else "")
+                       + "; the next cycle reads the target again and finishes the work")
+        else:
+            status, message = "abandoned", f"abandoned: {why}"
+        report: dict[str, Any] = {"status": status, "message": message, "error": message}
+        if row is not None:
+            report |= {"trigger": row["trigger"], "started_at": row["started_at"], "ended_at": iso(now)}
+        conn.execute("UPDATE runs SET status = ?, ended_at = ?, report = ? WHERE id = ? AND ended_at IS NULL",
+                     (status, iso(now), json.dumps(report), run_id))
+        conn.execute("DELETE FROM cycle_lock WHERE id = 1")
 
     def _abandoned_because(self, host: str, pid: int, beat: datetime | None, now: datetime) -> str | None:
         """Why a cycle lock counts as abandoned (its process is gone, or it stopped beating), or None."""

@@ -105,7 +105,7 @@ def test_lock_of_a_dead_process_on_this_host_is_taken_over(store: Store) -> None
     assert held is not None and held.pid != os.getpid()
     run_id = store.begin_cycle("run-now")
     dead = store.run(held.id)
-    assert dead is not None and dead.status == "abandoned" and store.current_cycle().id == run_id  # type: ignore[union-attr]
+    assert dead is not None and dead.status == "interrupted" and store.current_cycle().id == run_id  # type: ignore[union-attr]
 
 
 def _contend(path: str, start_at: float, seconds: float, inside: str) -> tuple[int, int]:

@@ -1,0 +1,127 @@
+"""The journal: every write SmartSync makes, recorded before it is made and marked done or failed after.
+
+One row per write of a cycle: the action (what was about to be done), the
+target item's values before the change, credentials needed to re-create a
+deleted item (encrypted by `bridge.secrets`; the key is never in the store),
+and after the write its state, the VMS's answer or its error. A row still
+"pending" when its process died is marked "unknown": the write may or may
+not have reached the VMS, and the next cycle reads the target to find out.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bridge.logs import redact, redact_data
+from bridge.store.base import StoreBase
+from bridge.store.values import dt, from_json, iso
+
+PENDING, DONE, FAILED, UNKNOWN = "pending", "done", "failed", "unknown"
+
+
+@dataclass(slots=True)
+class JournalEntry:
+    """One write of one cycle."""
+
+    id: int
+    run_id: int
+    seq: int
+    state: str
+    """pending (under way) | done | failed | unknown (its process died during the write)."""
+    action: dict[str, Any]
+    before: Any
+    result: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    sealed: str | None = None
+    """Encrypted credentials (a Fernet token), opened only by a revert with the key file."""
+
+    @property
+    def kind(self) -> str:
+        return str(self.action.get("kind", ""))
+
+    @property
+    def target_id(self) -> str:
+        return str(self.action.get("target", {}).get("item_id", ""))
+
+    def to_json(self) -> dict[str, Any]:
+        """As shown in a report: never the sealed credentials, only whether there are some."""
+        return {"seq": self.seq, "state": self.state, "action": self.action, "before": self.before,
+                "result": self.result, "error": self.error, "credentials_kept": self.sealed is not None,
+                "started_at": iso(self.started_at), "ended_at": iso(self.ended_at)}
+
+
+def _entry(row: sqlite3.Row) -> JournalEntry:
+    return JournalEntry(
+        id=row["id"], run_id=row["run_id"], seq=row["seq"], state=row["state"],
+        action=from_json(row["action"], {}), before=json.loads(row["before"]) if row["before"] else None,
+        result=from_json(row["result"], {}) if row["result"] else {}, error=row["error"],
+        started_at=dt(row["started_at"]), ended_at=dt(row["ended_at"]), sealed=row["secret"],
+    )
+
+
+class JournalStore(StoreBase):
+    """The journal table."""
+
+    def journal_begin(self, run_id: int, seq: int, action: dict[str, Any], before: Any,
+                      sealed: str | None = None) -> int:
+        """Record a write about to be made; returns the entry's id (for `journal_end`)."""
+        target = action.get("target", {})
+        with self._tx() as conn:
+            cur = conn.execute(
+                "INSERT INTO journal (run_id, seq, state, kind, category, target_id, action, before, secret, "
+                "started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, seq, PENDING, str(action.get("kind", "")), str(action.get("category", "")),
+                 str(target.get("item_id", "")), json.dumps(redact_data(action), default=str),
+                 None if before is None else json.dumps(redact_data(before), default=str), sealed,
+                 iso(self.clock.now())),
+            )
+            return int(cur.lastrowid or 0)
+
+    def journal_end(self, entry_id: int, state: str, result: dict[str, Any] | None = None, error: str = "") -> None:
+        """Mark a write done or failed, with what the VMS answered (or its error text)."""
+        with self._tx() as conn:
+            conn.execute("UPDATE journal SET state = ?, result = ?, error = ?, ended_at = ? WHERE id = ?",
+                         (state, json.dumps(redact_data(result or {}), default=str), redact(error, prose=True),
+                          iso(self.clock.now()), entry_id))
+
+    def journal(self, run_id: int) -> list[JournalEntry]:
+        """Every write of one cycle, in the order they were made."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM journal WHERE run_id = ? ORDER BY seq, id", (run_id,)).fetchall()
+        return [_entry(r) for r in rows]
+
+    def journal_after(self, run_id: int, target_ids: set[str]) -> dict[int, list[JournalEntry]]:
+        """Writes of later cycles that touched any of these target items (done or unknown): run id -> entries."""
+        if not target_ids:
+            return {}
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT * FROM journal WHERE run_id > ? AND state IN (?, ?) ORDER BY run_id, seq",
+                (run_id, DONE, UNKNOWN)).fetchall()
+        out: dict[int, list[JournalEntry]] = {}
+        for row in rows:
+            entry = _entry(row)
+            touched = {entry.target_id, str(entry.result.get("hardware_id", ""))}
+            if touched & target_ids:
+                out.setdefault(entry.run_id, []).append(entry)
+        return out
+
+    def last_written(self, target_id: str, category: str) -> JournalEntry | None:
+        """The last write SmartSync made to this item's category that reached the VMS, or None."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT * FROM journal WHERE target_id = ? AND category = ? AND state = ? ORDER BY id DESC LIMIT 1",
+                (target_id, category, DONE)).fetchone()
+        return None if row is None else _entry(row)
+
+    def _on_run_lost(self, conn: sqlite3.Connection, run_id: int) -> int:
+        cur = conn.execute("UPDATE journal SET state = ?, error = ?, ended_at = ? WHERE run_id = ? AND state = ?",
+                           (UNKNOWN, "the process ended during this write; whether it reached the VMS is unknown",
+                            iso(self.clock.now()), run_id, PENDING))
+        return int(cur.rowcount or 0)
