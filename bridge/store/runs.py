@@ -151,11 +151,17 @@ class RunsStore(StoreBase):
 
         thread = threading.Thread(target=beat, name="smartsync-heartbeat", daemon=True)
         thread.start()
+        # An idle connection held open for the cycle: closing the last connection to a WAL file checkpoints
+        # it, which made each of the journal's two transactions per write cost ~25 ms instead of ~1 ms.
+        with self._translated():
+            anchor = self._connect()
+            anchor.execute("SELECT 1 FROM schema_version").fetchall()
         try:
             yield
         finally:
             stop.set()
             thread.join(5)
+            anchor.close()
 
     def finish_cycle(self, run_id: int, status: str, report: dict[str, Any]) -> None:
         """Record how the cycle ended and release the lock (if this run still holds it).
