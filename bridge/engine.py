@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
+from pydantic import SecretStr
 
 from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, VmsError
 from bridge.events import (
@@ -88,6 +89,8 @@ class CycleReport:
     target_cameras: int = 0
     plan: Plan | None = None
     run_id: int | None = None
+    recreated: dict[str, str] = field(default_factory=dict)
+    """A revert: id of each deleted item -> id of the item re-created in its place."""
 
     def listen(self, event: CycleEvent) -> None:
         """The report as a cycle listener: what was applied and what failed, from the after-write events."""
@@ -135,7 +138,7 @@ class CycleReport:
             "passwords_checked": self.passwords_checked,
             "source_cameras": self.source_cameras,
             "target_cameras": self.target_cameras,
-        }
+        } | ({"recreated": self.recreated} if self.recreated else {})
 
 
 def _counts(d: dict[str, int]) -> str:
@@ -547,7 +550,8 @@ def _read_both(session: VmsSession, topology: Any) -> tuple[Snapshot, Snapshot]:
 
 
 def _apply_one(session: VmsSession, action: Action, report: CycleReport, kept: dict[tuple[str, str], Pairing],
-               events: Listeners, target: Snapshot, done: int, total: int) -> dict[str, Any] | None:
+               events: Listeners, target: Snapshot, done: int, total: int,
+               password: SecretStr | None = None) -> dict[str, Any] | None:
     """Apply one action between its before and after events. Returns what the VMS answered, None when it failed.
 
     A lost connection ends the cycle (ConnectError passes through) after the after event recorded it.
@@ -561,7 +565,7 @@ def _apply_one(session: VmsSession, action: Action, report: CycleReport, kept: d
                        before=before.before, extra=before.extra)
     name = action.target.name or action.target.item_id
     try:
-        result = session.apply(action)
+        result = session.apply(action) if password is None else session.apply(action, password)
     except VmsError as exc:
         after.error = exc.vms_text
         events.dispatch(after)

@@ -64,7 +64,8 @@ def values_before(action: Action, target: Snapshot) -> dict[str, Any] | None:
         return None
     item, hw, rec = found
     if action.kind is ActionKind.MOVE:
-        return {"recorder_id": rec.id, "recorder_name": rec.name}
+        return {"recorder_id": rec.id, "recorder_name": rec.name,
+                "storages": {d.id: d.settings["storage"] for d in hw.devices if "storage" in d.settings}}
     if action.kind is ActionKind.REPLACE:
         return {"address": hw.address, "driver": hw.driver,
                 "user_name": str(hw.settings.get("general", {}).get("UserName", ""))}
@@ -131,6 +132,11 @@ class Journal:
         before = event.before
         if _needs_password(action) and sealed is None and isinstance(before, dict):
             before = before | {"password_kept": False}
+        if action.kind is ActionKind.DELETE and isinstance(before, dict):
+            # Which source hardware it mirrored: a revert re-creates it paired again, as it was.
+            before = before | {"pairings": [[p.source_hardware_id, p.source_recorder_id]
+                                            for p in self.store.pairings()
+                                            if p.target_hardware_id == action.target.item_id]}
         event.extra["journal_id"] = self.store.journal_begin(run_id, event.seq, action.to_json(), before, sealed)
 
     def after(self, event: CycleEvent) -> None:

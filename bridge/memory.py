@@ -157,8 +157,9 @@ class MemorySession(VmsSession):
             raise VmsError(f"Recording server {action.target.recorder_id} does not exist.")
         source_id = str(v.get("source_hardware_id", ""))
         template = next((h for r in self.recorders_by_id.values() for h in r.hardware if h.id == source_id), None)
+        # The driver decides which devices new hardware has: here, the source's, or those a re-creation names.
         shapes = [(d.kind, d.channel, d.settings) for d in template.devices] if template is not None else [
-            (str(s).partition(":")[0], int(str(s).partition(":")[2]), {}) for s in v.get("slots", [])]
+            (str(s).partition(":")[0], int(str(s).partition(":")[2]), {}) for s in v.get("device_enabled", {})]
         new_id = f"mem-hw-{next(self._ids)}"
         name = str(v.get("name", ""))
         default = rec.default_storage()
@@ -189,6 +190,14 @@ class MemorySession(VmsSession):
         else:
             item = self._device(action.target.item_id)
         cat, v = action.category, action.values
+        if cat == "groups":
+            site = next(r.site for r in self.recorders_by_id.values() for h in r.hardware
+                        if item in h.devices or item is h)
+            for path in v.get("add_to", []):
+                if path not in self.groups.get(site, {}):
+                    raise VmsError(f"Device group {path} does not exist.")
+                self.groups[site][path].add(item.id)
+            return {}
         if cat == "password":
             self.passwords[item.id] = self._password_for(action, password)
             return {"before": {}}

@@ -365,11 +365,29 @@ class Applier:
             self._save_if_changed(device, values)
         elif cat == "storage":
             self._change_storage(site, device, str(values.get("storage_id", "")))
+        elif kind == "camera" and cat == "groups":
+            self._join_groups(site, action.target.item_id, list(values.get("add_to", [])))
         elif kind == "camera" and cat in SUB_DOCUMENT_CATEGORIES:
             getattr(self, f"_camera_{cat}")(device, values)
         else:
             raise VmsError(f"Category {cat!r} does not apply to a {kind}.")
         return {}
+
+    def _join_groups(self, site: Any, camera_id: str, paths: list[str]) -> None:
+        """Make a camera a member of device groups named by path ("/Parking/North"); a revert re-creating it."""
+        host = site.info.host
+        ms = self._net.ManagementServer(site.server_id)
+        for path in paths:
+            folder, group = ms.CameraGroupFolder, None
+            for name in [p for p in path.split("/") if p]:
+                group = next((g for g in folder.CameraGroups if str(g.Name) == name), None)
+                if group is None:
+                    raise VmsError(f"Device group {path} does not exist on {host}; create it, then revert again.")
+                folder = group.CameraGroupFolder
+            if group is None:
+                raise VmsError(f"{path!r} names no device group.")
+            self.wait(group.CameraFolder.AddDeviceGroupMember(item_path("Camera", camera_id)),
+                      f"Adding the camera to device group {path}", host)
 
     def _change_password(self, site: Any, hw: Any, password: str | None) -> None:
         if not password:

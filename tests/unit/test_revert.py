@@ -1,0 +1,131 @@
+"""Revert of a cycle over the in-memory session: the target ends as it was before the cycle."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bridge.engine import run_cycle
+from bridge.errors import GuardTripped
+from bridge.memory import MemorySession
+from bridge.revert import RevertRefused, revert
+from bridge.store import Store
+from tests.unit.test_plan_builders import camera, hardware, make_settings, recorder, twin
+
+
+def world(tmp: Path) -> tuple[Any, Store, MemorySession]:
+    """P1 -> S1, P2 -> S2; three paired hardware on S1, groups on the target."""
+    pairs = [("h1", "t1", "http://10.0.1.1/"), ("h2", "t2", "http://10.0.1.2/"), ("h3", "t3", "http://10.0.1.3/")]
+    src, tgt = [], []
+    for sid, tid, address in pairs:
+        cam = camera(f"{sid}-c0")
+        src.append(hardware(sid, address, [cam], name=f"HW {sid}"))
+        tgt.append(hardware(tid, address, [twin(cam, f"{tid}-c0")], name=f"HW {sid}"))
+    recs = [recorder("p1", "Recorder P1", src), recorder("p2", "Recorder P2"),
+            recorder("s1", "Recorder S1", tgt), recorder("s2", "Recorder S2")]
+    settings = make_settings(lifecycle={"move": True}, guard={"max_delete_share": 0.9},
+                             sync={"hardware_password": False})
+    session = MemorySession(recs, groups={"ms-main": {"/DR/Entrances": {"t3-c0"}, "/DR/All": {"t1-c0", "t3-c0"}}},
+                            passwords={"t3": "Target-Only-Pw-91c2", "h1": "a", "h2": "b", "h3": "c", "t1": "a",
+                                       "t2": "b"})
+    return settings, Store(tmp / "smartsync.db"), session
+
+
+def target_state(session: MemorySession, recreated: dict[str, str] | None = None) -> Any:
+    """Everything on the target recorders and in its groups, with re-created ids mapped back to the old ones."""
+    back = {new: old for old, new in (recreated or {}).items()}
+    out: dict[str, Any] = {}
+    for rid in ("s1", "s2"):
+        rec = copy.deepcopy(session.recorders_by_id[rid])
+        out[rid] = sorted((back.get(h.id, h.id), h.name, h.address, h.driver, h.enabled,
+                           repr(sorted(h.settings.get("general", {}).items())),
+                           repr(sorted((back.get(d.id, d.id), d.kind, d.channel, json.dumps(d.settings, sort_keys=True))
+                                       for d in h.devices))) for h in rec.hardware)
+    out["groups"] = {p: sorted(back.get(m, m) for m in ms) for p, ms in session.groups["ms-main"].items()}
+    out["password t3"] = next((pw for hid, pw in session.passwords.items() if back.get(hid, hid) == "t3"), None)
+    return out
+
+
+def drift(session: MemorySession) -> None:
+    """On the source: one new hardware, one moved to P2, one camera changed, one hardware deleted."""
+    p1, p2 = session.recorders_by_id["p1"], session.recorders_by_id["p2"]
+    p1.hardware.append(hardware("h4", "http://10.0.1.4/", [camera("h4-c0")], name="HW h4"))
+    moved = next(h for h in p1.hardware if h.id == "h2")
+    p1.hardware.remove(moved)
+    p2.hardware.append(moved)
+    moved.recorder_id = "p2"
+    cam = next(h for h in p1.hardware if h.id == "h1").devices[0]
+    cam.settings["recording"]["RecordingFramerate"] = 25.0
+    cam.settings["motion"]["Threshold"] = 999
+    p1.hardware = [h for h in p1.hardware if h.id != "h3"]
+
+
+def test_revert_after_add_move_change_and_delete_puts_the_target_back(tmp_path: Path) -> None:
+    settings, store, session = world(tmp_path)
+    run_cycle(settings, store, session=session)  # pairs everything, in step
+    before = target_state(session)
+    drift(session)
+    cycle = run_cycle(settings, store, session=session)
+    assert {k: cycle.applied.get(k, 0) >= 1 for k in ("add", "move", "update", "delete")} == dict.fromkeys(
+        ("add", "move", "update", "delete"), True), cycle.applied
+    assert target_state(session) != before
+
+    dry = revert(settings, store, cycle.run_id or 0, dry_run=True, session=session)
+    assert dry.status == "dry-run" and dry.plan is not None and len(dry.plan.actions) >= 4
+    assert target_state(session) != before and store.runs()[0].id == cycle.run_id  # nothing written, no run
+
+    done = revert(settings, store, cycle.run_id or 0, session=session)
+    assert done.status == "ok", done.failures
+    assert set(done.recreated) == {"t3", "t3-c0"}
+    assert target_state(session, done.recreated) == before
+    assert store.runs()[0].trigger == "revert" and store.run(done.run_id or 0) is not None
+    state = store.schedule()
+    assert state.paused_by == "revert" and f"cycle {cycle.run_id} was reverted" in state.paused_reason
+    assert any("scheduling is paused" in n for n in done.notes)
+    # The revert is journaled like any cycle.
+    assert len(store.journal(done.run_id or 0)) == done.total_applied
+
+
+def test_reverting_an_older_cycle_whose_items_a_later_cycle_touched_is_refused_naming_them(tmp_path: Path) -> None:
+    settings, store, session = world(tmp_path)
+    run_cycle(settings, store, session=session)
+    cam = session.recorders_by_id["p1"].hardware[0].devices[0]
+    cam.settings["recording"]["RecordingFramerate"] = 25.0
+    first = run_cycle(settings, store, session=session)
+    cam.settings["recording"]["RecordingFramerate"] = 30.0
+    second = run_cycle(settings, store, session=session)
+    with pytest.raises(RevertRefused) as refused:
+        revert(settings, store, first.run_id or 0, session=session)
+    assert f"cycle {second.run_id}: Camera h1-c0" in refused.value.message and "--force" in refused.value.message
+    forced = revert(settings, store, first.run_id or 0, force=True, session=session)
+    assert forced.status == "ok" and any("forced over later cycles" in n for n in forced.notes)
+    t1c0 = next(d for h in session.recorders_by_id["s1"].hardware for d in h.devices if d.id == "t1-c0")
+    assert t1c0.settings["recording"]["RecordingFramerate"] == 5.0
+
+
+def test_a_revert_that_removes_many_added_hardware_is_held_to_the_delete_guard(tmp_path: Path) -> None:
+    settings, store, session = world(tmp_path)
+    run_cycle(settings, store, session=session)
+    p1 = session.recorders_by_id["p1"]
+    p1.hardware.extend(hardware(f"n{i}", f"http://10.0.2.{i}/", [], name=f"New {i}") for i in range(8))
+    cycle = run_cycle(settings, store, session=session)
+    strict = make_settings(lifecycle={"move": True}, guard={"max_delete_share": 0.1, "min_deletes": 2},
+                           sync={"hardware_password": False})
+    with pytest.raises(GuardTripped):
+        revert(strict, store, cycle.run_id or 0, session=session)
+    done = revert(strict, store, cycle.run_id or 0, session=session, allow_mass_delete=True)
+    assert done.applied == {"delete": 8}
+
+
+def test_an_unknown_cycle_or_one_without_writes_is_refused(tmp_path: Path) -> None:
+    settings, store, session = world(tmp_path)
+    with pytest.raises(RevertRefused, match="no cycle with id 42"):
+        revert(settings, store, 42, session=session)
+    quiet = run_cycle(settings, store, session=session)
+    quiet = run_cycle(settings, store, session=session)
+    with pytest.raises(RevertRefused, match="nothing to revert"):
+        revert(settings, store, quiet.run_id or 0, session=session)
