@@ -284,6 +284,7 @@ def revert(settings: Settings, store: Store, run_id: int, *, dry_run: bool = Fal
 
         session = connect(settings)
     try:
+        report.round_trips, report.writes = session.round_trips(), session.writes()
         target = _read_target(settings, session)
         touched = {e.target_id for e in entries} | {str(e.result.get("hardware_id", "")) for e in entries}
         plan = plan_revert(run_id, entries, target, store.journal_after(run_id, touched - {""}))

@@ -475,6 +475,14 @@ class Applier:
             self.wait(folder.RemovePtzPreset(str(p.Path)), f"Removing PTZ preset {p.Name!r} from {cam.Name}", host)
         if created or spare:
             folder.ClearChildrenCache()
+        if created:
+            # AddPtzPreset takes only the name, description and position: the rest (DefaultPreset) is saved after.
+            fresh = {str(p.Name): p for p in folder.PtzPresets}
+            for w in wanted:
+                name = str(w.get("Name"))
+                if name not in by_name and name in fresh:
+                    self._save_if_changed(fresh[name], {k: x for k, x in w.items()
+                                                        if k not in ("Name", "Description", "Pan", "Tilt", "Zoom")})
 
     def _camera_streams(self, cam: Any, values: dict[str, Any]) -> None:
         streams = list(cam.StreamFolder.Streams)
