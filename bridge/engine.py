@@ -89,6 +89,8 @@ class CycleReport:
     target_cameras: int = 0
     plan: Plan | None = None
     run_id: int | None = None
+    target_edits: list[dict[str, Any]] = field(default_factory=list)
+    """Updates that met a value edited by hand on the target (bridge.edits), and how each was handled."""
     recreated: dict[str, str] = field(default_factory=dict)
     """A revert: id of each deleted item -> id of the item re-created in its place."""
 
@@ -138,7 +140,8 @@ class CycleReport:
             "passwords_checked": self.passwords_checked,
             "source_cameras": self.source_cameras,
             "target_cameras": self.target_cameras,
-        } | ({"recreated": self.recreated} if self.recreated else {})
+        } | ({"recreated": self.recreated} if self.recreated else {}) | (
+            {"target_edits": self.target_edits} if self.target_edits else {})
 
 
 def _counts(d: dict[str, int]) -> str:
@@ -277,6 +280,7 @@ def _cycle(
         settings, store, checked_at, check_passwords)
     plan, password_mismatch = _plan(settings, session, source, target, topology, pairings, report,
                                     allow_mass_delete, passwords_due)
+    plan = _notice_edits(settings, store, plan, target, report)
     if report.dry_run:
         report.status = "dry-run"
         return
@@ -326,6 +330,24 @@ def _plan(settings: Settings, session: VmsSession, source: Snapshot, target: Sna
             plan = make_plan(source, target, topology, settings, pairings, password_mismatch)
     _record_plan(report, plan)
     return plan, password_mismatch
+
+
+def _notice_edits(settings: Settings, store: Store, plan: Plan, target: Snapshot, report: CycleReport) -> Plan:
+    """Updates that would undo a hand edit on the target, handled per `sync.target_edits` (bridge.edits)."""
+    from bridge.edits import apply_policy
+
+    written = store.last_written_values(a.target.item_id for a in plan.actions if a.kind is ActionKind.UPDATE)
+    if not written:
+        return plan
+    policy = getattr(settings.sync, "target_edits", "overwrite")
+    plan, edits = apply_policy(plan, target, written, policy)
+    if edits:
+        report.target_edits = [e.to_json() for e in edits]
+        _record_plan(report, plan)
+        logger.warning("{} value(s) edited on the target since SmartSync wrote them: {} (sync.target_edits = {})",
+                       len(edits), ", ".join(f"{e.action.target.name or e.action.target.item_id} {e.action.category}"
+                                             for e in edits[:5]), policy)
+    return plan
 
 
 def _record_plan(report: CycleReport, plan: Plan) -> None:

@@ -109,6 +109,9 @@ class SyncSettings(_Section):
     password_check_hours: float = Field(default=24.0, ge=0.0, le=MAX_PASSWORD_CHECK_HOURS, allow_inf_nan=False)
     """How often passwords are compared: reading one costs a VMS task (~3 round trips) per hardware per side,
     so they are not read every cycle. 0 = every cycle."""
+    target_edits: Literal["overwrite", "keep", "stop"] = "overwrite"
+    """A value edited by hand on the target since SmartSync wrote it: overwrite it, keep it, or stop for that item
+    (bridge.edits)."""
     microphone: bool = True
     speaker: bool = True
     metadata: bool = True

@@ -100,6 +100,9 @@ def plan_command(ctx: click.Context, as_json: bool, check: bool, show_all: bool,
         render_plan(console, plan, None if show_all else 200)
         for note in report.notes:
             console.print(f"[yellow]Note:[/yellow] {note}")
+        for edit in report.target_edits:
+            console.print(f"[yellow]Edited on the target:[/yellow] {edit['item_kind']} {edit['item']} "
+                          f"{edit['category']} ({', '.join(edit['keys'])}), would be {edit['handled']}")
         if check:
             console.print(f"Check: {verdict} (exit {code})")
             if code == SKIPPED_EXIT:
@@ -184,6 +187,13 @@ def render_report(console: Console, report: CycleReport | dict[str, Any]) -> Non
         console.print(f"[yellow]{len(skips)} skipped:[/yellow]")
         for s in skips[:50]:
             console.print(f"  - {s['what'].get('name') or s['what'].get('item_id', '')}: {s['reason']}")
+    edits = data.get("target_edits") or []
+    if edits:
+        console.print(f"[yellow]{len(edits)} edit(s) on the target since SmartSync wrote there:[/yellow]")
+        for e in edits:
+            console.print(f"  - {e.get('item_kind', '')} {e.get('item', '')} {e.get('category', '')}: "
+                          f"{', '.join(e.get('keys') or [])} is {json.dumps(e.get('now'), default=str)[:80]} "
+                          f"(SmartSync wrote {json.dumps(e.get('written'), default=str)[:80]}): {e.get('handled')}")
     render_journal(console, data.get("journal"))
 
 

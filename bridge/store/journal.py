@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -119,6 +120,25 @@ class JournalStore(StoreBase):
                 "SELECT * FROM journal WHERE target_id = ? AND category = ? AND state = ? ORDER BY id DESC LIMIT 1",
                 (target_id, category, DONE)).fetchone()
         return None if row is None else _entry(row)
+
+    def last_written_values(self, target_ids: Iterable[str]) -> dict[tuple[str, str], dict[str, Any]]:
+        """(target item id, category) -> what SmartSync last wrote there, key by key, in writes that reached the VMS.
+
+        Only for the items named (a cycle asks about the items it plans to update). Later writes win per key:
+        a write of one property does not hide an earlier write of another."""
+        ids = sorted(set(target_ids) - {""})
+        out: dict[tuple[str, str], dict[str, Any]] = {}
+        with self._read() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                rows = conn.execute(
+                    f"SELECT target_id, category, action FROM journal WHERE state = ? AND kind = 'update' "
+                    f"AND target_id IN ({', '.join('?' * len(chunk))}) ORDER BY id", (DONE, *chunk)).fetchall()
+                for row in rows:
+                    values = from_json(row["action"], {}).get("values")
+                    if isinstance(values, dict):
+                        out.setdefault((row["target_id"], row["category"]), {}).update(values)
+        return out
 
     def _on_run_lost(self, conn: sqlite3.Connection, run_id: int) -> int:
         cur = conn.execute("UPDATE journal SET state = ?, error = ?, ended_at = ? WHERE run_id = ? AND state = ?",
