@@ -188,6 +188,12 @@ def run_cycle(
         if dry_run:
             _cycle(settings, store, session, report, allow_mass_delete, stop_event, events, check_passwords)
             return report
+        lost = store.recover_dead_cycle()
+        if lost is not None:
+            unknown = sum(1 for e in store.journal(lost) if e.state == "unknown")
+            report.notes.append(f"cycle {lost} was interrupted (its process ended without finishing it"
+                                + (f", {unknown} write(s) under way" if unknown else "")
+                                + "); this cycle read the target again and finishes its work")
         report.run_id = store.begin_cycle(trigger, report.notes)
         _journal(settings, store, session).listen_to(events)
         logger.info("Processing started ({} cycle, run {})", trigger, report.run_id)
