@@ -1,0 +1,87 @@
+"""Secrets sweep: unique passwords and a token go through cycles with detailed logs, a delete and its revert;
+none of them appears in plain text in a log file, a report, a store table (the journal too) or CLI output."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bridge.demo import demo_config, write_config
+from bridge.store import Store
+from fakes import verbs
+from fakes.world import create_world
+from tests.integration import worldtools as wt
+
+pytestmark = pytest.mark.dotnet
+REPO = Path(__file__).resolve().parents[2]
+ADMIN = "Adm1n-Sweep-5e0c9a77"
+TOKEN = "tok-Sweep-b81f2c6d9e"
+
+
+def smartsync(config: Path, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "bridge", "-c", str(config), *args], cwd=REPO, env=dict(os.environ),
+                          capture_output=True, text=True, timeout=300)
+    return done.stdout + done.stderr
+
+
+def test_no_password_or_token_is_kept_or_shown_in_plain_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMARTSYNC_PASSWORD_PRIMARY", ADMIN)
+    world = tmp_path / "world"
+    create_world(world, architecture="single-site", primaries=2, secondaries=2, hardware_per_recorder=3,
+                 cameras_per_hardware=1, groups=1, roles=0, views=0, seed=5, mirror=True, password=ADMIN)
+    # Every hardware gets a password of its own, unlike any other string in the world.
+    (host,) = wt.docs(world)
+    doc = wt.docs(world)[host]
+    secrets = [ADMIN, TOKEN]
+    for i, rec in enumerate(doc["RecordingServers"]):
+        for j, hw in enumerate(rec.get("Hardwares", [])):
+            hw["Password"] = f"HwPw-Sweep-{i}{j}-3d9a41"
+            secrets.append(hw["Password"])
+    (world / f"{host}.json").write_text(json.dumps(doc), encoding="utf-8")
+    config = demo_config(world, tmp_path) | {"guard": {"max_delete_share": 0.5}}
+    path = write_config(config, tmp_path / "smartsync.toml")
+    store = Store(tmp_path / "smartsync.db")
+    store.set_service_state(detailed_logs=True)
+
+    outputs = [smartsync(path, "sync", "--check-passwords")]
+    primary = config["links"][0]["primary"]
+    gone = wt.hardware_on(world, primary)[0]
+    camera = wt.hardware_on(world, config["links"][0]["secondary"])[1]["Cameras"][0]
+    verbs.set_fault(world, host, "RejectSave", camera["Id"], f"Save refused for session token={TOKEN}")
+    verbs.set_camera(world, wt.hardware_on(world, primary)[1]["Cameras"][0]["Id"], "RecordingFramerate", 2.5)
+    verbs.delete_hardware(world, gone["Id"])
+    outputs.append(smartsync(path, "sync", "--check-passwords"))
+    delete_run = store.runs()[0]
+    assert delete_run.report["applied"].get("delete") == 1, outputs[-1][-3000:]
+    assert any(e.kind == "delete" and e.sealed for e in store.journal(delete_run.id))
+    verbs.clear_faults(world, host)
+    outputs.append(smartsync(path, "revert", str(delete_run.id)))
+    revert_run = store.runs()[0]
+    # The re-created hardware gets its old password (decrypted from the journal). Its streams may not all come
+    # back: the fake's camera at that address left with the source's deletion (see test_revert.py).
+    assert revert_run.trigger == "revert" and revert_run.report["applied"].get("add") == 1, revert_run.report
+    back = wt.hardware_by_address(world, config["links"][0]["secondary"], gone["Address"])
+    assert back is not None and back["Password"] == gone["Password"], "re-created with the password it had"
+    for args in (["history"], ["history", str(delete_run.id)], ["history", str(delete_run.id), "--json"],
+                 ["history", str(revert_run.id), "--json"], ["status"], ["plan", "--json"], ["plan"]):
+        outputs.append(smartsync(path, *args))
+
+    logs = [p.read_text(encoding="utf-8", errors="replace") for p in (tmp_path / "logs").rglob("*") if p.is_file()]
+    assert logs and any("DEBUG" in text for text in logs), "the detailed log was written"
+    conn = sqlite3.connect(tmp_path / "smartsync.db")
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    dump = "\n".join(str(row) for t in tables for row in conn.execute(f"SELECT * FROM {t}"))  # noqa: S608
+    conn.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("smartsync.db*"))
+    everything = {"cli": "\n".join(outputs), "logs": "\n".join(logs), "store tables": dump,
+                  "store files": raw.decode("latin-1")}
+    assert "journal" in tables and TOKEN not in dump
+    for secret in secrets:
+        for where, text in everything.items():
+            assert secret not in text, f"{secret[:6]}... appears in {where}"
