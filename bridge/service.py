@@ -427,10 +427,11 @@ def describe(store: Store, now: datetime, tz: tzinfo) -> StatusView:
         lost = store.abandoned(current)
         if lost is not None:
             state += f", apparently abandoned ({lost}): the next cycle takes its lock over"
+    elif schedule.paused_reason:
+        # Shown even while scheduling is off: turning it on would not start cycles until resumed.
+        state = paused_text(schedule) + ("" if schedule.enabled else " (scheduling itself is off)")
     elif not schedule.enabled:
         state = "off"
-    elif schedule.paused_reason:
-        state = paused_text(schedule)
     elif alive and service.status.startswith("waiting to log in"):
         state = service.status
         if service.next_login_retry_at is not None:
