@@ -23,6 +23,7 @@ from loguru import logger
 
 from bridge.errors import BridgeError, GuardTripped
 from bridge.events import EVENT_CYCLE_FINISHED, EVENT_CYCLE_PLANNED, CycleEvent, Listeners
+from bridge.logs import MASK
 from bridge.model import Action, ActionKind, Follows, Hardware, Plan, Recorder, Ref, Snapshot
 from bridge.pause import REVERT, pause_store
 
@@ -158,8 +159,19 @@ def _revert_update(out: RevertPlan, entry: JournalEntry, ref: Ref, before: dict[
             out.problems.append(f"{ref.item_kind} {name}: its storage before the change is not on "
                                 f"'{rec.name}' any more")
             return
+    values = _unmasked(values, f"{ref.item_kind} {name} {category}", out)
+    if not values:
+        return
     out.actions.append(Action(ActionKind.UPDATE, here, f"{reason}: restore {category} settings of "
                               f"{ref.item_kind} '{name}'", category=category, values=values))
+
+
+def _unmasked(values: dict[str, Any], what: str, out: RevertPlan) -> dict[str, Any]:
+    """The values without those the journal masked (credentials it does not keep in plain text), noted."""
+    masked = sorted(k for k, v in values.items() if v == MASK)
+    if masked:
+        out.problems.append(f"{what}: {', '.join(masked)} not restored (a credential the journal does not keep)")
+    return {k: v for k, v in values.items() if v != MASK}
 
 
 def _storage_values(rec: Recorder, storage_name: str) -> dict[str, Any] | None:
@@ -224,6 +236,9 @@ def _recreate(out: RevertPlan, entry: JournalEntry, before: dict[str, Any], targ
     ))
 
     def follow(kind: str, slot: str, item_name: str, category: str, values: dict[str, Any]) -> None:
+        values = _unmasked(values, f"{kind} {item_name} {category}", out)
+        if not values:
+            return
         out.actions.append(Action(
             ActionKind.UPDATE, Ref(rec.site, rec.id, "", kind, item_name),
             f"{reason}: {kind} '{item_name}' gets its {category} settings back", category=category, values=values,

@@ -11,13 +11,14 @@ not have reached the VMS, and the next cycle reads the target to find out.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bridge.logs import redact, redact_data
+from bridge.logs import MASK, redact, redact_data
 from bridge.store.base import StoreBase
 from bridge.store.values import dt, from_json, iso
 
@@ -57,6 +58,20 @@ class JournalEntry:
                 "started_at": iso(self.started_at), "ended_at": iso(self.ended_at)}
 
 
+_SECRET_KEY = re.compile(r"(?i)pass(word|wd)?|pwd|secret|token|api[_-]?key")
+
+
+def _without_secrets(value: Any) -> Any:
+    """A JSON-like value with every value under a secret-looking key (a driver's "RtspPassword") masked, and
+    every string passed through the log's masker: the journal keeps no credential in plain text."""
+    if isinstance(value, dict):
+        return {k: MASK if isinstance(k, str) and _SECRET_KEY.search(k) and isinstance(v, str | int | float)
+                and not isinstance(v, bool) and v != "" else _without_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_secrets(v) for v in value]
+    return redact_data(value)
+
+
 def _entry(row: sqlite3.Row) -> JournalEntry:
     return JournalEntry(
         id=row["id"], run_id=row["run_id"], seq=row["seq"], state=row["state"],
@@ -78,8 +93,8 @@ class JournalStore(StoreBase):
                 "INSERT INTO journal (run_id, seq, state, kind, category, target_id, action, before, secret, "
                 "started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, seq, PENDING, str(action.get("kind", "")), str(action.get("category", "")),
-                 str(target.get("item_id", "")), json.dumps(redact_data(action), default=str),
-                 None if before is None else json.dumps(redact_data(before), default=str), sealed,
+                 str(target.get("item_id", "")), json.dumps(_without_secrets(action), default=str),
+                 None if before is None else json.dumps(_without_secrets(before), default=str), sealed,
                  iso(self.clock.now())),
             )
             return int(cur.lastrowid or 0)
@@ -88,7 +103,7 @@ class JournalStore(StoreBase):
         """Mark a write done or failed, with what the VMS answered (or its error text)."""
         with self._tx() as conn:
             conn.execute("UPDATE journal SET state = ?, result = ?, error = ?, ended_at = ? WHERE id = ?",
-                         (state, json.dumps(redact_data(result or {}), default=str), redact(error, prose=True),
+                         (state, json.dumps(_without_secrets(result or {}), default=str), redact(error, prose=True),
                           iso(self.clock.now()), entry_id))
 
     def journal(self, run_id: int) -> list[JournalEntry]:

@@ -80,3 +80,24 @@ def test_writes_under_way_when_the_process_died_are_marked_unknown_and_the_run_i
     assert "1 write(s) were under way" in run.report["message"]
     assert [e.state for e in store.journal(held.id)] == ["done", "unknown"]
     assert store.recover_dead_cycle() is None
+
+
+def test_a_credential_among_driver_settings_is_masked_in_the_journal_and_a_revert_says_it_is_not_restored(
+        tmp_path: Path) -> None:
+    from bridge.revert import revert
+
+    settings, store, session = site(tmp_path)
+    run_cycle(settings, store, session=session)
+    target_hw = next(h for h in session.recorders_by_id["s1"].hardware if h.id == "t1")
+    target_hw.settings["driver_settings"]["RtspPassword"] = "Drv-Secret-0b7e44"
+    src = session.recorders_by_id["p1"]
+    src.hardware = [h for h in src.hardware if h.id != "h1"]
+    report = run_cycle(settings, store, session=session)
+    entry = next(e for e in store.journal(report.run_id or 0) if e.kind == "delete")
+    assert entry.before["hardware"]["settings"]["driver_settings"]["RtspPassword"] == "***"
+    assert entry.before.get("password_kept", True) is True  # not a credential: left as it is
+    assert b"Drv-Secret-0b7e44" not in store.path.read_bytes()
+    undone = revert(settings, store, report.run_id or 0, session=session)
+    assert any("RtspPassword not restored" in n for n in undone.notes)
+    recreated = next(h for h in session.recorders_by_id["s1"].hardware if h.address == "http://10.0.1.1/")
+    assert recreated.settings["driver_settings"].get("RtspPassword") != "***"
