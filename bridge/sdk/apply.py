@@ -342,7 +342,9 @@ class Applier:
             if cat == "password":
                 self._change_password(site, hw, password)
             elif cat == "general":
+                before = _values_of(hw, values)
                 self._save_if_changed(hw, values)
+                return {"before": {"category": cat, "values": before}}
             elif cat == "driver_settings":
                 # The settings live in the first of HardwareDriverSettingsChildItems, saved through their owner.
                 settings = _first(hw.HardwareDriverSettingsFolder.HardwareDriverSettings)
@@ -362,7 +364,9 @@ class Applier:
         sdk_type = DEVICE_TYPES[kind][0]
         device = self._net.device_classes[kind](site.server_id, item_path(sdk_type, action.target.item_id))
         if cat in ("general", "recording"):
+            before = _values_of(device, values)
             self._save_if_changed(device, values)
+            return {"before": {"category": cat, "values": before}}
         elif cat == "storage":
             self._change_storage(site, device, str(values.get("storage_id", "")))
         elif kind == "camera" and cat == "groups":
@@ -535,6 +539,16 @@ class Applier:
                 changed |= set_setting(child, key, wanted)
         if changed:
             settings.Save()
+
+
+def _values_of(item: Any, keys: dict[str, Any]) -> dict[str, Any]:
+    """The item's current values of these properties, as plain data (what a writer answers as "before")."""
+    out: dict[str, Any] = {}
+    for key in keys:
+        if hasattr(item, key):
+            value = getattr(item, key)
+            out[key] = value if value is None or isinstance(value, bool | int | float | str) else str(value)
+    return out
 
 
 def _first(items: Any) -> Any:
