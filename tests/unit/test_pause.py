@@ -86,3 +86,18 @@ def test_an_override_lifts_a_guard_pause_but_not_a_revert_pause(clock: ManualClo
     assert not pause.acknowledge_guard(store)
     assert store.schedule().paused_by == pause.REVERT
     clock.advance(MIN)
+
+
+def test_the_service_start_records_a_cycle_whose_process_died_as_interrupted(
+        make_service: Callable[[], Service], store: Store) -> None:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; from bridge.store import Store; "
+                    "Store(Path(sys.argv[1])).begin_cycle('schedule')", str(store.path)],
+                   check=True, cwd=Path(__file__).resolve().parents[2])
+    dead = store.current_cycle()
+    assert dead is not None
+    make_service()
+    run = store.run(dead.id)
+    assert run is not None and run.status == "interrupted" and store.current_cycle() is None
