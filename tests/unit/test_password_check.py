@@ -73,11 +73,14 @@ def test_meta_values_survive_reopening_and_replace_each_other(store: Store) -> N
 
 
 def test_a_store_from_before_the_meta_table_is_migrated(tmp_path: Path) -> None:
+    from bridge.store import _MIGRATIONS
+
     path = tmp_path / "old.db"
-    Store(path).replace_pairings([])
+    # A store as SmartSync left it at schema version 1 (before the meta table and every later step).
     conn = sqlite3.connect(path)
-    conn.execute("DROP TABLE meta")
-    conn.execute("UPDATE schema_version SET version = 1")
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    conn.execute("INSERT INTO schema_version (version) VALUES (1)")
+    conn.executescript(_MIGRATIONS[0])
     conn.commit()
     conn.close()
     again = Store(path)
