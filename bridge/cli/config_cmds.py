@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from bridge.errors import ConfigError, ConnectError, SdkLoadError
+from bridge.settings import check_passwords
 
 
 @click.group("config")
@@ -30,6 +31,8 @@ def check(ctx: click.Context, offline: bool, config_path: Path | None) -> None:
     """Report every problem in the configuration, then (unless --offline) every mismatch with the VMS."""
     try:
         settings = _load(ctx, config_path)
+        # Loading does not read passwords (only a log-in does); a check reads them all.
+        check_passwords(settings)
     except ConfigError as exc:
         _print_problems(f"Configuration error: {exc.message}", exc.problems)
         ctx.exit(2)

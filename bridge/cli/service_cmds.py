@@ -36,6 +36,7 @@ from bridge.scheduler import (
     parse_start_at,
 )
 from bridge.service import POLL_SECONDS, STOP_TIMEOUT, CycleFn, Service, describe, engine_cycle, run_now
+from bridge.settings import check_passwords
 from bridge.store import Clock, Store, SystemClock
 
 _EXIT_BY_STATUS = {"ok": 0, "interrupted": 130, "guard": 4}
@@ -82,6 +83,8 @@ def _zone_name(tz: tzinfo) -> str:
 def serve_command(ctx: click.Context, detailed_logs: bool, stop_timeout: float, poll_seconds: float) -> None:
     """Run the SmartSync service in the foreground until SIGTERM or Ctrl-C."""
     settings = _settings(ctx)
+    # The service logs in at every cycle: a password that cannot be read is refused now, not at 3 a.m.
+    check_passwords(settings)
     store = _store(ctx, settings)
     if detailed_logs:
         store.set_service_state(detailed_logs=True)
