@@ -10,6 +10,11 @@ action is applied alone: a failure is recorded with the VMS's own text and
 the cycle goes on. Everything the cycle learns (pairings, the report) goes
 to the store, under the store's cycle lock, so two processes never run two
 cycles at once.
+
+A stop request (the service's SIGTERM, Ctrl-C in `sync`) is honoured in every
+phase: the reads and password reads ask it between recorders and task polls
+and end with Interrupted, applying asks it between actions; either way the
+cycle ends "interrupted", with every action it applied remembered.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, VmsError
+from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, Interrupted, VmsError
 from bridge.model import Action, ActionKind, Pairing, Plan, Side, Snapshot
 
 if TYPE_CHECKING:
@@ -157,6 +162,15 @@ def run_cycle(
         try:
             with store.keep_alive():
                 _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress, check_passwords)
+        except Interrupted as exc:
+            # A stop between two reads (or two task polls): recorded, not an error for the caller.
+            report.status, report.message = "interrupted", exc.message
+            logger.info("Stop requested: {}", exc.message)
+        except KeyboardInterrupt:
+            # A second Ctrl-C aborts at once (`sync`): the run must not stay "running" in the history.
+            report.status = "interrupted"
+            report.message = "aborted at once (second Ctrl-C); the next cycle picks up what is left"
+            raise
         except GuardTripped as exc:
             report.status, report.message = "guard", exc.message
             raise
@@ -202,10 +216,11 @@ def _cycle(
 ) -> None:
     from bridge.topology import resolve_topology
 
+    stop = None if stop_event is None else stop_event.is_set
     report.round_trips, report.writes = session.round_trips(), session.writes()
     session.refresh()
     topology = resolve_topology(settings, session.recorders())
-    source, target = _read_both(session, topology)
+    source, target = _read_both(session, topology, stop)
     _check_selection(settings, source)
     report.source_cameras, report.target_cameras = source.camera_count(), target.camera_count()
     pairings = store.pairings()
@@ -215,7 +230,7 @@ def _cycle(
     passwords_due = (check_passwords or not report.dry_run) and password_check_due(
         settings, store, checked_at, check_passwords)
     plan, password_mismatch = _plan(settings, session, source, target, topology, pairings, report,
-                                    allow_mass_delete, passwords_due)
+                                    allow_mass_delete, passwords_due, stop)
     if report.dry_run:
         report.status = "dry-run"
         return
@@ -240,7 +255,7 @@ def _check_selection(settings: Settings, source: Snapshot) -> None:
 
 def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, topology: Any,
           pairings: list[Pairing], report: CycleReport, allow_mass_delete: bool,
-          passwords_due: bool) -> tuple[Plan, set[tuple[str, str]]]:
+          passwords_due: bool, stop: Callable[[], bool] | None = None) -> tuple[Plan, set[tuple[str, str]]]:
     """The plan of this cycle, past the delete guard, with password differences when a check is due."""
     from bridge.plan import guard_check, make_plan
 
@@ -257,7 +272,7 @@ def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, 
 
     password_mismatch: set[tuple[str, str]] = set()
     if passwords_due:
-        password_mismatch = _compare_passwords(session, plan, source, target, settings, report)
+        password_mismatch = _compare_passwords(session, plan, source, target, settings, report, stop)
         if password_mismatch:
             plan = make_plan(source, target, topology, settings, pairings, password_mismatch)
     _record_plan(report, plan)
@@ -310,12 +325,16 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
         # Hardware added, moved or replaced now has devices whose settings the
         # first plan could not see: read the target again and plan settings only.
         store.replace_pairings(kept.values())
-        target = session.read(topology.target_recorder_ids, topology.target_side)
-        second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch)
-        updates = [a for a in second.actions if a.kind not in LIFECYCLE]
-        kept = {p.key: p for p in second.pairings}
-        total = done + len(updates)
-        report.planned = _merge_counts(plan.counts(), second.counts(), LIFECYCLE)
+        try:
+            target = session.read(topology.target_recorder_ids, topology.target_side, stopping)
+        except Interrupted:
+            interrupted, updates = True, []
+        else:
+            second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch)
+            updates = [a for a in second.actions if a.kind not in LIFECYCLE]
+            kept = {p.key: p for p in second.pairings}
+            total = done + len(updates)
+            report.planned = _merge_counts(plan.counts(), second.counts(), LIFECYCLE)
 
     for action in updates:
         if interrupted or stopping():
@@ -352,7 +371,7 @@ def password_check_due(settings: Settings, store: Store, now: datetime, forced: 
 
 
 def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snapshot, settings: Settings,
-                       report: CycleReport) -> set[tuple[str, str]]:
+                       report: CycleReport, stop: Callable[[], bool] | None = None) -> set[tuple[str, str]]:
     """Read the passwords of every paired hardware on both sides; the (source, target) ids whose passwords differ.
 
     The passwords live only in this function, as SecretStr, and are compared here; nothing about them but
@@ -362,10 +381,11 @@ def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snaps
 
     pairs = password_pairs(plan, source, target, settings)
     failures: dict[str, str] = {}
+    logger.info("Comparing the passwords of {} paired hardware (one VMS task per hardware and side)", len(pairs))
     # A source hardware with several counterparts (manual mode) is read once.
     wanted = list(dict.fromkeys([(p.source_site, p.source_hardware_id) for p in pairs]
                                 + [(p.target_site, p.target_hardware_id) for p in pairs]))
-    passwords = session.read_passwords(wanted, failures)
+    passwords = session.read_passwords(wanted, failures, stop)
     mismatch: set[tuple[str, str]] = set()
     compared = 0
     try:
@@ -400,9 +420,9 @@ def _merge_counts(first: dict[str, int], second: dict[str, int], lifecycle: tupl
     return out
 
 
-def _read_both(session: Any, topology: Any) -> tuple[Snapshot, Snapshot]:
-    source = session.read(topology.source_recorder_ids, topology.source_side)
-    target = session.read(topology.target_recorder_ids, topology.target_side)
+def _read_both(session: Any, topology: Any, stop: Callable[[], bool] | None = None) -> tuple[Snapshot, Snapshot]:
+    source = session.read(topology.source_recorder_ids, topology.source_side, stop)
+    target = session.read(topology.target_recorder_ids, topology.target_side, stop)
     return source, target
 
 

@@ -68,3 +68,15 @@ class CycleRunning(BridgeError):
     """Another cycle holds the store's cycle lock."""
 
     exit_code = 5
+
+
+class Interrupted(BridgeError):
+    """A stop request (SIGTERM, Ctrl-C) ended the cycle between two steps; nothing was half-written. Exit 130."""
+
+    exit_code = 130
+
+
+class ServiceRunning(BridgeError):
+    """Another `smartsync serve` already runs on this store. Exit 5 (busy, like a running cycle)."""
+
+    exit_code = 5
