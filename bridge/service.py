@@ -11,10 +11,18 @@ store's schedule and the clock, so the durable truth stays in the store:
 - one "poll" job every few seconds: heartbeat, notices schedule edits made
   by other processes (CLI, web), and the detailed-logs / restart flag.
 
-The cycle lock is the store's (`begin_cycle`, taken by the engine), so a
-run-now in another process and this service never overlap. A refused
+One service per store: `start()` claims the store's service record (a live
+holder refuses the start, naming its process and host; a dead or silent one
+is taken over with a warning) and every poll re-checks it, so a service that
+finds itself displaced stops scheduling. The cycle lock is the store's
+(`begin_cycle`, taken by the engine), so a run-now in another process and
+this service never overlap. A refused
 log-in (ConnectError) starts no cycle; the status line names the site and
 its reason and the log-in is retried after growing pauses.
+
+A restart request (`smartsync service restart`) re-reads the settings through
+`reload` (passwords are read afresh at every log-in anyway) and records what
+it re-read for the command to print.
 
 `run_now` is the administrator's trigger used by `smartsync run-now`;
 `describe` is what `smartsync status` (and the web page) shows.
@@ -71,6 +79,9 @@ class CycleReport(Protocol):
 
 CycleFn = Callable[..., CycleReport]
 """Called as cycle(trigger=str, notes=list[str], stop_event=threading.Event); takes the store lock itself."""
+
+Reload = Callable[[], tuple[CycleFn, str]]
+"""Re-read the settings: the cycle to run from now on, and one sentence saying what was re-read."""
 
 
 def engine_cycle(settings: Any, store: Store) -> CycleFn:
@@ -151,9 +162,13 @@ class Service:
     """
 
     def __init__(self, store: Store, cycle: CycleFn, *, clock: Clock | None = None, tz: tzinfo | None = None,
-                 poll_seconds: float = POLL_SECONDS, manage_logs: bool = False) -> None:
+                 poll_seconds: float = POLL_SECONDS, manage_logs: bool = False, reload: Reload | None = None) -> None:
         self.store = store
         self.cycle = cycle
+        self.reload = reload
+        """Called on a restart request; None: the cycle is kept as it is (tests)."""
+        self.displaced = threading.Event()
+        """Set when the store names another service (it took over this one): this one stops scheduling."""
         self.clock: Clock = clock or SystemClock()
         self.tz: tzinfo = tz or local_zone()
         self.poll_seconds = poll_seconds
@@ -179,13 +194,13 @@ class Service:
     # -- life cycle -------------------------------------------------------------------------------------
 
     def start(self, *, paused: bool = False) -> None:
+        """Claim the store (ServiceRunning when another live service has it), then start the jobs."""
         now = self.clock.now()
         previous = self.store.service_state()
         self._seen_restart = previous.restart_requested_at
-        self.store.set_service_state(
-            pid=os.getpid(), host=self.store.host, started_at=now, stopped_at=None, heartbeat_at=now,
-            status="starting", last_error="", login_attempts=0, next_login_retry_at=None,
-        )
+        took_over = self.store.claim_service(now)
+        if took_over:
+            logger.warning("{}", took_over[:1].upper() + took_over[1:])
         if self.manage_logs:
             logs.set_detailed(previous.detailed_logs or logs.is_detailed())
         state = self.store.schedule()
@@ -210,6 +225,7 @@ class Service:
             logger.info("Stopping: the running cycle finishes its current action first (up to {:.0f} s)", timeout)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        # fire() clears _idle before it looks at stop_event: either it saw the stop, or this waits for it.
         clean = self._idle.wait(timeout)
         if not clean:
             current = self.store.current_cycle()
@@ -219,7 +235,8 @@ class Service:
                     "summary": "the service stopped before the cycle finished its current action",
                 })
             logger.error("The cycle did not stop within {:.0f} s; recorded as interrupted", timeout)
-        self.store.set_service_state(stopped_at=self.clock.now(), status="stopped")
+        if self.store.owns_service():  # a service that took over this one keeps its own record
+            self.store.set_service_state(stopped_at=self.clock.now(), status="stopped")
         logger.info("SmartSync service stopped")
         return clean
 
@@ -247,18 +264,23 @@ class Service:
     def fire(self) -> Decision:
         """What the cycle job does: decide from the store and the clock; run a cycle if due; plant the next."""
         with self._fire_lock:
-            if self.stop_event.is_set():
-                return Decision("off", None, "stopping")
-            now = self.clock.now()
-            decision = decide(self.store.schedule(), now, self.tz, hold_until=self._hold_until,
-                              hold_reason=self._hold_reason)
-            if decision.action == "run":
-                self._run_scheduled(now)
-            self._reschedule()
-            return decision
+            # Busy from here on, before stop_event is read: a stop() arriving now waits for this job instead
+            # of reporting "stopped" while the job goes on to log in and run a cycle behind its back.
+            self._idle.clear()
+            try:
+                if self.stop_event.is_set():
+                    return Decision("off", None, "stopping")
+                now = self.clock.now()
+                decision = decide(self.store.schedule(), now, self.tz, hold_until=self._hold_until,
+                                  hold_reason=self._hold_reason)
+                if decision.action == "run" and not self.stop_event.is_set():
+                    self._run_scheduled(now)
+                self._reschedule()
+                return decision
+            finally:
+                self._idle.set()
 
     def _run_scheduled(self, now: datetime) -> None:
-        self._idle.clear()
         self._hold_until, self._hold_reason = None, ""
         try:
             report = run_one(self.store, self.cycle, trigger="schedule", notes=[], stop_event=self.stop_event,
@@ -281,8 +303,6 @@ class Service:
             self._login_attempts = 0
             self.store.set_service_state(login_attempts=0, next_login_retry_at=None,
                                          last_error="" if report.status == "ok" else report.summary())
-        finally:
-            self._idle.set()
 
     def _login_refused(self, exc: ConnectError, now: datetime) -> None:
         self._login_attempts += 1
@@ -301,23 +321,45 @@ class Service:
         if self.stop_event.is_set():
             return
         now = self.clock.now()
-        self.store.set_service_state(heartbeat_at=now)
+        if not self.store.beat_service(now):
+            self._displaced(now)
+            return
         state = self.store.service_state()
         if self.manage_logs:
             logs.set_detailed(state.detailed_logs)
         if state.restart_requested_at is not None and state.restart_requested_at != self._seen_restart:
             self._seen_restart = state.restart_requested_at
-            logger.info("Restart requested: reloading the schedule, log-in retried at once, detailed logs {}",
-                        "on" if state.detailed_logs else "off")
-            self._login_attempts = 0
-            self._hold_until, self._hold_reason = None, ""
-            self.store.set_service_state(login_attempts=0, next_login_retry_at=None)
+            self._restart(state.detailed_logs)
             self._seen_schedule = None  # force the reschedule below
         schedule = self.store.schedule()
         # While a cycle runs the job is left alone: the cycle's end re-plants it from the latest schedule.
         if schedule.updated_at != self._seen_schedule and self._idle.is_set():
             logger.info("Schedule changed: scheduling {}", _schedule_words(schedule))
             self._reschedule()
+
+    def _restart(self, detailed_logs: bool) -> None:
+        """A restart request: re-read the settings (when this service can), reload the schedule, log in now."""
+        words = "settings kept as they are (this service has no way to re-read them)"
+        if self.reload is not None:
+            try:
+                self.cycle, words = self.reload()
+            except BridgeError as exc:
+                words = (f"the settings could NOT be re-read, the ones in use are kept: {exc.message}"
+                         + "".join(f"; {p}" for p in getattr(exc, "problems", [])))
+                logger.error("Restart requested: {}", words)
+        logger.info("Restart requested: {}; schedule reloaded, log-in retried at once, detailed logs {}",
+                    words, "on" if detailed_logs else "off")
+        self._login_attempts = 0
+        self._hold_until, self._hold_reason = None, ""
+        self.store.set_service_state(login_attempts=0, next_login_retry_at=None, restart_note=words,
+                                     restarted_at=self.clock.now())
+
+    def _displaced(self, now: datetime) -> None:
+        state = self.store.service_state()
+        logger.error("The store now names another service (process {} on {}): this one stops scheduling and exits",
+                     state.pid, state.host)
+        self.displaced.set()
+        self.stop_event.set()
 
     def _reschedule(self) -> None:
         if self.stop_event.is_set():

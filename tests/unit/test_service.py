@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from loguru import logger
 
-from bridge.errors import ConnectError, CycleRunning, GuardTripped
+from bridge.errors import ConfigError, ConnectError, CycleRunning, GuardTripped, ServiceRunning
 from bridge.scheduler import ManualClock, disable, enable, parse_start_at
 from bridge.service import Service, describe, run_now
 from bridge.store import ScheduleState, Store
@@ -394,3 +394,92 @@ def test_enabled_without_interval_never_loops(make_service: Callable[[], Service
     svc = make_service()
     svc.fire()
     assert cycle.calls == [] and svc.next_wakeup() is None
+
+
+def test_a_stop_while_the_cycle_job_is_deciding_starts_no_cycle_behind_the_stopped_line(
+        make_service: Callable[[], Service], cycle: FakeCycle, clock: ManualClock, store: Store,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM just as a due job (e.g. the next log-in attempt) begins: the service must not say "stopped"
+    and then go on to log in and run a cycle, keeping the process alive past that line."""
+    svc = make_service()
+    schedule(store, clock, 600, start_now=True)
+    deciding = threading.Event()
+    read_schedule = store.schedule
+
+    def slow_schedule() -> ScheduleState:
+        deciding.set()
+        svc.stop_event.wait(5)  # the stop request arrives while the job reads the schedule
+        return read_schedule()
+
+    monkeypatch.setattr(store, "schedule", slow_schedule)
+    worker = threading.Thread(target=svc.fire)
+    worker.start()
+    assert deciding.wait(5)
+    assert svc.stop(timeout=5) is True
+    stopped_calls = list(cycle.calls)
+    worker.join(5)
+    assert not worker.is_alive()
+    assert stopped_calls == cycle.calls == [] and store.runs() == []
+
+
+def test_a_second_service_on_the_store_is_refused_naming_the_first(
+        make_service: Callable[[], Service], cycle: FakeCycle, clock: ManualClock, store: Store) -> None:
+    first = make_service()
+    # As if that service were another live process on another host, beating through the store.
+    store.set_service_state(pid=4711, host="dr-bridge-2", heartbeat_at=clock.now())
+    second = Service(store, cycle, clock=clock, tz=CPH, poll_seconds=3600)
+    with pytest.raises(ServiceRunning) as info:
+        second.start(paused=True)
+    assert "process 4711 on dr-bridge-2" in info.value.message and info.value.exit_code == 5
+    assert not second.scheduler.running and store.service_state().pid == 4711
+    # The first notices it no longer owns the store and stops scheduling (it must not run cycles too).
+    first.poll()
+    assert first.displaced.is_set() and first.stop_event.is_set()
+    assert store.service_state().heartbeat_at == clock.now() and store.service_state().pid == 4711
+
+
+def test_a_silent_service_is_taken_over_with_a_warning(cycle: FakeCycle, clock: ManualClock, store: Store) -> None:
+    store.set_service_state(pid=4711, host="dr-bridge-2", started_at=clock.now(), heartbeat_at=clock.now())
+    clock.advance(6 * MIN)  # no heartbeat for longer than STALE_AFTER: that host crashed
+    lines: list[str] = []
+    sink = logger.add(lambda m: lines.append(str(m)), level="WARNING")
+    svc = Service(store, cycle, clock=clock, tz=CPH, poll_seconds=3600)
+    try:
+        svc.start(paused=True)
+    finally:
+        logger.remove(sink)
+        svc.stop(timeout=1)
+    assert any("process 4711 on dr-bridge-2): no heartbeat since" in line for line in lines), lines
+
+
+def test_restart_request_rereads_the_settings_and_records_what(
+        make_service: Callable[[], Service], cycle: FakeCycle, clock: ManualClock, store: Store) -> None:
+    svc = make_service()
+    reloaded: list[str] = []
+
+    def newer_cycle(*, trigger: str, notes: list[str], stop_event: threading.Event) -> FakeReport:
+        reloaded.append(trigger)
+        return cycle(trigger=trigger, notes=notes, stop_event=stop_event)
+
+    svc.reload = lambda: (newer_cycle, "settings re-read from /etc/smartsync/smartsync.toml")
+    schedule(store, clock, 600, start_now=True)
+    store.set_service_state(restart_requested_at=clock.now())
+    svc.poll()
+    state = store.service_state()
+    assert state.restart_note == "settings re-read from /etc/smartsync/smartsync.toml"
+    assert state.restarted_at == clock.now()
+    svc.fire()
+    assert reloaded == ["schedule"]
+
+    def broken() -> tuple[Any, str]:
+        raise ConfigError("1 problem in smartsync.toml", ["guard.max_delete_share: must be a share"])
+
+    svc.reload = broken
+    clock.advance(MIN)
+    store.set_service_state(restart_requested_at=clock.now())
+    svc.poll()
+    assert store.service_state().restart_note.startswith("the settings could NOT be re-read, the ones in use "
+                                                         "are kept: 1 problem")
+    clock.set(svc.next_wakeup() or clock.now())
+    svc.fire()
+    assert reloaded == ["schedule", "schedule"]  # still the last good settings
