@@ -51,8 +51,10 @@ from bridge.scheduler import (
     after_cycle,
     decide,
     deny_until,
+    format_ahead,
     format_interval,
     format_local,
+    format_until,
     local_zone,
     login_backoff,
     parse_deny_window,
@@ -121,9 +123,12 @@ def run_one(store: Store, cycle: CycleFn, *, trigger: str, notes: list[str], sto
 def _after(store: Store, clock: Clock, tz: tzinfo) -> ScheduleState:
     ended = clock.now()
     state = store.update_schedule(lambda s: after_cycle(s, ended))
-    if state.enabled and state.next_run_at is not None:
-        logger.info("Idle until {} (local), every {} from the end of a cycle",
-                    format_local(state.next_run_at, tz, ended), format_interval(state.interval_seconds or 0))
+    decision = decide(state, ended, tz)
+    if decision.action != "off" and decision.at is not None:
+        held = f", held by the {decision.reason}" if decision.reason.startswith("deny window") else ""
+        logger.info("Idle until {} (local, {}{}), every {} from the end of a cycle",
+                    format_local(decision.at, tz, ended), format_ahead(decision.at, ended), held,
+                    format_interval(state.interval_seconds or 0))
     else:
         logger.info("Idle: scheduling is off, no further cycle starts by itself")
     return state
@@ -378,6 +383,7 @@ class Service:
                                replace_existing=True)
         if self._hold_reason == "next log-in attempt":
             return  # keep the "waiting to log in: ..." status line
+        # Stored, so read later: an absolute time only ("in N min" would be stale by then).
         status = "due now" if decision.action == "run" else f"idle until {format_local(at, self.tz, now)}"
         if decision.reason.startswith("deny window"):
             status += f" ({decision.reason})"
@@ -434,6 +440,18 @@ def summary_of(run: RunInfo) -> str:
     return ", ".join(parts) or "no details recorded"
 
 
+def running_cycle_note(store: Store, now: datetime, tz: tzinfo) -> str | None:
+    """One line for commands that read the VMS while another process's cycle changes it (`plan`), or None."""
+    current = store.current_cycle()
+    if current is None:
+        return None
+    note = (f"a cycle is running since {format_local(current.started_at, tz, now)} (trigger {current.trigger}, "
+            f"process {current.pid} on {current.host}); this reads both sides while that cycle changes them, "
+            f"so it may wait for the VMS and its result may be out of date once the cycle ends")
+    lost = store.abandoned(current)
+    return note if lost is None else f"{note} (it looks abandoned: {lost})"
+
+
 def describe(store: Store, now: datetime, tz: tzinfo) -> StatusView:
     """The status as read from the store: the same with or without a running service."""
     schedule = store.schedule()
@@ -461,15 +479,15 @@ def describe(store: Store, now: datetime, tz: tzinfo) -> StatusView:
     elif alive and service.status.startswith("waiting to log in"):
         state = service.status
         if service.next_login_retry_at is not None:
-            state += f" (next attempt at {format_local(service.next_login_retry_at, tz, now)})"
+            state += f" (next attempt at {format_until(service.next_login_retry_at, tz, now)})"
     else:
         decision = decide(schedule, now, tz)
         if decision.action == "run":
             state = "due now" if alive else "due now, waiting for the service to start"
         else:
-            state = f"idle until {format_local(decision.at or now, tz, now)}"
-            if decision.reason.startswith("deny window"):
-                state += f" ({decision.reason})"
+            at = decision.at or now
+            held = f", held by the {decision.reason}" if decision.reason.startswith("deny window") else ""
+            state = f"idle until {format_local(at, tz, now)} ({format_ahead(at, now)}{held})"
     if schedule.enabled and not alive:
         notes.append("No service is running: scheduled cycles start only while `smartsync serve` runs.")
 

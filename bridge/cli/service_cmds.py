@@ -26,8 +26,10 @@ from bridge import logs
 from bridge.errors import BridgeError, ConfigError
 from bridge.scheduler import (
     ALLOWED_RANGE,
+    decide,
     disable,
     enable,
+    format_ahead,
     format_interval,
     format_local,
     local_zone,
@@ -212,10 +214,8 @@ def schedule_enable(ctx: click.Context, interval: str, start_now: bool, start_at
     ))
     if note:
         click.echo(f"Note: {note}")
-    when = format_local(state.next_run_at or now, tz, now)
-    first = "now" if state.next_run_at is not None and state.next_run_at <= now else f"at {when}"
-    click.echo(f"Scheduling on: every {format_interval(seconds)} from the end of a cycle; next cycle {first} "
-               f"({_zone_name(tz)}).")
+    click.echo(f"Scheduling on: every {format_interval(seconds)} from the end of a cycle; next cycle "
+               f"{_next_start_text(state, now, tz)}.")
     if state.deny_windows:
         click.echo(f"No scheduled cycles during: {', '.join(state.deny_windows)}.")
     _hint_service(store)
@@ -246,11 +246,26 @@ def schedule_show(ctx: click.Context) -> None:
     click.echo(f"Scheduling: {'on' if state.enabled else 'off'}")
     if state.interval_seconds:
         click.echo(f"Interval:   {format_interval(state.interval_seconds)} (idle time after each cycle ends)")
-    if state.enabled and state.next_run_at is not None:
-        click.echo(f"Next start: {format_local(state.next_run_at, tz, now)} ({_zone_name(tz)})")
+    if state.enabled:
+        click.echo(f"Next start: {_next_start_text(state, now, tz)}")
     if state.start_at is not None:
         click.echo(f"Start at:   {format_local(state.start_at, tz, now)}")
     click.echo(f"Deny:       {', '.join(state.deny_windows) if state.deny_windows else 'none'}")
+
+
+def _next_start_text(state: Any, now: Any, tz: tzinfo) -> str:
+    """The next start as `status` shows it too (one function decides it: `bridge.scheduler.decide`)."""
+    decision = decide(state, now, tz)
+    if decision.action == "off":
+        return f"none ({decision.reason})"
+    if decision.action == "run" or decision.at is None:
+        return "now"
+    return f"at {format_local(decision.at, tz, now)} {_zone_name(tz)} ({_ahead_text(decision, now)})"
+
+
+def _ahead_text(decision: Any, now: Any) -> str:
+    held = f", held by the {decision.reason}" if decision.reason.startswith("deny window") else ""
+    return f"{format_ahead(decision.at, now)}{held}"
 
 
 def _hint_service(store: Store) -> None:

@@ -82,6 +82,13 @@ def render_plan(console: Console, plan: Plan, limit: int | None = None) -> None:
 def plan_command(ctx: click.Context, as_json: bool, check: bool, show_all: bool, check_passwords: bool) -> None:
     """Show what a cycle would do, without changing anything (dry run)."""
     settings, store = _settings_and_store(ctx)
+    from bridge.scheduler import local_zone
+    from bridge.service import running_cycle_note
+
+    busy = running_cycle_note(store, store.clock.now(), local_zone())
+    if busy:
+        # On stderr: `plan --json` output stays parseable. Said before reading, which may take a while.
+        click.echo(f"Note: {busy}.", err=True)
     report = run_cycle(settings, store, trigger="plan", dry_run=True, check_passwords=check_passwords)
     plan = report.plan or Plan()
     if as_json:

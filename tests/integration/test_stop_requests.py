@@ -103,3 +103,18 @@ def test_sigterm_during_the_password_compare_ends_the_cycle_there(tmp_path: Path
     assert last.status == "interrupted" and "stopped while reading hardware passwords" in last.report["message"]
     assert last.report["applied"] == {} and _world_files(config) == before
     assert "Traceback" not in err and PASSWORD not in out + err
+
+
+def test_plan_during_a_running_cycle_says_so_naming_the_process(tmp_path: Path) -> None:
+    cmd, env, store, config = _setup(tmp_path)
+    sync = subprocess.Popen([*cmd, "sync"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait(lambda: store.current_cycle() is not None, 60), "the cycle never started"
+        plan = subprocess.run([*cmd, "plan", "--json"], env=env | {"SMARTSYNC_FAKE_DELAY_MS": "0"},
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        sync.send_signal(signal.SIGINT)
+        sync.communicate(timeout=60)
+    assert "Note: a cycle is running since" in plan.stderr
+    assert f"(trigger manual, process {sync.pid} on {store.host})" in plan.stderr
+    assert plan.stdout.lstrip().startswith("{")  # the JSON on stdout is untouched

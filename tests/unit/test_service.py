@@ -136,7 +136,7 @@ def test_start_later_fires_at_its_time_and_not_before(
     schedule(store, clock, 600, start_at=start)
     svc.poll()
     assert svc.next_wakeup() == start
-    assert describe(store, clock.now(), CPH).state == "idle until 22:00"
+    assert describe(store, clock.now(), CPH).state == "idle until 22:00:00 (in 15 h)"
     clock.set(start - timedelta(seconds=1))
     svc.fire()
     assert cycle.calls == []
@@ -155,11 +155,11 @@ def test_run_now_during_a_cycle_is_refused_saying_since_when(
         with pytest.raises(CycleRunning) as err:
             run_now(store, cycle, clock=clock, tz=CPH)
         refusals.append(err.value.message)
-        assert describe(store, clock.now(), CPH).state == "processing since 07:00 (trigger schedule)"
+        assert describe(store, clock.now(), CPH).state == "processing since 07:00:00 (trigger schedule)"
 
     cycle.during = admin_clicks_run_now
     svc.fire()
-    assert refusals == ["a cycle has been running since 07:00 (trigger schedule); wait for it to end"]
+    assert refusals == ["a cycle has been running since 07:00:00 (trigger schedule); wait for it to end"]
     assert len(cycle.calls) == 1
 
 
@@ -244,12 +244,13 @@ def test_deny_window_delays_a_due_cycle_and_run_now_overrides_with_a_note(
         assert svc.next_wakeup() == datetime(2026, 1, 5, 18, 0, tzinfo=CPH)
         svc.fire()
         assert cycle.calls == []
-        assert "idle until 18:00 (deny window Mon-Fri 08:00-18:00" in describe(store, clock.now(), CPH).state
+        assert "idle until 18:00:00 (in 9 h, held by the deny window Mon-Fri 08:00-18:00)" in describe(
+            store, clock.now(), CPH).state
 
         run_now(store, cycle, clock=clock, tz=CPH)
         (trigger, notes, _), = cycle.calls
         assert trigger == "run-now"
-        assert notes == ["run-now overrides the deny window Mon-Fri 08:00-18:00 (in force until 18:00)"]
+        assert notes == ["run-now overrides the deny window Mon-Fri 08:00-18:00 (in force until 18:00:00)"]
         assert any("overrides the deny window" in w for w in warnings)
         last = store.last_finished()
         assert last is not None and last.notes == notes
@@ -358,7 +359,7 @@ def test_status_summarises_the_engine_report_shape(store: Store, clock: ManualCl
     store.finish_cycle(run_id, "failed", {"status": "failed", "applied": {"update": 3, "add": 1},
                                           "failures": [{"error": "camera offline"}], "message": ""})
     assert describe(store, clock.now(), CPH).last_cycle == \
-        "#1 (schedule) ended 07:00: failed, 4 applied (add 1, update 3), 1 failed"
+        "#1 (schedule) ended 07:00:00: failed, 4 applied (add 1, update 3), 1 failed"
 
 
 def test_engine_cycle_passes_trigger_notes_and_stop_event_to_run_cycle(
@@ -383,7 +384,7 @@ def test_engine_cycle_passes_trigger_notes_and_stop_event_to_run_cycle(
 
 def test_status_flags_a_cycle_that_stopped_beating(store: Store, clock: ManualClock) -> None:
     store.begin_cycle("schedule")
-    assert describe(store, clock.now(), CPH).state == "processing since 07:00 (trigger schedule)"
+    assert describe(store, clock.now(), CPH).state == "processing since 07:00:00 (trigger schedule)"
     clock.advance(timedelta(minutes=6))
     assert "apparently abandoned (no heartbeat since" in describe(store, clock.now(), CPH).state
 
