@@ -154,6 +154,10 @@ def run_cycle(
         # status (retried with back-off), not a cycle in the history.
         session = connect(settings)
     try:
+        if stop_event is not None and stop_event.is_set():
+            # Asked to stop while logging in (a log-in cannot be cut short): no cycle begins, none is recorded.
+            report.status, report.message = "interrupted", "stopped before the cycle began; nothing was read"
+            return report
         if dry_run:
             _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress, check_passwords)
             return report

@@ -284,18 +284,10 @@ def run_now_command(ctx: click.Context) -> None:
     settings = _settings(ctx)
     store = _store(ctx, settings)
     logs.setup_logging(Path(settings.service.log_dir), store.service_state().detailed_logs)
-    stop_event = threading.Event()
+    from bridge.cli.sync_cmds import stop_on_signals
 
-    def on_sigint(_signum: int, _frame: Any) -> None:
-        click.echo("Stopping after the current action (Ctrl-C again to abort at once)...", err=True)
-        stop_event.set()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    try:
+    with stop_on_signals(lambda text: click.echo(text, err=True)) as stop_event:
         report = run_now(store, _cycle(ctx, settings, store), clock=_clock(ctx), tz=_tz(ctx), stop_event=stop_event)
-    finally:
-        signal.signal(signal.SIGINT, previous)
     click.echo(report.summary())
     code = _EXIT_BY_STATUS.get(report.status, 1)
     if code:
