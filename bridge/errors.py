@@ -29,6 +29,13 @@ class ConfigError(BridgeError):
         self.problems = problems or []
 
 
+class PasswordUnavailable(ConfigError):
+    """A site's password source cannot be read at log-in time (variable unset, file missing). Exit 2.
+
+    The service treats it like a refused log-in: no cycle runs, the status says why, it tries again later.
+    """
+
+
 class SdkLoadError(BridgeError):
     """The .NET runtime or the SDK assemblies cannot be loaded. Exit 3."""
 

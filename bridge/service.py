@@ -45,7 +45,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from loguru import logger
 
 from bridge import logs
-from bridge.errors import BridgeError, ConnectError, CycleRunning
+from bridge.errors import BridgeError, ConnectError, CycleRunning, PasswordUnavailable
 from bridge.scheduler import (
     Decision,
     after_cycle,
@@ -103,14 +103,14 @@ def run_one(store: Store, cycle: CycleFn, *, trigger: str, notes: list[str], sto
     """One cycle, then the schedule's next start moved to end + interval and the "Idle until" line.
 
     The engine writes the "Processing started" and "Processing ended" lines (it knows the run id and the
-    counts). CycleRunning and ConnectError pass through with the schedule untouched: no cycle ran. Any
-    other error (the delete guard, a VMS error, a bug) ended a cycle: the schedule moves on, then it is
-    re-raised for the caller.
+    counts). CycleRunning, ConnectError and PasswordUnavailable pass through with the schedule untouched: no
+    cycle ran. Any other error (the delete guard, a VMS error, a bug) ended a cycle: the schedule moves on,
+    then it is re-raised for the caller.
     """
     try:
         with store.keep_alive(HEARTBEAT_SECONDS):
             report = cycle(trigger=trigger, notes=notes, stop_event=stop_event)
-    except (CycleRunning, ConnectError) as exc:
+    except (CycleRunning, ConnectError, PasswordUnavailable) as exc:
         logger.warning("No cycle ran: {}", exc.message)
         raise
     except BaseException:
@@ -292,6 +292,10 @@ class Service:
                              clock=self.clock, tz=self.tz)
         except ConnectError as exc:
             self._login_refused(exc, now)
+        except PasswordUnavailable as exc:
+            # A password file removed or unreadable since start-up: no log-in was tried; like a refusal.
+            self._login_refused(ConnectError(exc.message, cause=exc.message), now,
+                                f"waiting to log in: the password cannot be read: {exc.message}")
         except CycleRunning as exc:
             self._hold_until, self._hold_reason = now + BUSY_RETRY, "another cycle is running"
             self.store.set_service_state(status=f"waiting: {exc.message}")
@@ -309,17 +313,17 @@ class Service:
             self.store.set_service_state(login_attempts=0, next_login_retry_at=None,
                                          last_error="" if report.status == "ok" else report.summary())
 
-    def _login_refused(self, exc: ConnectError, now: datetime) -> None:
+    def _login_refused(self, exc: ConnectError, now: datetime, status: str | None = None) -> None:
         self._login_attempts += 1
         interval = self.store.schedule().interval_seconds
         retry_at = now + login_backoff(self._login_attempts, interval)
         site = exc.server or "a management server"
-        status = f"waiting to log in: {site} refused: {exc.cause or exc.message}"
+        status = status or f"waiting to log in: {site} refused: {exc.cause or exc.message}"
         self._hold_until, self._hold_reason = retry_at, "next log-in attempt"
         self.store.set_service_state(status=status, last_error=exc.message, login_attempts=self._login_attempts,
                                      next_login_retry_at=retry_at)
-        logger.warning("Log-in refused by {} ({}); no cycle runs; next attempt at {} (attempt {})",
-                       site, exc.cause or exc.message, format_local(retry_at, self.tz, now), self._login_attempts + 1)
+        logger.warning("No cycle runs: {}; next log-in attempt at {} (attempt {})", status.removeprefix(
+            "waiting to log in: "), format_local(retry_at, self.tz, now), self._login_attempts + 1)
 
     def poll(self) -> None:
         """What the poll job does: heartbeat, follow the logs flag, pick up schedule edits and restarts."""

@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 
-from bridge.errors import ConfigError
+from bridge.errors import ConfigError, PasswordUnavailable
 from bridge.logs import register_secret
 
 DEFAULT_FILE = "smartsync.toml"
@@ -63,24 +63,27 @@ class PasswordSource:
     file: Path | None = None
 
     def read(self) -> SecretStr:
+        """The password now (PasswordUnavailable, a ConfigError naming the key, when it cannot be read)."""
         if self.plain is not None:
             secret = self.plain
         elif self.env_name is not None:
             if self.env_name not in self.env:
-                raise ConfigError(f"{self.key}.password_env: the environment variable {self.env_name} is not set; "
-                                  f"set it to the password of {self.who}, or use password_file")
+                raise PasswordUnavailable(
+                    f"{self.key}.password_env: the environment variable {self.env_name} is not set; set it to the "
+                    f"password of {self.who}, or use password_file")
             secret = SecretStr(self.env[self.env_name])
         elif self.file is not None:
             try:
                 # A password file usually ends with a newline the editor added; it is not part of the password.
                 secret = SecretStr(self.file.read_text(encoding="utf-8").rstrip("\r\n"))
             except OSError as exc:
-                raise ConfigError(f"{self.key}.password_file: cannot read {self.file} "
-                                  f"({exc.strerror or exc.__class__.__name__}); create it holding the password "
-                                  f"of {self.who}, or fix the path") from None
+                raise PasswordUnavailable(
+                    f"{self.key}.password_file: cannot read {self.file} ({exc.strerror or exc.__class__.__name__}); "
+                    f"create it holding the password of {self.who}, or fix the path") from None
             except UnicodeDecodeError:
-                raise ConfigError(f"{self.key}.password_file: {self.file} is not UTF-8 text; write the password "
-                                  f"of {self.who} into it as plain text") from None
+                raise PasswordUnavailable(
+                    f"{self.key}.password_file: {self.file} is not UTF-8 text; write the password of {self.who} "
+                    f"into it as plain text") from None
         else:
             return SecretStr("")
         # From the moment a password is read, every log line masks it, whoever logs.

@@ -17,7 +17,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from loguru import logger
 
-from bridge.errors import ConfigError, ConnectError, CycleRunning, GuardTripped, ServiceRunning
+from bridge.errors import (
+    ConfigError,
+    ConnectError,
+    CycleRunning,
+    GuardTripped,
+    PasswordUnavailable,
+    ServiceRunning,
+)
 from bridge.scheduler import ManualClock, disable, enable, parse_start_at
 from bridge.service import Service, describe, run_now
 from bridge.store import ScheduleState, Store
@@ -484,3 +491,18 @@ def test_restart_request_rereads_the_settings_and_records_what(
     clock.set(svc.next_wakeup() or clock.now())
     svc.fire()
     assert reloaded == ["schedule", "schedule"]  # still the last good settings
+
+
+def test_a_password_file_gone_since_start_up_waits_like_a_refused_log_in(
+        make_service: Callable[[], Service], cycle: FakeCycle, clock: ManualClock, store: Store) -> None:
+    svc = make_service()
+    schedule(store, clock, 3600, start_now=True)
+    planned = store.schedule().next_run_at
+    cycle.fail = PasswordUnavailable("sites[1].password_file: cannot read /etc/smartsync/dr.pw (No such file "
+                                     "or directory); create it holding the password of admin on http://ms-dr/")
+    svc.fire()
+    assert store.runs() == [] and store.schedule().next_run_at == planned  # no cycle ran, none is recorded
+    assert svc.next_wakeup() == clock.now() + timedelta(seconds=30)
+    svc.poll()
+    assert describe(store, clock.now(), CPH).state.startswith(
+        "waiting to log in: the password cannot be read: sites[1].password_file: cannot read /etc/smartsync/dr.pw")
