@@ -26,27 +26,39 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 
 from bridge.errors import ConfigError, PasswordUnavailable
-from bridge.logs import register_secret
+from bridge.logs import redact, register_secret
 
 DEFAULT_FILE = "smartsync.toml"
 ENV_PREFIX = "SMARTSYNC_"
 
 
+MAX_DEPTH = 16
+"""Deepest nesting of tables and arrays accepted; a real configuration needs 4."""
+
+MAX_PASSWORD_CHECK_HOURS = 8760.0
+"""One year: a longer interval means "never", which is `sync.hardware_password = false`."""
+
+# A path is written as text in TOML; strict mode would demand a Path object.
+TomlPath = Annotated[Path, Field(strict=False)]
+
+
 class _Section(BaseModel):
-    # Unknown keys are typos far more often than intent: refuse them.
-    model_config = ConfigDict(extra="forbid")
+    # Unknown keys are typos far more often than intent: refuse them. Strict: "yes" is not a boolean and a list
+    # is not a password; a value is used as written or refused, never coerced.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class SdkSettings(_Section):
     runtime: Literal["mono", "netfx", "coreclr"] | None = None
     """None: the environment (SMARTSYNC_RUNTIME), then the platform default (netfx on Windows, mono elsewhere)."""
-    folder: Path = Path("build/sdk")
-    fake_world: Path | None = None
+    folder: TomlPath = Path("build/sdk")
+    fake_world: TomlPath | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,17 +85,11 @@ class PasswordSource:
                     f"password of {self.who}, or use password_file")
             secret = SecretStr(self.env[self.env_name])
         elif self.file is not None:
-            try:
-                # A password file usually ends with a newline the editor added; it is not part of the password.
-                secret = SecretStr(self.file.read_text(encoding="utf-8").rstrip("\r\n"))
-            except OSError as exc:
-                raise PasswordUnavailable(
-                    f"{self.key}.password_file: cannot read {self.file} ({exc.strerror or exc.__class__.__name__}); "
-                    f"create it holding the password of {self.who}, or fix the path") from None
-            except UnicodeDecodeError:
-                raise PasswordUnavailable(
-                    f"{self.key}.password_file: {self.file} is not UTF-8 text; write the password of {self.who} "
-                    f"into it as plain text") from None
+            password, problem = read_password_file(str(self.file), self.file.parent)
+            if problem is not None:
+                raise PasswordUnavailable(f"{self.key}.password_file: {problem}; it must hold the password of "
+                                          f"{self.who}")
+            secret = SecretStr(password)
         else:
             return SecretStr("")
         # From the moment a password is read, every log line masks it, whoever logs.
@@ -99,12 +105,12 @@ class SiteSettings(_Section):
     user: str = ""
     auth: Literal["Basic", "Negotiate"] = "Basic"
     password_env: str | None = None
-    password_file: Path | None = None
+    password_file: TomlPath | None = None
     _source: PasswordSource | None = PrivateAttr(default=None)
 
     @property
     def password(self) -> SecretStr:
-        """The password, read now from its source (ConfigError naming the key when it cannot be read)."""
+        """The password, read now from its source (PasswordUnavailable naming the key when it cannot be read)."""
         return SecretStr("") if self._source is None else self._source.read()
 
 
@@ -146,7 +152,7 @@ class SyncSettings(_Section):
     hardware_driver_settings: bool = True
     hardware_password: bool = True
     """Compare hardware passwords (source vs target) and copy the source's when they differ."""
-    password_check_hours: float = Field(default=24.0, ge=0.0)
+    password_check_hours: float = Field(default=24.0, ge=0.0, le=MAX_PASSWORD_CHECK_HOURS, allow_inf_nan=False)
     """How often passwords are compared: reading one costs a VMS task (~3 round trips) per hardware per side,
     so they are not read every cycle. 0 = every cycle."""
     microphone: bool = True
@@ -178,12 +184,12 @@ class SelectionSettings(_Section):
 
 
 class GuardSettings(_Section):
-    max_delete_share: float = Field(default=0.10, ge=0.0, le=1.0)
+    max_delete_share: float = Field(default=0.10, ge=0.0, le=1.0, allow_inf_nan=False)
 
 
 class ServiceSettings(_Section):
-    store: Path = Path("smartsync.db")
-    log_dir: Path = Path("logs")
+    store: TomlPath = Path("smartsync.db")
+    log_dir: TomlPath = Path("logs")
 
 
 class Settings(_Section):
@@ -202,7 +208,7 @@ class Settings(_Section):
     selection: SelectionSettings = Field(default_factory=SelectionSettings)
     guard: GuardSettings = Field(default_factory=GuardSettings)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
-    config_path: Path = Path(DEFAULT_FILE)
+    config_path: TomlPath = Path(DEFAULT_FILE)
     """The file these settings came from (absolute); not a TOML key."""
 
 
@@ -233,6 +239,10 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     env = os.environ if env is None else env
     if path is None:
         path = Path(env.get(ENV_PREFIX + "CONFIG") or DEFAULT_FILE)
+    problem = path_problem(path)
+    if problem:
+        raise ConfigError(f"the configuration file name {str(path)!r} {problem}",
+                          ["give --config / SMARTSYNC_CONFIG the path of your smartsync.toml"])
     path = path.expanduser().absolute()
     if not path.is_file():
         raise ConfigError(
@@ -240,13 +250,34 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
             [f"create {path} (start from smartsync.example.toml) or point SMARTSYNC_CONFIG / --config at yours"],
         )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Notepad saves UTF-8 with a byte order mark; it is not part of the text.
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"{path} cannot be read", [f"{exc.strerror or exc.__class__.__name__}: check the "
+                                                     f"file's permissions"]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text", [f"byte {exc.start} cannot be decoded: save the file as "
+                                                        f"UTF-8"]) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML", [f"{exc}: fix the syntax at that place"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} cannot be read", [f"{exc.__class__.__name__}: check the file's permissions "
-                                                     f"and that it is UTF-8 text"]) from None
+    except RecursionError:
+        raise ConfigError(f"{path} is not a usable configuration", [f"tables or arrays are nested more than "
+                                                                    f"{MAX_DEPTH} deep; flatten them"]) from None
     return settings_from_dict(data, base_dir=path.parent, env=env, config_path=path)
+
+
+def path_problem(path: Path | str) -> str | None:
+    """Why `path` cannot name a file on this machine (a NUL byte, an unknown ~user), or None when it can."""
+    text = str(path)
+    if "\0" in text:
+        return "holds a NUL character"
+    try:
+        Path(text).expanduser()
+    except RuntimeError:
+        return f"starts with {text.split('/')[0].split(os.sep)[0]!r}, but that user's home folder is unknown"
+    return None
 
 
 def settings_from_dict(
@@ -261,6 +292,9 @@ def settings_from_dict(
     """
     env = {} if env is None else env
     base_dir = (base_dir or Path.cwd()).absolute()
+    if _too_deep(data):
+        raise ConfigError("the configuration is nested too deep", [f"tables or arrays are nested more than "
+                                                                   f"{MAX_DEPTH} deep; flatten them"])
     raw = _plain_copy(data)
     problems: list[str] = []
     from_env = _apply_env(raw, env, problems)
@@ -274,14 +308,30 @@ def settings_from_dict(
     except ValidationError as exc:
         problems.extend(_describe(err, from_env) for err in exc.errors())
     problems.extend(_cross_checks(raw))
+    path_problems = _path_problems(settings) if settings is not None else []
+    problems.extend(path_problems)
     if problems:
-        raise ConfigError(_headline(problems, config_path), _dedupe(problems))
+        # Whatever a value held, a problem's text never carries a secret (a URI's password, a token).
+        error = ConfigError(_headline(problems, config_path), _dedupe([redact(p, prose=True) for p in problems]))
+        if settings is not None and not path_problems:
+            # Every value has its type: `config check` can still compare the file with the VMS and list those
+            # problems too, instead of hiding them behind these.
+            _resolve_paths(settings, base_dir)
+            settings.config_path = (config_path or base_dir / DEFAULT_FILE).absolute()
+            _attach_sources(settings, sources)
+            error.settings = settings
+        raise error
     assert settings is not None
     _resolve_paths(settings, base_dir)
     settings.config_path = (config_path or base_dir / DEFAULT_FILE).absolute()
+    _attach_sources(settings, sources)
+    return settings
+
+
+def _attach_sources(settings: Settings, sources: list[PasswordSource | None]) -> None:
+    """Give each site its password source: read at log-in (which registers it with the log masking)."""
     for site, source in zip(settings.sites, sources, strict=False):
         site._source = source
-    return settings
 
 
 def check_passwords(settings: Settings) -> None:
@@ -309,6 +359,20 @@ def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+def _too_deep(value: Any) -> bool:
+    """True when tables/arrays nest deeper than MAX_DEPTH (checked without recursion, whatever the depth)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(node, Mapping):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend((v, depth + 1) for v in node)
+    return False
+
+
 def _plain_copy(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): _plain_copy(v) for k, v in value.items()}
@@ -327,7 +391,7 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str], problems: list[str])
         if not var.startswith(ENV_PREFIX):
             continue
         rest = var[len(ENV_PREFIX):].lower()
-        value = _env_value(env[var])
+        value = _env_value(env[var], rest.split("__"))
         if "__" not in rest:
             # Other SMARTSYNC_* variables (CONFIG, FAKE_WORLD, password variables) are not overrides.
             if rest in _TOP_SCALARS:
@@ -351,14 +415,44 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str], problems: list[str])
     return from_env
 
 
-def _env_value(text: str) -> Any:
+def _env_value(text: str, parts: list[str]) -> Any:
+    """An override's value: JSON for lists and tables; for a boolean or number key, that type when it reads as one.
+
+    Environment variables are text, so `true`/`false`/`1`/`0` are the booleans there (anything else is refused by
+    validation, as "yes" is in the file) and numbers are parsed; every other key keeps the text as given.
+    """
     stripped = text.strip()
     if stripped[:1] in ("[", "{"):
         try:
             return json.loads(stripped)
-        except ValueError:
+        except (ValueError, RecursionError):
             return text
+    types = _field_types(parts)
+    if bool in types and stripped.lower() in ("true", "false", "1", "0"):
+        return stripped.lower() in ("true", "1")
+    if (float in types or int in types) and str not in types:
+        for kind in (int, float):
+            try:
+                return kind(stripped)
+            except ValueError:
+                pass
     return text
+
+
+def _field_types(parts: list[str]) -> set[Any]:
+    """The types a key path (`["sync", "camera_ptz"]`, `["sites", "0", "user"]`) accepts; empty when unknown."""
+    model: Any = Settings
+    annotation: Any = None
+    for part in parts:
+        if part.isdigit():
+            continue
+        field = model.model_fields.get(part) if model is not None else None
+        if field is None:
+            return set()
+        annotation = field.annotation
+        inner = get_args(annotation)[0] if get_origin(annotation) is list else annotation
+        model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+    return {annotation, *get_args(annotation)} if annotation is not None else set()
 
 
 def _set_path(raw: dict[str, Any], parts: list[str], value: Any) -> str | None:
@@ -404,7 +498,7 @@ def _password_sources(
     sites = raw.get("sites")
     if not isinstance(sites, list):
         return []
-    allow_plain = _truthy(raw.get("allow_plain_password", False))
+    allow_plain = raw.get("allow_plain_password", False) is True
     out: list[PasswordSource | None] = []
     for i, site in enumerate(sites):
         out.append(None)
@@ -416,7 +510,7 @@ def _password_sources(
         file_name = site.get("password_file")
         given = [n for n, v in (("password_env", env_name), ("password_file", file_name), ("password", plain))
                  if v not in (None, "")]
-        who = f"{site.get('user') or 'the user'} on {site.get('uri') or 'this site'}"
+        who = f"{site.get('user') or 'the user'} on {shown_uri(site.get('uri')) or 'this site'}"
         if len(given) > 1:
             problems.append(f"{key}: give one password source, not {' and '.join(given)}")
             continue
@@ -433,20 +527,54 @@ def _password_sources(
                                 f"in an environment variable named by password_env, or in a file named by "
                                 f"password_file (or set allow_plain_password = true)")
                 continue
-            out[i] = PasswordSource(key, who, env, plain=SecretStr(str(plain)))
+            if not isinstance(plain, str):
+                problems.append(f"{key}.password: must be text (a quoted string)")
+                continue
+            out[i] = PasswordSource(key, who, env, plain=SecretStr(plain))
         elif env_name is not None:
-            if isinstance(env_name, str):  # another type is reported by validation
-                out[i] = PasswordSource(key, who, env, env_name=env_name)
-        elif isinstance(file_name, str):
+            if not isinstance(env_name, str):
+                continue  # the type error is reported by validation
+            if "\0" in env_name or "=" in env_name:
+                problems.append(f"{key}.password_env: {env_name!r} cannot be the name of an environment variable; "
+                                f"write the variable's name")
+                continue
+            out[i] = PasswordSource(key, who, env, env_name=env_name)
+        else:
+            if not isinstance(file_name, str):
+                continue
+            problem = path_problem(file_name)
+            if problem:
+                problems.append(f"{key}.password_file: the path {problem}; it must hold the password of {who}")
+                continue
             file = Path(file_name).expanduser()
             out[i] = PasswordSource(key, who, env, file=file if file.is_absolute() else base_dir / file)
     return out
 
 
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
+def read_password_file(name: str, base_dir: Path) -> tuple[str, str | None]:
+    """(password, None) read from the file `name` (relative to `base_dir`), or ("", why it cannot be used)."""
+    problem = path_problem(name)
+    if problem:
+        return "", f"the path {problem}"
+    file = Path(name).expanduser()
+    file = file if file.is_absolute() else base_dir / file
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        return "", f"cannot read {file} ({exc.strerror or exc.__class__.__name__}); create it or fix the path"
+    try:
+        # A password file usually ends with a newline the editor added; it is not part of the password.
+        text = data.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError:
+        return "", f"{file} is not UTF-8 text; write the password into it as plain text"
+    if any(ord(ch) < 32 and ch != "\t" for ch in text):
+        return "", f"{file} holds control characters or more than one line; write only the password into it"
+    return text, None
+
+
+def shown_uri(uri: Any) -> str:
+    """A site URI as it may be shown: any user:password written into it masked."""
+    return redact(uri) if isinstance(uri, str) else ""
 
 
 # --- validation messages ---------------------------------------------------------------------------------------
@@ -496,7 +624,21 @@ def _describe(err: Any, from_env: dict[str, str]) -> str:
         return f"{key}: must be a share between 0 and 1 (0.10 = 10%), got {err['input']!r}{via}"
     shown = err.get("input")
     got = f", got {shown!r}" if isinstance(shown, str | int | float | bool) else ""
+    if len(got) > 80:
+        got = got[:60] + "...'"
+    wanted = _WANTED.get(kind)
+    if wanted:
+        return f"{key}: {wanted}{got}{via}"
     return f"{key}: {err['msg']}{got}{via}"
+
+
+_WANTED = {
+    "bool_type": "must be true or false, written without quotes",
+    "float_type": "must be a number, written without quotes",
+    "int_type": "must be a whole number, written without quotes",
+    "string_type": "must be text in quotes",
+    "finite_number": "must be a finite number",
+}
 
 
 def _cross_checks(raw: dict[str, Any]) -> list[str]:
@@ -504,7 +646,7 @@ def _cross_checks(raw: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     arch, mode = raw.get("architecture", "single-site"), raw.get("mode", "auto")
     sites = raw.get("sites", [])
-    if isinstance(sites, list) and arch in _SITE_COUNT and len(sites) != _SITE_COUNT[arch]:
+    if isinstance(sites, list) and isinstance(arch, str) and arch in _SITE_COUNT and len(sites) != _SITE_COUNT[arch]:
         if arch == "independent":
             want = "two [[sites]]: first the primary side's management server, then the secondary side's"
         elif arch == "federated":
@@ -523,10 +665,8 @@ def _cross_checks(raw: dict[str, Any]) -> list[str]:
                     problems.append(f"sites[{i}].name: '{name}' is already used by sites[{seen_names[name]}]; "
                                     f"give each site its own name")
                 seen_names.setdefault(name, i)
-            if isinstance(uri, str) and not (uri.startswith(("http://", "https://")) and len(uri.split("/")) > 2
-                                             and uri.split("/")[2]):
-                problems.append(f"sites[{i}].uri: '{uri}' is not an http:// or https:// address of a management "
-                                f"server; write it like \"http://ms-primary/\"")
+            if isinstance(uri, str):
+                problems.extend(_uri_problems(f"sites[{i}].uri", uri))
 
     labels = raw.get("labels", {})
     if isinstance(labels, dict):
@@ -606,6 +746,27 @@ def _cross_checks(raw: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _uri_problems(key: str, uri: str) -> list[str]:
+    """Why `uri` cannot be a management server's address; credentials in it are refused, never echoed."""
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname
+        has_credentials = parts.password is not None or "@" in parts.netloc
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return [f"{key}: '{shown_uri(uri)}' is not a valid address; write it like \"http://ms-primary/\""]
+    out = []
+    if has_credentials:
+        out.append(f"{key}: the address holds a user name or password (before '@'); remove it, put the user in "
+                   f"`user` and the password in an environment variable named by `password_env` or a file "
+                   f"named by `password_file`")
+    shown = f"{parts.scheme}://{parts.hostname or ''}/" if has_credentials else uri
+    if parts.scheme not in ("http", "https") or not host:
+        out.append(f"{key}: '{shown}' is not an http:// or https:// address of a management server; write it "
+                   f"like \"http://ms-primary/\"")
+    return out
+
+
 def _label_mismatch(where: str, p: Any, s: Any, label_of: dict[str, str]) -> list[str]:
     out = []
     if isinstance(p, str) and label_of.get(p) == "secondary":
@@ -616,8 +777,22 @@ def _label_mismatch(where: str, p: Any, s: Any, label_of: dict[str, str]) -> lis
     return out
 
 
+def _path_problems(settings: Settings) -> list[str]:
+    """Paths that cannot name a file on this machine, each by its key (password files: when they are read)."""
+    paths = {"sdk.folder": settings.sdk.folder, "sdk.fake_world": settings.sdk.fake_world,
+             "service.store": settings.service.store, "service.log_dir": settings.service.log_dir}
+    out = []
+    for key, path in paths.items():
+        problem = None if path is None else path_problem(path)
+        if problem:
+            out.append(f"{key}: the path {problem}; write a path that exists on this machine")
+    return out
+
+
 def _resolve_paths(settings: Settings, base_dir: Path) -> None:
     def absolute(p: Path) -> Path:
+        if path_problem(p):
+            return p  # reported as a problem already; kept as written
         p = p.expanduser()
         return p if p.is_absolute() else (base_dir / p).absolute()
 
