@@ -19,6 +19,11 @@ The engine talks to the VMS only through `bridge.ports.VmsSession` and tells
 the rest of the program what happens through cycle listeners
 (`bridge.events`): the report counts what was applied from the same events
 the journal and the progress bar receive.
+
+A stop request (the service's SIGTERM, Ctrl-C in `sync`) is honoured in every
+phase: the reads and password reads ask it between recorders and task polls
+and end with Interrupted, applying asks it between actions; either way the
+cycle ends "interrupted", with every action it applied remembered.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 from pydantic import SecretStr
 
-from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, VmsError
+from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, Interrupted, VmsError
 from bridge.events import (
     EVENT_ACTION_AFTER,
     EVENT_ACTION_BEFORE,
@@ -185,6 +190,10 @@ def run_cycle(
         # status (retried with back-off), not a cycle in the history.
         session = connect(settings)
     try:
+        if stop_event is not None and stop_event.is_set():
+            # Asked to stop while logging in (a log-in cannot be cut short): no cycle begins, none is recorded.
+            report.status, report.message = "interrupted", "stopped before the cycle began; nothing was read"
+            return report
         if dry_run:
             _cycle(settings, store, session, report, allow_mass_delete, stop_event, events, check_passwords)
             return report
@@ -200,6 +209,15 @@ def run_cycle(
         try:
             with store.keep_alive():
                 _cycle(settings, store, session, report, allow_mass_delete, stop_event, events, check_passwords)
+        except Interrupted as exc:
+            # A stop between two reads (or two task polls): recorded, not an error for the caller.
+            report.status, report.message = "interrupted", exc.message
+            logger.info("Stop requested: {}", exc.message)
+        except KeyboardInterrupt:
+            # A second Ctrl-C aborts at once (`sync`): the run must not stay "running" in the history.
+            report.status = "interrupted"
+            report.message = "aborted at once (second Ctrl-C); the next cycle picks up what is left"
+            raise
         except GuardTripped as exc:
             report.status, report.message = "guard", exc.message
             raise
@@ -272,10 +290,11 @@ def _cycle(
 ) -> None:
     from bridge.topology import resolve_topology
 
+    stop = None if stop_event is None else stop_event.is_set
     report.round_trips, report.writes = session.round_trips(), session.writes()
     session.refresh()
     topology = resolve_topology(settings, session.recorders())
-    source, target = _read_both(session, topology)
+    source, target = _read_both(session, topology, stop)
     _check_selection(settings, source)
     report.source_cameras, report.target_cameras = source.camera_count(), target.camera_count()
     pairings = store.pairings()
@@ -285,7 +304,7 @@ def _cycle(
     passwords_due = (check_passwords or not report.dry_run) and password_check_due(
         settings, store, checked_at, check_passwords)
     plan, password_mismatch = _plan(settings, session, source, target, topology, pairings, report,
-                                    allow_mass_delete, passwords_due)
+                                    allow_mass_delete, passwords_due, stop)
     plan = _notice_edits(settings, store, plan, target, report)
     if report.dry_run:
         report.status = "dry-run"
@@ -313,7 +332,7 @@ def _check_selection(settings: Settings, source: Snapshot) -> None:
 
 def _plan(settings: Settings, session: VmsSession, source: Snapshot, target: Snapshot, topology: Any,
           pairings: list[Pairing], report: CycleReport, allow_mass_delete: bool,
-          passwords_due: bool) -> tuple[Plan, set[tuple[str, str]]]:
+          passwords_due: bool, stop: Callable[[], bool] | None = None) -> tuple[Plan, set[tuple[str, str]]]:
     """The plan of this cycle, past the delete guard, with password differences when a check is due."""
     from bridge.plan import guard_check, make_plan
 
@@ -331,7 +350,7 @@ def _plan(settings: Settings, session: VmsSession, source: Snapshot, target: Sna
 
     password_mismatch: set[tuple[str, str]] = set()
     if passwords_due:
-        password_mismatch = _compare_passwords(session, plan, source, target, settings, report)
+        password_mismatch = _compare_passwords(session, plan, source, target, settings, report, stop)
         if password_mismatch:
             plan = make_plan(source, target, topology, settings, pairings, password_mismatch)
     _record_plan(report, plan)
@@ -435,16 +454,21 @@ def _apply_plan(settings: Settings, store: Store, session: VmsSession, report: C
         # The plan could not see everything new or moved hardware holds (a VMS default other than expected):
         # read the target again and apply what still differs. Usually nothing.
         store.replace_pairings(kept.values())
-        target = session.read(topology.target_recorder_ids, topology.target_side)
-        second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch)
-        extra = [a for a in second.actions if a.kind not in LIFECYCLE and a.follows is None
-                 and (a.target.item_id, a.category) not in failed]
-        kept = {p.key: p for p in second.pairings}
-        if extra:
-            report.notes.append(f"{len(extra)} more update(s) found on re-reading the target after the adds and "
-                                f"moves")
-            report.planned = _merge_counts(report.planned, Plan(actions=extra).counts())
-        total = done + len(extra)
+        try:
+            target = session.read(topology.target_recorder_ids, topology.target_side, stopping)
+        except Interrupted:
+            # A stop during the re-read: what was applied is remembered above; the rest waits.
+            interrupted, extra = True, []
+        else:
+            second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch)
+            extra = [a for a in second.actions if a.kind not in LIFECYCLE and a.follows is None
+                     and (a.target.item_id, a.category) not in failed]
+            kept = {p.key: p for p in second.pairings}
+            if extra:
+                report.notes.append(f"{len(extra)} more update(s) found on re-reading the target after the adds "
+                                    f"and moves")
+                report.planned = _merge_counts(report.planned, Plan(actions=extra).counts())
+            total = done + len(extra)
         for action in extra:
             if stopping():
                 interrupted = True
@@ -525,7 +549,7 @@ def password_check_due(settings: Settings, store: Store, now: datetime, forced: 
 
 
 def _compare_passwords(session: VmsSession, plan: Plan, source: Snapshot, target: Snapshot, settings: Settings,
-                       report: CycleReport) -> set[tuple[str, str]]:
+                       report: CycleReport, stop: Callable[[], bool] | None = None) -> set[tuple[str, str]]:
     """Read the passwords of every paired hardware on both sides; the (source, target) ids whose passwords differ.
 
     The passwords live only in this function, as SecretStr, and are compared here; nothing about them but
@@ -535,10 +559,11 @@ def _compare_passwords(session: VmsSession, plan: Plan, source: Snapshot, target
 
     pairs = password_pairs(plan, source, target, settings)
     failures: dict[str, str] = {}
+    logger.info("Comparing the passwords of {} paired hardware (one VMS task per hardware and side)", len(pairs))
     # A source hardware with several counterparts (manual mode) is read once.
     wanted = list(dict.fromkeys([(p.source_site, p.source_hardware_id) for p in pairs]
                                 + [(p.target_site, p.target_hardware_id) for p in pairs]))
-    passwords = session.read_passwords(wanted, failures)
+    passwords = session.read_passwords(wanted, failures, stop)
     mismatch: set[tuple[str, str]] = set()
     compared = 0
     try:
@@ -571,9 +596,10 @@ def _merge_counts(first: dict[str, int], second: dict[str, int]) -> dict[str, in
     return out
 
 
-def _read_both(session: VmsSession, topology: Any) -> tuple[Snapshot, Snapshot]:
-    source = session.read(topology.source_recorder_ids, topology.source_side)
-    target = session.read(topology.target_recorder_ids, topology.target_side)
+def _read_both(session: VmsSession, topology: Any,
+               stop: Callable[[], bool] | None = None) -> tuple[Snapshot, Snapshot]:
+    source = session.read(topology.source_recorder_ids, topology.source_side, stop)
+    target = session.read(topology.target_recorder_ids, topology.target_side, stop)
     return source, target
 
 

@@ -19,9 +19,9 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from bridge.errors import ConnectError, VmsError
+from bridge.errors import ConnectError, Interrupted, VmsError
 from bridge.model import Action, ActionKind, Device, Hardware, Recorder, Side, Snapshot
-from bridge.ports import VmsSession
+from bridge.ports import StopCheck, VmsSession
 
 _PROPERTY_CATEGORIES = ("general", "recording", "driver_settings")
 
@@ -59,11 +59,13 @@ class MemorySession(VmsSession):
         return [Recorder(r.id, r.name, r.site, r.host_name, copy.deepcopy(r.storages)) for r in
                 self.recorders_by_id.values()]
 
-    def read(self, recorder_ids: Iterable[str], side: Side) -> Snapshot:
+    def read(self, recorder_ids: Iterable[str], side: Side, stop: StopCheck | None = None) -> Snapshot:
         self._call()
         snap = Snapshot(side=side)
         sites = set()
         for rid in dict.fromkeys(recorder_ids):
+            if stop is not None and stop():
+                raise Interrupted("stopped while reading the recorders; nothing was written")
             rec = self.recorders_by_id.get(rid)
             if rec is None:
                 raise VmsError(f"Recording server {rid} no longer exists.")
@@ -74,8 +76,8 @@ class MemorySession(VmsSession):
                 snap.groups.setdefault(path, set()).update(members)
         return snap
 
-    def read_passwords(self, site_hardware: Iterable[tuple[str, str]],
-                       failures: dict[str, str] | None = None) -> dict[str, SecretStr]:
+    def read_passwords(self, site_hardware: Iterable[tuple[str, str]], failures: dict[str, str] | None = None,
+                       stop: StopCheck | None = None) -> dict[str, SecretStr]:
         self._call()
         out: dict[str, SecretStr] = {}
         for _site, hid in site_hardware:

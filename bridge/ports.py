@@ -36,11 +36,13 @@ class VmsSession(Protocol):
     def recorders(self) -> list[Recorder]:
         """Every recorder of every site with its storages (no hardware)."""
 
-    def read(self, recorder_ids: Iterable[str], side: Side) -> Snapshot:
-        """The in-scope part of these recorders, plus the device groups of their sites."""
+    def read(self, recorder_ids: Iterable[str], side: Side, stop: StopCheck | None = None) -> Snapshot:
+        """The in-scope part of these recorders, plus the device groups of their sites.
 
-    def read_passwords(self, site_hardware: Iterable[tuple[str, str]],
-                       failures: dict[str, str] | None = None) -> dict[str, SecretStr]:
+        `stop` is asked between recorders; once it says True the read ends with Interrupted."""
+
+    def read_passwords(self, site_hardware: Iterable[tuple[str, str]], failures: dict[str, str] | None = None,
+                       stop: StopCheck | None = None) -> dict[str, SecretStr]:
         """Hardware passwords named by (site host, hardware id); failures get id -> the VMS's text."""
 
     def apply(self, action: Action, password: SecretStr | None = None) -> dict[str, Any]:

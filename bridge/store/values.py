@@ -85,4 +85,5 @@ def pid_alive(pid: int) -> bool:
 
 
 def local_hhmm(dt: datetime) -> str:
-    return dt.astimezone().strftime("%H:%M")
+    # Seconds, as everywhere else: "since 19:16" read at 19:16:40 says too little.
+    return dt.astimezone().strftime("%H:%M:%S")
