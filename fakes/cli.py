@@ -223,8 +223,9 @@ def fault() -> None:
 @click.option("--item", help="item name or Id (RejectSave, FailTask) or operation (FailTask)")
 @_guarded
 def fault_set(folder: str, site: str, kind: str, value: str, item: str | None) -> None:
-    """Set fault KIND with VALUE (error text, reason, or round-trip count) on SITE."""
-    verbs.set_fault(folder, site, kind, item, int(value) if value.isdigit() else value)
+    """Set fault KIND with VALUE on SITE: error text (RejectSave, FailTask), reason (RefuseLogin), round-trip
+    count (DropAfterRoundTrips) or milliseconds per round trip (DelayMilliseconds)."""
+    _warn(verbs.set_fault(folder, site, kind, item, int(value) if value.isdigit() else value))
     click.echo(f"fault {kind} set on {site}")
 
 
@@ -233,9 +234,16 @@ def fault_set(folder: str, site: str, kind: str, value: str, item: str | None) -
 @click.argument("site")
 @_guarded
 def fault_clear(folder: str, site: str) -> None:
-    """Remove every fault of SITE."""
-    verbs.clear_faults(folder, site)
+    """Remove every fault of SITE (also on a world that fails validation)."""
+    _warn(verbs.clear_faults(folder, site))
     click.echo(f"faults cleared on {site}")
+
+
+def _warn(problems: list[str]) -> None:
+    """The fault verbs work on a broken world; say what is wrong with it, so the user can fix it next."""
+    if problems:
+        click.echo("warning: the world fails validation (the fault was still changed); fix these:\n" +
+                   "\n".join("  " + p for p in problems), err=True)
 
 
 def main() -> None:

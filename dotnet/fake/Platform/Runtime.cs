@@ -547,12 +547,17 @@ namespace FakeMip
             {
                 if (s.Dropped) throw new CommunicationMIPException("The connection to " + sid.Uri + " was lost; log in again.");
                 long drop = -1;
+                int d = Diagnostics.DelayMilliseconds;
                 lock (st.Lock)
                 {
                     st.EnsureFresh();
                     var f = st.Faults;
                     object v = f == null ? null : f.Get("DropAfterRoundTrips");
                     if (v is long) drop = (long)v; else if (v is double) drop = (long)(double)v;
+                    // A site's own delay (fault DelayMilliseconds, re-read with the document) replaces the
+                    // process-wide SMARTSYNC_FAKE_DELAY_MS, so one slow site can be made slow while others run.
+                    object delay = f == null ? null : f.Get("DelayMilliseconds");
+                    if (delay is long) d = (int)(long)delay;
                 }
                 if (drop >= 0 && s.RoundTrips >= drop)
                 {
@@ -561,7 +566,6 @@ namespace FakeMip
                 }
                 s.RoundTrips++;
                 Diagnostics.CountRoundTrip(host);
-                int d = Diagnostics.DelayMilliseconds;
                 if (d > 0) Thread.Sleep(d);
             }
             return st;

@@ -1,0 +1,76 @@
+"""`python -m fakes` as a user runs it: a real process, its output and exit code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fakes.world import create_world
+
+
+def fakes(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "fakes", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Path:
+    folder = tmp_path / "world"
+    create_world(folder, architecture="independent", primaries=2, secondaries=1, hardware_per_recorder=2,
+                 cameras_per_hardware=2, roles=1, seed=5)
+    return folder
+
+
+def doc(world: Path, host: str = "ms-primary") -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((world / f"{host}.json").read_text())
+    return data
+
+
+def break_world(world: Path) -> str:
+    """A role permission naming a camera that is gone: what an older fake's delete left behind."""
+    data = doc(world)
+    ghost = "Camera[00000000-0000-4000-8000-000000000bad]"
+    data["Roles"][-1]["DevicePermissions"][ghost] = {"VIEW_LIVE": "Allow"}
+    (world / "ms-primary.json").write_text(json.dumps(data, indent=2))
+    return ghost
+
+
+def test_fault_verbs_work_on_a_world_that_fails_validation_and_say_what_is_wrong(world: Path) -> None:
+    ghost = break_world(world)
+    assert fakes("validate", world).returncode == 2
+    set_ = fakes("fault", "set", world, "ms-primary", "RefuseLogin", "down for maintenance")
+    assert set_.returncode == 0, set_.stderr
+    assert doc(world)["Faults"] == {"RefuseLogin": "down for maintenance"}
+    assert "warning: the world fails validation" in set_.stderr and ghost in set_.stderr
+    cleared = fakes("fault", "clear", world, "ms-primary")
+    assert cleared.returncode == 0, cleared.stderr
+    assert doc(world)["Faults"] == {} and ghost in cleared.stderr
+    assert "Traceback" not in set_.stderr + cleared.stderr
+
+
+def test_other_verbs_refuse_a_broken_world_saying_it_was_broken_before(world: Path) -> None:
+    ghost = break_world(world)
+    before = (world / "ms-primary.json").read_bytes()
+    camera = doc(world)["RecordingServers"][0]["Hardwares"][0]["Cameras"][0]["Name"]
+    out = fakes("rename-camera", world, f"Recorder P1/{camera}", "Gate")
+    assert out.returncode == 2
+    assert "already fails validation, before this change" in out.stderr and ghost in out.stderr
+    assert (world / "ms-primary.json").read_bytes() == before
+
+
+def test_fault_sets_a_per_site_delay_and_checks_it(world: Path) -> None:
+    out = fakes("fault", "set", world, "ms-secondary", "DelayMilliseconds", "250")
+    assert out.returncode == 0, out.stderr
+    assert doc(world, "ms-secondary")["Faults"] == {"DelayMilliseconds": 250}
+    assert "Faults" not in doc(world) or "DelayMilliseconds" not in doc(world)["Faults"]
+    assert fakes("validate", world).returncode == 0
+    for bad, why in (("1.5", "not a whole number of milliseconds"), ("fast", "not a whole number of milliseconds"),
+                     ("70000", "more than 60000")):
+        refused = fakes("fault", "set", world, "ms-secondary", "DelayMilliseconds", bad)
+        assert refused.returncode == 2 and why in refused.stderr, (bad, refused.stderr)
+    assert doc(world, "ms-secondary")["Faults"] == {"DelayMilliseconds": 250}
