@@ -2,7 +2,8 @@
 
 Each line is OK or FAIL with what to fix: the SDK folder and its three
 assemblies, the bridge's interop helper, the .NET runtime, and the log-in
-to every site (and every federated child). Exit 0 when all pass, 3 otherwise.
+to every site (and every federated child). Exit 0 when all pass, 2 when the
+configuration is wrong (nothing else is checked then), 3 when a check fails.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def doctor_command(ctx: click.Context) -> None:
         settings: Any = ctx.obj["settings_loader"]()
     except ConfigError as exc:
         _line(False, "configuration", exc.message + "".join(f"\n     - {p}" for p in exc.problems))
-        ctx.exit(3)
+        ctx.exit(exc.exit_code)  # 2, as for every other command: the fix is in the configuration, not the machine
     all_ok = True
     folder = settings.sdk.folder
     try:

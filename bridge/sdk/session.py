@@ -19,11 +19,11 @@ from urllib.parse import urlparse
 
 from pydantic import SecretStr
 
-from bridge.errors import BridgeError, ConnectError, VmsError
+from bridge.errors import BridgeError, ConnectError, SdkLoadError, VmsError
 from bridge.model import Action, ActionKind, Recorder, Side, Snapshot
 from bridge.sdk import parse
 from bridge.sdk.apply import Applier
-from bridge.sdk.errors import to_connect_error, vms_call
+from bridge.sdk.errors import to_connect_error, to_vms_error, vms_call
 from bridge.sdk.net import Net
 from bridge.sdk.runtime import SdkSettings, load_runtime
 
@@ -100,8 +100,7 @@ def connect(settings: Settings) -> Session:
     if fake_world:
         os.environ["SMARTSYNC_FAKE_WORLD"] = str(fake_world)
     net = Net()
-    with vms_call("Initialising the SDK", "this machine"):
-        net.Environment.Initialize()
+    _initialize(net)
     session = Session(net)
     try:
         sites = list(settings.sites)
@@ -120,6 +119,15 @@ def connect(settings: Settings) -> Session:
     return session
 
 
+def _initialize(net: Net) -> None:
+    """Environment.Initialize(): when it refuses (a bad SDK setting on this machine, such as the fake's
+    SMARTSYNC_FAKE_DELAY_MS) the SDK cannot start, which is exit 3 with the SDK's own words, not a failed cycle."""
+    try:
+        net.Environment.Initialize()
+    except Exception as exc:
+        raise SdkLoadError(to_vms_error(exc, "Starting the SDK", "this machine").message) from exc
+
+
 def check_sites(settings: Settings) -> list[tuple[str, str | None]]:
     """Log in to each site (and federated child) on its own: (server, None if ok else the error message).
 
@@ -131,7 +139,7 @@ def check_sites(settings: Settings) -> list[tuple[str, str | None]]:
     if fake_world:
         os.environ["SMARTSYNC_FAKE_WORLD"] = str(fake_world)
     net = Net()
-    net.Environment.Initialize()
+    _initialize(net)
     results: list[tuple[str, str | None]] = []
     session = Session(net)
     try:

@@ -35,7 +35,7 @@ namespace FakeMip
             int ms;
             if (string.IsNullOrEmpty(v)) return 0;
             if (!int.TryParse(v.Trim(), out ms) || ms < 0)
-                throw new ArgumentMIPException("SMARTSYNC_FAKE_DELAY_MS must be a whole number of milliseconds >= 0, not '" + v + "'.");
+                throw new ArgumentMIPException("SMARTSYNC_FAKE_DELAY_MS must be a whole number of milliseconds >= 0 (such as 50), or unset for no delay, not '" + v + "'.");
             return ms;
         }
 
