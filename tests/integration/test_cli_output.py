@@ -65,3 +65,13 @@ def test_doctor_exits_2_on_a_configuration_error(site: Any, tmp_path: Path) -> N
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "FAIL configuration" in proc.stdout and "direction" in proc.stdout
     no_traceback(proc)
+
+
+def test_a_very_deep_world_document_is_refused_by_the_fake_not_a_crash(site: Any) -> None:  # noqa: F811
+    world, _, path = site
+    (world / "ms-site.json").write_text('{"ManagementServer": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    proc = smartsync(path, "plan")
+    assert proc.returncode == 3, proc.stdout + proc.stderr[-2000:]
+    assert "ms-site.json" in proc.stderr and "nested more than 64 levels deep" in proc.stderr
+    assert "StackOverflow" not in proc.stderr
+    no_traceback(proc)

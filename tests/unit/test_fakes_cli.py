@@ -74,3 +74,26 @@ def test_fault_sets_a_per_site_delay_and_checks_it(world: Path) -> None:
         refused = fakes("fault", "set", world, "ms-secondary", "DelayMilliseconds", bad)
         assert refused.returncode == 2 and why in refused.stderr, (bad, refused.stderr)
     assert doc(world, "ms-secondary")["Faults"] == {"DelayMilliseconds": 250}
+
+
+def test_a_very_deep_document_is_refused_naming_the_file_and_the_limit(world: Path) -> None:
+    deep = world / "ms-secondary.json"
+    deep.write_text('{"SchemaVersion": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    for verb in (("validate", world), ("show", world), ("fault", "clear", world, "ms-secondary")):
+        out = fakes(*verb)
+        assert out.returncode == 2, (verb, out.stderr[-500:])
+        assert "ms-secondary.json" in out.stderr and "nested more than 64 levels deep" in out.stderr, out.stderr
+        assert "Traceback" not in out.stderr
+
+
+def test_the_depth_limit_leaves_real_documents_and_strings_with_brackets_alone(world: Path) -> None:
+    data = doc(world)
+    data["RecordingServers"][0]["Description"] = '[[[{"' * 40 + "\\"
+    nested: list[Any] = []
+    for k in range(20):  # camera sub-groups 20 deep: 2 levels each, 41 in all
+        nested = [{"Id": f"00000000-0000-4000-8000-{k:012d}", "Name": f"g{k}", "Description": "", "Members": [],
+                   "CameraGroups": nested}]
+    data["CameraGroups"] = nested
+    (world / "ms-primary.json").write_text(json.dumps(data))
+    out = fakes("validate", world)
+    assert out.returncode == 0, out.stderr
