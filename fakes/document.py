@@ -87,17 +87,26 @@ def encode(data: dict[str, Any]) -> bytes:
 
 
 def write_atomic(path: Path, payload: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
+    """Write `payload` to `path` through a temp file and a rename; on any failure the temp file is removed, the
+    document is left as it was, and a full disk or a refused write is a WorldError naming the file."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise WorldError(f"{display_path(path)}: cannot write a file in its folder ({e.strerror}); "
+                         "nothing was changed") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
         os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the world from a fake running as another user
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(e, OSError):
+            raise WorldError(f"{display_path(path)}: could not be written ({e.strerror}; is the disk full?); "
+                             "the document was left as it was") from None
         raise
 
 

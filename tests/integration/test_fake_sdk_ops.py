@@ -142,6 +142,31 @@ def test_delete_hardware_leaves_a_world_that_validates(fake_sdk: SimpleNamespace
     assert after["Faults"] == {"RejectSave": {}, "FailTask": {}}
 
 
+def test_a_save_on_a_full_disk_leaves_the_document_and_no_temp_file(fake_sdk: SimpleNamespace,
+                                                                     fake_world: Path) -> None:
+    # A file-size limit makes the write fail the way a full disk does (EFBIG instead of ENOSPC).
+    import resource
+    import signal
+
+    sid = login(fake_sdk)
+    cam = fake_sdk.Items.Camera(sid, f"Camera[{CAM1}]")
+    cam.Name = "Renamed on a full disk"
+    before = (fake_world / "ms-a.json").read_bytes()
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (len(before) // 2, limits[1]))
+    try:
+        with pytest.raises(fake_sdk.Platform.CommunicationMIPException) as err:
+            cam.Save()
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, old_handler)
+    assert "ms-a.json" in str(err.value)
+    assert (fake_world / "ms-a.json").read_bytes() == before
+    assert sorted(p.name for p in fake_world.iterdir()) == ["ms-a.json"]
+    assert fake_sdk.Items.Camera(sid, f"Camera[{CAM1}]").Name == "Lobby 1"
+
+
 def test_move_hardware_keeps_ids_and_takes_the_destination_storage(
         fake_sdk: SimpleNamespace, fake_world: Path) -> None:
     sid = login(fake_sdk)

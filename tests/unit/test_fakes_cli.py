@@ -97,3 +97,16 @@ def test_the_depth_limit_leaves_real_documents_and_strings_with_brackets_alone(w
     (world / "ms-primary.json").write_text(json.dumps(data))
     out = fakes("validate", world)
     assert out.returncode == 0, out.stderr
+
+
+def test_a_write_on_a_full_disk_says_so_and_leaves_no_temp_file(world: Path) -> None:
+    # A file-size limit (ulimit -f) fails the write the way a full disk does; Python ignores SIGXFSZ.
+    before = (world / "ms-primary.json").read_bytes()
+    camera = doc(world)["RecordingServers"][0]["Hardwares"][0]["Cameras"][0]["Name"]
+    out = subprocess.run(["bash", "-c", f'ulimit -f {len(before) // 2048}; exec "$@"', "bash", sys.executable, "-m",
+                          "fakes", "rename-camera", str(world), f"Recorder P1/{camera}", "Gate"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    assert "ms-primary.json: could not be written (File too large; is the disk full?)" in out.stderr, out.stderr
+    assert (world / "ms-primary.json").read_bytes() == before
+    assert sorted(p.name for p in world.iterdir()) == ["ms-primary.json", "ms-secondary.json"]

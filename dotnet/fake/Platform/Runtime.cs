@@ -313,8 +313,18 @@ namespace FakeMip
         {
             string dir = System.IO.Path.GetDirectoryName(FilePath);
             string tmp = System.IO.Path.Combine(dir, "." + Host + ".json." + System.Diagnostics.Process.GetCurrentProcess().Id + "." + Thread.CurrentThread.ManagedThreadId + ".tmp");
-            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-                JsonWriter.WriteTo(fs, Doc);
+            try
+            {
+                using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+                    JsonWriter.WriteTo(fs, Doc);
+            }
+            catch (IOException e)
+            {
+                // A full disk (or a quota) fails the write or the close: the document stays as it was, and no
+                // half-written temp file is left beside it.
+                try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                throw new CommunicationMIPException("Could not write the world document " + FilePath + ": " + e.Message);
+            }
             if (SysRename(tmp, FilePath) != 0)
             {
                 int err = Marshal.GetLastWin32Error();
