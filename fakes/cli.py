@@ -15,7 +15,7 @@ import click
 from fakes import verbs
 from fakes.document import WorldError
 from fakes.validate import validate_world
-from fakes.world import ARCHITECTURES, DEFAULT_PASSWORD, add_drift, create_world, world_summary
+from fakes.world import ADMIN_USER, ARCHITECTURES, DEFAULT_PASSWORD, add_drift, create_world, world_summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,6 +82,11 @@ def create(folder: str, architecture: str, primaries: int, secondaries: int, har
                          mirror=not no_mirror, password=password, replace=force)
     for p in paths:
         click.echo(f"wrote {p}")
+    # A fake world's log-in is meant to be known: the user needs it for SMARTSYNC_PASSWORD_... next. One the user
+    # chose is not echoed back (it may be one they use elsewhere).
+    told = f"password {password}" if password == DEFAULT_PASSWORD else \
+        "the password given by --password / FAKES_ADMIN_PASSWORD"
+    click.echo(f"every site's log-in: user {ADMIN_USER}, {told}")
     if drift:
         for line in add_drift(folder, seed):
             click.echo(f"drift: {line}")
@@ -89,20 +94,36 @@ def create(folder: str, architecture: str, primaries: int, secondaries: int, har
 
 @cli.command()
 @FOLDER
+@click.option("--names", is_flag=True, help="also list every hardware (with its address) and camera by name")
+@click.option("--recorder", "recorders", multiple=True, metavar="NAME",
+              help="only this recorder, with names (repeatable): for large worlds")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 @_guarded
-def show(folder: str, as_json: bool) -> None:
-    """Per site: recorders with their hardware, camera and storage counts."""
-    summary = world_summary(folder)
+def show(folder: str, names: bool, recorders: tuple[str, ...], as_json: bool) -> None:
+    """Per site: recorders with their hardware, camera and storage counts; with --names or --recorder, the tree
+    of hardware and camera names too (the names the other verbs take)."""
+    summary = world_summary(folder, names=names, recorders=recorders)
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
     click.echo(f"architecture: {summary['architecture']}")
     for host, site in summary["sites"].items():
+        if recorders and not site["recorders"]:
+            continue
         click.echo(f"{host} ({site['name']}, {site['role']}) {site['file']}")
         for r in site["recorders"]:
             click.echo(f"  {r['name']:<16} {r['side']:<10} hardware {r['hardware']:>6}  cameras {r['cameras']:>7}"
                        f"  storages {r['storages']}")
+            for hw in r.get("devices", []):
+                click.echo(f"    hardware {hw['name']}  {hw['address']}")
+                for cam in hw["cameras"]:
+                    click.echo(f"      camera {cam['name']}")
+    if names or recorders:
+        click.echo('\nName an item as "<recorder>/<name>" when a mirror on another recorder has the same name, '
+                   'e.g. "Recorder P1/<camera name>".')
+    else:
+        click.echo(f"\nHardware and camera names: `python -m fakes show {folder} --names`, or "
+                   f"`--recorder NAME` for one recorder.")
 
 
 @cli.command()

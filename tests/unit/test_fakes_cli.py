@@ -110,3 +110,38 @@ def test_a_write_on_a_full_disk_says_so_and_leaves_no_temp_file(world: Path) -> 
     assert "ms-primary.json: could not be written (File too large; is the disk full?)" in out.stderr, out.stderr
     assert (world / "ms-primary.json").read_bytes() == before
     assert sorted(p.name for p in world.iterdir()) == ["ms-primary.json", "ms-secondary.json"]
+
+
+def test_show_lists_names_on_request_and_one_recorder_at_a_time(world: Path) -> None:
+    data = doc(world)
+    p1, p2 = data["RecordingServers"]
+    hw = p1["Hardwares"][0]
+    camera = hw["Cameras"][1]["Name"]
+    summary = fakes("show", world)
+    assert summary.returncode == 0 and "Recorder P1" in summary.stdout and camera not in summary.stdout
+    assert "--names" in summary.stdout, "the summary says how to see the names"
+    tree = fakes("show", world, "--names")
+    assert f"    hardware {hw['Name']}  {hw['Address']}\n" in tree.stdout
+    assert f"      camera {camera}\n" in tree.stdout
+    assert p2["Hardwares"][0]["Cameras"][0]["Name"] in tree.stdout
+    one = fakes("show", world, "--recorder", "Recorder P2")
+    assert p2["Hardwares"][0]["Cameras"][0]["Name"] in one.stdout and "Recorder P1" not in one.stdout.split("\n\n")[0]
+    assert "ms-secondary" not in one.stdout
+    # A name read off the tree is one the verbs take, as the README's rename step does.
+    renamed = fakes("rename-camera", world, f"Recorder P1/{camera}", "Gate")
+    assert renamed.returncode == 0, renamed.stderr
+    unknown = fakes("show", world, "--recorder", "Recorder P9")
+    assert unknown.returncode == 2 and "no recorder named 'Recorder P9'" in unknown.stderr
+    as_json = json.loads(fakes("show", world, "--recorder", "Recorder P1", "--json").stdout)
+    listed = as_json["sites"]["ms-primary"]["recorders"]
+    assert [r["name"] for r in listed] == ["Recorder P1"] and listed[0]["devices"][0]["cameras"][1]["name"] == "Gate"
+
+
+def test_create_says_the_sites_admin_log_in(tmp_path: Path) -> None:
+    out = fakes("create", tmp_path / "w", "--architecture", "independent")
+    assert out.returncode == 0, out.stderr
+    assert "every site's log-in: user admin, password Fake-Admin-1" in out.stdout
+    chosen = fakes("create", tmp_path / "w2", "--architecture", "independent", "--password", "My-Own-9")
+    assert "My-Own-9" not in chosen.stdout + chosen.stderr and "--password" in chosen.stdout
+    assert json.loads((tmp_path / "w2" / "ms-primary.json").read_text())["ManagementServer"]["Users"][0][
+        "Password"] == "My-Own-9"
