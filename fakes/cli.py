@@ -6,6 +6,7 @@ Exit codes: 0 done, 2 bad input (one clear message on stderr, no traceback).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -31,6 +32,11 @@ def _guarded(fn: F) -> F:
         except WorldError as e:
             click.echo(f"error: {e.message}", err=True)
             sys.exit(2)
+        except BrokenPipeError:
+            # `show ... | head`: the reader has gone, which is not an error to report. Point stdout at /dev/null
+            # so the interpreter's final flush does not complain either.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except OSError as e:
             click.echo(f"error: {e.filename or ''}: {e.strerror}", err=True)
             sys.exit(2)

@@ -145,3 +145,14 @@ def test_create_says_the_sites_admin_log_in(tmp_path: Path) -> None:
     assert "My-Own-9" not in chosen.stdout + chosen.stderr and "--password" in chosen.stdout
     assert json.loads((tmp_path / "w2" / "ms-primary.json").read_text())["ManagementServer"]["Users"][0][
         "Password"] == "My-Own-9"
+
+
+def test_show_into_a_pipe_that_closes_early_is_quiet(tmp_path: Path) -> None:
+    # Enough names to overfill a pipe's buffer (64 KiB), so the write really meets the closed pipe.
+    world = tmp_path / "big"
+    create_world(world, architecture="independent", primaries=2, secondaries=1, hardware_per_recorder=400,
+                 cameras_per_hardware=2, seed=5)
+    out = subprocess.run(["bash", "-c", f'"{sys.executable}" -m fakes show "{world}" --names | head -1'],
+                         capture_output=True, text=True, timeout=120)
+    assert out.stdout == "architecture: independent\n"
+    assert out.stderr == "", out.stderr
