@@ -534,8 +534,8 @@ def set_fault(folder: str | os.PathLike[str], site: str, kind: str, key: str | N
     RejectSave: key = item (name or Id), value = error text. FailTask: key = item or one of AddHardware,
     DeleteHardware, MoveHardware, ReplaceHardware, value = error text. DropAfterRoundTrips: no key, value = N.
     RefuseLogin: no key, value = reason. DelayMilliseconds: no key, value = milliseconds the fake sleeps on every
-    round trip to this site (instead of SMARTSYNC_FAKE_DELAY_MS). Works on a world that fails the cross-checks (returns their text), so a
-    fault can be changed on a world the fake still serves.
+    round trip to this site (instead of SMARTSYNC_FAKE_DELAY_MS). Works on a world that fails the cross-checks
+    (returns their text), so a fault can be changed on a world the fake still serves.
     """
     canonical = next((k for k in FAULT_KINDS if k.lower() == str(kind).lower()), None)
     if canonical is None:
