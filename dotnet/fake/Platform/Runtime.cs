@@ -295,6 +295,17 @@ namespace FakeMip
 
         internal JObj Faults { get { return Doc.Obj("Faults"); } }
 
+        /// <summary>Sleep per round trip to this site: its own fault DelayMilliseconds (re-read with the document,
+        /// so it can change while a session runs) or else the process-wide SMARTSYNC_FAKE_DELAY_MS. Caller holds Lock.</summary>
+        internal int DelayMilliseconds
+        {
+            get
+            {
+                object v = Faults == null ? null : Faults.Get("DelayMilliseconds");
+                return v is long ? (int)(long)v : Diagnostics.DelayMilliseconds;
+            }
+        }
+
         /// <summary>Drops the in-memory document so the next EnsureFresh reads the file (after a failed change).</summary>
         internal void Discard() { Doc = null; size = -1; }
 
@@ -442,15 +453,17 @@ namespace FakeMip
                 message = "Server " + uri + " not found: the fake world " + SiteStore.WorldFolder + " has no document " + host + ".json.";
                 return LoginResult.NotFound;
             }
-            RoundTripUnchecked(host);
             string refuse;
             JObj ms;
+            int delay;
             lock (st.Lock)
             {
                 st.EnsureFresh();
                 refuse = st.FaultText("RefuseLogin", null) ?? (st.Faults == null ? null : st.Faults.Str("RefuseLogin"));
                 ms = st.Doc.Obj("ManagementServer");
+                delay = st.DelayMilliseconds;
             }
+            RoundTripUnchecked(host, delay);
             if (refuse != null)
             {
                 message = "Login to " + uri + " failed: " + refuse;
@@ -530,12 +543,11 @@ namespace FakeMip
             }
         }
 
-        private static void RoundTripUnchecked(string host)
+        private static void RoundTripUnchecked(string host, int d)
         {
             lock (ServerLock(host))
             {
                 Diagnostics.CountRoundTrip(host);
-                int d = Diagnostics.DelayMilliseconds;
                 if (d > 0) Thread.Sleep(d);
             }
         }
@@ -557,17 +569,14 @@ namespace FakeMip
             {
                 if (s.Dropped) throw new CommunicationMIPException("The connection to " + sid.Uri + " was lost; log in again.");
                 long drop = -1;
-                int d = Diagnostics.DelayMilliseconds;
+                int d;
                 lock (st.Lock)
                 {
                     st.EnsureFresh();
                     var f = st.Faults;
                     object v = f == null ? null : f.Get("DropAfterRoundTrips");
                     if (v is long) drop = (long)v; else if (v is double) drop = (long)(double)v;
-                    // A site's own delay (fault DelayMilliseconds, re-read with the document) replaces the
-                    // process-wide SMARTSYNC_FAKE_DELAY_MS, so one slow site can be made slow while others run.
-                    object delay = f == null ? null : f.Get("DelayMilliseconds");
-                    if (delay is long) d = (int)(long)delay;
+                    d = st.DelayMilliseconds;
                 }
                 if (drop >= 0 && s.RoundTrips >= drop)
                 {
