@@ -82,6 +82,11 @@ class World:
         return [self.doc(p) for p in self.paths]
 
     def site(self, name: str) -> Document:
+        # A host or file name needs no parsing of the other documents, so one broken document does not stop
+        # changes (a `fault clear`, say) to another site.
+        by_file = [p for p in self.paths if name in (p.stem, p.name)]
+        if len(by_file) == 1:
+            return self.doc(by_file[0])
         docs = self.docs()
         for d in docs:
             ms = d.data.get("ManagementServer", {})

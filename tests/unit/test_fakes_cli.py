@@ -156,3 +156,11 @@ def test_show_into_a_pipe_that_closes_early_is_quiet(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=120)
     assert out.stdout == "architecture: independent\n"
     assert out.stderr == "", out.stderr
+
+
+def test_a_broken_document_does_not_stop_fault_verbs_on_another_site(world: Path) -> None:
+    (world / "ms-secondary.json").write_text('{"SchemaVersion": 1,')
+    out = fakes("fault", "set", world, "ms-primary", "RefuseLogin", "maintenance")
+    assert out.returncode == 0, out.stderr
+    assert doc(world)["Faults"] == {"RefuseLogin": "maintenance"}
+    assert fakes("fault", "clear", world, "ms-primary").returncode == 0
