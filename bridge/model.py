@@ -86,6 +86,8 @@ class Recorder:
     host_name: str = ""
     storages: list[Storage] = field(default_factory=list)
     hardware: list[Hardware] = field(default_factory=list)
+    unheld: frozenset[str] = frozenset()
+    """Device categories this recorder's VMS cannot hold (e.g. "privacy" without that licence): never planned here."""
 
     def default_storage(self) -> Storage | None:
         return next((s for s in self.storages if s.is_default), None)

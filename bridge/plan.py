@@ -679,6 +679,8 @@ class _Planner:
         src_rec = self.src_recs[rid]
         site = self._site(trid)
         added = f"hardware '{hw.name}'"
+        target_rec = self.tgt_recs.get(trid)
+        unheld = target_rec.unheld if target_rec is not None else frozenset()
 
         def follow(item_kind: str, slot: str, name: str, source_item: Device | Hardware, cat: str,
                    values: dict[str, Any], what: str) -> None:
@@ -711,7 +713,7 @@ class _Planner:
                 continue  # a duplicated channel is reported once the hardware is paired, like any other
             slot = f"{d.kind}:{d.channel}"
             for cat in _CATEGORY_ORDER:
-                if cat not in d.settings or not switches.get((d.kind, cat), False):
+                if cat not in d.settings or not switches.get((d.kind, cat), False) or cat in unheld:
                     continue
                 sv = d.settings[cat]
                 if cat in _PROPERTY_CATEGORIES:

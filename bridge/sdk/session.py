@@ -415,6 +415,8 @@ class Session:
                     if rs is None:
                         raise VmsError(f"Recording server {rid} no longer exists on {host}.")
                     rec = parse.parse_recorder(host, self._net.json(self._read_recorder(site, rs)))
+                    if not self._gate_open(site, Gate.PRIVACY_MASK):
+                        rec.unheld = frozenset({"privacy"})
                     snap.recorders.append(rec)
                     with self._map_lock:
                         self._hardware_recorder.update((hw.id, rec.id) for hw in rec.hardware)
