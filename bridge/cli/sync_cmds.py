@@ -129,27 +129,20 @@ def _skip_text(skip: Skip) -> str:
 @click.pass_context
 def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool, check_passwords: bool) -> None:
     """Run one sync cycle now (the administrator's trigger)."""
-    settings, store = _settings_and_store(ctx)
     try:
-        report = _run_sync(settings, store, allow_mass_delete, as_json, check_passwords)
+        _sync(ctx, allow_mass_delete, as_json, check_passwords)
     except GuardTripped as exc:
         if not as_json:
             raise
         # A monitoring script asked for JSON: it gets the stopped cycle's report on stdout, not only a message.
-        click.echo(json.dumps(_guard_report(store, exc), indent=2))
+        from bridge.store import Store
+
+        click.echo(json.dumps(_guard_report(Store(ctx.obj["settings_loader"]().service.store), exc), indent=2))
         ctx.exit(exc.exit_code)
-    if report.ended_at is not None:
-        # A scheduled service idles a full interval after any cycle, manual ones included.
-        store.update_schedule(lambda state: after_cycle(state, report.ended_at))
-    if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2))
-    else:
-        render_report(make_console(), report)
-    ctx.exit(1 if report.failures else 0)
 
 
-def _run_sync(settings: Any, store: Any, allow_mass_delete: bool, as_json: bool,
-              check_passwords: bool) -> CycleReport:
+def _sync(ctx: click.Context, allow_mass_delete: bool, as_json: bool, check_passwords: bool) -> None:
+    settings, store = _settings_and_store(ctx)
     console = make_console(stderr=True)
     if sys.stderr.isatty() and not as_json:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -164,7 +157,14 @@ def _run_sync(settings: Any, store: Any, allow_mass_delete: bool, as_json: bool,
     else:
         report = run_cycle(settings, store, trigger="manual", allow_mass_delete=allow_mass_delete,
                            check_passwords=check_passwords)
-    return report
+    if report.ended_at is not None:
+        # A scheduled service idles a full interval after any cycle, manual ones included.
+        store.update_schedule(lambda state: after_cycle(state, report.ended_at))
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        render_report(make_console(), report)
+    ctx.exit(1 if report.failures else 0)
 
 
 def _guard_report(store: Any, exc: GuardTripped) -> dict[str, Any]:
