@@ -23,7 +23,7 @@ from bridge.errors import BridgeError, ConnectError, SdkLoadError, VmsError
 from bridge.model import Action, ActionKind, Recorder, Side, Snapshot
 from bridge.sdk import gates, parse
 from bridge.sdk.apply import Applier
-from bridge.sdk.errors import to_connect_error, to_vms_error, vms_call, vms_text
+from bridge.sdk.errors import to_connect_error, vms_call, vms_text
 from bridge.sdk.gates import Gate
 from bridge.sdk.net import Net
 from bridge.sdk.runtime import SdkSettings, load_runtime
@@ -127,6 +127,8 @@ def connect(settings: Settings) -> Session:
 def _initialize(net: Net) -> None:
     """Environment.Initialize(): when it refuses (a bad SDK setting on this machine, such as the fake's
     SMARTSYNC_FAKE_DELAY_MS) the SDK cannot start, which is exit 3 with the SDK's own words, not a failed cycle."""
+    from bridge.sdk.errors import to_vms_error  # here, not at the top: keeps the import lines others edit apart
+
     try:
         net.Environment.Initialize()
     except Exception as exc:
