@@ -127,7 +127,7 @@ def connect(settings: Settings) -> Session:
 def _initialize(net: Net) -> None:
     """Environment.Initialize(): when it refuses (a bad SDK setting on this machine, such as the fake's
     SMARTSYNC_FAKE_DELAY_MS) the SDK cannot start, which is exit 3 with the SDK's own words, not a failed cycle."""
-    from bridge.sdk.errors import to_vms_error  # here, not at the top: keeps the import lines others edit apart
+    from bridge.sdk.errors import to_vms_error
 
     try:
         net.Environment.Initialize()
