@@ -305,6 +305,17 @@ class Session:
         self._close_gate(site, gate, f"{gates.reason(gate, site.info.version)}; {gate.info.without}")
         return False
 
+    def _limits(self, site: _Site) -> dict[str, str]:
+        """What the planner must not ask of this site's recorders, with the reason (see `Recorder.limits`)."""
+        limits: dict[str, str] = {}
+        if not self._gate_open(site, Gate.PRIVACY_MASK):
+            with self._map_lock:
+                limits["privacy"] = self._closed_gates.get((site.info.host, Gate.PRIVACY_MASK), "not licensed")
+        if not self._gate_open(site, Gate.REPLACE_HARDWARE):
+            limits["replace"] = (f"{gates.reason(Gate.REPLACE_HARDWARE, site.info.version)}; "
+                                 f"{Gate.REPLACE_HARDWARE.info.without}")
+        return limits
+
     def _fill(self, site: _Site, item: Any, types: Iterable[str]) -> None:
         """FillChildren for the accepted `types` where the VMS has it; otherwise the reader loads lazily."""
         wanted = gates.fill_types(types, privacy=self._gate_open(site, Gate.PRIVACY_MASK))
@@ -417,8 +428,7 @@ class Session:
                     if rs is None:
                         raise VmsError(f"Recording server {rid} no longer exists on {host}.")
                     rec = parse.parse_recorder(host, self._net.json(self._read_recorder(site, rs)))
-                    if not self._gate_open(site, Gate.PRIVACY_MASK):
-                        rec.unheld = frozenset({"privacy"})
+                    rec.limits = self._limits(site)
                     snap.recorders.append(rec)
                     with self._map_lock:
                         self._hardware_recorder.update((hw.id, rec.id) for hw in rec.hardware)
