@@ -10,6 +10,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,16 +109,17 @@ def test_lock_of_a_dead_process_on_this_host_is_taken_over(store: Store) -> None
     assert dead is not None and dead.status == "interrupted" and store.current_cycle().id == run_id  # type: ignore[union-attr]
 
 
-def _contend(path: str, start_at: float, seconds: float, inside: str) -> tuple[int, int]:
+def _contend(path: str, ready: Any, seconds: float, inside: str) -> tuple[int, int]:
     """Worker of the two-process test: take the lock repeatedly; a marker file shows who is inside.
 
-    Both workers start at the same wall-clock instant and contend for the same span of time, so a
-    slow process start cannot let one finish before the other begins.
+    Both workers wait for each other at a barrier, then contend for the same span of time, so a slow
+    process start (a loaded machine) cannot let one finish before the other begins.
     """
     store = Store(Path(path))
     won = refused = 0
     marker = Path(inside)
-    time.sleep(max(0.0, start_at - time.time()))
+    ready.wait()
+    start_at = time.time()
     while time.time() < start_at + seconds:
         try:
             run_id = store.begin_cycle("schedule")
@@ -138,9 +140,9 @@ def _contend(path: str, start_at: float, seconds: float, inside: str) -> tuple[i
 
 def test_two_processes_never_run_two_cycles_at_once(store: Store, tmp_path: Path) -> None:
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(2) as pool:
-        start_at = time.time() + 2.0  # after both spawned interpreters are up
-        results = pool.starmap(_contend, [(str(store.path), start_at, 0.6, str(tmp_path / "inside"))] * 2)
+    with ctx.Manager() as manager, ctx.Pool(2) as pool:
+        ready = manager.Barrier(2)
+        results = pool.starmap(_contend, [(str(store.path), ready, 0.6, str(tmp_path / "inside"))] * 2)
     assert all(won > 0 for won, _ in results), results
     assert sum(refused for _, refused in results) > 0, "the two processes never contended"
     assert len(store.runs(limit=1000)) == sum(won for won, _ in results)
