@@ -60,6 +60,8 @@ class CycleReport:
     planned: dict[str, int] = field(default_factory=dict)
     applied: dict[str, int] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    applied_actions: list[dict[str, Any]] = field(default_factory=list)
+    """Every action applied, as JSON (target, recorder, values before and after): the report a person reads."""
     skips: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     round_trips: int | None = None
@@ -101,6 +103,7 @@ class CycleReport:
             "planned": self.planned,
             "applied": self.applied,
             "failures": [f.to_json() for f in self.failures],
+            "applied_actions": self.applied_actions,
             "skips": self.skips,
             "notes": self.notes,
             "round_trips": self.round_trips,
@@ -421,6 +424,7 @@ def _apply_one(session: Any, action: Action, report: CycleReport, kept: dict[tup
         logger.warning("{} {} failed: {}", action.kind.value, action.target.name or action.target.item_id, exc.message)
         return False
     report.applied[action.kind.value] = report.applied.get(action.kind.value, 0) + 1
+    report.applied_actions.append(action.to_json())
     logger.debug("applied {} {}: {}", action.kind.value, action.target.name or action.target.item_id, action.reason)
     _remember(action, result or {}, kept)
     return True

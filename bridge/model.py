@@ -132,7 +132,9 @@ class Action:
     `values` carries what the target must become: for UPDATE the changed
     properties of `category` (SDK names -> wanted value, or the whole wanted
     sub-document); for ADD/REPLACE the hardware's address, driver, name...;
-    for MOVE the destination recorder id.
+    for MOVE the destination recorder id. `before` holds what the target had
+    for the same keys when the plan was made (never a password), so a report
+    can show each change as before -> after.
     """
 
     kind: ActionKind
@@ -141,6 +143,7 @@ class Action:
     source: Ref | None = None
     category: str = ""
     values: dict[str, Any] = field(default_factory=dict)
+    before: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -154,6 +157,8 @@ class Action:
             out["category"] = self.category
         if self.values:
             out["values"] = self.values
+        if self.before:
+            out["before"] = self.before
         return out
 
 
