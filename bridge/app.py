@@ -262,6 +262,7 @@ class AppService:
         return {
             "id": run.id, "trigger": run.trigger, "status": run.status,
             "started_at": run.started_at.isoformat(), "ended_at": run.ended_at.isoformat() if run.ended_at else None,
+            "started_local": self.local(run.started_at), "ended_local": self.local(run.ended_at),
             "duration_seconds": (run.ended_at - run.started_at).total_seconds() if run.ended_at else None,
             "summary": summary_of(run) if run.ended_at else "running",
             "applied": sum((report.get("applied") or {}).values()),
@@ -315,14 +316,21 @@ class AppService:
 
     # -- cycles -----------------------------------------------------------------------------------------
 
+    def recorded_cycle(self) -> CycleFn:
+        """The cycle, reporting its live progress to the store (what the service's scheduler runs)."""
+
+        def run(*, trigger: str, notes: list[str], stop_event: threading.Event) -> Any:
+            recorder = ProgressRecorder(self.store())
+            try:
+                return self.cycle(recorder)(trigger=trigger, notes=notes, stop_event=stop_event)
+            finally:
+                recorder.finish()
+
+        return run
+
     def run_now(self, stop_event: threading.Event | None = None) -> Any:
         """One cycle now, in this thread: refused while another runs (CycleRunning); the schedule idles after it."""
-        store = self.store()
-        recorder = ProgressRecorder(store)
-        try:
-            return run_now(store, self.cycle(recorder), clock=self.clock, tz=self.tz, stop_event=stop_event)
-        finally:
-            recorder.finish()
+        return run_now(self.store(), self.recorded_cycle(), clock=self.clock, tz=self.tz, stop_event=stop_event)
 
     def start_run_now(self) -> dict[str, Any]:
         """Run now without waiting (the page's button): refused at once while a cycle runs."""

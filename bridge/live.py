@@ -47,12 +47,14 @@ class ProgressRecorder:
 
     def __call__(self, done: int, total: int, action: Action) -> None:
         light = light_of(action)
-        if light != self.current:
+        moved = light != self.current
+        if moved:
             if self.current:
                 self.lights[self.current] = "done"
             self.current = light
         self.lights[light] = "active"
-        self._write(done, total, f"{action.kind.value} {action.category}".strip(), force=done >= total)
+        # Every change of light is written; counts in between at most four times a second.
+        self._write(done, total, f"{action.kind.value} {action.category}".strip(), force=moved or done >= total)
 
     def _write(self, done: int, total: int, doing: str, force: bool = False) -> None:
         now = time.monotonic()

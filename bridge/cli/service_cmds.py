@@ -78,15 +78,24 @@ def _zone_name(tz: tzinfo) -> str:
               help="Seconds a running cycle gets to finish its current action on SIGTERM or Ctrl-C.")
 @click.option("--poll", "poll_seconds", type=click.FloatRange(0.2, 60), default=POLL_SECONDS, show_default=True,
               help="Seconds between looks at the store for schedule changes.")
+@click.option("--no-web", is_flag=True, help="Only the scheduler: no Redundancy Configuration page or API.")
 @click.pass_context
-def serve_command(ctx: click.Context, detailed_logs: bool, stop_timeout: float, poll_seconds: float) -> None:
-    """Run the SmartSync service in the foreground until SIGTERM or Ctrl-C."""
+def serve_command(ctx: click.Context, detailed_logs: bool, stop_timeout: float, poll_seconds: float,
+                  no_web: bool) -> None:
+    """Run the SmartSync service (scheduler, and the web page on [web] host:port) until SIGTERM or Ctrl-C."""
     settings = _settings(ctx)
     store = _store(ctx, settings)
     if detailed_logs:
         store.set_service_state(detailed_logs=True)
     detailed = detailed_logs or store.service_state().detailed_logs
     logs.setup_logging(Path(settings.service.log_dir), detailed)
+    if not no_web:
+        from bridge.cli.web_hook import serve_with_web, web_token
+
+        token = web_token(settings)
+        if token is not None:
+            serve_with_web(ctx, settings, store, token, stop_timeout=stop_timeout, poll_seconds=poll_seconds)
+            return
     service = Service(store, _cycle(ctx, settings, store), clock=_clock(ctx), tz=_tz(ctx),
                       poll_seconds=poll_seconds, manage_logs=True)
 
