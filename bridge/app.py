@@ -394,7 +394,8 @@ class AppService:
         run = self.store().run(run_id)
         if run is None:
             raise NotFound(f"no cycle with id {run_id}; the history lists them")
-        return cycle_report(run) | {"started_local": self.local(run.started_at), "ended_local": self.local(run.ended_at)}
+        local = {"started_local": self.local(run.started_at), "ended_local": self.local(run.ended_at)}
+        return cycle_report(run) | local
 
     # -- log --------------------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from bridge.store import RunInfo
 if TYPE_CHECKING:
     from bridge.app import AppService
 
+_SVG = '<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif"'
 _COLOURS = {"ok": "#2e7d32", "failed": "#ef6c00", "guard": "#c62828", "error": "#c62828",
             "interrupted": "#757575", "abandoned": "#757575", "running": "#1565c0"}
 
@@ -35,7 +36,7 @@ def timeline(runs: list[RunInfo], now: datetime, local: Callable[[datetime | Non
     runs = sorted((r for r in runs if r.started_at is not None), key=lambda r: r.started_at)
     height, top, bar = 120, 28, 40
     if not runs:
-        return (f'<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" viewBox="0 0 {width} 60" role="img" '
+        return (f'{_SVG} viewBox="0 0 {width} 60" role="img" '
                 f'aria-label="No cycles yet"><text x="10" y="35" font-size="14">No cycles yet.</text></svg>')
     t0 = runs[0].started_at
     t1 = max(now, *(r.ended_at or now for r in runs))
@@ -45,7 +46,7 @@ def timeline(runs: list[RunInfo], now: datetime, local: Callable[[datetime | Non
     def x(t: datetime) -> float:
         return left + (right - left) * (t - t0).total_seconds() / span
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" viewBox="0 0 {width} {height}" role="img" '
+    parts = [f'{_SVG} viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="Timeline of the last {len(runs)} cycles" class="timeline">',
              f'<line x1="{left}" y1="{top + bar / 2}" x2="{right}" y2="{top + bar / 2}" stroke="#bbb" '
              f'stroke-dasharray="4 3"/>']
@@ -109,7 +110,7 @@ def cycle_picture(app_service: AppService, interval_text: str) -> str:
     def hhmm(t: datetime) -> str:
         return escape(app_service.local(t, seconds=False))
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" viewBox="0 0 {width} {height}" role="img" '
+    parts = [f'{_SVG} viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="One sync cycle and the idle interval after it" class="cycle-picture">']
     for a, b in ((0, 1), (2, 3)):
         parts.append(f'<rect x="{xs[a]:.1f}" y="{y}" width="{xs[b] - xs[a]:.1f}" height="{h}" fill="#1565c0" rx="3"/>')
