@@ -64,6 +64,8 @@ class Conflict(BridgeError):
 
 CycleFactory = Callable[[Any, Store, Callable[..., None] | None], CycleFn]
 """(settings, store, progress) -> cycle(trigger=, notes=, stop_event=)."""
+DryRun = Callable[[Any, Store, bool], Any]
+"""(settings, store, check_passwords) -> the report of a dry run (`report.plan`, `report.notes`)."""
 Inventory = Callable[[Any], list[Recorder]]
 """settings -> the recording servers the VMS has (for the configuration check against the recorders)."""
 
@@ -80,6 +82,13 @@ def engine_cycle_factory(settings: Any, store: Store, progress: Callable[..., No
         return run_cycle(fresh, store, trigger=trigger, notes=notes, stop_event=stop_event, progress=progress)
 
     return run
+
+
+def engine_dry_run(settings: Any, store: Store, check_passwords: bool) -> Any:
+    """The engine's dry run: read both sides and plan, writing nothing."""
+    from bridge.engine import run_cycle
+
+    return run_cycle(settings, store, trigger="plan", dry_run=True, check_passwords=check_passwords)
 
 
 def sdk_inventory(settings: Any) -> list[Recorder]:
@@ -147,6 +156,7 @@ class AppService:
         tz: tzinfo | None = None,
         cycle_factory: CycleFactory | None = None,
         inventory: Inventory | None = None,
+        dry_run: DryRun | None = None,
         env: Mapping[str, str] | None = None,
     ) -> None:
         self._load = settings_loader
@@ -155,6 +165,7 @@ class AppService:
         self.tz: tzinfo = tz or local_zone()
         self.cycle_factory: CycleFactory = cycle_factory or engine_cycle_factory
         self.inventory: Inventory = inventory or sdk_inventory
+        self.dry_run: DryRun = dry_run or engine_dry_run
         self.env = os.environ if env is None else env
         self.on_schedule_change: Callable[[], None] | None = None
         """Set by `serve`: wakes the scheduler in this process at once instead of at its next poll."""
@@ -370,10 +381,8 @@ class AppService:
 
     def plan(self, *, check_passwords: bool = False) -> dict[str, Any]:
         """What the next cycle would do (dry run), grouped by target recorder and category."""
-        from bridge.engine import run_cycle
-
         settings = self.settings()
-        report = run_cycle(settings, self.store(), trigger="plan", dry_run=True, check_passwords=check_passwords)
+        report = self.dry_run(settings, self.store(), check_passwords)
         plan = report.plan
         actions = plan.actions if plan else []
         return group_plan(actions, settings) | {

@@ -128,10 +128,18 @@ def serve_command(ctx: click.Context, detailed_logs: bool, stop_timeout: float, 
 
 
 @click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="The status document of the page and GET /api/status.")
 @click.pass_context
-def status_command(ctx: click.Context) -> None:
+def status_command(ctx: click.Context, as_json: bool) -> None:
     """Scheduling on or off, the interval, what the service is doing, and the last cycle."""
     settings = _settings(ctx)
+    if as_json:
+        import json
+
+        from bridge.cli.web_hook import app_service_for
+
+        click.echo(json.dumps(app_service_for(ctx, settings).status(), indent=2))
+        return
     store = _store(ctx, settings)
     view = describe(store, _clock(ctx).now(), _tz(ctx))
     for line in view.lines():

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from bridge.app import AppService
-from bridge.model import Action, ActionKind, Recorder, Ref, Storage
+from bridge.model import Action, ActionKind, Plan, Recorder, Ref, Skip, Storage
 from bridge.settings import load_settings
 from bridge.store import Store
 
@@ -91,7 +91,14 @@ class FakeCycles:
         return cycle
 
 
+def dry_run(settings: Any, store: Store, check_passwords: bool) -> Any:
+    """A plan as the engine would return it: an add, two updates on one camera, one skip."""
+    plan = Plan(actions=actions(), skips=[Skip(Ref("ms-primary", "rec-P1", "hw-9", "hardware", "Lobby"),
+                                               "hardware 'Lobby' is on two recorders: ambiguous")])
+    return SimpleNamespace(plan=plan, notes=["passwords compared for 0 hardware"])
+
+
 def make_app_service(folder: Path, cycles: FakeCycles, **kwargs: Any) -> AppService:
     path = write_config(folder)
     return AppService(lambda: load_settings(path, env=ENV), config_path=path, cycle_factory=cycles,
-                      inventory=lambda settings: list(RECORDERS), env=ENV, **kwargs)
+                      inventory=lambda settings: list(RECORDERS), dry_run=dry_run, env=ENV, **kwargs)

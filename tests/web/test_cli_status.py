@@ -1,0 +1,34 @@
+"""`smartsync status --json` gives the same document as GET /api/status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from bridge.app import AppService
+from bridge.cli.service_cmds import service_commands
+from bridge.scheduler import ManualClock
+from tests.web.conftest import CPH
+
+
+@click.group()
+def cli() -> None:
+    """The service commands as bridge.cli registers them."""
+
+
+for _command in service_commands:
+    cli.add_command(_command)
+
+
+def test_status_json_is_the_api_document(client: TestClient, app_service: AppService, clock: ManualClock,
+                                         tmp_path: Path) -> None:
+    client.put("/api/schedule", json={"interval": "10m", "start": "later", "start_at": "2026-01-05T22:00"})
+    obj = {"settings_loader": app_service.settings, "clock": clock, "tz": CPH}
+    result = CliRunner().invoke(cli, ["status", "--json"], obj=obj)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == client.get("/api/status").json()
+    assert json.loads(result.output)["text"] == "idle until 22:00:00 (in 720 min)"
