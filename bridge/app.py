@@ -27,7 +27,7 @@ from typing import Any
 
 from loguru import logger
 
-from bridge import configdoc, logs
+from bridge import configdoc, logs, runs_view
 from bridge.errors import BridgeError, ConfigError, ConnectError, CycleRunning, SdkLoadError
 from bridge.live import ProgressRecorder, read_progress
 from bridge.model import Action, ActionKind, Recorder
@@ -217,7 +217,7 @@ class AppService:
         store = self.store()
         now = self.clock.now()
         schedule, service = store.schedule(), store.service_state()
-        alive, current, last = store.service_alive(), store.current_cycle(), store.last_finished()
+        alive, current, last = store.service_alive(), store.current_cycle(), runs_view.last_finished(store)
         doc: dict[str, Any] = {
             "now": now.isoformat(), "timezone": self.zone(),
             "scheduling": self._schedule_json(schedule),
@@ -225,7 +225,7 @@ class AppService:
                         "detailed_logs": service.detailed_logs},
             "state": "", "text": "", "since": None, "until": None, "in_minutes": None, "reason": "",
             "progress": None, "current": None,
-            "last_cycle": self._run_json(last) if last else None,
+            "last_cycle": self.run_json(last) if last else None,
         }
         if current is not None:
             doc.update(state="processing", since=current.started_at.isoformat(),
@@ -268,7 +268,7 @@ class AppService:
             "deny_windows": list(s.deny_windows),
         }
 
-    def _run_json(self, run: RunInfo) -> dict[str, Any]:
+    def run_json(self, run: RunInfo) -> dict[str, Any]:
         report = run.report or {}
         return {
             "id": run.id, "trigger": run.trigger, "status": run.status,
@@ -305,7 +305,7 @@ class AppService:
         except ConfigError as exc:
             raise InputError(exc.message, exc.problems) from None
         store = self.store()
-        last = store.last_finished()
+        last = runs_view.last_finished(store)
         windows = [] if no_deny else (list(deny) if deny else None)
         state = store.update_schedule(lambda s: enable(
             s, seconds, now, start_at=start_utc, start_now=start_now, deny_windows=windows,
@@ -396,7 +396,7 @@ class AppService:
         """The most recent cycles, newest first (one line each)."""
         if not 1 <= limit <= 10_000:
             raise InputError(f"limit {limit} is outside 1..10000")
-        return [self._run_json(r) for r in self.store().runs(limit)]
+        return [self.run_json(r) for r in runs_view.summaries(self.store(), limit)]
 
     def report(self, run_id: int) -> dict[str, Any]:
         """One cycle's stored report in full (what `smartsync history ID` shows)."""

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import TYPE_CHECKING
 
+from bridge import runs_view
 from bridge.errors import ConfigError
 from bridge.scheduler import format_interval, parse_interval
 from bridge.store import RunInfo
@@ -89,7 +90,7 @@ def cycle_picture(app_service: AppService, interval_text: str) -> str:
         problem = ""
     except ConfigError as exc:
         interval, problem = timedelta(minutes=10), exc.message
-    runs = app_service.store().runs(10)
+    runs = runs_view.summaries(app_service.store(), 10)
     typical = typical_duration(runs)
     example = typical is None
     took = typical if typical is not None else timedelta(minutes=10)

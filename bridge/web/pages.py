@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from bridge import runs_view
 from bridge.app import AppService, Conflict, InputError
 from bridge.configdoc import BLOCK_ORDER, CHOICES, LIFECYCLE_DEFAULTS, LIFECYCLE_SWITCHES, SYNC_SWITCHES
 from bridge.errors import BridgeError, ConfigError, CycleRunning
@@ -23,6 +24,8 @@ from bridge.web.auth import COOKIE, Session
 from bridge.web.charts import duration_text, timeline
 from bridge.web.forms import blocks_from_form, form_from_blocks
 
+REPORT_PAGE = 500
+"""Applied actions per page of a report."""
 SYNC_GROUPS = (
     ("Camera", [s for s in SYNC_SWITCHES if s.startswith("camera_")]),
     ("Hardware", [s for s in SYNC_SWITCHES if s.startswith("hardware_")]),
@@ -216,19 +219,24 @@ def build_router(templates: Jinja2Templates) -> APIRouter:
     def history(request: Request) -> HTMLResponse:
         session = signed_in(request)
         app_service = service_of(request)
-        runs = app_service.store().runs(200)
+        runs = runs_view.summaries(app_service.store(), 200)
         chart = timeline(runs[:40], app_service.clock.now(), app_service.local)
-        return render(request, "history.html", session, runs=app_service.history(200), chart=chart,
+        return render(request, "history.html", session, runs=[app_service.run_json(r) for r in runs], chart=chart,
                       duration=duration_text, page="history")
 
     @pages.get("/history/{run_id}", response_class=HTMLResponse, include_in_schema=False)
-    def report(request: Request, run_id: int) -> HTMLResponse:
+    def report(request: Request, run_id: int, start: int = 0) -> HTMLResponse:
         session = signed_in(request)
         try:
             data = service_of(request).report(run_id)
         except BridgeError as exc:
             return render(request, "error.html", session, status_code=404, message=exc.message, page="history")
-        return render(request, "report.html", session, report=data, page="history")
+        # A cycle that mirrored a whole site applied thousands of actions: shown a page at a time.
+        total = len(data["applied_actions"])
+        start = min(max(start, 0), max(total - 1, 0))
+        shown = data["applied_actions"][start:start + REPORT_PAGE]
+        return render(request, "report.html", session, report=data, shown=shown, start=start, total=total,
+                      page_size=REPORT_PAGE, page="history")
 
     @pages.get("/log", response_class=HTMLResponse, include_in_schema=False)
     def log_page(request: Request) -> HTMLResponse:

@@ -76,3 +76,22 @@ def test_history_page_and_missing_report(browser: tuple[TestClient, str], app_se
     report = client.get("/history/1").text
     assert "Door" in report and "Stream FPS 15 is not supported by the device" in report
     assert client.get("/history/42").status_code == 404
+
+
+def test_a_large_report_is_shown_a_page_at_a_time(browser: tuple[TestClient, str], app_service: AppService) -> None:
+    from tests.web.fakeworld import actions
+
+    client, _ = browser
+    store = app_service.store()
+    one = actions()[1].to_json()
+    run_id = store.begin_cycle("schedule")
+    store.finish_cycle(run_id, "ok", {"applied": {"update": 1200}, "applied_actions": [one] * 1200})
+    first = client.get(f"/history/{run_id}").text
+    assert "Actions 1&ndash;500 of 1200" in first and 'href="?start=500"' in first
+    def rows(html: str) -> int:
+        return html.split('id="applied"')[1].split('id="failures"')[0].count("<td>update general</td>")
+
+    assert rows(first) == 500
+    last = client.get(f"/history/{run_id}?start=1000").text
+    assert "Actions 1001&ndash;1200 of 1200" in last and rows(last) == 200
+    assert len(client.get(f"/api/history/{run_id}").json()["applied_actions"]) == 1200
