@@ -385,7 +385,13 @@ class AppService:
         report = self.dry_run(settings, self.store(), check_passwords)
         plan = report.plan
         actions = plan.actions if plan else []
-        return group_plan(actions, settings) | {
+        names: dict[str, str] = {}
+        if actions:
+            try:
+                names = {r.id: r.name for r in self.inventory(settings)}
+            except BridgeError as exc:  # the plan stands without names: ids are shown instead
+                logger.warning("Recorder names for the plan preview: {}", exc.message)
+        return group_plan(actions, settings, names) | {
             "skips": [s.to_json() for s in plan.skips] if plan else [], "notes": report.notes,
             "counts": plan.counts() if plan else {},
         }
@@ -517,7 +523,7 @@ def cycle_report(run: RunInfo) -> dict[str, Any]:
     }
 
 
-def group_plan(actions: list[Action], settings: Any) -> dict[str, Any]:
+def group_plan(actions: list[Action], settings: Any, names: dict[str, str] | None = None) -> dict[str, Any]:
     """Actions grouped by target recorder, then category; an add lists the settings that follow it."""
     follow = [c for c in configdoc.SYNC_SWITCHES if getattr(settings.sync, c, False)]
     groups: dict[str, dict[str, list[dict[str, Any]]]] = {}
@@ -528,8 +534,9 @@ def group_plan(actions: list[Action], settings: Any) -> dict[str, Any]:
             item["then"] = ("once added, its devices get the source's settings: "
                             + (", ".join(follow) if follow else "none (every settings switch is off)"))
         groups.setdefault(a.target.recorder_id or "(no recorder)", {}).setdefault(category, []).append(item)
-    return {"recorders": [{"recorder_id": rid, "categories": [{"category": c, "actions": items}
-                                                              for c, items in cats.items()]}
+    names = names or {}
+    return {"recorders": [{"recorder_id": rid, "recorder": names.get(rid, rid),
+                           "categories": [{"category": c, "actions": items} for c, items in cats.items()]}
                           for rid, cats in groups.items()],
             "total": len(actions)}
 

@@ -256,3 +256,19 @@ def test_cycle_picture_from_interval(client: TestClient, app_service: AppService
     svg = client.get("/api/cycle-picture.svg?interval=1h").text
     assert "idle for 1h" in svg and "Processing took 0s" in svg
     assert "not understood" in client.get("/api/cycle-picture.svg?interval=abc").text
+
+
+def test_status_waiting_to_log_in_names_the_site_and_reason(client: TestClient, app_service: AppService,
+                                                            clock: ManualClock) -> None:
+    import os
+
+    store = app_service.store()
+    client.put("/api/schedule", json={"interval": "10m", "start": "now"})
+    store.set_service_state(pid=os.getpid(), host=store.host, started_at=clock.now(), heartbeat_at=clock.now(),
+                            status="waiting to log in: ms-primary refused: the user name or password is wrong",
+                            next_login_retry_at=clock.now() + timedelta(seconds=30))
+    doc = client.get("/api/status").json()
+    assert doc["state"] == "waiting" and doc["service"]["running"] is True
+    assert doc["text"] == ("waiting to log in: ms-primary refused: the user name or password is wrong "
+                           "(next attempt at 10:00:30)")
+    assert doc["reason"] == "ms-primary refused: the user name or password is wrong"

@@ -60,9 +60,10 @@ def test_save_form_start_later_in_the_past_saves_nothing(browser: tuple[TestClie
 def test_plan_page_grouped_by_recorder_and_category(browser: tuple[TestClient, str], client: TestClient) -> None:
     page, _ = browser
     html = page.get("/plan").text
-    assert "Recorder rec-S1" in html and "once added, its devices get the source" in html
+    assert "Recorder S1 <small" in html and "once added, its devices get the source" in html
     assert "ambiguous" in html
     doc = client.get("/api/plan", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    assert doc["recorders"][0]["recorder"] == "Recorder S1"
     cats = [c["category"] for c in doc["recorders"][0]["categories"]]
     assert cats == ["add", "general", "streams"] and doc["total"] == 3
 
