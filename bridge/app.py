@@ -71,15 +71,12 @@ Inventory = Callable[[Any], list[Recorder]]
 
 
 def engine_cycle_factory(settings: Any, store: Store, progress: Callable[..., None] | None) -> CycleFn:
-    """The real cycle: the engine on the configuration as it is in the file when the cycle starts."""
+    """The real cycle: the engine on `settings` (AppService loads them afresh for every cycle)."""
 
     def run(*, trigger: str, notes: list[str], stop_event: threading.Event) -> Any:
         from bridge.engine import run_cycle
-        from bridge.settings import load_settings
 
-        # Re-read so a configuration saved from the page counts from the next cycle on.
-        fresh = load_settings(settings.config_path) if getattr(settings, "config_path", None) else settings
-        return run_cycle(fresh, store, trigger=trigger, notes=notes, stop_event=stop_event, progress=progress)
+        return run_cycle(settings, store, trigger=trigger, notes=notes, stop_event=stop_event, progress=progress)
 
     return run
 
@@ -190,6 +187,7 @@ class AppService:
         return Path(self.settings().config_path)
 
     def cycle(self, progress: Callable[..., None] | None = None) -> CycleFn:
+        # The settings are read now, so a configuration saved from the page counts from the next cycle on.
         return self.cycle_factory(self.settings(), self.store(), progress)
 
     def zone(self) -> str:

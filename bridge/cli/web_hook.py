@@ -38,8 +38,17 @@ def app_service_for(ctx: click.Context, settings: Any) -> Any:
     from bridge.app import AppService
 
     factory = ctx.obj.get("cycle_factory")
+    loader = ctx.obj["settings_loader"]
+    path = getattr(settings, "config_path", None)
+    if path is not None:
+        from bridge.settings import load_settings
+
+        def loader() -> Any:
+            # Not the command's cached settings: the page saves the file, and every cycle reads it afresh.
+            return load_settings(path)
+
     return AppService(
-        ctx.obj["settings_loader"], clock=ctx.obj.get("clock"), tz=ctx.obj.get("tz"),
+        loader, clock=ctx.obj.get("clock"), tz=ctx.obj.get("tz"),
         cycle_factory=(lambda s, st, _progress: factory(s, st)) if factory else None,
     )
 
