@@ -166,10 +166,16 @@ def test_the_scheduling_flow(page: object, live: LiveServer) -> None:
     expect(page.locator("#skips")).to_contain_text("ambiguous")
     shot(page, "09-report")
 
+    # The plan preview, grouped by recorder and category.
+    page.click("nav >> text=Plan preview")
+    expect(page.locator("main")).to_contain_text("Recorder S1")
+    expect(page.locator("main")).to_contain_text("once added, its devices get the source's settings")
+    shot(page, "10-plan-preview")
+
     # Still usable at 800 px wide.
     page.set_viewport_size({"width": 800, "height": 900})
     page.goto(live.url + "/")
-    shot(page, "10-home-800px")
+    shot(page, "11-home-800px")
     expect(page.locator("#save")).to_be_visible()
     expect(page.locator(".switch")).to_be_visible()
 
@@ -183,7 +189,7 @@ def test_run_now_refused_while_a_cycle_runs_and_log_clear(page: object, live: Li
     expect(page.locator("#status-text")).to_contain_text("processing since", timeout=20_000)
     page.click("#run-now")
     expect(page.locator("#run-message")).to_contain_text("Run now refused: a cycle has been running since")
-    shot(page, "11-run-now-refused")
+    shot(page, "12-run-now-refused")
     live.cycles.hold.set()
     expect(page.locator("#status-text")).to_have_text("scheduling off", timeout=20_000)
 
@@ -192,7 +198,9 @@ def test_run_now_refused_while_a_cycle_runs_and_log_clear(page: object, live: Li
     expect(page.locator("#clear-dialog")).to_be_visible()
     page.click("#clear-cancel")
     expect(page.locator("#clear-dialog")).to_be_hidden()
+    shot(page, "13-log")
     page.click("#clear-log")
+    expect(page.locator("#clear-dialog")).to_be_visible()
     page.click("#clear-confirm")
     expect(page.locator("#flash")).to_contain_text("Log cleared")
 
