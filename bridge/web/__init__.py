@@ -46,7 +46,24 @@ def _status_of(exc: BridgeError) -> int:
 
 
 def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith(("/api/", "/docs", "/openapi", "/static/"))
+    return not request.url.path.startswith(("/api/", "/docs", "/openapi", "/static/", "/docs-static/"))
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """/docs served from the swagger-ui-py package's Swagger UI 5 (it reads OpenAPI 3.1, as FastAPI writes it):
+    the documentation works on a server without internet access."""
+    import swagger_ui
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    static = Path(swagger_ui.__file__).parent / "static"
+    app.mount("/docs-static", StaticFiles(directory=str(static)), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="SmartSync API",
+                                   swagger_js_url="/docs-static/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-static/swagger-ui.css",
+                                   swagger_favicon_url="/docs-static/favicon-32x32.png")
 
 
 def create_app(app_service: AppService, *, token: str, service: Any = None, stop_timeout: float = 30.0,
@@ -63,7 +80,7 @@ def create_app(app_service: AppService, *, token: str, service: Any = None, stop
             if service is not None:
                 app.state.stopped_clean = service.stop(timeout=stop_timeout)
 
-    app = FastAPI(title="SmartSync bridge", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="SmartSync bridge", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="The Redundancy Configuration page's operations: status, configuration, schedule, "
                               "run now, history and reports, plan preview, log. Send the service token as "
                               "`Authorization: Bearer <token>`.")
@@ -72,6 +89,7 @@ def create_app(app_service: AppService, *, token: str, service: Any = None, stop
     app.state.stopped_clean = True
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    _offline_docs(app)
     app.include_router(api.build_router())
     app.include_router(pages.build_router(templates))
 

@@ -68,7 +68,9 @@ def test_openapi_lists_the_endpoints(client: TestClient) -> None:
     for p in ("/api/status", "/api/config", "/api/config/validate", "/api/schedule", "/api/run-now", "/api/history",
               "/api/history/{run_id}", "/api/plan", "/api/log"):
         assert p in paths
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/docs-static/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text
+    assert client.get("/docs-static/swagger-ui-bundle.js").status_code == 200
 
 
 # -- status, schedule, run now --------------------------------------------------------------------------

@@ -209,3 +209,13 @@ def teardown_module() -> None:
     # Keep only this run's pictures.
     if not any(ARTEFACTS.glob("*.png")) and ARTEFACTS.exists():
         shutil.rmtree(ARTEFACTS, ignore_errors=True)
+
+
+def test_api_documentation_renders_offline(page: object, live: LiveServer) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto(live.url + "/docs")
+    expect(page.locator(".swagger-ui .title")).to_contain_text("SmartSync bridge")
+    expect(page.locator(".swagger-ui")).to_contain_text("/api/status")
+    shot(page, "14-api-docs")
