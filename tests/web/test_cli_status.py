@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
@@ -13,6 +14,7 @@ from bridge.app import AppService
 from bridge.cli.service_cmds import service_commands
 from bridge.scheduler import ManualClock
 from tests.web.conftest import CPH
+from tests.web.fakeworld import ENV
 
 
 @click.group()
@@ -25,7 +27,9 @@ for _command in service_commands:
 
 
 def test_status_json_is_the_api_document(client: TestClient, app_service: AppService, clock: ManualClock,
-                                         tmp_path: Path) -> None:
+                                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The command reads the file afresh with the process's environment, as `smartsync` does.
+    monkeypatch.setenv("SMARTSYNC_PASSWORD_PRIMARY", ENV["SMARTSYNC_PASSWORD_PRIMARY"])
     client.put("/api/schedule", json={"interval": "10m", "start": "later", "start_at": "2026-01-05T22:00"})
     obj = {"settings_loader": app_service.settings, "clock": clock, "tz": CPH}
     result = CliRunner().invoke(cli, ["status", "--json"], obj=obj)
