@@ -7,9 +7,16 @@ the CSRF token is missing or wrong).
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bridge.web.auth import CSRF_HEADER, Gate, Session
+
+# Declares the bearer token in the OpenAPI schema (the Authorize button of /docs); the check is below.
+_bearer = HTTPBearer(auto_error=False, description="The service token")
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 class AccessError(Exception):
@@ -26,10 +33,10 @@ def gate_of(request: Request) -> Gate:
     return gate
 
 
-def reader(request: Request) -> Session | None:
+def reader(request: Request, credentials: Bearer = None) -> Session | None:
     """Dependency of every reading route: the session (None for a bearer-token client)."""
     gate = gate_of(request)
-    token = gate.bearer(request)
+    token = credentials.credentials if credentials is not None else gate.bearer(request)
     if token is not None:
         if not gate.token_ok(token):
             raise AccessError(401, "the service token is wrong; send the one the service was started with")
@@ -51,8 +58,8 @@ def check_csrf(session: Session | None, given: str | None) -> None:
         raise AccessError(403, "this request lacks the page's CSRF token; reload the page and try again")
 
 
-def writer(request: Request) -> Session | None:
+def writer(request: Request, credentials: Bearer = None) -> Session | None:
     """Dependency of every changing JSON route: token, or session + X-CSRF-Token header."""
-    session = reader(request)
+    session = reader(request, credentials)
     check_csrf(session, request.headers.get(CSRF_HEADER))
     return session

@@ -100,16 +100,18 @@ def cycle_picture(app_service: AppService, interval_text: str) -> str:
     start2 = end1 + interval
     end2 = start2 + took
     start3 = end2 + interval
-    # Real proportions, but a cycle of seconds next to an idle of minutes would vanish: keep bars visible.
-    share = max(min(took / (took + interval), 0.75), 0.12)
+    # Real proportions, but a cycle of seconds next to an idle of minutes would vanish: keep bars readable.
+    real = took / (took + interval)
+    share = max(min(real, 0.7), 0.3)
     seg_p, seg_i = 0.5 * share, 0.5 * (1 - share)
-    left, right, y, h = 20, width - 20, 70, 36
+    left, right, y, h = 20, width - 20, 60, 36
     span = right - left
     xs = [left, left + span * seg_p, left + span * (seg_p + seg_i), left + span * (2 * seg_p + seg_i), right]
     times = [start, end1, start2, end2, start3]
+    seconds = took < timedelta(minutes=1) or interval < timedelta(minutes=1)
 
-    def hhmm(t: datetime) -> str:
-        return escape(app_service.local(t, seconds=False))
+    def when(t: datetime) -> str:
+        return escape(app_service.local(t, seconds=seconds))
 
     parts = [f'{_SVG} viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="One sync cycle and the idle interval after it" class="cycle-picture">']
@@ -117,20 +119,23 @@ def cycle_picture(app_service: AppService, interval_text: str) -> str:
         parts.append(f'<rect x="{xs[a]:.1f}" y="{y}" width="{xs[b] - xs[a]:.1f}" height="{h}" fill="#1565c0" rx="3"/>')
         parts.append(f'<text x="{(xs[a] + xs[b]) / 2:.1f}" y="{y + 23}" font-size="13" fill="#fff" '
                      f'text-anchor="middle">processing</text>')
+    idle = escape(format_interval(int(interval.total_seconds())))
     for a, b in ((1, 2), (3, 4)):
         parts.append(f'<rect x="{xs[a]:.1f}" y="{y + 12}" width="{xs[b] - xs[a]:.1f}" height="12" fill="#cfd8dc"/>')
-        parts.append(f'<text x="{(xs[a] + xs[b]) / 2:.1f}" y="{y + 52}" font-size="13" text-anchor="middle" '
-                     f'fill="#333">idle for {escape(format_interval(int(interval.total_seconds())))}</text>')
-    labels = [("Processing started", 0), ("Processing ended", 1), ("Next start", 2), ("Processing ended", 3),
-              ("Next start", 4)]
-    for text, i in labels:
+        parts.append(f'<text x="{(xs[a] + xs[b]) / 2:.1f}" y="{y + 8}" font-size="13" text-anchor="middle" '
+                     f'fill="#333">idle for {idle}</text>')
+    # Starts are labelled above the bars, ends below them, so neighbours never collide.
+    labels = [("Processing started", 0, True), ("Processing ended", 1, False), ("Next start", 2, True),
+              ("Processing ended", 3, False), ("Next start", 4, True)]
+    for text, i, above in labels:
         anchor = "start" if i == 0 else ("end" if i == 4 else "middle")
-        parts.append(f'<line x1="{xs[i]:.1f}" y1="{y - 8}" x2="{xs[i]:.1f}" y2="{y + h + 4}" stroke="#333"/>')
-        row = 22 if i % 2 == 0 else 44
+        parts.append(f'<line x1="{xs[i]:.1f}" y1="{y - 6 if above else y}" x2="{xs[i]:.1f}" '
+                     f'y2="{y + h if above else y + h + 6}" stroke="#333"/>')
+        row = 22 if above else y + h + 20
         parts.append(f'<text x="{xs[i]:.1f}" y="{row}" font-size="12" text-anchor="{anchor}" fill="#222">'
                      f'{text}</text>')
         parts.append(f'<text x="{xs[i]:.1f}" y="{row + 14}" font-size="12" font-weight="bold" '
-                     f'text-anchor="{anchor}" fill="#222">{hhmm(times[i])}</text>')
+                     f'text-anchor="{anchor}" fill="#222">{when(times[i])}</text>')
     if problem:
         note = problem
     elif example:
@@ -139,6 +144,8 @@ def cycle_picture(app_service: AppService, interval_text: str) -> str:
     else:
         note = (f"Processing took {duration_text(took.total_seconds())} (median of the last cycles); it grows "
                 f"with the number of cameras. The interval counts from the end of a cycle.")
+    if share != real and not problem:
+        note += " Bars not to scale."
     parts.append(f'<text x="{left}" y="{height - 22}" font-size="12" fill="#444">{escape(note[:120])}</text>')
     if len(note) > 120:
         parts.append(f'<text x="{left}" y="{height - 7}" font-size="12" fill="#444">{escape(note[120:240])}</text>')

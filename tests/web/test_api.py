@@ -64,7 +64,9 @@ def test_wrong_token_on_the_sign_in_page(client: TestClient) -> None:
 
 
 def test_openapi_lists_the_endpoints(client: TestClient) -> None:
-    paths = client.get("/openapi.json").json()["paths"]
+    schema = client.get("/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    paths = schema["paths"]
     for p in ("/api/status", "/api/config", "/api/config/validate", "/api/schedule", "/api/run-now", "/api/history",
               "/api/history/{run_id}", "/api/plan", "/api/log"):
         assert p in paths

@@ -178,6 +178,12 @@ def test_the_scheduling_flow(page: object, live: LiveServer) -> None:
     shot(page, "11-home-800px")
     expect(page.locator("#save")).to_be_visible()
     expect(page.locator(".switch")).to_be_visible()
+    page.click(".switch")  # off (the page shows the saved state: on)
+    page.click(".switch")
+    page.click("#schedule-help")
+    expect(page.locator("#schedule-confirm")).to_be_in_viewport()
+    shot(page, "11b-schedule-settings-800px")
+    page.click("#schedule-cancel")
 
 
 def test_run_now_refused_while_a_cycle_runs_and_log_clear(page: object, live: LiveServer) -> None:
