@@ -19,7 +19,7 @@ import hashlib
 from typing import Any
 
 import tomlkit
-from tomlkit.items import AoT, Table
+from tomlkit.items import AoT, Comment, Table, Whitespace
 
 from bridge.errors import ConfigError
 
@@ -164,20 +164,54 @@ def _apply_selection(doc: tomlkit.TOMLDocument, sel: dict[str, Any]) -> None:
             _set(table, k, v)
 
 
+def _value(key: str, value: Any) -> Any:
+    """A storage map is written inline, as `map = { "a" = "b" }`, the way the example file has it."""
+    if key == "map" and isinstance(value, dict):
+        inline = tomlkit.inline_table()
+        inline.update(value)
+        return inline
+    return value
+
+
+def _trailing_comments(table: Table) -> list[Any]:
+    """Take the comments and blank lines at the end of a table: in a TOML file they introduce what follows."""
+    body = table.value.body
+    out: list[Any] = []
+    while body and body[-1][0] is None and isinstance(body[-1][1], Comment | Whitespace):
+        out.insert(0, body.pop()[1])
+    return out
+
+
+def _keep_comments(doc: tomlkit.TOMLDocument, aot: AoT) -> None:
+    """Before an array of tables goes, hand the comments it ends with to the table before it."""
+    moved = _trailing_comments(aot[-1]) if len(aot) else []
+    if not moved:
+        return
+    keys = [k for k, _ in doc.body]
+    index = next((i for i, (_, item) in enumerate(doc.body) if item is aot), None)
+    before = next((doc.body[i][1] for i in range((index or 0) - 1, -1, -1) if keys[i] is not None), None)
+    if isinstance(before, Table):
+        for item in moved:
+            before.value.body.append((None, item))
+
+
 def _set_aot(doc: tomlkit.TOMLDocument, name: str, rows: list[dict[str, Any]]) -> None:
     current = _plain(doc.get(name)) or []
     if current == rows:
         return
+    existing = doc.get(name)
     if not rows:
+        if isinstance(existing, AoT):
+            _keep_comments(doc, existing)
         if name in doc:
             del doc[name]
         return
-    existing = doc.get(name)
     if isinstance(existing, AoT) and len(existing) == len(rows):
         # Same number of entries: edit them in place so comments between them survive.
         for table, row in zip(existing, rows, strict=True):
             for k, v in row.items():
-                _set(table, k, v)
+                if _plain(table.get(k)) != v:
+                    table[k] = _value(k, v)
             for k in [k for k in table if k not in row]:
                 del table[k]
         return
@@ -185,13 +219,12 @@ def _set_aot(doc: tomlkit.TOMLDocument, name: str, rows: list[dict[str, Any]]) -
     for row in rows:
         table = tomlkit.table()
         for k, v in row.items():
-            if k == "map":
-                inline = tomlkit.inline_table()
-                inline.update(v)
-                table[k] = inline
-            else:
-                table[k] = v
+            table[k] = _value(k, v)
         aot.append(table)
+    if isinstance(existing, AoT) and len(existing):
+        # The comments that introduce the next section stay where they were.
+        for item in _trailing_comments(existing[-1]):
+            aot[-1].value.body.append((None, item))
     doc[name] = aot
 
 
