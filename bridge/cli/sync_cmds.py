@@ -158,10 +158,13 @@ def history_command(ctx: click.Context, run_id: int | None, limit: int, as_json:
         run = store.run(run_id)
         if run is None:
             raise click.BadParameter(f"no cycle with id {run_id}; `smartsync history` lists them", param_hint="RUN_ID")
+        # A running cycle has no report yet, and a damaged one reads as {}: show what the run row says.
+        report = {"status": run.status, "trigger": run.trigger, "started_at": run.started_at.isoformat(),
+                  "ended_at": run.ended_at.isoformat() if run.ended_at else None} | run.report
         if as_json:
-            click.echo(json.dumps(run.report, indent=2))
+            click.echo(json.dumps(report, indent=2))
         else:
-            render_report(console, run.report)
+            render_report(console, report)
         return
     runs = store.runs(limit)
     if as_json:

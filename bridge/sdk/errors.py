@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bridge.errors import BridgeError, ConnectError, VmsError
+from bridge.logs import redact
 
 
 def type_names(exc: BaseException) -> list[str]:
@@ -19,10 +20,14 @@ def type_names(exc: BaseException) -> list[str]:
 
 
 def vms_text(exc: BaseException) -> str:
-    """The VMS's own wording: the .NET Message when there is one."""
+    """The VMS's own wording: the .NET Message when there is one, with anything secret-looking in it masked.
+
+    A server's refusal may quote a token or a URL with credentials; it travels on into messages, reports and
+    stored states, so it is masked here, where it enters, with the log's masker.
+    """
     msg = getattr(exc, "Message", None)
     text = str(msg) if msg else str(exc)
-    return " ".join(text.split())
+    return redact(" ".join(text.split()), prose=True)
 
 
 def validate_errors(exc: BaseException) -> list[tuple[str, str]]:
@@ -39,7 +44,7 @@ def scrub(text: str, secrets: tuple[str, ...]) -> str:
     for s in secrets:
         if s:
             text = text.replace(s, "***")
-    return text
+    return redact(text, prose=True)
 
 
 def to_vms_error(exc: BaseException, what: str, site: str, secrets: tuple[str, ...] = ()) -> BridgeError:

@@ -65,3 +65,14 @@ def test_other_sdk_errors_are_vms_errors_with_the_text() -> None:
         with vms_call("Deleting hardware", "ms-d"):
             raise MIPException("Hardware is locked")
     assert info.value.vms_text == "Hardware is locked"
+
+
+def test_tokens_and_url_passwords_in_the_vms_text_are_masked_where_they_enter() -> None:
+    refused = to_connect_error(InvalidCredentialsMIPException("denied; retry with token=tok-991-x"), "ms", "admin", ())
+    assert "tok-991-x" not in refused.message and "token=***" in refused.message
+    assert isinstance(refused, ConnectError) and "tok-991-x" not in refused.cause
+    exc = ValidateResultException("Validation failed at http://svc:pw-77@ms/", [("Url", "api_key=key-55 rejected")])
+    err = to_vms_error(exc, "update camera Lobby", "ms-site")
+    assert isinstance(err, VmsError)
+    for text in (err.message, err.vms_text, *(t for _, t in err.errors)):
+        assert "key-55" not in text and "pw-77" not in text
