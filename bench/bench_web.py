@@ -96,7 +96,7 @@ def main() -> None:
         shutil.copy(ROOT / "smartsync.example.toml", path)
         env = {"SMARTSYNC_PASSWORD_PRIMARY": "bench"}
         app_service = AppService(lambda: load_settings(path, env=env), config_path=path, env=env,
-                                 inventory=lambda settings: [])
+                                 connect=lambda settings: None)
         store = app_service.store()
         t0 = time.perf_counter()
         build_history(store, cycles, cameras)

@@ -20,7 +20,7 @@ import math
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -28,9 +28,10 @@ from typing import Any
 from loguru import logger
 
 from bridge import configdoc, logs, runs_view
-from bridge.errors import BridgeError, ConfigError, ConnectError, CycleRunning, SdkLoadError
+from bridge.config_check import CheckResult, check_settings
+from bridge.errors import BridgeError, ConfigError, CycleRunning
 from bridge.live import ProgressRecorder, read_progress
-from bridge.model import Action, ActionKind, Recorder
+from bridge.model import Action, ActionKind
 from bridge.scheduler import (
     after_cycle,
     decide,
@@ -66,8 +67,8 @@ CycleFactory = Callable[[Any, Store, Callable[..., None] | None], CycleFn]
 """(settings, store, progress) -> cycle(trigger=, notes=, stop_event=)."""
 DryRun = Callable[[Any, Store, bool], Any]
 """(settings, store, check_passwords) -> the report of a dry run (`report.plan`, `report.notes`)."""
-Inventory = Callable[[Any], list[Recorder]]
-"""settings -> the recording servers the VMS has (for the configuration check against the recorders)."""
+Connect = Callable[[Any], Any]
+"""settings -> an open VMS session (`recorders()`, `read(ids, side)`, `close()`): the check against the VMS."""
 
 
 def engine_cycle_factory(settings: Any, store: Store, progress: Callable[..., None] | None) -> CycleFn:
@@ -88,18 +89,11 @@ def engine_dry_run(settings: Any, store: Store, check_passwords: bool) -> Any:
     return run_cycle(settings, store, trigger="plan", dry_run=True, check_passwords=check_passwords)
 
 
-def sdk_inventory(settings: Any) -> list[Recorder]:
-    """The recording servers, read through the SDK (what `config check` compares the configuration with)."""
+def sdk_connect(settings: Any) -> Any:
+    """A session through the SDK (what `config check` compares the configuration with)."""
     from bridge.sdk import connect
 
-    session: Any = None
-    try:
-        session = connect(settings)
-        recorders: list[Recorder] = session.recorders()
-        return recorders
-    finally:
-        if session is not None and hasattr(session, "close"):
-            session.close()
+    return connect(settings)
 
 
 @dataclass(slots=True)
@@ -125,18 +119,6 @@ class ConfigView:
         return {"path": str(self.path), "version": self.version, "config": self.blocks}
 
 
-@dataclass(slots=True)
-class CheckResult:
-    """The outcome of `config check`: every problem, and what was checked against the recorders."""
-
-    problems: list[str] = field(default_factory=list)
-    headline: str = ""
-    summary: list[str] = field(default_factory=list)
-    """The topology, by name, when the recorders were checked."""
-    recorders_checked: bool = False
-    note: str = ""
-
-
 def zone_name(tz: tzinfo) -> str:
     return getattr(tz, "key", None) or str(tz)
 
@@ -152,7 +134,7 @@ class AppService:
         clock: Clock | None = None,
         tz: tzinfo | None = None,
         cycle_factory: CycleFactory | None = None,
-        inventory: Inventory | None = None,
+        connect: Connect | None = None,
         dry_run: DryRun | None = None,
         env: Mapping[str, str] | None = None,
     ) -> None:
@@ -161,7 +143,7 @@ class AppService:
         self.clock: Clock = clock or SystemClock()
         self.tz: tzinfo = tz or local_zone()
         self.cycle_factory: CycleFactory = cycle_factory or engine_cycle_factory
-        self.inventory: Inventory = inventory or sdk_inventory
+        self.connect: Connect = connect or sdk_connect
         self.dry_run: DryRun = dry_run or engine_dry_run
         self.env = os.environ if env is None else env
         self.on_schedule_change: Callable[[], None] | None = None
@@ -385,10 +367,15 @@ class AppService:
         actions = plan.actions if plan else []
         names: dict[str, str] = {}
         if actions:
+            session: Any = None
             try:
-                names = {r.id: r.name for r in self.inventory(settings)}
+                session = self.connect(settings)
+                names = {r.id: r.name for r in session.recorders()}
             except BridgeError as exc:  # the plan stands without names: ids are shown instead
                 logger.warning("Recorder names for the plan preview: {}", exc.message)
+            finally:
+                if session is not None and hasattr(session, "close"):
+                    session.close()
         return group_plan(actions, settings, names) | {
             "skips": [s.to_json() for s in plan.skips] if plan else [], "notes": report.notes,
             "counts": plan.counts() if plan else {},
@@ -437,36 +424,15 @@ class AppService:
         return ConfigView(path, configdoc.version_of(text), configdoc.read_blocks(configdoc.parse(text)), text)
 
     def config_check(self, text: str | None = None, *, online: bool = True) -> CheckResult:
-        """Exactly `smartsync config check`: the file on its own, then (online) against the recorders."""
-        from bridge.settings import settings_from_dict
-        from bridge.topology import resolve_topology
+        """Exactly `smartsync config check`: the file (or `text` as the file) on its own, then against the VMS."""
+        from bridge.settings import load_settings
 
         path = self.config_path()
-        if text is None:
-            text = path.read_text(encoding="utf-8")
-        import tomllib
 
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            return CheckResult([f"{exc}: fix the syntax at that place"], f"{path} is not valid TOML")
-        try:
-            settings = settings_from_dict(data, base_dir=path.parent, env=self.env, config_path=path)
-        except ConfigError as exc:
-            return CheckResult(list(exc.problems) or [exc.message], f"Configuration error: {exc.message}")
-        if not online:
-            return CheckResult(note="offline: recorders not checked")
-        try:
-            inventory = self.inventory(settings)
-        except (ConnectError, SdkLoadError) as exc:
-            return CheckResult(note=f"recorders not checked: cannot connect: {exc.message}")
-        try:
-            topology = resolve_topology(settings, inventory)
-        except ConfigError as exc:
-            return CheckResult(list(exc.problems) or [exc.message],
-                               f"Configuration does not fit the recording servers: {exc.message}",
-                               recorders_checked=True)
-        return CheckResult(summary=topology.summary(), recorders_checked=True)
+        def load() -> Any:
+            return load_settings(path, env=self.env) if text is None else _settings_from_text(text, path, self.env)
+
+        return check_settings(load, self.connect if online else None)
 
     def config_validate(self, blocks: dict[str, Any]) -> CheckResult:
         """The checks of `config check` on the file as it would be with these blocks; nothing written."""
@@ -500,6 +466,22 @@ class AppService:
         saved = ConfigView(view.path, configdoc.version_of(new_text), configdoc.read_blocks(configdoc.parse(new_text)),
                            new_text)
         return saved, result
+
+
+def _settings_from_text(text: str, path: Path, env: Mapping[str, str]) -> Any:
+    """The settings `text` would give if it were the file at `path` (the same checks as load_settings)."""
+    import tomllib
+
+    from bridge.settings import MAX_DEPTH, settings_from_dict
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML", [f"{exc}: fix the syntax at that place"]) from None
+    except RecursionError:
+        raise ConfigError(f"{path} is not a usable configuration",
+                          [f"tables or arrays are nested more than {MAX_DEPTH} deep; flatten them"]) from None
+    return settings_from_dict(data, base_dir=path.parent, env=env, config_path=path)
 
 
 # -- what a report and a plan look like to a person -----------------------------------------------------

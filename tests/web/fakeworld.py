@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from bridge.app import AppService
-from bridge.model import Action, ActionKind, Plan, Recorder, Ref, Skip, Storage
+from bridge.model import Action, ActionKind, Plan, Recorder, Ref, Side, Skip, Snapshot, Storage
 from bridge.settings import load_settings
 from bridge.store import Store
 
@@ -91,6 +91,19 @@ class FakeCycles:
         return cycle
 
 
+class FakeSession:
+    """The VMS as `config check` sees it: the four recorders, and no camera on them."""
+
+    def recorders(self) -> list[Recorder]:
+        return list(RECORDERS)
+
+    def read(self, ids: list[str], side: Side) -> Snapshot:
+        return Snapshot(side=side, recorders=[r for r in RECORDERS if r.id in ids])
+
+    def close(self) -> None:
+        pass
+
+
 def dry_run(settings: Any, store: Store, check_passwords: bool) -> Any:
     """A plan as the engine would return it: an add, two updates on one camera, one skip."""
     plan = Plan(actions=actions(), skips=[Skip(Ref("ms-primary", "rec-P1", "hw-9", "hardware", "Lobby"),
@@ -101,4 +114,4 @@ def dry_run(settings: Any, store: Store, check_passwords: bool) -> Any:
 def make_app_service(folder: Path, cycles: FakeCycles, **kwargs: Any) -> AppService:
     path = write_config(folder)
     return AppService(lambda: load_settings(path, env=ENV), config_path=path, cycle_factory=cycles,
-                      inventory=lambda settings: list(RECORDERS), dry_run=dry_run, env=ENV, **kwargs)
+                      connect=lambda settings: FakeSession(), dry_run=dry_run, env=ENV, **kwargs)

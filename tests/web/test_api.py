@@ -276,3 +276,25 @@ def test_status_waiting_to_log_in_names_the_site_and_reason(client: TestClient, 
     assert doc["text"] == ("waiting to log in: ms-primary refused: the user name or password is wrong "
                            "(next attempt at 10:00:30)")
     assert doc["reason"] == "ms-primary refused: the user name or password is wrong"
+
+
+def test_manual_mode_camera_map_is_checked_against_the_cameras(client: TestClient) -> None:
+    doc = client.get("/api/config").json()
+    manual = {"mode": "manual", "links": [], "camera_map": {"Front door": ["Recorder S1"]}}
+    r = client.put("/api/config", json={"version": doc["version"], "config": manual})
+    assert r.status_code == 422
+    assert any("camera_map.\"Front door\": no camera named 'Front door'" in p for p in r.json()["problems"])
+
+
+def test_save_when_the_vms_cannot_be_reached_says_so(client: TestClient, app_service: AppService) -> None:
+    from bridge.errors import ConnectError
+
+    def refuse(settings: object) -> object:
+        raise ConnectError("cannot reach http://ms-primary/", server="ms-primary", cause="connection refused")
+
+    app_service.connect = refuse
+    doc = client.get("/api/config").json()
+    r = client.put("/api/config", json={"version": doc["version"], "config": {"lifecycle": {"replace": True}}})
+    assert r.status_code == 200 and r.json()["recorders_checked"] is False
+    assert "cannot connect: cannot reach http://ms-primary/" in r.json()["note"]
+    assert "replace = true" in app_service.config_path().read_text()
