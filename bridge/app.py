@@ -365,17 +365,8 @@ class AppService:
         report = self.dry_run(settings, self.store(), check_passwords)
         plan = report.plan
         actions = plan.actions if plan else []
-        names: dict[str, str] = {}
-        if actions:
-            session: Any = None
-            try:
-                session = self.connect(settings)
-                names = {r.id: r.name for r in session.recorders()}
-            except BridgeError as exc:  # the plan stands without names: ids are shown instead
-                logger.warning("Recorder names for the plan preview: {}", exc.message)
-            finally:
-                if session is not None and hasattr(session, "close"):
-                    session.close()
+        # The engine names the recorders it resolved; no second log-in for it.
+        names: dict[str, str] = dict(getattr(report, "recorder_names", None) or {})
         return group_plan(actions, settings, names) | {
             "skips": [s.to_json() for s in plan.skips] if plan else [], "notes": report.notes,
             "counts": plan.counts() if plan else {},

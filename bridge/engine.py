@@ -70,6 +70,8 @@ class CycleReport:
     """Paired hardware whose passwords were compared this cycle (0 when no check was due)."""
     source_cameras: int = 0
     target_cameras: int = 0
+    recorder_names: dict[str, str] = field(default_factory=dict)
+    """Recorder id -> name of the labelled recorders, so a stored report names them as the administrator does."""
     plan: Plan | None = None
     run_id: int | None = None
 
@@ -111,6 +113,7 @@ class CycleReport:
             "passwords_checked": self.passwords_checked,
             "source_cameras": self.source_cameras,
             "target_cameras": self.target_cameras,
+            "recorder_names": self.recorder_names,
         }
 
 
@@ -208,6 +211,7 @@ def _cycle(
     report.round_trips, report.writes = session.round_trips(), session.writes()
     session.refresh()
     topology = resolve_topology(settings, session.recorders())
+    report.recorder_names = {rid: topology.name(rid) for rid in sorted(topology.primary_ids | topology.secondary_ids)}
     source, target = _read_both(session, topology)
     _check_selection(settings, source)
     report.source_cameras, report.target_cameras = source.camera_count(), target.camera_count()

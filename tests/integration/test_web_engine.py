@@ -53,6 +53,7 @@ def test_a_rename_is_reported_with_before_and_after(app: tuple[AppService, Path,
     assert len(applied) == 1 and applied[0]["before"]["Name"] == camera["Name"]
     assert applied[0]["values"]["Name"] == "Gate after rename" and applied[0]["target"]["recorder_id"]
     assert report["per_category"] == {"update general": 1}
+    assert report["recorder_names"][applied[0]["target"]["recorder_id"]] == config["links"][0]["secondary"]
     assert service.status()["progress"] is None and service.status()["last_cycle"]["status"] == "ok"
 
 

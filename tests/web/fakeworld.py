@@ -82,6 +82,7 @@ class FakeCycles:
                 "failures": [{"action": failed.to_json(), "error": "Stream FPS 15 is not supported by the device"}],
                 "skips": [{"what": {"name": "Lobby"}, "reason": "hardware 'Lobby' is on two recorders: ambiguous"}],
                 "summary": "failed, 2 applied (add 1, update 1), 1 failed, 1 skipped",
+                "recorder_names": {r.id: r.name for r in RECORDERS},
             }
             store.finish_cycle(run_id, "failed", report)
             self.count += 1
@@ -108,7 +109,8 @@ def dry_run(settings: Any, store: Store, check_passwords: bool) -> Any:
     """A plan as the engine would return it: an add, two updates on one camera, one skip."""
     plan = Plan(actions=actions(), skips=[Skip(Ref("ms-primary", "rec-P1", "hw-9", "hardware", "Lobby"),
                                                "hardware 'Lobby' is on two recorders: ambiguous")])
-    return SimpleNamespace(plan=plan, notes=["passwords compared for 0 hardware"])
+    return SimpleNamespace(plan=plan, notes=["passwords compared for 0 hardware"],
+                           recorder_names={r.id: r.name for r in RECORDERS})
 
 
 def make_app_service(folder: Path, cycles: FakeCycles, **kwargs: Any) -> AppService:

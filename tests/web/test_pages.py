@@ -76,6 +76,7 @@ def test_history_page_and_missing_report(browser: tuple[TestClient, str], app_se
     assert "<svg" in html and 'href="/history/1"' in html
     report = client.get("/history/1").text
     assert "Door" in report and "Stream FPS 15 is not supported by the device" in report
+    assert "<td>Recorder S1</td>" in report  # the recorder by name, not by id
     assert client.get("/history/42").status_code == 404
 
 
