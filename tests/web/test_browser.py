@@ -147,7 +147,10 @@ def test_the_scheduling_flow(page: object, live: LiveServer) -> None:
     page.fill("#links", "Recorder P1 -> Recorder P2\nRecorder P1 -> Recorder S2\nno arrow here")
     page.click("#save")
     problems = page.locator("#problems li")
-    expect(problems).to_have_count(3)
+    # The two link problems, the unreadable line, and what follows against the recorders (P2 unlinked, the
+    # storage link no longer on a link): what `smartsync config check` says of the same file.
+    expect(problems).to_have_count(5)
+    expect(page.locator("#problems")).to_contain_text("'Recorder P2' is not linked to a secondary recorder")
     expect(page.locator("#problems")).to_contain_text("'Recorder P2' is labelled primary")
     expect(page.locator("#problems")).to_contain_text("already linked")
     expect(page.locator("#problems")).to_contain_text("line 3")
