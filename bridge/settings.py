@@ -139,6 +139,8 @@ class SelectionSettings(_Section):
 
 class GuardSettings(_Section):
     max_delete_share: float = Field(default=0.10, ge=0.0, le=1.0, allow_inf_nan=False)
+    min_deletes: int = Field(default=5, ge=0)
+    """This many deletions or fewer never trip the share rule (on a small site one delete is a large share)."""
 
 
 class ServiceSettings(_Section):

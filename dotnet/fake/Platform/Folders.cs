@@ -21,10 +21,16 @@ namespace VideoOS.Platform.ConfigurationItems
         public HardwareFolder() { }
         public HardwareFolder(ServerId serverId, string path) { InitFromPath(serverId, path, "HardwareFolder"); }
 
+        /// <summary>
+        /// The recorder's hardware. Like the real SDK's, the list is cached for the whole process: after an add,
+        /// move or delete it stays as it was until ClearChildrenCache() (or a FillChildren above it).
+        /// </summary>
         public List<Hardware> Hardwares
         {
-            get { return Children("Hardware", (st, e) => Collection<Hardware>(st, e, "Hardwares", "Hardware")); }
+            get { return SharedChildren("Hardware", (st, e) => Collection<Hardware>(st, e, "Hardwares", "Hardware")); }
         }
+
+        internal override void OnCacheCleared() { DropShared(path); }
 
         public ServerTask DeleteHardware(string hardwarePath) { Require(); return Operations.DeleteHardware(this, hardwarePath); }
     }
@@ -56,16 +62,21 @@ namespace VideoOS.Platform.ConfigurationItems
         public CameraFolder() { }
         public CameraFolder(ServerId serverId, string path) { InitFromPath(serverId, path, "CameraFolder"); }
 
-        /// <summary>A hardware's cameras, or a device group's member cameras.</summary>
+        /// <summary>
+        /// A hardware's cameras, or a device group's member cameras; a group's list is cached for the whole
+        /// process (as the real SDK's is) until ClearChildrenCache() after a member was added or removed.
+        /// </summary>
         public List<Camera> Cameras
         {
             get
             {
-                return Children("Camera", (st, e) => e.Type == "CameraGroup"
-                    ? Operations.GroupMembers<Camera>(this, st, e, "Camera")
-                    : Collection<Camera>(st, e, "Cameras", "Camera"));
+                if (ownerType == "CameraGroup")
+                    return SharedChildren("Camera", (st, e) => Operations.GroupMembers<Camera>(this, st, e, "Camera"));
+                return Children("Camera", (st, e) => Collection<Camera>(st, e, "Cameras", "Camera"));
             }
         }
+
+        internal override void OnCacheCleared() { if (ownerType == "CameraGroup") DropShared(path); }
 
         public ServerTask AddDeviceGroupMember(string path) { Require(); return Operations.AddGroupMember(this, path); }
         public ServerTask RemoveDeviceGroupMember(string path) { Require(); return Operations.RemoveGroupMember(this, path); }
@@ -135,6 +146,15 @@ namespace VideoOS.Platform.ConfigurationItems
         {
             get { return Children("PtzPreset", (st, e) => Collection<PtzPreset>(st, e, "PtzPresets", "PtzPreset")); }
         }
+
+        /// <summary>Stores a new preset at the given position (pan, tilt, zoom from -1 to 1; zoom 0 to 1).</summary>
+        public ServerTask AddPtzPreset(string name, string description, double pan, double tilt, double zoom)
+        {
+            Require();
+            return Operations.AddPtzPreset(this, name, description, pan, tilt, zoom);
+        }
+
+        public ServerTask RemovePtzPreset(string ptzPresetPath) { Require(); return Operations.RemovePtzPreset(this, ptzPresetPath); }
     }
 
     public class StreamFolder : IConfigurationItem
@@ -142,9 +162,10 @@ namespace VideoOS.Platform.ConfigurationItems
         public StreamFolder() { }
         public StreamFolder(ServerId serverId, string path) { InitFromPath(serverId, path, "StreamFolder"); }
 
-        public List<Stream> Streams
+        /// <summary>One StreamDefinition holding the camera's stream usages.</summary>
+        public List<StreamDefinition> Streams
         {
-            get { return Children("Stream", (st, e) => Resolver.SubList<Stream>(sid, "Stream", e, Effective)); }
+            get { return Children("Stream", (st, e) => Resolver.SubList<StreamDefinition>(sid, "Stream", e, Effective)); }
         }
     }
 
@@ -199,7 +220,14 @@ namespace VideoOS.Platform.ConfigurationItems
 
         public List<PrivacyProtection> PrivacyProtections
         {
-            get { return Children("PrivacyProtection", (st, e) => Resolver.SubList<PrivacyProtection>(sid, "PrivacyProtection", e, Effective)); }
+            get
+            {
+                return Children("PrivacyProtection", (st, e) =>
+                {
+                    st.RequireLicence("PrivacyMask");
+                    return Resolver.SubList<PrivacyProtection>(sid, "PrivacyProtection", e, Effective);
+                });
+            }
         }
     }
 
@@ -208,10 +236,13 @@ namespace VideoOS.Platform.ConfigurationItems
         public CameraGroupFolder() { }
         public CameraGroupFolder(ServerId serverId, string path) { InitFromPath(serverId, path, "CameraGroupFolder"); }
 
+        /// <summary>Device groups here; cached for the whole process until ClearChildrenCache(), as the real SDK's.</summary>
         public List<CameraGroup> CameraGroups
         {
-            get { return Children("CameraGroup", (st, e) => Collection<CameraGroup>(st, e, "CameraGroups", "CameraGroup")); }
+            get { return SharedChildren("CameraGroup", (st, e) => Collection<CameraGroup>(st, e, "CameraGroups", "CameraGroup")); }
         }
+
+        internal override void OnCacheCleared() { DropShared(path); }
 
         public ServerTask AddDeviceGroup(string name, string description) { Require(); return Operations.AddDeviceGroup(this, name, description); }
         public ServerTask RemoveDeviceGroup(string path) { Require(); return Operations.RemoveItem(this, path, "CameraGroup", "CameraGroups", true); }
@@ -283,7 +314,7 @@ namespace VideoOS.Platform.ConfigurationItems
             get { return Children("View", (st, e) => Collection<View>(st, e, "Views", "View")); }
         }
 
-        public InvokeInfo AddView(string layoutDefinitionXml) { Require(); return Operations.AddView(this, layoutDefinitionXml); }
+        public AddViewServerTask AddView(string layoutDefinitionXml) { Require(); return Operations.AddView(this, layoutDefinitionXml); }
         public ServerTask RemoveView(string path) { Require(); return Operations.RemoveItem(this, path, "View", "Views", false); }
     }
 
