@@ -14,6 +14,7 @@ from rich.table import Table
 
 from bridge import logs
 from bridge.engine import CycleReport, run_cycle
+from bridge.errors import GuardTripped
 from bridge.model import Action, Plan, Skip
 from bridge.scheduler import after_cycle
 
@@ -128,6 +129,19 @@ def _skip_text(skip: Skip) -> str:
 @click.pass_context
 def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool, check_passwords: bool) -> None:
     """Run one sync cycle now (the administrator's trigger)."""
+    try:
+        _sync(ctx, allow_mass_delete, as_json, check_passwords)
+    except GuardTripped as exc:
+        if not as_json:
+            raise
+        # A monitoring script asked for JSON: it gets the stopped cycle's report on stdout, not only a message.
+        from bridge.store import Store
+
+        click.echo(json.dumps(_guard_report(Store(ctx.obj["settings_loader"]().service.store), exc), indent=2))
+        ctx.exit(exc.exit_code)
+
+
+def _sync(ctx: click.Context, allow_mass_delete: bool, as_json: bool, check_passwords: bool) -> None:
     settings, store = _settings_and_store(ctx)
     console = make_console(stderr=True)
     if sys.stderr.isatty() and not as_json:
@@ -153,12 +167,40 @@ def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool, che
     ctx.exit(1 if report.failures else 0)
 
 
+def _guard_report(store: Any, exc: GuardTripped) -> dict[str, Any]:
+    """The stored report of the cycle the guard just stopped (the engine records it before raising)."""
+    latest = store.runs(1)
+    if latest and latest[0].status == "guard" and isinstance(latest[0].report, dict):
+        return dict(latest[0].report) | {"id": latest[0].id}
+    return {"status": "guard", "message": exc.message, "applied": {}, "failures": []}
+
+
+def applied_text(data: dict[str, Any]) -> str:
+    """What a cycle changed, and why nothing when nothing: only a clean cycle with nothing to do is "in step"."""
+    applied = data.get("applied") or {}
+    done = ", ".join(f"{k} {v}" for k, v in sorted(applied.items())) or "nothing"
+    failed, skipped = len(data.get("failures") or []), len(data.get("skips") or [])
+    status = data.get("status")
+    if failed:
+        return f"{done}; {failed} failed (listed below)"
+    if status == "guard":
+        return f"{done}: the delete guard stopped the cycle before any change"
+    if status == "interrupted":
+        return f"{done} before the cycle was interrupted"
+    if status == "error":
+        return f"{done}: the cycle stopped on an error"
+    if status == "running":
+        return f"{done} yet: the cycle has not ended"
+    if applied:
+        return done
+    return f"{done}; {skipped} skipped (listed below), the rest in step" if skipped else "nothing (in step)"
+
+
 def render_report(console: Console, report: CycleReport | dict[str, Any]) -> None:
     data = report.to_json() if isinstance(report, CycleReport) else report
     started, ended = _local_text(data.get("started_at")), _local_text(data.get("ended_at")) or "..."
     console.print(f"[bold]Cycle {data['status']}[/bold] ({data['trigger']}), {started} -> {ended}")
-    applied = data.get("applied") or {}
-    console.print("Applied: " + (", ".join(f"{k} {v}" for k, v in sorted(applied.items())) or "nothing (in step)"))
+    console.print(f"Applied: {applied_text(data)}")
     if data.get("round_trips") is not None:
         console.print(f"Round trips: {data['round_trips']}, writes: {data.get('writes')}")
     if data.get("message"):

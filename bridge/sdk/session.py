@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 from pydantic import SecretStr
 
-from bridge.errors import BridgeError, ConnectError, VmsError
+from bridge.errors import BridgeError, ConnectError, SdkLoadError, VmsError
 from bridge.model import Action, ActionKind, Recorder, Side, Snapshot
 from bridge.sdk import gates, parse
 from bridge.sdk.apply import Applier
@@ -105,8 +105,7 @@ def connect(settings: Settings) -> Session:
     if fake_world:
         os.environ["SMARTSYNC_FAKE_WORLD"] = str(fake_world)
     net = Net()
-    with vms_call("Initialising the SDK", "this machine"):
-        net.Environment.Initialize()
+    _initialize(net)
     session = Session(net)
     try:
         sites = list(settings.sites)
@@ -123,6 +122,17 @@ def connect(settings: Settings) -> Session:
         session.close()
         raise
     return session
+
+
+def _initialize(net: Net) -> None:
+    """Environment.Initialize(): when it refuses (a bad SDK setting on this machine, such as the fake's
+    SMARTSYNC_FAKE_DELAY_MS) the SDK cannot start, which is exit 3 with the SDK's own words, not a failed cycle."""
+    from bridge.sdk.errors import to_vms_error
+
+    try:
+        net.Environment.Initialize()
+    except Exception as exc:
+        raise SdkLoadError(to_vms_error(exc, "Starting the SDK", "this machine").message) from exc
 
 
 @dataclass(slots=True)
@@ -150,7 +160,7 @@ def check_sites(settings: Settings,
     if fake_world:
         os.environ["SMARTSYNC_FAKE_WORLD"] = str(fake_world)
     net = Net()
-    net.Environment.Initialize()
+    _initialize(net)
     results: list[tuple[str, str | None]] = []
     session = Session(net)
     try:
