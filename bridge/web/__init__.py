@@ -8,7 +8,7 @@ starts it with the web server and stops it with it: one process.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -67,13 +67,23 @@ def _offline_docs(app: FastAPI) -> None:
 
 
 def create_app(app_service: AppService, *, token: str, service: Any = None, stop_timeout: float = 30.0,
-               secure_cookie: bool = False) -> FastAPI:
-    """The ASGI app over `app_service`; `service` (optional) is started and stopped by its lifespan."""
+               secure_cookie: bool = False, on_started: Callable[[], None] | None = None) -> FastAPI:
+    """The ASGI app over `app_service`; `service` (optional) is started and stopped by its lifespan.
+
+    A service that cannot start (another one runs on this store) keeps the web server from starting; the
+    error is kept in `app.state.startup_error` for the caller to report.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if service is not None:
-            service.start()
+            try:
+                service.start()
+            except BridgeError as exc:
+                app.state.startup_error = exc
+                raise
+        if on_started is not None:
+            on_started()
         try:
             yield
         finally:
@@ -87,6 +97,7 @@ def create_app(app_service: AppService, *, token: str, service: Any = None, stop
     app.state.app_service = app_service
     app.state.gate = Gate(token, secure_cookie=secure_cookie)
     app.state.stopped_clean = True
+    app.state.startup_error = None
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _offline_docs(app)

@@ -7,12 +7,12 @@ no use to an administrator.
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -39,6 +39,10 @@ class _Server(uvicorn.Server):
 
 
 def make_server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
+    # Uvicorn reports a failed start-up with a traceback on its own logger; SmartSync says it in one line.
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).addHandler(logging.NullHandler())
+        logging.getLogger(name).propagate = False
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, log_level="warning",
                             lifespan="on", timeout_graceful_shutdown=5)
     return _Server(config)
@@ -52,8 +56,24 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
-def run(app: FastAPI, host: str, port: int) -> Any:
-    """Serve until SIGTERM or Ctrl-C (uvicorn handles both and runs the lifespan's shut-down)."""
+def run(app: FastAPI, host: str, port: int, stop_when: threading.Event | None = None) -> bool:
+    """Serve until SIGTERM, Ctrl-C or `stop_when` is set; True when the scheduler stopped cleanly.
+
+    A start-up error of the lifespan (another service runs on this store) is raised here, once uvicorn is
+    down, so the command reports it in its own words.
+    """
     server = make_server(app, host, port)
-    server.run()
-    return app.state.stopped_clean
+    if stop_when is not None:
+        def watch() -> None:
+            while not server.should_exit:
+                if stop_when.wait(0.5):
+                    server.should_exit = True
+        threading.Thread(target=watch, name="smartsync-web-stop", daemon=True).start()
+    try:
+        server.run()
+    except SystemExit:
+        # Uvicorn leaves with exit 3 when the lifespan's start-up failed; say why instead.
+        if app.state.startup_error is not None:
+            raise app.state.startup_error from None
+        raise
+    return bool(app.state.stopped_clean)

@@ -49,8 +49,14 @@ SCRIPT = textwrap.dedent("""
     for command in service_commands:
         cli.add_command(command)
 
-    cli.main(["serve", "--poll", "0.3", "--stop-timeout", "5"],
-             obj={"settings_loader": lambda: settings, "cycle_factory": factory})
+    from bridge.errors import BridgeError
+
+    try:  # as bridge.cli.main does: a BridgeError is one line and its exit code
+        cli.main(["serve", "--poll", "0.3", "--stop-timeout", "5"], standalone_mode=False,
+                 obj={"settings_loader": lambda: settings, "cycle_factory": factory})
+    except BridgeError as exc:
+        print(f"Error: {exc.message}", file=sys.stderr)
+        sys.exit(exc.exit_code)
 """)
 
 
@@ -131,3 +137,21 @@ def test_serve_without_a_token_refuses_the_page_and_says_how(tmp_path: Path) -> 
     text = out.read_text()
     assert "The web page does not start: the web page needs a service token" in text
     assert "secrets.token_urlsafe" in text and "SMARTSYNC_SERVICE_TOKEN" in text
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM semantics")
+def test_a_second_serve_on_the_same_store_is_refused_in_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SMARTSYNC_SERVICE_TOKEN"} | {"SMARTSYNC_SERVICE_TOKEN": TOKEN}
+    first, port, out = _start(tmp_path, env)
+    try:
+        assert _wait(lambda: _call(port, "GET", "/api/status")[0] == 200, 30), out.read_text()
+        script = tmp_path / "serve.py"
+        other = subprocess.run([sys.executable, str(script), str(tmp_path), str(free_port())], cwd=ROOT,
+                               env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60)
+        assert other.returncode == 5, other.stdout + other.stderr
+        assert "Traceback" not in other.stdout + other.stderr
+        assert "already runs on this store" in other.stderr and other.stderr.count("\n") == 1
+        assert _call(port, "GET", "/api/status")[0] == 200  # the first goes on
+    finally:
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(20) == 0
