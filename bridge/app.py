@@ -273,7 +273,7 @@ class AppService:
         try:
             seconds = parse_interval(interval)
             if start_now and start_at:
-                raise ConfigError("choose Start Now or a start time (--start-now or --start-at), not both")
+                raise ConfigError("choose --start-now or --start-at, not both")
             if deny and no_deny:
                 raise ConfigError("choose --deny or --no-deny, not both")
             for window in deny or []:
@@ -291,8 +291,6 @@ class AppService:
             s, seconds, now, start_at=start_utc, start_now=start_now, deny_windows=windows,
             last_end=last.ended_at if last else None,
         ))
-        logger.info("Scheduling on: every {}, next cycle {}", format_interval(seconds),
-                    self.local(state.next_run_at) if state.next_run_at else "now")
         self._changed_schedule()
         starts_now = state.next_run_at is not None and state.next_run_at <= now
         return ScheduleChange(state=state, note=note, starts_now=starts_now, service_running=store.service_alive())
@@ -301,7 +299,6 @@ class AppService:
         """Scheduling off; returns the running cycle (it finishes), if any."""
         store = self.store()
         store.update_schedule(disable)
-        logger.info("Scheduling off")
         self._changed_schedule()
         return store.current_cycle()
 
@@ -347,17 +344,32 @@ class AppService:
             logger.exception("Run now failed unexpectedly")
 
     def sync(self, *, allow_mass_delete: bool = False, check_passwords: bool = False,
-             progress: Callable[[int, int, Action], None] | None = None) -> Any:
+             progress: Callable[[int, int, Action], None] | None = None,
+             stop_event: threading.Event | None = None) -> Any:
         """`smartsync sync`: one cycle now; afterwards a scheduled service idles a full interval from its end."""
         from bridge.engine import run_cycle
 
         store = self.store()
-        report = run_cycle(self.settings(), store, trigger="manual", allow_mass_delete=allow_mass_delete,
-                           progress=progress, check_passwords=check_passwords)
+        recorder = ProgressRecorder(store)  # the page shows a cycle started from the command line live too
+
+        def both(done: int, total: int, action: Action) -> None:
+            recorder(done, total, action)
+            if progress is not None:
+                progress(done, total, action)
+
+        try:
+            report = run_cycle(self.settings(), store, trigger="manual", allow_mass_delete=allow_mass_delete,
+                               progress=both, check_passwords=check_passwords, stop_event=stop_event)
+        finally:
+            recorder.finish()
         if report.ended_at is not None:
             ended = report.ended_at
             store.update_schedule(lambda state: after_cycle(state, ended))
         return report
+
+    def dry_run_report(self, *, check_passwords: bool = False) -> Any:
+        """The engine's dry run: its report carries the plan, the notes and the round trips."""
+        return self.dry_run(self.settings(), self.store(), check_passwords)
 
     def plan(self, *, check_passwords: bool = False) -> dict[str, Any]:
         """What the next cycle would do (dry run), grouped by target recorder and category."""
@@ -394,14 +406,12 @@ class AppService:
         return Path(self.settings().service.log_dir)
 
     def log_show(self, lines: int = 200) -> list[str]:
-        if lines < 0 or lines > 100_000:
-            raise InputError(f"lines {lines} is outside 0..100000")
+        if lines < 0:
+            raise InputError(f"lines {lines} is negative; ask for 0 or more")
         return logs.tail(self.log_dir(), lines)
 
     def log_clear(self) -> int:
-        n = logs.clear(self.log_dir())
-        logger.info("Log cleared")
-        return n
+        return logs.clear(self.log_dir())
 
     # -- configuration ----------------------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ class CheckResult:
     recorders_checked: bool = False
     note: str = ""
     """What was not checked and why (offline, cannot connect)."""
+    file_ok: bool = False
+    """The file on its own is valid (every later problem is a mismatch with the VMS)."""
     unreachable: BridgeError | None = None
     """The error that kept the recorders from being checked (cannot connect, cannot read)."""
     settings: Any = None
@@ -38,17 +40,27 @@ class CheckResult:
 
 def check_settings(load: Callable[[], Any], connect: Connect | None) -> CheckResult:
     """`config check`: `load()` reads the file (raising ConfigError); `connect` None checks it offline."""
+    from bridge.settings import check_passwords
+
     file_problems: list[str] = []
     headline = ""
     try:
         settings = load()
+        # Loading does not read passwords (only a log-in does); a check reads them all.
+        check_passwords(settings)
     except ConfigError as exc:
         if connect is None or exc.settings is None:
             return CheckResult(list(exc.problems) or [exc.message], f"Configuration error: {exc.message}")
         # The file's values all have their types: compare it with the VMS too, so every problem shows at once.
         settings, file_problems, headline = exc.settings, list(exc.problems), exc.message
-    if connect is None:
-        return CheckResult(note="offline: recorders not checked", settings=settings)
+        try:
+            check_passwords(settings)
+        except ConfigError as unreadable:
+            # Without its password no site can be logged in to: report these with the file's problems.
+            return CheckResult(file_problems + unreadable.problems, f"Configuration error: {headline}")
+    else:
+        if connect is None:
+            return CheckResult(note="offline: recorders not checked", settings=settings, file_ok=True)
     from bridge.topology import resolve_topology, validate_topology
 
     session: Any = None
@@ -65,11 +77,11 @@ def check_settings(load: Callable[[], Any], connect: Connect | None) -> CheckRes
     except (ConnectError, SdkLoadError) as exc:
         note = f"the recording servers were not checked: cannot connect: {exc.message}"
         return CheckResult(file_problems, f"Configuration error: {headline}" if file_problems else "", note=note,
-                           unreachable=exc, settings=settings)
+                           unreachable=exc, settings=settings, file_ok=not file_problems)
     except BridgeError as exc:
         return CheckResult(file_problems, f"Configuration error: {headline}" if file_problems else "",
                            note=f"cannot read the recording servers: {exc.message}", unreachable=exc,
-                           settings=settings)
+                           settings=settings, file_ok=not file_problems)
     finally:
         if session is not None and hasattr(session, "close"):
             session.close()
@@ -79,9 +91,10 @@ def check_settings(load: Callable[[], Any], connect: Connect | None) -> CheckRes
     if problems:
         n = len(problems)
         return CheckResult(problems, f"Configuration error: {n} problem{'s' if n != 1 else ''} in "
-                                     f"{settings.config_path}", recorders_checked=True, settings=settings)
+                                     f"{settings.config_path}", recorders_checked=True, settings=settings,
+                           file_ok=not file_problems)
     return CheckResult(summary=topology.summary() if topology is not None else [], recorders_checked=True,
-                       settings=settings)
+                       settings=settings, file_ok=True)
 
 
 def primary_ids(settings: Any, inventory: Iterable[Any]) -> list[str]:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
+from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field
 
 from bridge.app import AppService, InputError
@@ -119,6 +120,7 @@ def build_router() -> APIRouter:
         app_service = service_of(request)
         if not body.enabled:
             app_service.schedule_disable()
+            logger.info("Scheduling off (API)")
             return app_service.schedule_show()
         if not body.interval:
             raise InputError("interval is missing: give the idle time after each cycle, e.g. \"10m\"")
@@ -129,6 +131,8 @@ def build_router() -> APIRouter:
             start_at=body.start_at if body.start == "later" else None,
             deny=body.deny_windows or None, no_deny=body.deny_windows == [],
         )
+        logger.info("Scheduling on (API): every {}, next cycle {}", body.interval,
+                    "now" if change.starts_now else app_service.local(change.state.next_run_at))
         return app_service.schedule_show() | {"note": change.note, "starts_now": change.starts_now,
                                               "service_running": change.service_running}
 
@@ -154,7 +158,9 @@ def build_router() -> APIRouter:
 
     @api.delete("/log", summary="Clear the service log")
     def log_clear(request: Request, _: Writer) -> dict[str, Any]:
-        return {"cleared_files": service_of(request).log_clear()}
+        n = service_of(request).log_clear()
+        logger.info("Log cleared (API)")
+        return {"cleared_files": n}
 
     @api.get("/cycle-picture.svg", summary="The Help picture: a cycle drawn from an interval and real durations",
              response_class=Response)

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from loguru import logger
 
 from bridge import runs_view
 from bridge.app import AppService, Conflict, InputError
@@ -170,6 +171,7 @@ def build_router(templates: Jinja2Templates) -> APIRouter:
                 change = app_service.schedule_enable(interval, start_now=sched["start"] == "now",
                                                      start_at=sched["start_at"] if sched["start"] == "later" else None)
                 when = "now" if change.starts_now else f"at {app_service.local(change.state.next_run_at)}"
+                logger.info("Scheduling on from the page: every {}, first cycle {}", interval, when)
                 said.append(f"Scheduling on: every {interval} from the end of a cycle; first cycle {when} "
                             f"({app_service.zone()}).")
                 if change.note:
@@ -178,6 +180,7 @@ def build_router(templates: Jinja2Templates) -> APIRouter:
                     said.append("No service is running: cycles start once `smartsync serve` runs.")
             else:
                 app_service.schedule_disable()
+                logger.info("Scheduling off from the page")
                 said.append("Scheduling off.")
         gate_of(request).flash(session, "ok", " ".join(said))
         return RedirectResponse("/", status_code=303)
@@ -251,6 +254,7 @@ def build_router(templates: Jinja2Templates) -> APIRouter:
         if form.get("confirm") != "yes":
             raise AccessError(400, "clearing the log needs its confirmation")
         n = service_of(request).log_clear()
+        logger.info("Log cleared from the page")
         gate_of(request).flash(session, "ok", f"Log cleared ({n} file(s)).")
         return RedirectResponse("/log", status_code=303)
 

@@ -186,7 +186,7 @@ def test_log_show_and_clear(client: TestClient, app_service: AppService) -> None
     assert not any(TOKEN in x for x in lines)
     assert client.delete("/api/log").status_code == 200
     after = client.get("/api/log").json()["lines"]
-    assert len(after) == 1 and after[0].endswith("Log cleared")  # the clearing itself is the first new line
+    assert len(after) == 1 and after[0].endswith("Log cleared (API)")  # the clearing itself is the first new line
 
 
 # -- configuration --------------------------------------------------------------------------------------

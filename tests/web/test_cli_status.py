@@ -36,3 +36,26 @@ def test_status_json_is_the_api_document(client: TestClient, app_service: AppSer
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == client.get("/api/status").json()
     assert json.loads(result.output)["text"] == "idle until 22:00:00 (in 720 min)"
+
+
+def test_history_id_shows_every_applied_action_with_before_and_after(app_service: AppService,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from bridge.cli.sync_cmds import sync_commands
+
+    monkeypatch.setenv("SMARTSYNC_PASSWORD_PRIMARY", ENV["SMARTSYNC_PASSWORD_PRIMARY"])
+    app_service.run_now()
+
+    @click.group()
+    def sync_cli() -> None:
+        """The sync commands as bridge.cli registers them."""
+
+    for command in sync_commands:
+        sync_cli.add_command(command)
+    result = CliRunner().invoke(sync_cli, ["history", "1"], obj={"settings_loader": app_service.settings})
+    assert result.exit_code == 0, result.output
+    assert "2 applied:" in result.output
+    assert "update general camera Gate on Recorder S1: Name: 'Door' -> 'Gate'" in result.output
+    assert "add hardware Axis 1 on Recorder S1: address: 'http://10.0.0.5/'" in result.output
+    assert "Stream FPS 15 is not supported by the device" in result.output
+    missing = CliRunner().invoke(sync_cli, ["history", "9"], obj={"settings_loader": app_service.settings})
+    assert missing.exit_code == 2 and "no cycle with id 9" in missing.output
