@@ -29,6 +29,8 @@ from typing import Any
 from bench import worlds
 
 ROOT = Path(__file__).resolve().parents[1]
+WARMUPS: list[dict[str, Any]] = []
+"""The warm-up line of every measuring process (runtime load, the fake server's start)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Row:
     trips: list[int] = field(default_factory=list)
     writes: list[int] = field(default_factory=list)
     peaks: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
     note: str = ""
     peak_limit: float | None = None
 
@@ -81,7 +84,10 @@ def child(args: list[str], delay_ms: int = 0) -> list[dict[str, Any]]:
     if out.returncode != 0:
         tail = "\n".join(out.stderr.strip().splitlines()[-15:])
         raise SystemExit(f"bench: `python -m bench.figures {' '.join(args)}` failed:\n{tail}")
-    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    lines = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    for w in (x for x in lines if x.get("warmup")):
+        WARMUPS.append(w)
+    return [x for x in lines if not x.get("warmup")]
 
 
 def add(row: Row, fig: dict[str, Any], value: float | None = None) -> None:
@@ -89,6 +95,7 @@ def add(row: Row, fig: dict[str, Any], value: float | None = None) -> None:
     row.trips.append(int(fig.get("round_trips") or 0))
     row.writes.append(int(fig.get("writes") or 0))
     row.peaks.append(float(fig["peak_mb"]))
+    row.cpus.append(float(fig.get("cpu") or 0.0))
 
 
 def measure(only: set[str] | None, sizes: Sizes, repeats: int, log: Callable[[str], None]) -> list[Row]:
@@ -164,7 +171,7 @@ def measure(only: set[str] | None, sizes: Sizes, repeats: int, log: Callable[[st
         at_delay = Row("naive-latency", f"naive reader at {d} ms (computed: no-latency wall + round trips x {d} ms)",
                        "", "s", None)
         at_delay.values = [w + t * d / 1000 for w, t in zip(row.values, row.trips, strict=True)]
-        at_delay.trips, at_delay.writes, at_delay.peaks = row.trips, row.writes, row.peaks
+        at_delay.trips, at_delay.writes, at_delay.peaks, at_delay.cpus = row.trips, row.writes, row.peaks, row.cpus
         if latency and latency.values:
             at_delay.note = f"{at_delay.median() / latency.median():.0f} x the bridge's cycle at {d} ms"  # type: ignore[operator]
         rows.append(at_delay)
@@ -197,15 +204,16 @@ def machine() -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = ("figure", "target", "median", "min", "max", "runs", "round trips", "writes", "peak memory", "")
+    head = ("figure", "target", "median", "min", "max", "runs", "CPU (median)", "round trips", "writes", "peak memory",
+            "")
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for r in rows:
         if not r.values:
             continue
         trips = statistics.median(r.trips)
         cells = (r.title, r.target or "-", fmt(statistics.median(r.values), r.unit), fmt(min(r.values), r.unit),
-                 fmt(max(r.values), r.unit), str(len(r.values)), f"{trips:,.0f}", f"{statistics.median(r.writes):,.0f}",
-                 f"{statistics.median(r.peaks):.0f} MB", r.verdict())
+                 fmt(max(r.values), r.unit), str(len(r.values)), f"{statistics.median(r.cpus):.2f} s", f"{trips:,.0f}",
+                 f"{statistics.median(r.writes):,.0f}", f"{statistics.median(r.peaks):.0f} MB", r.verdict())
         lines.append("| " + " | ".join(cells) + " |")
     notes = [f"- {r.name}: {r.note}" for r in rows if r.note]
     return "\n".join(lines + ([""] + notes if notes else []))
@@ -247,6 +255,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = measure(only, sizes, repeats, log)
     print(f"\nmachine: {machine()}\n")
     print(table(rows))
+    if WARMUPS:
+        rt = statistics.median(w["runtime_s"] for w in WARMUPS)
+        srv = max(w["server_mb"] for w in WARMUPS)
+        print(f"\nNot in the cycle figures: loading the .NET runtime, {rt:.2f} s median (a CLI cycle pays it once per "
+              f"process). In the peak memory figures: the fake server's own parsed world, up to {srv:.0f} MB, which a "
+              f"real installation holds on the management server.")
     print(f"\n(bench took {time.perf_counter() - started:.0f} s; worlds are cached in {worlds.CACHE})")
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in rows], indent=1))

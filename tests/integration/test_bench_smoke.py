@@ -25,8 +25,8 @@ def test_tiny_bench_prints_every_figure_with_its_cost(tmp_path: Path) -> None:
     assert [t.split(",")[0].split(":")[0] for t in titles] == [
         "no-change cycle", "peak memory", "2 no-change cycles in one process", "first cycle (pairing",
         "naive reader", "naive reader at 1 ms (computed"]
-    trips = {t: int(cells[6].replace(",", "")) for t, cells in rows.items()}
-    writes = {t: int(cells[7].replace(",", "")) for t, cells in rows.items()}
+    trips = {t: int(cells[7].replace(",", "")) for t, cells in rows.items()}
+    writes = {t: int(cells[8].replace(",", "")) for t, cells in rows.items()}
     no_change, first, naive = titles[0], titles[3], titles[4]
     # A no-change cycle writes nothing; the naive reader pays many more round trips than the bulk read.
     assert writes[no_change] == 0
