@@ -92,3 +92,29 @@ def test_a_change_between_reads_of_one_session_is_seen(fake_sdk: SimpleNamespace
     assert camera_name(fake_sdk, sid) == "Lobby 3"
     assert camera_name(fake_sdk, sid) == "Lobby 3"
     assert diag.DocumentLoads("ms-a") == 2
+
+
+def test_a_bulk_read_looks_at_the_file_once_per_call_not_once_per_item(fake_sdk: SimpleNamespace,
+                                                                       fake_world: Path) -> None:
+    from System import Array, String
+
+    diag = fake_sdk.FakeMip.Diagnostics
+    sid = login(fake_sdk)
+    ms = fake_sdk.Items.ManagementServer(sid)
+    folder = ms.RecordingServerFolder
+    types = ["RecordingServer", "Hardware", "Camera", "Stream", "MotionDetection", "ClientSettings"]
+    folder.FillChildren(Array[String](types))
+    before_trips, before_checks = diag.RoundTrips("ms-a"), diag.FileChecks("ms-a")
+    seen = 0
+    for _ in range(3):  # what FillChildren loaded is walked again and again: no call, no look at the file
+        for rec in folder.RecordingServers:
+            for hw in rec.HardwareFolder.Hardwares:
+                for cam in hw.CameraFolder.Cameras:
+                    seen += len(list(cam.StreamFolder.Streams)) + len(list(cam.MotionDetectionFolder.MotionDetections))
+    assert seen == 3 * 4
+    assert diag.RoundTrips("ms-a") == before_trips
+    assert diag.FileChecks("ms-a") == before_checks
+    # The next call looks again, so a change made meanwhile is served.
+    rename_camera(fake_world, "Lobby 5")
+    assert camera_name(fake_sdk, sid) == "Lobby 5"
+    assert diag.FileChecks("ms-a") == before_checks + 1

@@ -19,6 +19,7 @@ namespace FakeMip
         private static readonly Dictionary<string, int> roundTrips = new Dictionary<string, int>();
         private static readonly Dictionary<string, int> writes = new Dictionary<string, int>();
         private static readonly Dictionary<string, int> loads = new Dictionary<string, int>();
+        private static readonly Dictionary<string, int> fileChecks = new Dictionary<string, int>();
         private static int totalRoundTrips;
         private static int totalWrites;
         private static int totalLoads;
@@ -71,6 +72,12 @@ namespace FakeMip
 
         public static int TotalDocumentLoads { get { lock (gate) return totalLoads; } }
 
+        /// <summary>How often the fake looked at a host's document file to see whether it changed (a stat).</summary>
+        public static int FileChecks(string host)
+        {
+            lock (gate) { int n; return fileChecks.TryGetValue(Key(host), out n) ? n : 0; }
+        }
+
         /// <summary>Sleep added to every round trip, like a real server's latency.</summary>
         public static int DelayMilliseconds
         {
@@ -84,7 +91,7 @@ namespace FakeMip
 
         public static void Reset()
         {
-            lock (gate) { roundTrips.Clear(); writes.Clear(); loads.Clear(); totalRoundTrips = 0; totalWrites = 0; totalLoads = 0; }
+            lock (gate) { roundTrips.Clear(); writes.Clear(); loads.Clear(); fileChecks.Clear(); totalRoundTrips = 0; totalWrites = 0; totalLoads = 0; }
         }
 
         internal static void CountRoundTrip(string host)
@@ -96,6 +103,11 @@ namespace FakeMip
                 roundTrips[host] = n + 1;
                 totalRoundTrips++;
             }
+        }
+
+        internal static void CountFileCheck(string host)
+        {
+            lock (gate) { int n; fileChecks.TryGetValue(host, out n); fileChecks[host] = n + 1; }
         }
 
         internal static void CountLoad(string host)
@@ -163,6 +175,11 @@ namespace FakeMip
         private Dictionary<string, Entry> index = new Dictionary<string, Entry>();
         // What the file on disk was when Doc was read from it or written to it; null: Doc must be (re)read.
         private FileStamp? stamp;
+        // Round trips to this server so far, and how many there had been when the file was last looked at:
+        // between two round trips a client sees what it last fetched, so the file is looked at once per call,
+        // not once per item a bulk read walks (a cycle walks hundreds of thousands).
+        private long trips;
+        private long checkedAt = -1;
 
         private SiteStore(string host, string file) { Host = host; FilePath = file; }
 
@@ -233,6 +250,9 @@ namespace FakeMip
         /// <summary>Reloads the document if it changed on disk since it was read or written here. Caller holds Lock.</summary>
         internal void EnsureFresh()
         {
+            if (Doc != null && stamp.HasValue && checkedAt == trips) return;
+            checkedAt = trips;
+            Diagnostics.CountFileCheck(Host);
             FileStamp now;
             if (!FileStamp.TryRead(FilePath, out now))
                 throw new CommunicationMIPException("The world document " + FilePath + " of server " + Host + " has disappeared.");
@@ -338,6 +358,9 @@ namespace FakeMip
 
         /// <summary>Drops the in-memory document so the next EnsureFresh reads the file (after a failed change).</summary>
         internal void Discard() { Doc = null; stamp = null; }
+
+        /// <summary>A call reached the server: the next EnsureFresh looks at the file again. Caller holds Lock.</summary>
+        internal void CountCall() { trips++; }
 
         internal string FaultText(string table, string key)
         {
@@ -513,6 +536,7 @@ namespace FakeMip
             JObj ms;
             lock (st.Lock)
             {
+                st.CountCall();
                 st.EnsureFresh();
                 refuse = st.FaultText("RefuseLogin", null) ?? (st.Faults == null ? null : st.Faults.Str("RefuseLogin"));
                 ms = st.Doc.Obj("ManagementServer");
@@ -625,6 +649,7 @@ namespace FakeMip
                 long drop = -1;
                 lock (st.Lock)
                 {
+                    st.CountCall();
                     st.EnsureFresh();
                     var f = st.Faults;
                     object v = f == null ? null : f.Get("DropAfterRoundTrips");
