@@ -8,6 +8,7 @@ printed is between figures taken on the same machine at the same time.
     python -m bench                  # everything, 3 runs each (long: see docs/performance.md)
     python -m bench --quick          # smaller worlds and fewer runs, for a look in a few minutes
     python -m bench --only cycle,plan --repeats 5
+    python -m bench --slow-repeats 1    # 3 runs of the quick figures, 1 of serve, first, big and naive
     python -m bench --list           # the figures and their names
 """
 
@@ -98,7 +99,10 @@ def add(row: Row, fig: dict[str, Any], value: float | None = None) -> None:
     row.cpus.append(float(fig.get("cpu") or 0.0))
 
 
-def measure(only: set[str] | None, sizes: Sizes, repeats: int, log: Callable[[str], None]) -> list[Row]:
+def measure(only: set[str] | None, sizes: Sizes, repeats: int, log: Callable[[str], None],
+            slow_repeats: int | None = None) -> list[Row]:
+    """Every wanted figure, `repeats` runs each (`slow_repeats` for the long ones: serve, first, big, naive)."""
+    slow = repeats if slow_repeats is None else slow_repeats
     small = worlds.spec_for(sizes.cameras, sizes.recorders)
     big = worlds.spec_for(sizes.big_cameras, sizes.big_recorders)
     n, nb, d = f"{small.primary_cameras:,}", f"{big.primary_cameras:,}", sizes.delay_ms
@@ -129,8 +133,8 @@ def measure(only: set[str] | None, sizes: Sizes, repeats: int, log: Callable[[st
     if wanted("serve"):
         row = Row("serve", f"{sizes.serve_cycles} no-change cycles in one process: last cycle's peak / first's",
                   "<= 110 %", "%", 110.0)
-        for i in range(repeats):
-            log(f"{sizes.serve_cycles} cycles in one process, run {i + 1}/{repeats}")
+        for i in range(slow):
+            log(f"{sizes.serve_cycles} cycles in one process, run {i + 1}/{slow}")
             figs = child(["cycles", str(worlds.workdir(small, "paired", "serve")), str(sizes.serve_cycles)])
             first, last = figs[0], figs[-1]
             add(row, last, 100 * last["peak_mb"] / first["peak_mb"])
@@ -141,8 +145,8 @@ def measure(only: set[str] | None, sizes: Sizes, repeats: int, log: Callable[[st
     if wanted("first"):
         row = Row("first", f"first cycle (pairing, first password comparison), {n}, {d} ms", "<= 120 s", "s",
                   120.0)
-        for i in range(repeats):
-            log(f"first cycle at {d} ms, run {i + 1}/{repeats}")
+        for i in range(slow):
+            log(f"first cycle at {d} ms, run {i + 1}/{slow}")
             add(row, child(["cycles", str(worlds.workdir(small, "fresh", "first")), "1"], d)[0])
         rows.append(row)
     if wanted("plan"):
@@ -154,16 +158,16 @@ def measure(only: set[str] | None, sizes: Sizes, repeats: int, log: Callable[[st
     if wanted("big"):
         row = Row("big", f"no-change cycle on a {nb}-primary-camera world", "completes, <= 2 GB peak", "s", None,
                   peak_limit=2048.0)
-        for i in range(repeats):
-            log(f"no-change cycle on the big world, run {i + 1}/{repeats}")
+        for i in range(slow):
+            log(f"no-change cycle on the big world, run {i + 1}/{slow}")
             add(row, child(["cycles", str(worlds.workdir(big, "paired", "big")), "1"])[0])
         rows.append(row)
     if wanted("naive"):
         base = next((r for r in rows if r.name == "cycle"), None)
         latency = next((r for r in rows if r.name == "latency"), None)
         row = Row("naive", f"naive reader: both sides folder by folder, {n}, no latency", "", "s", None)
-        for i in range(repeats):
-            log(f"naive reader, run {i + 1}/{repeats}")
+        for i in range(slow):
+            log(f"naive reader, run {i + 1}/{slow}")
             add(row, child(["naive", str(worlds.workdir(small, "paired", "naive"))])[0])
         if base and base.values:
             row.note = f"{row.median() / base.median():.1f} x the bridge's no-change cycle"  # type: ignore[operator]
@@ -229,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tiny", action="store_true", help="a few dozen cameras, 1 run: checks that the bench works")
     ap.add_argument("--only", default="", help=f"comma-separated figures: {', '.join(FIGURES)}")
     ap.add_argument("--repeats", type=int, help="runs per figure (default 3; --quick 2; --tiny 1)")
+    ap.add_argument("--slow-repeats", type=int, help="runs of the long figures: serve, first, big, naive "
+                                                     "(default: --repeats)")
     ap.add_argument("--list", action="store_true", help="list the figures and exit")
     ap.add_argument("--json", type=Path, help="also write the raw runs to this file")
     args = ap.parse_args(argv)
@@ -242,8 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sizes = TINY if args.tiny else QUICK if args.quick else FULL
     repeats = args.repeats or (1 if args.tiny else 2 if args.quick else 3)
-    if repeats < 1:
-        print("bench: --repeats must be 1 or more", file=sys.stderr)
+    if repeats < 1 or (args.slow_repeats is not None and args.slow_repeats < 1):
+        print("bench: --repeats and --slow-repeats must be 1 or more", file=sys.stderr)
         return 2
     subprocess.run(["bash", str(ROOT / "dotnet" / "build.sh")], check=True, capture_output=True)
     started = time.perf_counter()
@@ -252,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     def log(text: str) -> None:
         print(f"  [{time.perf_counter() - started:6.0f} s] {text}", flush=True)
 
-    rows = measure(only, sizes, repeats, log)
+    rows = measure(only, sizes, repeats, log, args.slow_repeats)
     print(f"\nmachine: {machine()}\n")
     print(table(rows))
     if WARMUPS:
