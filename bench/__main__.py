@@ -10,6 +10,7 @@ printed is between figures taken on the same machine at the same time.
     python -m bench --only cycle,plan --repeats 5
     python -m bench --slow-repeats 1    # 3 runs of the quick figures, 1 of serve, first, big and naive
     python -m bench --list           # the figures and their names
+    python -m bench --scripts        # after the table, the single-topic scripts (bench_world, bench_gates, ...)
 """
 
 from __future__ import annotations
@@ -230,6 +231,9 @@ def table(rows: list[Row]) -> str:
 
 
 FIGURES = ("cycle", "peak", "latency", "serve", "first", "plan", "big", "naive")
+SCRIPTS = ("bench.bench_world", "bench.bench_read", "bench.bench_plan", "bench.bench_cycle", "bench.bench_passwords",
+           "bench.bench_plan_manual", "bench.bench_gates")
+"""Single-topic benchmarks, each runnable alone (`python -m bench.bench_gates`); `--scripts` runs them all."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -243,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
                                                      "(default: --repeats)")
     ap.add_argument("--list", action="store_true", help="list the figures and exit")
     ap.add_argument("--json", type=Path, help="also write the raw runs to this file")
+    ap.add_argument("--scripts", action="store_true", help="also run the single-topic scripts after the table")
     args = ap.parse_args(argv)
     if args.list:
         print("\n".join(FIGURES))
@@ -275,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n(bench took {time.perf_counter() - started:.0f} s; worlds are cached in {worlds.CACHE})")
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in rows], indent=1))
+    for name in SCRIPTS if args.scripts else ():
+        print(f"\n### {name}", flush=True)
+        subprocess.run([sys.executable, "-m", name], cwd=ROOT, check=True)
     return 0
 
 

@@ -1,8 +1,12 @@
 """One sync cycle: connect, read, plan, guard, apply, report.
 
 The cycle applies lifecycle actions (add, move, replace, delete) first,
-then re-reads the target recorders they touched and plans settings again,
-so hardware added in this cycle gets its settings in the same cycle.
+then the plan's settings updates: those that follow an add are aimed at the
+devices the add created (the VMS answers with their ids), those that follow
+an add or move that failed wait for the next cycle. So the dry run lists
+what the cycle applies. After any lifecycle action the target is read again
+and whatever still differs is applied too (usually nothing). A pairing ends
+only when its delete succeeded.
 Hardware passwords are compared only when a check is due (every
 `sync.password_check_hours`, or when asked), and between checks only for
 pairs found in this cycle: reading one costs a VMS task per hardware per
@@ -17,14 +21,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
 from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, VmsError
-from bridge.model import Action, ActionKind, Pairing, Plan, Side, Snapshot
+from bridge.model import Action, ActionKind, Pairing, Plan, Side, Snapshot, parse_added_device_ref
 
 if TYPE_CHECKING:
     from bridge.settings import Settings
@@ -181,6 +185,10 @@ def run_cycle(
 
 def _finish(report: CycleReport, session: Any) -> None:
     report.ended_at = _now()
+    # What this VMS lacks (a licence, a release): noted once per cycle by the session, kept in the report.
+    take_notes = getattr(session, "take_notes", None)
+    if take_notes is not None:
+        report.notes.extend(take_notes())
     report.round_trips = _delta(session.round_trips(), report.round_trips)
     report.writes = _delta(session.writes(), report.writes)
 
@@ -252,7 +260,8 @@ def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, 
     from bridge.plan import guard_check, make_plan
 
     plan = make_plan(source, target, topology, settings, pairings)
-    problem = guard_check(plan, target, topology, settings.guard.max_delete_share)
+    problem = guard_check(plan, source, target, topology, settings.guard.max_delete_share,
+                          settings.guard.min_deletes)
     if problem and report.dry_run:
         report.notes.append(f"the delete guard would stop this cycle: {problem}")
     elif problem and not allow_mass_delete:
@@ -281,7 +290,8 @@ def _record_plan(report: CycleReport, plan: Plan) -> None:
 def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleReport, plan: Plan,
                 source: Snapshot, topology: Any, password_mismatch: set[tuple[str, str]],
                 stop_event: threading.Event | None, progress: Progress | None) -> None:
-    """Lifecycle actions first; then, if any applied, settings planned again on a fresh read of the target."""
+    """Lifecycle actions first, then the plan's updates (those following an add or move once it succeeded);
+    then, if any lifecycle action applied, whatever a fresh read of the target still shows different."""
     from bridge.plan import make_plan
 
     # Keyed by the pair: in manual mode one source hardware has a counterpart on each mapped recorder.
@@ -290,17 +300,21 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
     updates = [a for a in plan.actions if a.kind not in LIFECYCLE]
     total = len(plan.actions)
     done = 0
+    added: dict[tuple[str, str], dict[str, Any]] = {}
+    """(source hardware id, target recorder id) -> what the VMS answered for an ADD that succeeded."""
+    moved: set[str] = set()
+    """Source hardware whose counterpart's MOVE succeeded."""
 
     def stopping() -> bool:
         return stop_event is not None and stop_event.is_set()
 
-    def step(action: Action) -> bool:
+    def step(action: Action) -> dict[str, Any] | None:
         nonlocal done
-        ok = _apply_one(session, action, report, kept)
+        result = _apply_one(session, action, report, kept)
         done += 1
         if progress is not None:
             progress(done, total, action)
-        return ok
+        return result
 
     interrupted = False
     changed_lifecycle = False
@@ -308,28 +322,62 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
         if stopping():
             interrupted = True
             break
-        applied = step(action)
-        changed_lifecycle |= applied
-        if applied and action.kind is ActionKind.REPLACE and action.source is not None:
-            # The replace just set the source's password on this counterpart (others may still differ).
-            password_mismatch.discard((action.source.item_id, action.target.item_id))
+        result = step(action)
+        if result is None:
+            continue
+        changed_lifecycle = True
+        if action.source is not None:
+            if action.kind is ActionKind.ADD:
+                added[(action.source.item_id, action.target.recorder_id)] = result
+            elif action.kind is ActionKind.MOVE:
+                moved.add(action.source.item_id)
+            elif action.kind is ActionKind.REPLACE:
+                # The replace just set the source's password on this counterpart (others may still differ).
+                password_mismatch.discard((action.source.item_id, action.target.item_id))
 
-    if changed_lifecycle and not interrupted:
-        # Hardware added, moved or replaced now has devices whose settings the
-        # first plan could not see: read the target again and plan settings only.
-        store.replace_pairings(kept.values())
-        target = session.read(topology.target_recorder_ids, topology.target_side)
-        second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch)
-        updates = [a for a in second.actions if a.kind not in LIFECYCLE]
-        kept = {p.key: p for p in second.pairings}
-        total = done + len(updates)
-        report.planned = _merge_counts(plan.counts(), second.counts(), LIFECYCLE)
-
+    waiting = 0
+    failed: set[tuple[str, str]] = set()
+    """(target item, category) of every update that failed: not tried again in the same cycle."""
     for action in updates:
         if interrupted or stopping():
             interrupted = True
             break
-        step(action)
+        ready = _resolve_follower(action, added, moved)
+        if ready is None:
+            waiting += 1  # what it follows failed (that failure is in the report): the next cycle plans it again
+            done += 1
+            continue
+        if isinstance(ready, str):
+            report.failures.append(Failure(action, ready))
+            done += 1
+            continue
+        if step(ready) is None:
+            failed.add((ready.target.item_id, ready.category))
+        elif ready.category == "password" and ready.source is not None:
+            password_mismatch.discard((ready.source.item_id, ready.target.item_id))
+    if waiting:
+        report.notes.append(f"{waiting} update(s) following an add or move that failed were not applied; "
+                            f"the next cycle plans them again")
+
+    if changed_lifecycle and not interrupted and not stopping():
+        # The plan could not see everything new or moved hardware holds (a VMS default other than expected):
+        # read the target again and apply what still differs. Usually nothing.
+        store.replace_pairings(kept.values())
+        target = session.read(topology.target_recorder_ids, topology.target_side)
+        second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch)
+        extra = [a for a in second.actions if a.kind not in LIFECYCLE and a.follows is None
+                 and (a.target.item_id, a.category) not in failed]
+        kept = {p.key: p for p in second.pairings}
+        if extra:
+            report.notes.append(f"{len(extra)} more update(s) found on re-reading the target after the adds and "
+                                f"moves")
+            report.planned = _merge_counts(report.planned, Plan(actions=extra).counts())
+        total = done + len(extra)
+        for action in extra:
+            if stopping():
+                interrupted = True
+                break
+            step(_resolve_added_devices(action, added))
 
     store.replace_pairings(kept.values())
     if interrupted:
@@ -337,6 +385,51 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
         report.message = f"stopped after {done} of {total} action(s); the rest waits for the next cycle"
     else:
         report.status = "failed" if report.failures else "ok"
+
+
+def _resolve_follower(action: Action, added: dict[tuple[str, str], dict[str, Any]],
+                      moved: set[str]) -> Action | str | None:
+    """The action ready to apply: as planned, or (following an add) aimed at the item the add created.
+
+    None when what it follows did not succeed; a message when the added hardware lacks the planned device.
+    """
+    action = _resolve_added_devices(action, added)
+    follows = action.follows
+    if follows is None:
+        return action
+    if follows.kind is ActionKind.MOVE:
+        return action if follows.source_hardware_id in moved else None
+    result = added.get((follows.source_hardware_id, action.target.recorder_id))
+    if result is None:
+        return None
+    if follows.slot:
+        item_id = str((result.get("devices") or {}).get(follows.slot, ""))
+        if not item_id:
+            kind, _, channel = follows.slot.partition(":")
+            return (f"the added hardware has no {kind} on channel {channel}, so its settings could not be copied "
+                    f"(the driver on the target may differ)")
+    else:
+        item_id = str(result.get("hardware_id", ""))
+    return replace(action, target=replace(action.target, item_id=item_id))
+
+
+def _resolve_added_devices(action: Action, added: dict[tuple[str, str], dict[str, Any]]) -> Action:
+    """Related cameras the plan names by their slot on hardware it adds, as the ids the add answered with.
+
+    One whose add failed is left out: the next cycle adds it and relates it then."""
+    related = action.values.get("Related") if action.category == "client" else None
+    if not isinstance(related, list) or not any(isinstance(r, str) and parse_added_device_ref(r) for r in related):
+        return action
+    ids: list[Any] = []
+    for r in related:
+        ref = parse_added_device_ref(r) if isinstance(r, str) else None
+        if ref is None:
+            ids.append(r)
+            continue
+        device = (added.get((ref[0], ref[1])) or {}).get("devices", {}).get(ref[2])
+        if device:
+            ids.append(str(device))
+    return replace(action, values=action.values | {"Related": ids})
 
 
 def password_check_due(settings: Settings, store: Store, now: datetime, forced: bool = False) -> bool:
@@ -405,12 +498,10 @@ def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snaps
     return mismatch
 
 
-def _merge_counts(first: dict[str, int], second: dict[str, int], lifecycle: tuple[ActionKind, ...]) -> dict[str, int]:
-    names = {k.value for k in lifecycle}
-    out = {k: v for k, v in first.items() if k in names}
+def _merge_counts(first: dict[str, int], second: dict[str, int]) -> dict[str, int]:
+    out = dict(first)
     for k, v in second.items():
-        if k not in names:
-            out[k] = out.get(k, 0) + v
+        out[k] = out.get(k, 0) + v
     return out
 
 
@@ -420,24 +511,26 @@ def _read_both(session: Any, topology: Any) -> tuple[Snapshot, Snapshot]:
     return source, target
 
 
-def _apply_one(session: Any, action: Action, report: CycleReport, kept: dict[tuple[str, str], Pairing]) -> bool:
-    """Apply one action; record success or failure. Returns True when applied."""
+def _apply_one(session: Any, action: Action, report: CycleReport,
+               kept: dict[tuple[str, str], Pairing]) -> dict[str, Any] | None:
+    """Apply one action; record success or failure. Returns what the VMS answered, None when it failed."""
     try:
         result = session.apply(action)
     except VmsError as exc:
         report.failures.append(Failure(action, exc.vms_text))
         logger.warning("{} {} failed: {}", action.kind.value, action.target.name or action.target.item_id, exc.vms_text)
-        return False
+        return None
     except ConnectError:
         raise
     except BridgeError as exc:
         report.failures.append(Failure(action, exc.message))
         logger.warning("{} {} failed: {}", action.kind.value, action.target.name or action.target.item_id, exc.message)
-        return False
+        return None
     report.applied[action.kind.value] = report.applied.get(action.kind.value, 0) + 1
     logger.debug("applied {} {}: {}", action.kind.value, action.target.name or action.target.item_id, action.reason)
-    _remember(action, result or {}, kept)
-    return True
+    answer = result or {}
+    _remember(action, answer, kept)
+    return answer
 
 
 def _remember(action: Action, result: dict[str, Any], kept: dict[tuple[str, str], Pairing]) -> None:

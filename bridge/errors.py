@@ -8,6 +8,8 @@ text, never from credentials.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class BridgeError(Exception):
     """Base of every error SmartSync reports to a user."""
@@ -27,6 +29,9 @@ class ConfigError(BridgeError):
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+        self.settings: Any = None
+        """The settings as far as they could be read, when every value has its type (only cross-key problems):
+        `config check` compares them with the VMS to report those problems in the same run."""
 
 
 class SdkLoadError(BridgeError):
@@ -65,6 +70,25 @@ class GuardTripped(BridgeError):
 
 
 class CycleRunning(BridgeError):
-    """Another cycle holds the store's cycle lock."""
+    """Another cycle holds the store's cycle lock. Exit 5."""
 
     exit_code = 5
+
+
+class StoreBusy(BridgeError):
+    """Another process kept the store locked past the wait (it is writing; nothing is wrong). Exit 5."""
+
+    exit_code = 5
+
+
+class StoreError(BridgeError):
+    """The store cannot be used as it is: its disk is full, it cannot be written, or it is damaged. Exit 1.
+
+    The message says what to do and never suggests a step that loses what the store knows without saying so.
+    """
+
+    exit_code = 1
+
+
+class StoreFull(StoreError):
+    """The disk holding the store is full. Exit 1."""

@@ -18,21 +18,25 @@ are added with `diagnose=False` for the same reason.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from loguru import logger
 from pydantic import SecretStr
 
+from bridge.errors import ConfigError
+
 LOG_NAME = "smartsync.log"
-ROTATION = "10 MB"
-RETENTION = "14 days"
+ROTATION_BYTES = 10 * 1024 * 1024
+RETENTION_SECONDS = 14 * 24 * 3600
 MASK = "***"
 
 _FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS Z} | {level: <7} | {message}"
@@ -40,6 +44,11 @@ _DETAILED_FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS Z} | {level: <7} | {name}:{fun
 
 _KEYS = r"password|passwd|pwd|secret|client[_-]?secret|token|access[_-]?token|api[_-]?key|apikey"
 _PAIR_RE = re.compile(rf"(?i)(\b(?:{_KEYS})\b[\"']?\s*[:=]\s*[\"']?)([^\s\"',;&}}\]]+)")
+# For text written to be read (console messages, stored states) "password: ..." is usually prose ("sites[0].password:
+# a plain password is refused"), so there only `key=value` and a quoted `"key": value` count as a secret pair.
+_PROSE_PAIR_RE = re.compile(
+    rf"(?i)((?:\b(?:{_KEYS})\b\s*=|[\"'](?:{_KEYS})[\"']\s*:)\s*[\"']?)([^\s\"',;&}}\]]+)"
+)
 _BEARER_RE = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
 _URL_RE = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]+):([^@\s/]+)@", re.IGNORECASE)
 
@@ -59,16 +68,60 @@ def register_secret(value: str | SecretStr | None) -> None:
             _secrets.add(text)
 
 
-def redact(text: str) -> str:
-    """`text` with anything that looks like a secret replaced by ***."""
+def redact(text: str, prose: bool = False) -> str:
+    """`text` with anything that looks like a secret replaced by ***.
+
+    `prose=True` for messages and states meant to be read: registered secrets, passwords in URLs, bearer
+    tokens and `key=value` pairs are masked, but "password: ..." (a key named in a sentence) is left alone.
+    """
     with _secrets_lock:
         known = sorted(_secrets, key=len, reverse=True)
     for secret in known:
         if secret in text:
             text = text.replace(secret, MASK)
-    text = _PAIR_RE.sub(lambda m: m.group(1) + MASK, text)
+    text = (_PROSE_PAIR_RE if prose else _PAIR_RE).sub(lambda m: m.group(1) + MASK, text)
     text = _BEARER_RE.sub(lambda m: f"{m.group(1)} {MASK}", text)
     return _URL_RE.sub(lambda m: f"{m.group(1)}:{MASK}@", text)
+
+
+def redact_data(value: Any) -> Any:
+    """A copy of a JSON-like value (dicts, lists, strings) with every string passed through `redact(prose=True)`."""
+    if isinstance(value, str):
+        return redact(value, prose=True)
+    if isinstance(value, dict):
+        return {k: redact_data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_data(v) for v in value]
+    return value
+
+
+class RedactingStream:
+    """A text stream that masks secrets in everything written through it (the console's stdout and stderr).
+
+    Every console message, whoever wrote it (click, rich, a log line), passes the same masker as a log line.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(redact(text, prose=True))
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def redact_console() -> None:
+    """Route this process's stdout and stderr through RedactingStream (once; later calls change nothing)."""
+    if not isinstance(sys.stdout, RedactingStream):
+        sys.stdout = RedactingStream(sys.stdout)  # type: ignore[assignment]
+    if not isinstance(sys.stderr, RedactingStream):
+        sys.stderr = RedactingStream(sys.stderr)  # type: ignore[assignment]
 
 
 def _patch(record: Any) -> None:
@@ -88,10 +141,73 @@ def log_file(log_dir: Path) -> Path:
     return Path(log_dir) / LOG_NAME
 
 
+class LogFile:
+    """The sink for `smartsync.log`: appends, rotates at ROTATION_BYTES, drops rotated files after 14 days.
+
+    A log that cannot be written (disk full, permissions) must not stop a cycle or turn into a traceback:
+    the failure is said once on stderr, lines keep going to the console, and writing resumes when it can.
+    """
+
+    def __init__(self, log_dir: Path) -> None:
+        self.path = log_file(log_dir)
+        self._fh: Any = None
+        self._failing = False
+
+    def write(self, message: str) -> None:
+        try:
+            if self._fh is None:
+                self._fh = self.path.open("a", encoding="utf-8")
+            self._fh.write(message)
+            self._fh.flush()
+            if self._fh.tell() >= ROTATION_BYTES:
+                self._rotate()
+            self._failing = False
+        except OSError as exc:
+            self._drop()
+            if not self._failing:
+                self._failing = True
+                sys.stderr.write(f"SmartSync cannot write its log file {self.path} ({exc.strerror or exc}); "
+                                 f"free space on that disk or fix its permissions. Log lines go to the console "
+                                 f"only until then.\n")
+
+    def _rotate(self) -> None:
+        self._drop()
+        stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S_%f")
+        try:
+            os.replace(self.path, self.path.with_name(f"smartsync.{stamp}.log"))
+        except FileNotFoundError:
+            return  # another process (the service, a `sync`) rotated it a moment ago
+        cutoff = time.time() - RETENTION_SECONDS
+        for old in self.path.parent.glob("smartsync.*.log"):
+            try:
+                if old.name != LOG_NAME and old.stat().st_mtime < cutoff:
+                    old.unlink()
+            except FileNotFoundError:
+                pass  # removed by another process's rotation
+
+    def _drop(self) -> None:
+        fh, self._fh = self._fh, None
+        if fh is not None:
+            try:
+                fh.close()
+            except OSError:
+                pass  # the data it held could not be written; the failure is reported by write()
+
+    def stop(self) -> None:
+        self._drop()
+
+
 def setup_logging(log_dir: Path | None, detailed: bool = False) -> None:
     """(Re)configure the process's log: stderr and, with a folder, the rotating file `smartsync.log`."""
     if log_dir is not None:
-        Path(log_dir).mkdir(parents=True, exist_ok=True)
+        try:
+            Path(log_dir).mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise ConfigError(f"cannot create the log folder {log_dir}: it, or a folder above it, is a file; "
+                              f"point [service] log_dir at a folder") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot create the log folder {log_dir} ({exc.strerror}); create it and give the "
+                              f"user running SmartSync write access, or point [service] log_dir elsewhere") from None
     _state["log_dir"] = log_dir
     _apply(detailed)
 
@@ -121,10 +237,8 @@ def _apply(detailed: bool) -> None:
     # The sink looks up sys.stderr at each write, so a live progress bar (which swaps it) keeps its place.
     handlers = [logger.add(_to_stderr, level=level, format=fmt, backtrace=False, diagnose=False)]
     if _state["log_dir"] is not None:
-        handlers.append(logger.add(
-            log_file(_state["log_dir"]), level=level, format=fmt, rotation=ROTATION, retention=RETENTION,
-            encoding="utf-8", backtrace=False, diagnose=False,
-        ))
+        handlers.append(logger.add(LogFile(_state["log_dir"]), level=level, format=fmt, backtrace=False,
+                                   diagnose=False, catch=False))
     _state["handlers"] = handlers
     _state["detailed"] = detailed
 

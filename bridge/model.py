@@ -86,6 +86,8 @@ class Recorder:
     host_name: str = ""
     storages: list[Storage] = field(default_factory=list)
     hardware: list[Hardware] = field(default_factory=list)
+    unheld: frozenset[str] = frozenset()
+    """Device categories this recorder's VMS cannot hold (e.g. "privacy" without that licence): never planned here."""
 
     def default_storage(self) -> Storage | None:
         return next((s for s in self.storages if s.is_default), None)
@@ -124,6 +126,43 @@ class ActionKind(StrEnum):
     UPDATE = "update"
 
 
+@dataclass(slots=True, frozen=True)
+class Follows:
+    """What a settings UPDATE waits for: an ADD or MOVE of the same plan, applied first.
+
+    An update that follows an ADD names no target item yet (the VMS gives the new hardware and devices their
+    ids): `slot` says which one it is, "kind:channel" of a device of the added hardware ("camera:0"), or "" for
+    the hardware itself. The engine applies it only once the action it follows succeeded.
+    """
+
+    kind: ActionKind
+    source_hardware_id: str
+    slot: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        out = {"kind": self.kind.value, "source_hardware_id": self.source_hardware_id}
+        if self.slot:
+            out["slot"] = self.slot
+        return out
+
+
+ADDED_DEVICE = "added:"
+"""Prefix of a device reference to a device an ADD of the same plan creates (its id is not known yet)."""
+
+
+def added_device_ref(source_hardware_id: str, target_recorder_id: str, slot: str) -> str:
+    """How a plan names, e.g. among related cameras, device `slot` ("camera:1") of hardware it adds."""
+    return f"{ADDED_DEVICE}{source_hardware_id}|{target_recorder_id}|{slot}"
+
+
+def parse_added_device_ref(text: str) -> tuple[str, str, str] | None:
+    """(source hardware id, target recorder id, slot) of an `added_device_ref`; None for an ordinary id."""
+    if not text.startswith(ADDED_DEVICE):
+        return None
+    parts = text[len(ADDED_DEVICE):].split("|")
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else None
+
+
 @dataclass(slots=True)
 class Action:
     """One isolated change to the target side, with the reason it is needed.
@@ -132,7 +171,8 @@ class Action:
     `values` carries what the target must become: for UPDATE the changed
     properties of `category` (SDK names -> wanted value, or the whole wanted
     sub-document); for ADD/REPLACE the hardware's address, driver, name...;
-    for MOVE the destination recorder id.
+    for MOVE the destination recorder id. `follows` marks an UPDATE that waits for an ADD or MOVE of the
+    same plan (settings the added or moved hardware needs once it is in place).
     """
 
     kind: ActionKind
@@ -141,6 +181,7 @@ class Action:
     source: Ref | None = None
     category: str = ""
     values: dict[str, Any] = field(default_factory=dict)
+    follows: Follows | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -154,6 +195,8 @@ class Action:
             out["category"] = self.category
         if self.values:
             out["values"] = self.values
+        if self.follows is not None:
+            out["follows"] = self.follows.to_json()
         return out
 
 

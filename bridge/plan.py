@@ -8,15 +8,16 @@ The steps, in order:
 
 1. *Pairing* (which target hardware is the counterpart of a source hardware):
    the remembered pairing when its target hardware still exists, otherwise the
-   same normalised address on the target side. An address held by more than one
-   hardware of one side is ambiguous: skipped with a reason, never guessed.
-   Ours: the address is looked for on every labelled target recorder, not only
-   the linked one, so a counterpart sitting on the wrong recorder is found (and
-   moved, when move is on) instead of being added a second time. In manual
-   mode the counterpart must be on one of the mapped recorders, and a source
-   hardware has one counterpart per mapped recorder (a camera may be mirrored
-   to several secondary recorders): remembered pairings first, then the same
-   address on each mapped recorder still without one. A secondary hardware
+   same normalised address on the recorder(s) the source hardware's recorder
+   feeds (the linked recorder; in manual mode the mapped ones). An address held
+   by more than one hardware of one side is ambiguous: skipped with a reason,
+   never guessed. The same address on any other target recorder is that
+   recorder's own hardware: a skip naming it, never adopted, renamed, moved or
+   deleted (and nothing is added beside it). A remembered counterpart does
+   follow a move: found on another recorder, it is moved when move is on. In
+   manual mode a source hardware has one counterpart per mapped recorder (a
+   camera may be mirrored to several secondary recorders): remembered pairings
+   first, then the same address on each mapped recorder still without one. A secondary hardware
    always has at most one primary counterpart; restoring in manual mode, a
    primary hardware is fed by one of its secondary counterparts only.
 2. *Lifecycle*: add, move, replace, delete, each behind its switch (a switch
@@ -29,13 +30,22 @@ The steps, in order:
    compares them now and then and hands in `password_mismatch`, the source
    hardware whose counterpart's password differs; each becomes an UPDATE of
    category "password" that names where to read the password, never the
-   password itself.
+   password itself. Hardware this plan adds or moves gets its settings in the
+   same plan, each UPDATE marked with what it `Follows` (the dry run lists
+   every action the cycle applies): planned from the source's values against
+   what the hardware starts with (the add sets name, enabled state and user
+   name; new devices have the VMS's defaults and record to the recorder's
+   default storage, as do moved ones on their new recorder). An update that
+   follows an add names its device by slot ("camera:0"), and so do related
+   cameras on added hardware (`added_device_ref`); the engine fills in ids.
 
-`Plan.pairings` holds every pairing in force after the plan, oriented source ->
-target of THIS plan's direction, one per (source hardware, target hardware); `make_plan` accepts remembered pairings in
-either orientation (it tells them apart by which side holds their hardware).
-A pairing whose recorders are out of view (no longer labelled, not read) is
-carried over unchanged rather than forgotten.
+`Plan.pairings` holds every pairing the store must keep, oriented source ->
+target of THIS plan's direction, one per (source hardware, target hardware);
+`make_plan` accepts remembered pairings in either orientation (it tells them
+apart by which side holds their hardware). A pairing whose recorders are out
+of view (no longer labelled, not read) is carried over unchanged rather than
+forgotten, and so is the pairing of every DELETE in the plan: a pairing ends
+only when the engine saw its delete succeed.
 """
 
 from __future__ import annotations
@@ -55,6 +65,7 @@ from bridge.model import (
     Action,
     ActionKind,
     Device,
+    Follows,
     Hardware,
     Pairing,
     Plan,
@@ -62,6 +73,7 @@ from bridge.model import (
     Ref,
     Skip,
     Snapshot,
+    added_device_ref,
 )
 from bridge.settings import Settings
 from bridge.topology import Topology, resolve_topology, validate_topology
@@ -171,6 +183,8 @@ class _Planner:
         """Target hardware a REPLACE gives a new address: its old address is free for an ADD after it."""
         self.unlinked_reported: set[str] = set()
         self.carried: list[Pairing] = []
+        self.added: list[tuple[Hardware, str, str]] = []
+        """(source hardware, its recorder, target recorder) of every ADD: their settings follow the add."""
         self._manual_restore_home: dict[str, tuple[str, ...]] | None = None
 
     # --- pairing ------------------------------------------------------------------------------------------------
@@ -348,7 +362,11 @@ class _Planner:
         addr = self._unique_source_address(hw, rid)
         if addr is None:
             return
-        there = self._targets_at(addr)
+        # Without a remembered pairing the counterpart is the same address on a recorder this one feeds: the
+        # address elsewhere on the target side is that recorder's own hardware, never adopted (behaviour.md 3).
+        found = self._targets_at(addr)
+        there = [x for x in found if x[1] in home]
+        elsewhere = [x for x in found if x[1] not in home and not self._doomed(x[0].id)]
         if len(there) > 1:
             # Hardware this plan deletes anyway does not make an address ambiguous.
             alive = [x for x in there if not self._doomed(x[0].id)]
@@ -362,14 +380,23 @@ class _Planner:
             if self._taken(thw, hw):
                 self._skip_taken(hw, rid, thw, trid)
                 return
-            if self.manual and trid not in home:
-                self._skip(hw, rid, f"hardware '{hw.name}' ({_host(hw.address)}) is on "
-                                    f"'{self.topology.name(trid)}', not on a recorder the camera map names "
-                                    f"({', '.join(self.topology.name(h) for h in home)}); skipped")
-                return
             self._pair(hw, rid, thw, trid)
             return
+        if elsewhere:
+            self._skip_elsewhere(hw, rid, elsewhere)
+            return
         self._add(hw, rid, home)
+
+    def _skip_elsewhere(self, hw: Hardware, rid: str, elsewhere: list[tuple[Hardware, str]]) -> None:
+        """The address is held on a target recorder `hw`'s recorder does not feed: that hardware is not ours."""
+        held = " and ".join(f"'{self.topology.name(trid)}''s own hardware '{thw.name}'" for thw, trid in elsewhere)
+        if self.manual:
+            mapped = ", ".join(f"'{self.topology.name(t)}'" for t in self.home(hw, rid))
+            which = f"which the camera map does not name for it (it names {mapped})"
+        else:
+            which = f"which '{self.topology.name(rid)}' does not link to"
+        self._skip(hw, rid, f"hardware '{hw.name}': address {_host(hw.address)} is held by {held}, {which}; "
+                            f"not added, and that hardware is left alone")
 
     def _doomed(self, target_hardware_id: str) -> bool:
         """Whether `deletes()` will delete this target hardware unless something claims it first."""
@@ -401,6 +428,7 @@ class _Planner:
             self._skip(hw, rid, f"{what} has no counterpart; add is switched off")
             return
         trid = home[0]
+        self.added.append((hw, rid, trid))
         src_rec = self.src_recs[rid]
         self.plan.actions.append(Action(
             kind=ActionKind.ADD,
@@ -421,8 +449,10 @@ class _Planner:
             return
         pair.sync_storage = False  # storages belong to a recorder: sync them once the hardware is in place
         hw, what = pair.source, f"hardware '{pair.source.name}' ({_host(pair.source.address)})"
+        # Restoring over a shared link, the source recorder links to several: name them all.
+        linked = " and ".join(f"'{self.topology.name(t)}'" for t in home)
         where = (f"is on '{self.topology.name(pair.target_rid)}' but '{self.topology.name(pair.source_rid)}' links "
-                 f"to '{self.topology.name(home[0])}'")
+                 f"to {linked}")
         if self.restore and not self.topology.is_one_to_one(pair.source_rid):
             self._skip(hw, pair.source_rid, f"{what}: its counterpart {where}; restore moves only over 1:1 links")
             return
@@ -430,13 +460,30 @@ class _Planner:
             self._skip(hw, pair.source_rid, f"{what}: its counterpart {where}; move is switched off")
             return
         pair.destination_rid = home[0]
+        values: dict[str, Any] = {"to_recorder_id": home[0]}
+        storage_id = self._move_storage(pair.source_rid, home[0], hw)
+        if storage_id:
+            # The server moves the devices onto one storage of the destination: the mapped one, else its default.
+            values["storage_id"] = storage_id
         self.plan.actions.append(Action(
             kind=ActionKind.MOVE,
             target=_ref(self.tgt_recs[pair.target_rid], pair.target),
             source=_ref(self.src_recs[pair.source_rid], hw),
             reason=f"{what} moved on source: its counterpart {where}",
-            values={"to_recorder_id": home[0]},
+            values=values,
         ))
+
+    def _move_storage(self, source_rid: str, destination_rid: str, hw: Hardware) -> str:
+        """The destination storage a storage link maps the source hardware's recording to; "" for the default."""
+        dest = self.tgt_recs.get(destination_rid)
+        names = self.topology.storage_map(source_rid, destination_rid)
+        if dest is None or not names:
+            return ""
+        for d in hw.devices:
+            wanted = names.get(str(d.settings.get("storage", "")))
+            if wanted:
+                return next((s.id for s in dest.storages if s.name == wanted), "")
+        return ""
 
     def _check_replace(self, pair: _Pair) -> None:
         s, t = pair.source, pair.target
@@ -491,6 +538,9 @@ class _Planner:
                 target=_ref(self.tgt_recs[trid], thw),
                 reason=f"{what} was deleted on source '{src_name}'",
             ))
+            # The pairing outlives the plan: only a delete that succeeded ends it (the engine drops it then),
+            # so a refused or interrupted delete is planned again next cycle instead of being forgotten.
+            self.carried.extend(owners)
         for remembered in self.remembered.values():
             for p in remembered:
                 # Pairings of which neither hardware is in view are kept for when they are.
@@ -532,6 +582,15 @@ class _Planner:
                     counterpart_on[(d.id, pair.target_rid)] = td.id
                 device_pairs.append((pair, d, td))
 
+        for hw, _, trid in self.added:
+            # Related cameras on hardware this plan adds have no id yet: the plan names them by slot, and the
+            # engine puts in the ids the add answered with.
+            slots: dict[tuple[str, int], int] = {}
+            for d in hw.devices:
+                slots[(d.kind, d.channel)] = slots.get((d.kind, d.channel), 0) + 1
+            for d in hw.devices:
+                if slots[(d.kind, d.channel)] == 1:
+                    counterpart.setdefault(d.id, added_device_ref(hw.id, trid, f"{d.kind}:{d.channel}"))
         sync = self.settings.sync
         switches = {(kind, cat): sync.enabled(kind, cat)
                     for kind in ("hardware", *DEVICE_KINDS) for cat in (*_CATEGORY_ORDER, "driver_settings")}
@@ -555,11 +614,129 @@ class _Planner:
                 elif cat == "storage":
                     if pair.sync_storage:
                         self._update_storage(pair, sd, td)
+                    elif pair.destination_rid != pair.target_rid:
+                        self._storage_after_move(pair, sd, td)
                 elif cat == "client":
                     self._update_client(pair, sd, td, counterpart, counterpart_on)
                 elif s_settings[cat] != t_settings[cat]:
                     self._update(pair, sd, td, cat, s_settings[cat],
                                  f"{sd.kind} '{sd.name}': {cat} settings differ from source")
+        for hw, rid, trid in self.added:
+            self._follow_add(hw, rid, trid, selected, switches, counterpart)
+
+    # --- settings that follow an add or a move ------------------------------------------------------------------
+    # The dry run lists every action the cycle applies, so the settings an added or moved hardware needs once it
+    # is in place are planned here, from what it will start with, and marked with what they follow.
+
+    def _wanted_storage(self, sd: Device, source_rid: str, trid: str) -> tuple[str, str] | str:
+        """(storage id, name) a device from `source_rid` records to on target recorder `trid`, or why none."""
+        rec = self.tgt_recs.get(trid)
+        if rec is None:
+            return (f"{sd.kind} '{sd.name}': recorder '{self.topology.name(trid)}' was not read, so its storage "
+                    f"is unknown")
+        wanted_name = self.topology.storage_map(source_rid, trid).get(sd.settings["storage"])
+        if wanted_name is None:
+            default = rec.default_storage()
+            if default is None:
+                return (f"{sd.kind} '{sd.name}': recorder '{rec.name}' has no default storage and no storage link "
+                        f"maps '{sd.settings['storage']}'")
+            return default.id, default.name
+        storage = next((st for st in rec.storages if st.name == wanted_name), None)
+        if storage is None:
+            return f"{sd.kind} '{sd.name}': storage '{wanted_name}' is not on '{rec.name}'"
+        return storage.id, storage.name
+
+    def _storage_after_move(self, pair: _Pair, sd: Device, td: Device) -> None:
+        # A moved device lands on the destination's default storage; another one is set once it is there.
+        dest = pair.destination_rid
+        wanted = self._wanted_storage(sd, pair.source_rid, dest)
+        if isinstance(wanted, str):
+            self._skip_device(pair, sd, wanted)
+            return
+        default = self.tgt_recs[dest].default_storage()  # read: _wanted_storage said so
+        if default is not None and default.id == wanted[0]:
+            return
+        self.plan.actions.append(Action(
+            kind=ActionKind.UPDATE,
+            target=Ref(self._site(dest), dest, td.id, td.kind, td.name),
+            source=Ref(self.src_recs[pair.source_rid].site, pair.source_rid, sd.id, sd.kind, sd.name),
+            category="storage",
+            reason=f"{sd.kind} '{sd.name}' records to '{sd.settings['storage']}' on source: once moved to "
+                   f"'{self.topology.name(dest)}' it must record to '{wanted[1]}', not the default storage",
+            values={"storage_id": wanted[0], "storage_name": wanted[1]},
+            follows=Follows(ActionKind.MOVE, pair.source.id),
+        ))
+
+    def _follow_add(self, hw: Hardware, rid: str, trid: str, selected: Callable[[Device | Hardware], bool],
+                    switches: dict[tuple[str, str], bool], counterpart: dict[str, str]) -> None:
+        """The updates hardware added by this plan needs: the source's values against what new hardware has.
+
+        The add gives the hardware its name, enabled state and user name, and its description starts empty;
+        its devices start with the VMS's defaults (on a real server disabled, with default names), so each
+        selected device gets the source's whole value of every switched-on category, except the storage when
+        the wanted one is the recorder's default (where new devices record).
+        """
+        src_rec = self.src_recs[rid]
+        site = self._site(trid)
+        added = f"hardware '{hw.name}'"
+        target_rec = self.tgt_recs.get(trid)
+        unheld = target_rec.unheld if target_rec is not None else frozenset()
+
+        def follow(item_kind: str, slot: str, name: str, source_item: Device | Hardware, cat: str,
+                   values: dict[str, Any], what: str) -> None:
+            self.plan.actions.append(Action(
+                kind=ActionKind.UPDATE,
+                target=Ref(site, trid, "", item_kind, name),
+                source=Ref(src_rec.site, rid, source_item.id, item_kind, source_item.name),
+                category=cat,
+                reason=f"{item_kind} '{name}': {what}, following the add of {added}",
+                values=values,
+                follows=Follows(ActionKind.ADD, hw.id, slot),
+            ))
+
+        if _hardware_selected(hw, selected):
+            general = _general(hw)
+            starts = {"Name": hw.name, "Enabled": hw.enabled, "UserName": general.get("UserName", ""),
+                      "Description": ""}
+            changed = {k: v for k, v in general.items() if starts.get(k, _MISSING) != v}
+            if changed and switches["hardware", "general"]:
+                follow("hardware", "", hw.name, hw, "general", changed,
+                       f"{', '.join(sorted(changed))} from source")
+            driver = hw.settings.get("driver_settings")
+            if isinstance(driver, dict) and driver and switches["hardware", "driver_settings"]:
+                follow("hardware", "", hw.name, hw, "driver_settings", dict(driver), "driver settings from source")
+        seen: dict[tuple[str, int], int] = {}
+        for d in hw.devices:
+            seen[(d.kind, d.channel)] = seen.get((d.kind, d.channel), 0) + 1
+        for d in hw.devices:
+            if not selected(d) or seen[(d.kind, d.channel)] > 1:
+                continue  # a duplicated channel is reported once the hardware is paired, like any other
+            slot = f"{d.kind}:{d.channel}"
+            for cat in _CATEGORY_ORDER:
+                if cat not in d.settings or not switches.get((d.kind, cat), False) or cat in unheld:
+                    continue
+                sv = d.settings[cat]
+                if cat in _PROPERTY_CATEGORIES:
+                    if isinstance(sv, dict):
+                        values = {k: sv[k] for k in _keys(d.kind, cat, sv) if k in sv}
+                        follow(d.kind, slot, d.name, d, cat, values, f"{cat} settings from source")
+                elif cat == "storage":
+                    wanted = self._wanted_storage(d, rid, trid)
+                    default = self.tgt_recs[trid].default_storage() if trid in self.tgt_recs else None
+                    if isinstance(wanted, str):
+                        self.plan.skips.append(Skip(Ref(src_rec.site, rid, d.id, d.kind, d.name), wanted))
+                    elif default is None or default.id != wanted[0]:
+                        follow(d.kind, slot, d.name, d, "storage", {"storage_id": wanted[0], "storage_name": wanted[1]},
+                               f"records to '{wanted[1]}' (mapped from '{sv}'), not the default storage")
+                elif cat == "client":
+                    if isinstance(sv, dict):
+                        wanted_client = dict(sv)
+                        if isinstance(sv.get("Related"), list):
+                            wanted_client["Related"] = [counterpart[c] for c in sv["Related"] if c in counterpart]
+                        follow(d.kind, slot, d.name, d, "client", wanted_client, "client settings from source")
+                else:
+                    follow(d.kind, slot, d.name, d, cat, sv if isinstance(sv, dict) else {"value": sv},
+                           f"{cat} settings from source")
 
     def _update_properties(self, pair: _Pair, kind: str, s: Device | Hardware, t: Device | Hardware,
                            cat: str) -> None:
@@ -656,7 +833,8 @@ class _Planner:
         self.plan.skips.append(Skip(Ref(rec.site, rec.id, d.id, d.kind, d.name), reason))
 
     def finish(self) -> Plan:
-        pairings = {(p.source.id, p.target.id): Pairing(p.source.id, p.target.id, p.source_rid, p.destination_rid)
+        # Where the target hardware is now: a move that fails leaves it there; the engine records a move that works.
+        pairings = {(p.source.id, p.target.id): Pairing(p.source.id, p.target.id, p.source_rid, p.target_rid)
                     for p in self.pairs}
         paired_sources = {p.source.id for p in self.pairs}
         for c in self.carried:
@@ -717,19 +895,39 @@ def password_pairs(plan: Plan, source: Snapshot, target: Snapshot, settings: Set
     return out
 
 
-def guard_check(plan: Plan, target: Snapshot, topology: Topology, max_share: float) -> str | None:
-    """The refusal message when the plan deletes more than `max_share` of the target's in-scope hardware."""
-    deletes = sum(1 for a in plan.actions if a.kind is ActionKind.DELETE)
-    if not deletes:
+def guard_check(plan: Plan, source: Snapshot, target: Snapshot, topology: Topology, max_share: float,
+                min_deletes: int = 5) -> str | None:
+    """The refusal message when the plan's deletes look more like an outage than real deletions, or None.
+
+    Two rules. A source recorder that reads as empty while SmartSync remembers hardware on it (the plan
+    deletes their counterparts) always trips: a recorder losing all its hardware at once is far more often
+    a read or licence problem. Otherwise more than `min_deletes` deletions that are more than `max_share`
+    of the target's in-scope hardware trip; `min_deletes` or fewer never do (small sites would trip on one).
+    """
+    deleted = {a.target.item_id for a in plan.actions if a.kind is ActionKind.DELETE}
+    if not deleted:
         return None
+    advice = ("A source that suddenly looks empty is more often an outage than a real deletion: check the source "
+              "side, then run again with --allow-mass-delete if the deletions are real.")
+    read_empty = {r.id for r in source.recorders if r.id in topology.source_ids and not r.hardware}
+    emptied: dict[str, int] = {}
+    for p in plan.pairings:
+        if p.target_hardware_id in deleted and p.source_recorder_id in read_empty:
+            emptied[p.source_recorder_id] = emptied.get(p.source_recorder_id, 0) + 1
+    if emptied:
+        names = " and ".join(f"'{topology.name(rid)}'" for rid in sorted(emptied, key=topology.name))
+        n = sum(emptied.values())
+        return (f"{topology.source_side.value} recorder {names} reads as empty, but SmartSync paired hardware "
+                f"on it: the plan would delete {n} counterpart(s) on the {topology.target_side.value} side. "
+                + advice)
     total = sum(len(r.hardware) for r in target.recorders if r.id in topology.target_ids)
-    share = deletes / total if total else 1.0
-    if share <= max_share:
+    share = len(deleted) / total if total else 1.0
+    if len(deleted) <= min_deletes or share <= max_share:
         return None
-    return (f"the plan deletes {deletes} of {total} hardware on the {topology.target_side.value} side "
-            f"({share:.0%}), more than guard.max_delete_share allows ({max_share:.0%}). A source that suddenly "
-            f"looks empty is more often an outage than a real deletion: check the source side, then run again with "
-            f"--allow-mass-delete or raise guard.max_delete_share if the deletions are real.")
+    return (f"the plan deletes {len(deleted)} of {total} hardware on the {topology.target_side.value} side "
+            f"({share:.0%}), more than guard.max_delete_share allows ({max_share:.0%}) and more than "
+            f"guard.min_deletes ({min_deletes}). " + advice.replace("--allow-mass-delete", "--allow-mass-delete "
+                                                                    "or raise guard.max_delete_share"))
 
 
 def _action_key(a: Action) -> tuple[int, str, str, int, str]:

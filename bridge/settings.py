@@ -20,27 +20,39 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from bridge.errors import ConfigError
-from bridge.logs import register_secret
+from bridge.logs import redact, register_secret
 
 DEFAULT_FILE = "smartsync.toml"
 ENV_PREFIX = "SMARTSYNC_"
 
 
+MAX_DEPTH = 16
+"""Deepest nesting of tables and arrays accepted; a real configuration needs 4."""
+
+MAX_PASSWORD_CHECK_HOURS = 8760.0
+"""One year: a longer interval means "never", which is `sync.hardware_password = false`."""
+
+# A path is written as text in TOML; strict mode would demand a Path object.
+TomlPath = Annotated[Path, Field(strict=False)]
+
+
 class _Section(BaseModel):
-    # Unknown keys are typos far more often than intent: refuse them.
-    model_config = ConfigDict(extra="forbid")
+    # Unknown keys are typos far more often than intent: refuse them. Strict: "yes" is not a boolean and a list
+    # is not a password; a value is used as written or refused, never coerced.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class SdkSettings(_Section):
     runtime: Literal["mono", "netfx", "coreclr"] | None = None
     """None: the environment (SMARTSYNC_RUNTIME), then the platform default (netfx on Windows, mono elsewhere)."""
-    folder: Path = Path("build/sdk")
-    fake_world: Path | None = None
+    folder: TomlPath = Path("build/sdk")
+    fake_world: TomlPath | None = None
 
 
 class SiteSettings(_Section):
@@ -51,7 +63,7 @@ class SiteSettings(_Section):
     user: str = ""
     auth: Literal["Basic", "Negotiate"] = "Basic"
     password_env: str | None = None
-    password_file: Path | None = None
+    password_file: TomlPath | None = None
     password: SecretStr = SecretStr("")
     """The resolved password, whichever source it came from."""
 
@@ -94,7 +106,7 @@ class SyncSettings(_Section):
     hardware_driver_settings: bool = True
     hardware_password: bool = True
     """Compare hardware passwords (source vs target) and copy the source's when they differ."""
-    password_check_hours: float = Field(default=24.0, ge=0.0)
+    password_check_hours: float = Field(default=24.0, ge=0.0, le=MAX_PASSWORD_CHECK_HOURS, allow_inf_nan=False)
     """How often passwords are compared: reading one costs a VMS task (~3 round trips) per hardware per side,
     so they are not read every cycle. 0 = every cycle."""
     microphone: bool = True
@@ -126,12 +138,14 @@ class SelectionSettings(_Section):
 
 
 class GuardSettings(_Section):
-    max_delete_share: float = Field(default=0.10, ge=0.0, le=1.0)
+    max_delete_share: float = Field(default=0.10, ge=0.0, le=1.0, allow_inf_nan=False)
+    min_deletes: int = Field(default=5, ge=0)
+    """This many deletions or fewer never trip the share rule (on a small site one delete is a large share)."""
 
 
 class ServiceSettings(_Section):
-    store: Path = Path("smartsync.db")
-    log_dir: Path = Path("logs")
+    store: TomlPath = Path("smartsync.db")
+    log_dir: TomlPath = Path("logs")
 
 
 class Settings(_Section):
@@ -150,7 +164,7 @@ class Settings(_Section):
     selection: SelectionSettings = Field(default_factory=SelectionSettings)
     guard: GuardSettings = Field(default_factory=GuardSettings)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
-    config_path: Path = Path(DEFAULT_FILE)
+    config_path: TomlPath = Path(DEFAULT_FILE)
     """The file these settings came from (absolute); not a TOML key."""
 
 
@@ -181,6 +195,10 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     env = os.environ if env is None else env
     if path is None:
         path = Path(env.get(ENV_PREFIX + "CONFIG") or DEFAULT_FILE)
+    problem = path_problem(path)
+    if problem:
+        raise ConfigError(f"the configuration file name {str(path)!r} {problem}",
+                          ["give --config / SMARTSYNC_CONFIG the path of your smartsync.toml"])
     path = path.expanduser().absolute()
     if not path.is_file():
         raise ConfigError(
@@ -188,13 +206,34 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
             [f"create {path} (start from smartsync.example.toml) or point SMARTSYNC_CONFIG / --config at yours"],
         )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Notepad saves UTF-8 with a byte order mark; it is not part of the text.
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"{path} cannot be read", [f"{exc.strerror or exc.__class__.__name__}: check the "
+                                                     f"file's permissions"]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text", [f"byte {exc.start} cannot be decoded: save the file as "
+                                                        f"UTF-8"]) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML", [f"{exc}: fix the syntax at that place"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} cannot be read", [f"{exc.__class__.__name__}: check the file's permissions "
-                                                     f"and that it is UTF-8 text"]) from None
+    except RecursionError:
+        raise ConfigError(f"{path} is not a usable configuration", [f"tables or arrays are nested more than "
+                                                                    f"{MAX_DEPTH} deep; flatten them"]) from None
     return settings_from_dict(data, base_dir=path.parent, env=env, config_path=path)
+
+
+def path_problem(path: Path | str) -> str | None:
+    """Why `path` cannot name a file on this machine (a NUL byte, an unknown ~user), or None when it can."""
+    text = str(path)
+    if "\0" in text:
+        return "holds a NUL character"
+    try:
+        Path(text).expanduser()
+    except RuntimeError:
+        return f"starts with {text.split('/')[0].split(os.sep)[0]!r}, but that user's home folder is unknown"
+    return None
 
 
 def settings_from_dict(
@@ -209,6 +248,9 @@ def settings_from_dict(
     """
     env = {} if env is None else env
     base_dir = (base_dir or Path.cwd()).absolute()
+    if _too_deep(data):
+        raise ConfigError("the configuration is nested too deep", [f"tables or arrays are nested more than "
+                                                                   f"{MAX_DEPTH} deep; flatten them"])
     raw = _plain_copy(data)
     problems: list[str] = []
     from_env = _apply_env(raw, env, problems)
@@ -222,8 +264,20 @@ def settings_from_dict(
     except ValidationError as exc:
         problems.extend(_describe(err, from_env) for err in exc.errors())
     problems.extend(_cross_checks(raw))
+    path_problems = _path_problems(settings) if settings is not None else []
+    problems.extend(path_problems)
     if problems:
-        raise ConfigError(_headline(problems, config_path), _dedupe(problems))
+        # Whatever a value held, a problem's text never carries a secret (a URI's password, a token).
+        error = ConfigError(_headline(problems, config_path), _dedupe([redact(p, prose=True) for p in problems]))
+        if settings is not None and not path_problems:
+            # Every value has its type: `config check` can still compare the file with the VMS and list those
+            # problems too, instead of hiding them behind these.
+            _resolve_paths(settings, base_dir)
+            settings.config_path = (config_path or base_dir / DEFAULT_FILE).absolute()
+            for site in settings.sites:
+                register_secret(site.password)
+            error.settings = settings
+        raise error
     assert settings is not None
     _resolve_paths(settings, base_dir)
     settings.config_path = (config_path or base_dir / DEFAULT_FILE).absolute()
@@ -241,6 +295,20 @@ def _headline(problems: list[str], config_path: Path | None) -> str:
 
 def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+def _too_deep(value: Any) -> bool:
+    """True when tables/arrays nest deeper than MAX_DEPTH (checked without recursion, whatever the depth)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(node, Mapping):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend((v, depth + 1) for v in node)
+    return False
 
 
 def _plain_copy(value: Any) -> Any:
@@ -261,7 +329,7 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str], problems: list[str])
         if not var.startswith(ENV_PREFIX):
             continue
         rest = var[len(ENV_PREFIX):].lower()
-        value = _env_value(env[var])
+        value = _env_value(env[var], rest.split("__"))
         if "__" not in rest:
             # Other SMARTSYNC_* variables (CONFIG, FAKE_WORLD, password variables) are not overrides.
             if rest in _TOP_SCALARS:
@@ -285,14 +353,44 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str], problems: list[str])
     return from_env
 
 
-def _env_value(text: str) -> Any:
+def _env_value(text: str, parts: list[str]) -> Any:
+    """An override's value: JSON for lists and tables; for a boolean or number key, that type when it reads as one.
+
+    Environment variables are text, so `true`/`false`/`1`/`0` are the booleans there (anything else is refused by
+    validation, as "yes" is in the file) and numbers are parsed; every other key keeps the text as given.
+    """
     stripped = text.strip()
     if stripped[:1] in ("[", "{"):
         try:
             return json.loads(stripped)
-        except ValueError:
+        except (ValueError, RecursionError):
             return text
+    types = _field_types(parts)
+    if bool in types and stripped.lower() in ("true", "false", "1", "0"):
+        return stripped.lower() in ("true", "1")
+    if (float in types or int in types) and str not in types:
+        for kind in (int, float):
+            try:
+                return kind(stripped)
+            except ValueError:
+                pass
     return text
+
+
+def _field_types(parts: list[str]) -> set[Any]:
+    """The types a key path (`["sync", "camera_ptz"]`, `["sites", "0", "user"]`) accepts; empty when unknown."""
+    model: Any = Settings
+    annotation: Any = None
+    for part in parts:
+        if part.isdigit():
+            continue
+        field = model.model_fields.get(part) if model is not None else None
+        if field is None:
+            return set()
+        annotation = field.annotation
+        inner = get_args(annotation)[0] if get_origin(annotation) is list else annotation
+        model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+    return {annotation, *get_args(annotation)} if annotation is not None else set()
 
 
 def _set_path(raw: dict[str, Any], parts: list[str], value: Any) -> str | None:
@@ -335,7 +433,7 @@ def _resolve_passwords(
     sites = raw.get("sites")
     if not isinstance(sites, list):
         return
-    allow_plain = _truthy(raw.get("allow_plain_password", False))
+    allow_plain = raw.get("allow_plain_password", False) is True
     for i, site in enumerate(sites):
         if not isinstance(site, dict):
             continue
@@ -345,7 +443,7 @@ def _resolve_passwords(
         file_name = site.get("password_file")
         given = [n for n, v in (("password_env", env_name), ("password_file", file_name), ("password", plain))
                  if v not in (None, "")]
-        who = f"{site.get('user') or 'the user'} on {site.get('uri') or 'this site'}"
+        who = f"{site.get('user') or 'the user'} on {shown_uri(site.get('uri')) or 'this site'}"
         if len(given) > 1:
             problems.append(f"{key}: give one password source, not {' and '.join(given)}")
             continue
@@ -362,10 +460,17 @@ def _resolve_passwords(
                                 f"in an environment variable named by password_env, or in a file named by "
                                 f"password_file (or set allow_plain_password = true)")
                 continue
-            site["password"] = str(plain)
+            if not isinstance(plain, str):
+                problems.append(f"{key}.password: must be text (a quoted string)")
+                continue
+            site["password"] = plain
         elif env_name is not None:
             if not isinstance(env_name, str):
                 continue  # the type error is reported by validation
+            if "\0" in env_name or "=" in env_name:
+                problems.append(f"{key}.password_env: {env_name!r} cannot be the name of an environment variable; "
+                                f"write the variable's name")
+                continue
             if env_name not in env:
                 problems.append(f"{key}.password_env: the environment variable {env_name} is not set; set it "
                                 f"to the password of {who}, or use password_file")
@@ -374,20 +479,37 @@ def _resolve_passwords(
         else:
             if not isinstance(file_name, str):
                 continue
-            file = Path(file_name).expanduser()
-            file = file if file.is_absolute() else base_dir / file
-            try:
-                # A password file usually ends with a newline the editor added; it is not part of the password.
-                site["password"] = file.read_text(encoding="utf-8").rstrip("\r\n")
-            except OSError as exc:
-                problems.append(f"{key}.password_file: cannot read {file} ({exc.strerror or exc.__class__.__name__}); "
-                                f"create it holding the password of {who}, or fix the path")
+            password, problem = read_password_file(file_name, base_dir)
+            if problem is not None:
+                problems.append(f"{key}.password_file: {problem}; it must hold the password of {who}")
+                continue
+            site["password"] = password
 
 
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
+def read_password_file(name: str, base_dir: Path) -> tuple[str, str | None]:
+    """(password, None) read from the file `name` (relative to `base_dir`), or ("", why it cannot be used)."""
+    problem = path_problem(name)
+    if problem:
+        return "", f"the path {problem}"
+    file = Path(name).expanduser()
+    file = file if file.is_absolute() else base_dir / file
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        return "", f"cannot read {file} ({exc.strerror or exc.__class__.__name__}); create it or fix the path"
+    try:
+        # A password file usually ends with a newline the editor added; it is not part of the password.
+        text = data.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError:
+        return "", f"{file} is not UTF-8 text; write the password into it as plain text"
+    if any(ord(ch) < 32 and ch != "\t" for ch in text):
+        return "", f"{file} holds control characters or more than one line; write only the password into it"
+    return text, None
+
+
+def shown_uri(uri: Any) -> str:
+    """A site URI as it may be shown: any user:password written into it masked."""
+    return redact(uri) if isinstance(uri, str) else ""
 
 
 # --- validation messages ---------------------------------------------------------------------------------------
@@ -437,7 +559,21 @@ def _describe(err: Any, from_env: dict[str, str]) -> str:
         return f"{key}: must be a share between 0 and 1 (0.10 = 10%), got {err['input']!r}{via}"
     shown = err.get("input")
     got = f", got {shown!r}" if isinstance(shown, str | int | float | bool) else ""
+    if len(got) > 80:
+        got = got[:60] + "...'"
+    wanted = _WANTED.get(kind)
+    if wanted:
+        return f"{key}: {wanted}{got}{via}"
     return f"{key}: {err['msg']}{got}{via}"
+
+
+_WANTED = {
+    "bool_type": "must be true or false, written without quotes",
+    "float_type": "must be a number, written without quotes",
+    "int_type": "must be a whole number, written without quotes",
+    "string_type": "must be text in quotes",
+    "finite_number": "must be a finite number",
+}
 
 
 def _cross_checks(raw: dict[str, Any]) -> list[str]:
@@ -445,7 +581,7 @@ def _cross_checks(raw: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     arch, mode = raw.get("architecture", "single-site"), raw.get("mode", "auto")
     sites = raw.get("sites", [])
-    if isinstance(sites, list) and arch in _SITE_COUNT and len(sites) != _SITE_COUNT[arch]:
+    if isinstance(sites, list) and isinstance(arch, str) and arch in _SITE_COUNT and len(sites) != _SITE_COUNT[arch]:
         if arch == "independent":
             want = "two [[sites]]: first the primary side's management server, then the secondary side's"
         elif arch == "federated":
@@ -464,10 +600,8 @@ def _cross_checks(raw: dict[str, Any]) -> list[str]:
                     problems.append(f"sites[{i}].name: '{name}' is already used by sites[{seen_names[name]}]; "
                                     f"give each site its own name")
                 seen_names.setdefault(name, i)
-            if isinstance(uri, str) and not (uri.startswith(("http://", "https://")) and len(uri.split("/")) > 2
-                                             and uri.split("/")[2]):
-                problems.append(f"sites[{i}].uri: '{uri}' is not an http:// or https:// address of a management "
-                                f"server; write it like \"http://ms-primary/\"")
+            if isinstance(uri, str):
+                problems.extend(_uri_problems(f"sites[{i}].uri", uri))
 
     labels = raw.get("labels", {})
     if isinstance(labels, dict):
@@ -547,6 +681,27 @@ def _cross_checks(raw: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _uri_problems(key: str, uri: str) -> list[str]:
+    """Why `uri` cannot be a management server's address; credentials in it are refused, never echoed."""
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname
+        has_credentials = parts.password is not None or "@" in parts.netloc
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return [f"{key}: '{shown_uri(uri)}' is not a valid address; write it like \"http://ms-primary/\""]
+    out = []
+    if has_credentials:
+        out.append(f"{key}: the address holds a user name or password (before '@'); remove it, put the user in "
+                   f"`user` and the password in an environment variable named by `password_env` or a file "
+                   f"named by `password_file`")
+    shown = f"{parts.scheme}://{parts.hostname or ''}/" if has_credentials else uri
+    if parts.scheme not in ("http", "https") or not host:
+        out.append(f"{key}: '{shown}' is not an http:// or https:// address of a management server; write it "
+                   f"like \"http://ms-primary/\"")
+    return out
+
+
 def _label_mismatch(where: str, p: Any, s: Any, label_of: dict[str, str]) -> list[str]:
     out = []
     if isinstance(p, str) and label_of.get(p) == "secondary":
@@ -557,8 +712,22 @@ def _label_mismatch(where: str, p: Any, s: Any, label_of: dict[str, str]) -> lis
     return out
 
 
+def _path_problems(settings: Settings) -> list[str]:
+    """Paths that cannot name a file on this machine, each by its key (password files: when they are read)."""
+    paths = {"sdk.folder": settings.sdk.folder, "sdk.fake_world": settings.sdk.fake_world,
+             "service.store": settings.service.store, "service.log_dir": settings.service.log_dir}
+    out = []
+    for key, path in paths.items():
+        problem = None if path is None else path_problem(path)
+        if problem:
+            out.append(f"{key}: the path {problem}; write a path that exists on this machine")
+    return out
+
+
 def _resolve_paths(settings: Settings, base_dir: Path) -> None:
     def absolute(p: Path) -> Path:
+        if path_problem(p):
+            return p  # reported as a problem already; kept as written
         p = p.expanduser()
         return p if p.is_absolute() else (base_dir / p).absolute()
 

@@ -32,7 +32,8 @@ from typing import Any, Protocol
 
 from loguru import logger
 
-from bridge.errors import ConfigError, CycleRunning
+from bridge.errors import BridgeError, ConfigError, CycleRunning, StoreBusy, StoreError, StoreFull
+from bridge.logs import redact, redact_data
 from bridge.model import Pairing
 
 STALE_AFTER = timedelta(minutes=5)
@@ -177,6 +178,53 @@ _MIGRATIONS: list[str] = [
 ]
 
 
+_LOST = ("its remembered pairings (so hardware deleted on the source is no longer deleted on the target, and "
+         "target hardware is matched again by address), its pending deletes, the schedule and the history")
+
+
+def store_error(path: Path, exc: sqlite3.Error) -> BridgeError:
+    """The bridge error for an SQLite error on the store at `path`: advice that fits the cause."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return StoreBusy(
+            f"the SmartSync store {path} stayed locked by another process for {BUSY_TIMEOUT_S:.0f} s (a cycle or "
+            f"the service writing to it); nothing was changed: wait for it to finish and run again"
+        )
+    if name.startswith("SQLITE_FULL") or "full" in text:
+        return StoreFull(
+            f"the disk holding the SmartSync store {path} is full; free space on it and run again (the store is "
+            f"kept as it was: pairings, pending deletes and history are safe)"
+        )
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return ConfigError(
+            f"the SmartSync store {path} cannot be written ({text}); give the user running SmartSync write access "
+            f"to the file and its folder (SQLite writes -wal and -shm files beside it), or remount the disk "
+            f"read-write"
+        )
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return ConfigError(
+            f"cannot open the SmartSync store {path} ({text}); check the path in [service] store and that the "
+            f"user running SmartSync may read and write the file and its folder"
+        )
+    if name.startswith("SQLITE_NOTADB") or "not a database" in text:
+        return StoreError(
+            f"{path} is not a SmartSync store (not an SQLite database at all). Point [service] store at the "
+            f"SmartSync store; if this file really was it, restore it from a backup, or move it aside to start a "
+            f"fresh store, which loses {_LOST}"
+        )
+    if name.startswith("SQLITE_IOERR"):
+        return StoreError(f"reading or writing the SmartSync store {path} failed ({text}); check the disk (it may "
+                          f"be failing or a network share may have dropped) and run again")
+    if name.startswith("SQLITE_CORRUPT") or "no such table" in text or "no such column" in text or \
+            "malformed" in text:
+        return StoreError(
+            f"the SmartSync store {path} is damaged ({text}). Restore it from a backup; moving it aside starts a "
+            f"fresh store, which loses {_LOST}"
+        )
+    return StoreError(f"the SmartSync store {path} failed: {text}")
+
+
 def _iso(dt: datetime | None) -> str | None:
     if dt is None:
         return None
@@ -185,8 +233,27 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.astimezone(UTC).isoformat()
 
 
-def _dt(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
+def _dt(text: Any) -> datetime | None:
+    """A stored time; None when absent or unreadable (a damaged value must not stop `status` or a cycle)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text).astimezone(UTC)
+    except (ValueError, OverflowError):
+        logger.warning("The store holds an unreadable time {!r}; ignoring it", text[:40])
+        return None
+
+
+def _json(text: Any, default: Any) -> Any:
+    """A stored JSON value of the same type as `default`; `default` when it is unreadable."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        value = None
+    if not isinstance(value, type(default)):
+        logger.warning("The store holds an unreadable value {!r}; ignoring it", str(text)[:40])
+        return default
+    return value
 
 
 def _pid_alive(pid: int) -> bool:
@@ -226,16 +293,46 @@ class Store:
         self.path = Path(path)
         self.clock: Clock = clock or SystemClock()
         self.host = socket.gethostname()
+        self._check_folder()
+        with self._read() as conn:
+            self._check_is_ours(conn)
+            conn.execute("PRAGMA journal_mode=WAL")
+        self._migrate()
+
+    def _check_folder(self) -> None:
+        """The store's folder exists (created when missing); otherwise a ConfigError naming the reason."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._read() as conn:
-                conn.execute("PRAGMA journal_mode=WAL")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except (FileExistsError, NotADirectoryError):
             raise ConfigError(
-                f"cannot open the SmartSync store {self.path}: {exc}. Check the path in [service] store "
-                "(the folder must be writable), or move a damaged file aside so a fresh one is created."
-            ) from exc
+                f"cannot create the SmartSync store {self.path}: a part of its folder, {self._file_in_path()}, is a "
+                f"file, not a folder; point [service] store at a path inside a folder"
+            ) from None
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot create the folder of the SmartSync store {self.path} ({exc.strerror}); create "
+                f"{self.path.parent} and give the user running SmartSync write access to it, or point [service] "
+                f"store elsewhere"
+            ) from None
+        if self.path.is_dir():
+            raise ConfigError(f"the SmartSync store {self.path} is a folder; point [service] store at a file "
+                              f"inside it, e.g. {self.path / 'smartsync.db'}")
+
+    def _file_in_path(self) -> Path:
+        for parent in reversed(self.path.parents):
+            if parent.exists() and not parent.is_dir():
+                return parent
+        return self.path.parent
+
+    def _check_is_ours(self, conn: sqlite3.Connection) -> None:
+        """Refuse an SQLite file some other program made: SmartSync must not add its tables to it."""
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "schema_version" not in tables:
+            shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+            raise StoreError(
+                f"{self.path} is an SQLite database of another program (tables: {shown}), not a SmartSync store; "
+                f"point [service] store at the SmartSync store, or at a new file name to start one"
+            )
 
     # -- plumbing -------------------------------------------------------------------------------------
 
@@ -250,25 +347,36 @@ class Store:
 
     @contextmanager
     def _tx(self, immediate: bool = True) -> Iterator[sqlite3.Connection]:
-        conn = self._connect()
-        try:
-            conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        with self._translated():
+            conn = self._connect()
             try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-        finally:
-            conn.close()
+                conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+                try:
+                    yield conn
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        conn = self._connect()
+        with self._translated():
+            conn = self._connect()
+            try:
+                yield conn
+            finally:
+                conn.close()
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """SQLite's errors become one bridge error each, with advice that fits the cause and keeps the store."""
         try:
-            yield conn
-        finally:
-            conn.close()
+            yield
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from None
 
     def _migrate(self) -> None:
         with self._tx() as conn:
@@ -278,8 +386,10 @@ class Store:
             if row is None:
                 conn.execute("INSERT INTO schema_version (version) VALUES (0)")
             if version > len(_MIGRATIONS):
-                raise sqlite3.DatabaseError(
-                    f"it was written by a newer SmartSync (schema {version}, this one knows {len(_MIGRATIONS)})"
+                raise ConfigError(
+                    f"the SmartSync store {self.path} was written by a newer SmartSync (schema {version}, this one "
+                    f"knows {len(_MIGRATIONS)}); run the newer SmartSync, or restore a copy of the store made "
+                    f"before the upgrade"
                 )
             for step in _MIGRATIONS[version:]:
                 # executescript would COMMIT our transaction; run the statements one by one instead.
@@ -341,7 +451,7 @@ class Store:
                 conn.execute("DELETE FROM cycle_lock WHERE id = 1")
             cur = conn.execute(
                 "INSERT INTO runs (trigger, status, started_at, notes, pid, host) VALUES (?, 'running', ?, ?, ?, ?)",
-                (trigger, _iso(now), json.dumps(list(notes or [])), pid, self.host),
+                (trigger, _iso(now), json.dumps(redact_data(list(notes or []))), pid, self.host),
             )
             run_id = int(cur.lastrowid or 0)
             conn.execute(
@@ -399,12 +509,26 @@ class Store:
             thread.join(5)
 
     def finish_cycle(self, run_id: int, status: str, report: dict[str, Any]) -> None:
-        """Record how the cycle ended and release the lock (if this run still holds it)."""
+        """Record how the cycle ended and release the lock (if this run still holds it).
+
+        When the store's disk is too full for the report, the end is still recorded with a short one saying
+        so: a run must not stay "running" and hold the lock because its report did not fit.
+        """
+        try:
+            self._finish_cycle(run_id, status, report)
+        except StoreFull as exc:
+            logger.warning("The cycle's report did not fit in the store: {}", exc.message)
+            kept = ("trigger", "status", "started_at", "ended_at")
+            short: dict[str, Any] = {k: report[k] for k in kept if k in report}
+            short["message"] = "the report of this cycle was not kept: the store's disk was full"
+            self._finish_cycle(run_id, status, short)
+
+    def _finish_cycle(self, run_id: int, status: str, report: dict[str, Any]) -> None:
         now = self.clock.now()
         with self._tx() as conn:
             conn.execute(
                 "UPDATE runs SET status = ?, ended_at = ?, report = ? WHERE id = ?",
-                (status, _iso(now), json.dumps(report, default=str), run_id),
+                (status, _iso(now), json.dumps(redact_data(report), default=str), run_id),
             )
             conn.execute("DELETE FROM cycle_lock WHERE run_id = ?", (run_id,))
 
@@ -412,7 +536,7 @@ class Store:
         with self._tx() as conn:
             row = conn.execute("SELECT notes FROM runs WHERE id = ?", (run_id,)).fetchone()
             if row is not None:
-                notes = json.loads(row["notes"]) + [note]
+                notes = _json(row["notes"], []) + [redact(note, prose=True)]
                 conn.execute("UPDATE runs SET notes = ? WHERE id = ?", (json.dumps(notes), run_id))
 
     def current_cycle(self) -> RunInfo | None:
@@ -435,6 +559,8 @@ class Store:
         return [self._run(r) for r in rows]
 
     def run(self, run_id: int) -> RunInfo | None:
+        if not -(2**63) <= run_id < 2**63:
+            return None  # SQLite's integers are 64-bit: no run has such an id
         with self._read() as conn:
             row = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
         return None if row is None else self._run(row)
@@ -451,8 +577,8 @@ class Store:
         return RunInfo(
             id=row["id"], trigger=row["trigger"], status=row["status"],
             started_at=_dt(row["started_at"]) or datetime.min.replace(tzinfo=UTC),
-            ended_at=_dt(row["ended_at"]), report=json.loads(row["report"]), notes=json.loads(row["notes"]),
-            pid=row["pid"], host=row["host"],
+            ended_at=_dt(row["ended_at"]), report=_json(row["report"], {}), notes=_json(row["notes"], []),
+            pid=row["pid"] if isinstance(row["pid"], int) else 0, host=str(row["host"]),
         )
 
     # -- schedule ---------------------------------------------------------------------------------------
@@ -477,7 +603,7 @@ class Store:
         row = conn.execute("SELECT * FROM schedule WHERE id = 1").fetchone()
         return ScheduleState(
             enabled=bool(row["enabled"]), interval_seconds=row["interval_seconds"], start_at=_dt(row["start_at"]),
-            next_run_at=_dt(row["next_run_at"]), deny_windows=json.loads(row["deny_windows"]),
+            next_run_at=_dt(row["next_run_at"]), deny_windows=_json(row["deny_windows"], []),
             updated_at=_dt(row["updated_at"]),
         )
 
@@ -518,7 +644,8 @@ class Store:
             raise TypeError(f"unknown service state field(s): {', '.join(sorted(unknown))}")
         with self._tx() as conn:
             for key, value in values.items():
-                stored = _iso(value) if key in _SERVICE_TIMES else value
+                # A status line or error may quote a server's refusal: stored states are masked like log lines.
+                stored = _iso(value) if key in _SERVICE_TIMES else redact_data(value)
                 conn.execute("INSERT OR REPLACE INTO service_state (key, value) VALUES (?, ?)",
                              (key, json.dumps(stored)))
 
@@ -526,10 +653,24 @@ class Store:
         with self._read() as conn:
             rows = conn.execute("SELECT key, value FROM service_state").fetchall()
         values: dict[str, Any] = {}
+        defaults = ServiceState()
         for row in rows:
-            if row["key"] in _SERVICE_FIELDS:
+            key = row["key"]
+            if key not in _SERVICE_FIELDS:
+                continue
+            try:
                 value = json.loads(row["value"])
-                values[row["key"]] = _dt(value) if row["key"] in _SERVICE_TIMES else value
+            except (TypeError, ValueError, RecursionError):
+                logger.warning("The store's service state {} is unreadable; ignoring it", key)
+                continue
+            if key in _SERVICE_TIMES:
+                values[key] = _dt(value)
+            elif key == "pid":
+                values[key] = value if isinstance(value, int) and not isinstance(value, bool) else None
+            elif isinstance(value, type(getattr(defaults, key))):
+                values[key] = value
+            else:
+                logger.warning("The store's service state {} holds {!r}; ignoring it", key, str(value)[:40])
         return ServiceState(**values)
 
     def service_alive(self) -> bool:

@@ -14,11 +14,13 @@ from rich.table import Table
 
 from bridge import logs
 from bridge.engine import CycleReport, run_cycle
-from bridge.model import Action, Plan
+from bridge.model import Action, Plan, Skip
 from bridge.scheduler import after_cycle
 
 DRIFT_EXIT = 10
-"""`smartsync plan --check` exits with this when the sides are not in step."""
+"""`smartsync plan --check` exits with this when actions are waiting to be applied."""
+SKIPPED_EXIT = 11
+"""`smartsync plan --check` exits with this when nothing is to apply but skips leave items unmirrored."""
 
 _CHECK_PASSWORDS_HELP = ("Compare hardware passwords now, even if sync.password_check_hours has not passed "
                          "(costs a VMS task per hardware per side).")
@@ -39,6 +41,11 @@ def _target_text(a: Action) -> str:
     return f"{t.item_kind} {t.name or t.item_id}".strip() or f"recorder {t.recorder_id}"
 
 
+def _kind_text(a: Action) -> str:
+    # An update that waits for an add or move of the same plan says so: it is applied only once that succeeded.
+    return a.kind.value if a.follows is None else f"{a.kind.value} (follows {a.follows.kind.value})"
+
+
 def make_console(stderr: bool = False) -> Console:
     """A console that does not squeeze tables to 80 columns when output goes to a file or pipe."""
     stream = sys.stderr if stderr else sys.stdout
@@ -55,7 +62,7 @@ def render_plan(console: Console, plan: Plan, limit: int | None = None) -> None:
             table.add_column(col, overflow="fold")
         shown = plan.actions if limit is None else plan.actions[:limit]
         for i, a in enumerate(shown, 1):
-            table.add_row(str(i), a.kind.value, _target_text(a), a.category, a.reason)
+            table.add_row(str(i), _kind_text(a), _target_text(a), a.category, a.reason)
         console.print(table)
         if limit is not None and len(plan.actions) > limit:
             console.print(f"... and {len(plan.actions) - limit} more (use --all or --json to see every action)")
@@ -68,7 +75,9 @@ def render_plan(console: Console, plan: Plan, limit: int | None = None) -> None:
 @click.command("plan")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @click.option("--check", is_flag=True,
-              help=f"Drift check: exit 0 when the sides are in step, {DRIFT_EXIT} when actions are pending.")
+              help=f"Drift check for monitoring: exit 0 when the sides are in step, {DRIFT_EXIT} when actions "
+                   f"are waiting to be applied, {SKIPPED_EXIT} when nothing is to apply but skips leave items "
+                   f"unmirrored (each named).")
 @click.option("--all", "show_all", is_flag=True, help="Show every action (default: the first 200).")
 @click.option("--check-passwords", is_flag=True, help=_CHECK_PASSWORDS_HELP)
 @click.pass_context
@@ -77,15 +86,39 @@ def plan_command(ctx: click.Context, as_json: bool, check: bool, show_all: bool,
     settings, store = _settings_and_store(ctx)
     report = run_cycle(settings, store, trigger="plan", dry_run=True, check_passwords=check_passwords)
     plan = report.plan or Plan()
+    code, verdict = check_result(plan)
     if as_json:
-        click.echo(json.dumps(plan.to_json() | {"notes": report.notes, "round_trips": report.round_trips}, indent=2))
+        out = plan.to_json() | {"notes": report.notes, "round_trips": report.round_trips}
+        if check:
+            out["check"] = {"exit": code, "verdict": verdict,
+                            "unmirrored": [_skip_text(s) for s in plan.skips] if code == SKIPPED_EXIT else []}
+        click.echo(json.dumps(out, indent=2))
     else:
         console = make_console()
         render_plan(console, plan, None if show_all else 200)
         for note in report.notes:
             console.print(f"[yellow]Note:[/yellow] {note}")
-    if check and plan.actions:
-        ctx.exit(DRIFT_EXIT)
+        if check:
+            console.print(f"Check: {verdict} (exit {code})")
+            if code == SKIPPED_EXIT:
+                for skip in plan.skips:
+                    console.print(f"  unmirrored: {_skip_text(skip)}")
+    if check and code:
+        ctx.exit(code)
+
+
+def check_result(plan: Plan) -> tuple[int, str]:
+    """`plan --check`'s exit code and its one-line verdict: in step, actions to apply, or items left by skips."""
+    if plan.actions:
+        return DRIFT_EXIT, f"not in step: {len(plan.actions)} action(s) to apply"
+    if plan.skips:
+        return SKIPPED_EXIT, (f"nothing to apply, but {len(plan.skips)} item(s) are left unmirrored by skips; "
+                              f"each needs the administrator (see the reasons)")
+    return 0, "in step"
+
+
+def _skip_text(skip: Skip) -> str:
+    return f"{skip.what.item_kind or 'recorder'} {skip.what.name or skip.what.item_id}: {skip.reason}"
 
 
 @click.command("sync")
@@ -158,10 +191,13 @@ def history_command(ctx: click.Context, run_id: int | None, limit: int, as_json:
         run = store.run(run_id)
         if run is None:
             raise click.BadParameter(f"no cycle with id {run_id}; `smartsync history` lists them", param_hint="RUN_ID")
+        # A running cycle has no report yet, and a damaged one reads as {}: show what the run row says.
+        report = {"status": run.status, "trigger": run.trigger, "started_at": run.started_at.isoformat(),
+                  "ended_at": run.ended_at.isoformat() if run.ended_at else None} | run.report
         if as_json:
-            click.echo(json.dumps(run.report, indent=2))
+            click.echo(json.dumps(report, indent=2))
         else:
-            render_report(console, run.report)
+            render_report(console, report)
         return
     runs = store.runs(limit)
     if as_json:

@@ -80,7 +80,7 @@ def test_second_runtime_is_refused_with_advice(sdk_runtime: Any) -> None:
     from bridge.sdk import load_runtime
 
     with pytest.raises(SdkLoadError, match="Restart the process"):
-        load_runtime(SimpleNamespace(runtime="coreclr", folder=SDK))
+        load_runtime(SimpleNamespace(runtime="netfx", folder=SDK))
 
 
 def _doctor(settings: Any) -> Any:
@@ -103,3 +103,50 @@ def test_doctor_fails_on_a_bad_password_and_says_so(world: Path, sdk_runtime: An
     assert result.exit_code == 3
     assert any(line.startswith("FAIL log-in ms-site") for line in result.output.splitlines())
     assert "nope-nope" not in result.output and PASSWORD not in result.output
+
+
+def test_doctor_reports_each_vms_version_and_what_it_limits(tmp_path: Path, sdk_runtime: Any) -> None:
+    from fakes import verbs
+
+    w = make_world(tmp_path / "w", "independent")
+    verbs.set_vms(w, "ms-secondary", version="22.3.0.17", unlicensed=["PrivacyMask"])
+    result = _doctor(make_settings(w, "independent"))
+    assert result.exit_code == 0, result.output  # a limited VMS is information, not a failure
+    lines = result.output.splitlines()
+    assert any(line.startswith("OK   runtime: mono loaded with the fake SDK") for line in lines)
+    assert "OK   VMS ms-primary: XProtect 2024 R2 (24.2); no feature limited; not probed here, checked by each " \
+           "cycle: multistream recording licence" in lines
+    assert any(line.startswith("OK   VMS ms-secondary: XProtect 2022 R3 (22.3.0.17); 4 feature(s) limited")
+               for line in lines)
+    notes = [line for line in lines if line.startswith("NOTE ms-secondary:")]
+    assert notes[0].startswith("NOTE ms-secondary: replace hardware needs XProtect 2023 R1 or later; this "
+                               "management server is 2022 R3: ")
+    assert "VMS64001: The feature is not licensed" in notes[-1] and "privacy masking licence" in notes[-1]
+    assert len(notes) == 4 and not any(line.startswith("NOTE ms-primary") for line in lines)
+
+
+def test_doctor_refuses_coreclr_saying_why(world: Path, sdk_runtime: Any) -> None:
+    settings = make_settings(world)
+    settings.sdk.runtime = "coreclr"
+    result = _doctor(settings)
+    assert result.exit_code == 3
+    runtime = next(line for line in result.output.splitlines() if line.startswith("FAIL runtime"))
+    assert "only on the .NET Framework" in runtime and "HttpBindingBase" in runtime
+    assert "Traceback" not in result.output
+
+
+def test_doctor_reports_a_failed_probe_on_its_own_line_and_checks_the_other_site(tmp_path: Path,
+                                                                                 sdk_runtime: Any) -> None:
+    from fakes import verbs
+
+    w = make_world(tmp_path / "w", "independent")
+    # The log-in's own call passes; the probe's reads after it time out.
+    verbs.set_fault(w, "ms-primary", "TimeoutAfterRoundTrips", None, 1)
+    result = _doctor(make_settings(w, "independent"))
+    assert result.exit_code == 3
+    lines = result.output.splitlines()
+    assert "OK   log-in ms-primary: logged in" in lines
+    probe = next(line for line in lines if line.startswith("FAIL log-in ms-primary (version and licences): "))
+    assert "timed out waiting for ms-primary" in probe
+    assert "OK   log-in ms-secondary: logged in" in lines
+    assert any(line.startswith("OK   VMS ms-secondary: XProtect 2024 R2") for line in lines)

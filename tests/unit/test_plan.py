@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.model import ActionKind, Pairing, Plan, Side, Snapshot
+import pytest
+
+from bridge.errors import ConfigError
+from bridge.model import ActionKind, Follows, Pairing, Plan, Side, Snapshot
 from bridge.plan import guard_check, make_plan, normalise_address
 from tests.unit.test_plan_builders import (
     camera,
@@ -68,12 +71,42 @@ def test_ambiguous_address_on_source_is_skipped_not_guessed() -> None:
     assert all("10.0.1.7 is on Recorder P1 and Recorder P2" in r and "ambiguous" in r for r in reasons)
 
 
-def test_ambiguous_address_on_target_is_skipped() -> None:
+def test_ambiguous_address_on_the_linked_target_recorder_is_skipped() -> None:
+    src, tgt = world(p1=[hardware("h1", "http://10.0.1.7/")],
+                     s1=[hardware("t1", "http://10.0.1.7/"), hardware("t2", "http://10.0.1.7/")])
+    plan = plan_for(src, tgt)
+    assert plan.actions == [] and plan.pairings == []
+    assert "Recorder S1 (2 times)" in plan.skips[0].reason and "ambiguous" in plan.skips[0].reason
+
+
+def test_the_same_address_on_an_unlinked_target_recorder_does_not_make_the_linked_one_ambiguous() -> None:
     src, tgt = world(p1=[hardware("h1", "http://10.0.1.7/")], s1=[hardware("t1", "http://10.0.1.7/")],
                      s2=[hardware("t2", "http://10.0.1.7/")])
     plan = plan_for(src, tgt)
-    assert plan.actions == [] and plan.pairings == []
-    assert "Recorder S1 and Recorder S2" in plan.skips[0].reason
+    assert plan.pairings == [Pairing("h1", "t1", "p1", "s1")]
+    assert all(a.target.item_id != "t2" for a in plan.actions)
+
+
+def test_target_only_hardware_on_an_unlinked_recorder_is_never_adopted() -> None:
+    # The operator's own camera at A on S2; the same address is later added on P1 (linked to S1).
+    src, tgt = world(p1=[hardware("h1", "http://10.0.1.7/", name="Gate")],
+                     s2=[hardware("own", "http://10.0.1.7/", name="Operator's own")])
+    for move in (False, True):
+        plan = plan_for(src, tgt, lifecycle={"move": move})
+        assert plan.actions == [] and plan.pairings == [], plan.to_json()
+        assert [s.reason for s in plan.skips] == [
+            "hardware 'Gate': address 10.0.1.7 is held by 'Recorder S2''s own hardware 'Operator's own', which "
+            "'Recorder P1' does not link to; not added, and that hardware is left alone"]
+    # A is deleted on P1 later: S2's hardware was never paired, so it is never deleted either.
+    gone, _ = world()
+    assert plan_for(gone, tgt).actions == []
+
+
+def test_a_remembered_counterpart_on_another_recorder_still_follows_a_move() -> None:
+    src, tgt = world(p2=[hardware("h1", "http://10.0.1.7/")], s1=[hardware("t1", "http://10.0.1.7/")])
+    plan = plan_for(src, tgt, [Pairing("h1", "t1", "p1", "s1")], lifecycle={"move": True})
+    moves = [a for a in plan.actions if a.kind is ActionKind.MOVE]
+    assert [(a.target.item_id, a.values["to_recorder_id"]) for a in moves] == [("t1", "s2")]
 
 
 def test_pairings_from_the_other_direction_are_understood() -> None:
@@ -89,7 +122,7 @@ def test_pairings_from_the_other_direction_are_understood() -> None:
 def test_add_unpaired_hardware_to_the_linked_recorder() -> None:
     src, tgt = world(p2=[hardware("h1", "http://10.0.1.7/", name="Gate", user="svc")])
     plan = plan_for(src, tgt)
-    [add] = plan.actions
+    [add] = [a for a in plan.actions if a.follows is None]
     assert add.kind is ActionKind.ADD and add.target.recorder_id == "s2" and add.target.site == "ms-main"
     assert add.values == {"address": "http://10.0.1.7/", "driver": "AXIS", "name": "Gate", "enabled": True,
                           "user_name": "svc", "source_site": "ms-main", "source_hardware_id": "h1"}
@@ -115,7 +148,8 @@ def test_delete_only_when_the_pair_was_remembered() -> None:
     [delete] = plan.actions
     assert delete.kind is ActionKind.DELETE and delete.target.item_id == "t1"
     assert "'Old gate'" in delete.reason and "deleted on source 'Recorder P1'" in delete.reason
-    assert plan.pairings == []
+    assert plan.pairings == [Pairing("gone", "t1", "p1", "s1")]  # until the delete succeeds
+    assert simulate(plan, tgt, src)[1] == []
     off = plan_for(src, tgt, [Pairing("gone", "t1", "p1", "s1")], lifecycle={"delete": False})
     assert off.actions == [] and "delete is switched off" in off.skips[0].reason
     assert off.pairings == [Pairing("gone", "t1", "p1", "s1")]  # kept, so switching delete on later still works
@@ -146,7 +180,8 @@ def test_move_keeps_ids() -> None:
     lifecycle = [a for a in plan.actions if a.kind is not ActionKind.UPDATE]
     assert [(a.kind, a.target.item_id, a.values) for a in lifecycle] == [(ActionKind.MOVE, "t1",
                                                                           {"to_recorder_id": "s2"})]
-    assert plan.pairings == [Pairing("h1", "t1", "p2", "s2")]
+    assert plan.pairings == [Pairing("h1", "t1", "p2", "s1")]  # where it is until the move succeeds
+    assert simulate(plan, tgt, src)[1] == [Pairing("h1", "t1", "p2", "s2")]
     assert not [a for a in plan.actions if a.category == "storage"]  # storage waits until it has moved
     off = plan_for(src, tgt, pairing)
     assert not [a for a in off.actions if a.kind is not ActionKind.UPDATE]
@@ -183,7 +218,7 @@ def test_asymmetric_backup_adds_both_primaries_to_the_shared_secondary() -> None
                           recorder("p2", "Recorder P2", [hardware("h2", "http://b/")])],
                          [recorder("s1", "Recorder S1")])
     plan = plan_for(src, tgt, **ASYMMETRIC)
-    assert [(a.kind, a.target.recorder_id) for a in plan.actions] == [(ActionKind.ADD, "s1")] * 2
+    assert [(a.kind, a.target.recorder_id) for a in plan.actions if a.follows is None] == [(ActionKind.ADD, "s1")] * 2
 
 
 def test_restore_over_asymmetric_link_only_deletes_and_replaces() -> None:
@@ -205,7 +240,7 @@ def test_restore_over_symmetric_link_adds_to_the_primary() -> None:
                                     recorder("s2", "Recorder S2")])
     tgt = Snapshot(Side.PRIMARY, [recorder("p1", "Recorder P1"), recorder("p2", "Recorder P2")])
     plan = plan_for(src, tgt, direction="restore")
-    assert [(a.kind, a.target.recorder_id) for a in plan.actions] == [(ActionKind.ADD, "p1")]
+    assert [(a.kind, a.target.recorder_id) for a in plan.actions if a.follows is None] == [(ActionKind.ADD, "p1")]
 
 
 def test_independent_sites_keep_their_site_names() -> None:
@@ -216,7 +251,7 @@ def test_independent_sites_keep_their_site_names() -> None:
                            {"name": "s", "uri": "http://ms-dr/", "user": "a", "password_env": "PW"}],
                     labels={"primary": ["Recorder P1"], "secondary": ["Recorder S1"]},
                     links=[{"primary": "Recorder P1", "secondary": "Recorder S1"}])
-    [add] = plan.actions
+    [add] = [a for a in plan.actions if a.follows is None]
     assert add.target.site == "ms-dr" and add.values["source_site"] == "ms-primary"
 
 
@@ -254,6 +289,21 @@ def test_disabled_devices_are_in_scope_and_enabled_is_synced() -> None:
     src, tgt = paired_world(cam, twin(cam, "tc", Enabled=True))
     [update] = plan_for(src, tgt).actions
     assert update.values == {"Enabled": False} and "disabled on source" in update.reason
+
+
+def test_move_names_the_mapped_destination_storage() -> None:
+    # h1 moved from P1 to P2; P2 -> S2 maps "7-Day" to "Archive", so the moved counterpart records to Archive.
+    cam = camera("h1-c0", storage="7-Day")
+    src, tgt = world(p2=[hardware("h1", "http://10.0.1.7/", [cam])],
+                     s1=[hardware("t1", "http://10.0.1.7/", [twin(cam, "t1-c0")])])
+    links = {"storage_links": [{"primary": "Recorder P2", "secondary": "Recorder S2", "map": {"7-Day": "Archive"}}]}
+    plan = plan_for(src, tgt, [Pairing("h1", "t1", "p1", "s1")], lifecycle={"move": True}, **links)
+    [move] = [a for a in plan.actions if a.kind is ActionKind.MOVE]
+    assert move.values == {"to_recorder_id": "s2", "storage_id": "s2-st1"}
+    # Without a link the action names no storage: the applier takes the destination's default.
+    plan = plan_for(src, tgt, [Pairing("h1", "t1", "p1", "s1")], lifecycle={"move": True})
+    [move] = [a for a in plan.actions if a.kind is ActionKind.MOVE]
+    assert move.values == {"to_recorder_id": "s2"}
 
 
 def test_storage_map_and_default_fallback() -> None:
@@ -339,7 +389,7 @@ def test_plan_is_sorted_and_deterministic() -> None:
     src.recorders[0].hardware.reverse()
     two = plan_for(src, tgt, [Pairing("gone", "t0", "p1", "s1")])
     assert one.to_json() == two.to_json()
-    assert [a.kind for a in one.actions] == [ActionKind.DELETE] + [ActionKind.ADD] * 3
+    assert [a.kind for a in one.actions if a.follows is None] == [ActionKind.DELETE] + [ActionKind.ADD] * 3
 
 
 def test_second_cycle_after_apply_is_empty() -> None:
@@ -350,27 +400,54 @@ def test_second_cycle_after_apply_is_empty() -> None:
     topo = topology_for(settings, src, tgt)
     plan = make_plan(src, tgt, topo, settings, [Pairing("gone", "t-old", "p2", "s2")])
     tgt, pairings = simulate(plan, tgt, src)
-    second = make_plan(src, tgt, topo, settings, pairings)
-    assert {a.kind for a in second.actions} == {ActionKind.UPDATE}
-    tgt, pairings = simulate(second, tgt, src)
+    # The settings the added hardware needed followed the adds in the same plan.
     assert make_plan(src, tgt, topo, settings, pairings).actions == []
 
 
 # --- guard ---------------------------------------------------------------------------------------------------------
 
 def test_guard_refuses_mass_delete_and_says_how_to_override() -> None:
-    targets = [hardware(f"t{i}", f"http://10.0.0.{i}/") for i in range(10)]
-    src, tgt = world(s1=targets)
-    pairings = [Pairing(f"gone{i}", f"t{i}", "p1", "s1") for i in range(10)]
+    targets = [hardware(f"t{i}", f"http://10.0.0.{i}/") for i in range(20)]
+    src, tgt = world(p1=[hardware("stays", "http://10.0.1.1/")], s1=targets)
+    pairings = [Pairing(f"gone{i}", f"t{i}", "p1", "s1") for i in range(20)]
     settings = make_settings()
     topo = topology_for(settings, src, tgt)
-    plan = make_plan(src, tgt, topo, settings, pairings[:5])
-    message = guard_check(plan, tgt, topo, 0.10)
+    plan = make_plan(src, tgt, topo, settings, pairings[:6])
+    message = guard_check(plan, src, tgt, topo, 0.10, 5)
     assert message is not None
-    assert "5 of 10" in message and "50%" in message and "--allow-mass-delete" in message
-    assert "guard.max_delete_share" in message
-    assert guard_check(plan, tgt, topo, 0.5) is None
-    assert guard_check(make_plan(src, tgt, topo, settings, pairings[:1]), tgt, topo, 0.10) is None
+    assert "6 of 20" in message and "30%" in message and "--allow-mass-delete" in message
+    assert "guard.max_delete_share" in message and "guard.min_deletes (5)" in message
+    assert guard_check(plan, src, tgt, topo, 0.5, 5) is None
+    assert guard_check(plan, src, tgt, topo, 0.10, 6) is None
+
+
+def test_a_few_deletes_on_a_small_site_never_trip_the_share_rule() -> None:
+    # One delete of four hardware is 25%: the 10% share alone would refuse every deletion on a small site.
+    src, tgt = world(p1=[hardware(f"h{i}", f"http://10.0.0.{i}/") for i in range(3)],
+                     s1=[hardware(f"t{i}", f"http://10.0.0.{i}/") for i in range(4)])
+    pairings = [Pairing(f"h{i}", f"t{i}", "p1", "s1") for i in range(3)] + [Pairing("gone", "t3", "p1", "s1")]
+    settings = make_settings()
+    topo = topology_for(settings, src, tgt)
+    plan = make_plan(src, tgt, topo, settings, pairings)
+    assert plan.counts().get("delete") == 1
+    assert guard_check(plan, src, tgt, topo, 0.10, 5) is None
+    assert guard_check(plan, src, tgt, topo, 0.10, 0) is not None
+
+
+def test_a_source_recorder_that_suddenly_reads_empty_always_trips() -> None:
+    src, tgt = world(p2=[hardware(f"h{i}", f"http://10.0.2.{i}/") for i in range(30)],
+                     s1=[hardware("t0", "http://10.0.0.1/")],
+                     s2=[hardware(f"u{i}", f"http://10.0.2.{i}/") for i in range(30)])
+    pairings = [Pairing("was-on-p1", "t0", "p1", "s1")]
+    settings = make_settings()
+    topo = topology_for(settings, src, tgt)
+    plan = make_plan(src, tgt, topo, settings, pairings)
+    assert plan.counts().get("delete") == 1  # 1 of 31, far below the share, and below the floor
+    message = guard_check(plan, src, tgt, topo, 0.10, 5)
+    assert message is not None and "'Recorder P1' reads as empty" in message and "--allow-mass-delete" in message
+    # The same delete while P1 still holds other hardware is an ordinary deletion.
+    src.recorders[0].hardware.append(hardware("other", "http://10.0.9.9/"))
+    assert guard_check(make_plan(src, tgt, topo, settings, pairings), src, tgt, topo, 0.10, 5) is None
 
 
 def test_manual_restore_deletes_and_replaces_on_the_mapped_primaries_only() -> None:
@@ -387,3 +464,62 @@ def test_manual_restore_deletes_and_replaces_on_the_mapped_primaries_only() -> N
     lifecycle = [(a.kind, a.target.item_id) for a in plan.actions if a.kind is not ActionKind.UPDATE]
     assert lifecycle == [(ActionKind.DELETE, "h2"), (ActionKind.REPLACE, "h1")]
     assert any(s.what.item_id == "t-new" and "manual mode does not add" in s.reason for s in plan.skips)
+
+
+def test_a_restore_move_skip_names_every_primary_linked_to_the_secondary() -> None:
+    primary = [recorder("p1", "Recorder P1"), recorder("p2", "Recorder P2"),
+               recorder("p3", "Recorder P3", [hardware("t1", "http://10.0.1.7/")])]
+    secondary = [recorder("s1", "Recorder S1", [hardware("h1", "http://10.0.1.7/")]), recorder("s2", "Recorder S2")]
+    src, tgt = Snapshot(Side.SECONDARY, secondary), Snapshot(Side.PRIMARY, primary)
+    plan = plan_for(src, tgt, [Pairing("t1", "h1", "p3", "s1")], direction="restore", lifecycle={"move": True},
+                    labels={"primary": ["Recorder P1", "Recorder P2", "Recorder P3"],
+                            "secondary": ["Recorder S1", "Recorder S2"]},
+                    links=[{"primary": "Recorder P1", "secondary": "Recorder S1"},
+                           {"primary": "Recorder P2", "secondary": "Recorder S1"},
+                           {"primary": "Recorder P3", "secondary": "Recorder S2"}])
+    [skip] = [s.reason for s in plan.skips if "restore moves only over 1:1 links" in s.reason]
+    assert "'Recorder S1' links to 'Recorder P1' and 'Recorder P2'" in skip
+
+
+def test_settings_that_follow_an_add_are_in_the_plan_marked_with_the_add() -> None:
+    cam = camera("c0", 0, name="Gate cam", storage="7-Day")
+    src, tgt = world(p1=[hardware("h1", "http://10.0.1.7/", [cam], name="Gate")])
+    plan = plan_for(src, tgt, storage_links=[{"primary": "Recorder P1", "secondary": "Recorder S1",
+                                              "map": {"7-Day": "Archive"}}])
+    follows = [a for a in plan.actions if a.follows is not None and a.follows.slot]
+    assert {a.follows for a in follows} == {Follows(ActionKind.ADD, "h1", "camera:0")}
+    # A new camera starts with the VMS's defaults: every category carries the source's whole value; the storage
+    # only because the map wants 'Archive', not S1's default '90-Day DR'.
+    assert [a.category for a in follows] == ["general", "recording", "storage", "streams", "motion", "privacy",
+                                             "ptz", "client"]
+    by_cat = {a.category: a for a in follows}
+    assert by_cat["general"].values == cam.settings["general"] and by_cat["general"].target.item_id == ""
+    assert by_cat["storage"].values == {"storage_id": "s1-st1", "storage_name": "Archive"}
+    assert all("following the add of hardware 'Gate'" in a.reason for a in follows)
+    as_json = [a["follows"] for a in plan.to_json()["actions"] if a.get("category") == "storage"]
+    assert as_json == [{"kind": "add", "source_hardware_id": "h1", "slot": "camera:0"}]
+    # To the default storage there is nothing to do: new devices record there.
+    plain = plan_for(src, tgt)
+    assert "storage" not in [a.category for a in plain.actions]
+
+
+def test_a_move_is_followed_by_the_mapped_storage_on_the_destination() -> None:
+    cam = camera("c0", 0, storage="7-Day")
+    src, tgt = world(p2=[hardware("h1", "http://10.0.1.7/", [cam])],
+                     s1=[hardware("t1", "http://10.0.1.7/", [twin(cam, "t1-c0", storage="90-Day DR")])])
+    links = [{"primary": "Recorder P2", "secondary": "Recorder S2", "map": {"7-Day": "Archive"}}]
+    plan = plan_for(src, tgt, [Pairing("h1", "t1", "p1", "s1")], lifecycle={"move": True}, storage_links=links)
+    [storage] = [a for a in plan.actions if a.category == "storage"]
+    assert storage.follows == Follows(ActionKind.MOVE, "h1")
+    assert storage.target.item_id == "t1-c0" and storage.target.recorder_id == "s2"
+    assert storage.values == {"storage_id": "s2-st1", "storage_name": "Archive"}
+    after, pairings = simulate(plan, tgt, src)
+    assert plan_for(src, after, pairings, lifecycle={"move": True}, storage_links=links).actions == []
+
+
+def test_guard_min_deletes_is_a_setting_with_a_floor_of_five_and_no_negative_values() -> None:
+    assert make_settings().guard.min_deletes == 5
+    assert make_settings(guard={"min_deletes": 0}).guard.min_deletes == 0
+    with pytest.raises(ConfigError) as caught:
+        make_settings(guard={"min_deletes": -1})
+    assert any("guard.min_deletes" in p for p in caught.value.problems), caught.value.problems

@@ -2,14 +2,17 @@
 
 `simulate` does to a copy of the target what the VMS would do for each
 action: ADD creates hardware with new ids whose devices mirror the source
-hardware's channels with the VMS's default settings; MOVE keeps ids and
+hardware's channels with the VMS's default settings (updates that follow
+the add land on them by kind and channel); MOVE keeps ids and
 lands cameras on the destination's default storage; UPDATE writes values.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
+from collections.abc import Collection
 from typing import Any
 
 from bridge.model import (
@@ -23,6 +26,7 @@ from bridge.model import (
     Side,
     Snapshot,
     Storage,
+    parse_added_device_ref,
 )
 from bridge.settings import Settings, settings_from_dict
 from bridge.topology import Topology, resolve_topology
@@ -123,14 +127,36 @@ def topology_for(settings: Settings, *snapshots: Snapshot) -> Topology:
 _new_ids = itertools.count(1)
 
 
-def simulate(plan: Plan, target: Snapshot, source: Snapshot) -> tuple[Snapshot, list[Pairing]]:
-    """Apply `plan` to a copy of `target` the way the VMS would; return it and the pairings after it."""
+def simulate(plan: Plan, target: Snapshot, source: Snapshot,
+             refused: Collection[int] = ()) -> tuple[Snapshot, list[Pairing]]:
+    """Apply `plan` to a copy of `target` the way the VMS would; return it and the pairings after it.
+
+    `refused`: indexes into `plan.actions` the VMS refuses (a stopped cycle refuses every action from some
+    index on). As the engine does, a refused action changes nothing, the pairings stay as the plan left
+    them (a refused delete keeps its pairing), and updates that follow a refused add or move are not applied.
+    """
     out = copy.deepcopy(target)
     recs = {r.id: r for r in out.recorders}
     hw_at = {h.id: (h, r) for r in out.recorders for h in r.hardware}
     src_hw = {h.id: h for r in source.recorders for h in r.hardware}
     pairings = {p.key: p for p in plan.pairings}  # by the pair: manual mode gives a source several
-    for a in plan.actions:
+    added: dict[tuple[str, str], Hardware] = {}
+    moved: set[str] = set()
+    for i, a in enumerate(plan.actions):
+        if i in refused:
+            continue
+        if a.follows is not None and a.follows.kind is ActionKind.MOVE and a.follows.source_hardware_id not in moved:
+            continue  # the move it follows did not happen
+        if a.follows is not None and a.follows.kind is ActionKind.ADD:
+            new = added.get((a.follows.source_hardware_id, a.target.recorder_id))
+            if new is None:
+                continue  # the add it follows did not happen
+            if a.follows.slot:
+                kind, _, channel = a.follows.slot.partition(":")
+                item = next(d.id for d in new.devices if d.kind == kind and d.channel == int(channel))
+            else:
+                item = new.id
+            a = dataclasses.replace(a, target=dataclasses.replace(a.target, item_id=item))
         if a.kind is ActionKind.DELETE:
             h, r = hw_at.pop(a.target.item_id)
             r.hardware.remove(h)
@@ -144,6 +170,11 @@ def simulate(plan: Plan, target: Snapshot, source: Snapshot) -> tuple[Snapshot, 
             dest.hardware.append(h)
             h.recorder_id = dest.id
             hw_at[h.id] = (h, dest)
+            if a.source is not None:
+                moved.add(a.source.item_id)
+            for k, p in list(pairings.items()):
+                if p.target_hardware_id == h.id:
+                    pairings[k] = Pairing(p.source_hardware_id, h.id, p.source_recorder_id, dest.id)
             default = dest.default_storage()
             for d in h.devices:
                 if "storage" in d.settings and default is not None:
@@ -152,14 +183,19 @@ def simulate(plan: Plan, target: Snapshot, source: Snapshot) -> tuple[Snapshot, 
             h, _ = hw_at[a.target.item_id]
             h.address, h.driver, h.model = a.values["address"], a.values["driver"], a.values.get("model", h.model)
         elif a.kind is ActionKind.ADD:
-            _add(a, recs, hw_at, src_hw, pairings)
+            new = _add(a, recs, hw_at, src_hw, pairings)
+            added[(new_source(a), a.target.recorder_id)] = new
         elif a.kind is ActionKind.UPDATE:
-            _update(a, hw_at)
+            _update(_related_to_added(a, added), hw_at)
     return out, list(pairings.values())
 
 
+def new_source(a: Action) -> str:
+    return str(a.values["source_hardware_id"])
+
+
 def _add(a: Action, recs: dict[str, Recorder], hw_at: dict[str, tuple[Hardware, Recorder]],
-         src_hw: dict[str, Hardware], pairings: dict[tuple[str, str], Pairing]) -> None:
+         src_hw: dict[str, Hardware], pairings: dict[tuple[str, str], Pairing]) -> Hardware:
     rec = recs[a.target.recorder_id]
     src = src_hw[a.values["source_hardware_id"]]
     new_id = f"new-{next(_new_ids)}"
@@ -172,7 +208,7 @@ def _add(a: Action, recs: dict[str, Recorder], hw_at: dict[str, tuple[Hardware, 
                         storage=default.name if default else "")
             nd.settings["streams"]["DriverStreams"][0]["FPS"] = "8"  # the driver's default, not the source's
         else:
-            nd = device(d.kind, did, d.channel)
+            nd = device(d.kind, did, d.channel, name=f"{a.values['name']} - {d.kind} {d.channel + 1}")
         devices.append(nd)
     h = hardware(new_id, a.values["address"], devices, name=a.values["name"], driver=a.values["driver"],
                  model=src.model, enabled=a.values["enabled"], user=a.values["user_name"])
@@ -182,6 +218,24 @@ def _add(a: Action, recs: dict[str, Recorder], hw_at: dict[str, tuple[Hardware, 
     hw_at[new_id] = (h, rec)
     added = Pairing(src.id, new_id, a.source.recorder_id if a.source else "", rec.id)
     pairings[added.key] = added
+    return h
+
+
+def _related_to_added(a: Action, added: dict[tuple[str, str], Hardware]) -> Action:
+    """The engine's part: related cameras named by their slot on added hardware become the new devices' ids."""
+    related = a.values.get("Related") if a.category == "client" else None
+    if not isinstance(related, list):
+        return a
+    ids = []
+    for r in related:
+        ref = parse_added_device_ref(r)
+        if ref is None:
+            ids.append(r)
+        elif (ref[0], ref[1]) in added:
+            kind, _, channel = ref[2].partition(":")
+            ids.append(next(d.id for d in added[(ref[0], ref[1])].devices
+                            if d.kind == kind and d.channel == int(channel)))
+    return dataclasses.replace(a, values=a.values | {"Related": ids})
 
 
 def _update(a: Action, hw_at: dict[str, tuple[Hardware, Recorder]]) -> None:

@@ -9,6 +9,12 @@ topologies: backup or restore, symmetric, asymmetric or manual. Properties:
   third plan with nothing to do (the planner converges, no ping-pong);
 - no action touches an unlabelled recorder or a recorder of the source side;
 - only hardware whose pairing was remembered is ever deleted;
+- a pairing found by address is always on a recorder the source recorder is
+  linked to (another recorder's own hardware is never adopted);
+- actions the VMS refuses (any subset, or every action from some point on,
+  as when a cycle is stopped), then clean cycles, end in the same target as
+  clean cycles alone, and a refused delete is never forgotten (its pairing
+  stays, and the next plan deletes it again);
 - a secondary hardware has at most one primary counterpart, and a primary
   hardware has several only in manual mode (one per mapped recorder: camera
   "B" maps to two secondary recorders).
@@ -16,7 +22,9 @@ topologies: backup or restore, symmetric, asymmetric or manual. Properties:
 
 from __future__ import annotations
 
+import copy
 import itertools
+import json
 import os
 from typing import Any
 
@@ -25,7 +33,7 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
 from bridge.model import ActionKind, Device, Pairing, Plan, Side, Snapshot
-from bridge.plan import make_plan
+from bridge.plan import make_plan, normalise_address
 from bridge.settings import Settings
 from bridge.topology import Topology
 from tests.unit.test_plan_builders import camera, device, hardware, make_settings, recorder, simulate, topology_for
@@ -143,6 +151,15 @@ def check_pairing_shape(plan: Plan, topology: Topology) -> None:
         assert len(primary) == len(set(primary)), f"auto mode pairs one counterpart: {plan.pairings}"
 
 
+def check_found_on_linked(plan: Plan, topology: Topology, remembered: list[Pairing]) -> None:
+    """A pairing found by address (not remembered) is always with hardware on a recorder the source one feeds."""
+    known = {p.key for p in remembered} | {(p.target_hardware_id, p.source_hardware_id) for p in remembered}
+    for p in plan.pairings:
+        if p.key in known or topology.mode != "auto":
+            continue
+        assert p.target_recorder_id in topology.linked(p.source_recorder_id), f"adopted across links: {p}"
+
+
 def several_counterparts(plan: Plan) -> bool:
     sources = [p.source_hardware_id for p in plan.pairings]
     return len(sources) != len(set(sources))
@@ -163,6 +180,7 @@ def test_applied_plan_converges_and_stays_in_bounds(
     first = make_plan(source, target, topology, settings, pairings)
     check_bounds(first, topology, remembered & hardware_ids(target))
     check_pairing_shape(first, topology)
+    check_found_on_linked(first, topology, pairings)
     assert make_plan(source, target, topology, settings, pairings).to_json() == first.to_json()  # deterministic
 
     note(f"first plan: {first.to_json()}, pairings {first.pairings}")
@@ -199,3 +217,79 @@ def test_generated_worlds_exercise_every_action_kind() -> None:
 
 
 
+
+
+def canonical(target: Snapshot) -> list[Any]:
+    """The target as an administrator sees it, without the ids the VMS hands out (added hardware gets new ones)."""
+    where = {d.id: (r.id, normalise_address(h.address), d.kind, d.channel)
+             for r in target.recorders for h in r.hardware for d in h.devices}
+
+    def settings(d: Device) -> str:
+        values = copy.deepcopy(d.settings)
+        client = values.get("client")
+        if isinstance(client, dict) and isinstance(client.get("Related"), list):
+            client["Related"] = [where.get(c, c) for c in client["Related"]]
+        return json.dumps(values, sort_keys=True, default=str)
+
+    return [(r.id, sorted((normalise_address(h.address), h.name, h.driver, h.model, h.enabled,
+                           json.dumps(h.settings, sort_keys=True),
+                           sorted((d.kind, d.channel, d.name, d.enabled, settings(d)) for d in h.devices))
+                          for h in r.hardware))
+            for r in sorted(target.recorders, key=lambda r: r.id)]
+
+
+def converge(source: Snapshot, target: Snapshot, topology: Topology, settings: Settings,
+             pairings: list[Pairing]) -> tuple[Snapshot, list[Pairing]]:
+    """Clean cycles until one plans nothing (an engine cycle is a plan plus, after adds, one re-read)."""
+    for _ in range(3):
+        plan = make_plan(source, target, topology, settings, pairings)
+        if not plan.actions:
+            return target, pairings
+        target, pairings = simulate(plan, target, source)
+    plan = make_plan(source, target, topology, settings, pairings)
+    assert plan.actions == [], plan.to_json()
+    return target, pairings
+
+
+@hyp_settings(max_examples=int(os.environ.get("PLAN_EXAMPLES", "200")), deadline=None,
+              suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), st.data())
+def test_refused_or_interrupted_actions_end_where_a_clean_cycle_ends_and_lose_no_delete(
+        scenario: tuple[Snapshot, Snapshot, Topology, Settings, list[Pairing]], data: st.DataObject) -> None:
+    source, target, topology, settings, pairings = scenario
+    first = make_plan(source, target, topology, settings, pairings)
+    n = len(first.actions)
+    refused = set(data.draw(st.lists(st.integers(0, max(n - 1, 0)), max_size=n), label="refused"))
+    if n and data.draw(st.booleans(), label="interrupted"):
+        refused |= set(range(data.draw(st.integers(0, n - 1), label="stopped at"), n))
+    note(f"first plan: {first.to_json()}")
+
+    after, kept = simulate(first, target, source, refused)
+    # No deletion is lost: a target hardware the plan deletes is gone, or its pairing is still remembered.
+    remembered = {p.target_hardware_id for p in kept}
+    still_there = hardware_ids(after)
+    for a in first.actions:
+        if a.kind is ActionKind.DELETE and a.target.item_id in still_there:
+            assert a.target.item_id in remembered, f"a refused delete of {a.target.item_id} was forgotten"
+            again = make_plan(source, after, topology, settings, kept)
+            assert a.target.item_id in {x.target.item_id for x in again.actions if x.kind is ActionKind.DELETE}
+
+    failed_then_clean, _ = converge(source, after, topology, settings, kept)
+    clean, _ = converge(source, target, topology, settings, pairings)
+    assert canonical(failed_then_clean) == canonical(clean)
+
+
+def test_generated_worlds_exercise_settings_that_follow_an_add() -> None:
+    """Guards the generator for the refusal property: updates that follow an add must occur, to be refused.
+
+    (A storage that follows a move needs a storage map onto the move's destination, which these worlds
+    rarely draw; test_plan.py covers it by hand.)"""
+    seen: set[str] = set()
+
+    @hyp_settings(max_examples=500, deadline=None, database=None, derandomize=True)
+    @given(scenarios())
+    def collect(scenario: tuple[Snapshot, Snapshot, Topology, Settings, list[Pairing]]) -> None:
+        seen.update(f"follows {a.follows.kind.value}" for a in make_plan(*scenario).actions if a.follows is not None)
+
+    collect()
+    assert "follows add" in seen, seen

@@ -163,3 +163,61 @@ def test_manual_camera_map_resolves_recorders() -> None:
                              labels={"primary": ["Recorder P1"], "secondary": ["Recorder S1"]})
     topology = resolve_topology(settings, inventory()[:3])
     assert topology.camera_map == {"Front door": ("s1",)} and topology.links == {}
+
+
+def test_a_recorder_labelled_twice_does_not_hide_the_vms_problems(tmp_path: Path, vms: list[Recorder]) -> None:
+    # Issue 7 item 11: the file's own problem used to stop the check before the recorders were looked at.
+    text = CONFIG.replace('primary = ["Recorder P1"]', 'primary = ["Recorder P1", "Recorder P1"]').replace(
+        'secondary = ["Recorder S1"]', 'secondary = ["Recorder S1", "Recorder S7"]') + (
+        '\n[[storage_links]]\nprimary = "Recorder P1"\nsecondary = "Recorder S1"\nmap = { "30-Day" = "90-Day DR" }\n')
+    result = run(tmp_path, text)
+    assert result.exit_code == 2, result.output
+    assert "labels.primary[1]: 'Recorder P1' is listed twice" in result.output
+    assert "labels.secondary[1]: no recorder named 'Recorder S7'" in result.output
+    assert "storage '30-Day' is not on primary recorder 'Recorder P1'" in result.output
+    assert "Configuration error: 3 problems" in result.output
+
+
+def test_file_problems_are_still_shown_when_the_vms_cannot_be_reached(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import bridge.sdk
+
+    def refuse(settings: Any) -> None:
+        raise ConnectError("cannot reach http://ms-main/", server="ms-main")
+
+    monkeypatch.setattr(bridge.sdk, "connect", refuse)
+    text = CONFIG.replace('primary = ["Recorder P1"]', 'primary = ["Recorder P1", "Recorder P1"]')
+    result = run(tmp_path, text)
+    assert result.exit_code == 2
+    assert "listed twice" in result.output and "not checked: cannot connect" in result.output
+
+
+MANUAL = CONFIG.split("[[links]]")[0].replace("[[sites]]", 'mode = "manual"\n\n[[sites]]') + (
+    '\n[camera_map]\n"Gate Cam" = ["Recorder S1"]\n"Lobby Camera" = ["Recorder S1"]\n')
+
+
+class ReadingSession(FakeSession):
+    def read(self, recorder_ids: list[str], side: Side) -> Any:
+        from bridge.model import Device, Hardware, Snapshot
+
+        cams = [Device("camera", "cam-1", "Gate Cam", 0, True), Device("camera", "cam-2", "Lobby Cam", 1, True),
+                Device("microphone", "mic-1", "Lobby Camera", 0, True)]
+        hw = Hardware("hw-1", "Box", "http://10.0.0.1/", "d", "m", True, "p1", devices=cams)
+        assert recorder_ids == ["p1"] and side is Side.PRIMARY
+        return Snapshot(side=side, recorders=[Recorder("p1", "Recorder P1", "ms-main", hardware=[hw])])
+
+
+def test_a_camera_map_name_that_is_no_camera_is_an_error_naming_the_nearest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bridge.sdk
+
+    recorders = inventory()
+    monkeypatch.setattr(bridge.sdk, "connect", lambda settings: ReadingSession(recorders))
+    result = run(tmp_path, MANUAL)
+    assert result.exit_code == 2, result.output
+    assert ("camera_map.\"Lobby Camera\": no camera named 'Lobby Camera' (or with that id) on the primary recorders"
+            in result.output)
+    assert "did you mean 'Lobby Cam'?" in result.output
+    assert "Gate Cam\"" not in result.output  # the camera that exists is fine
+    fixed = run(tmp_path, MANUAL.replace('"Lobby Camera" =', '"cam-2" ='))
+    assert fixed.exit_code == 0, fixed.output
