@@ -500,6 +500,10 @@ class _Planner:
         if not self.settings.lifecycle.replace:
             self._skip(s, pair.source_rid, f"{what}; replace is switched off")
             return
+        limit = self.tgt_recs[pair.target_rid].limits.get("replace")
+        if limit is not None:
+            self._skip(s, pair.source_rid, f"{what}; not replaced on '{self.tgt_recs[pair.target_rid].name}': {limit}")
+            return
         src_rec = self.src_recs[pair.source_rid]
         if normalise_address(s.address) != normalise_address(t.address):
             self.readdressed.add(t.id)
@@ -680,7 +684,7 @@ class _Planner:
         site = self._site(trid)
         added = f"hardware '{hw.name}'"
         target_rec = self.tgt_recs.get(trid)
-        unheld = target_rec.unheld if target_rec is not None else frozenset()
+        limits = target_rec.limits if target_rec is not None else {}
 
         def follow(item_kind: str, slot: str, name: str, source_item: Device | Hardware, cat: str,
                    values: dict[str, Any], what: str) -> None:
@@ -713,7 +717,7 @@ class _Planner:
                 continue  # a duplicated channel is reported once the hardware is paired, like any other
             slot = f"{d.kind}:{d.channel}"
             for cat in _CATEGORY_ORDER:
-                if cat not in d.settings or not switches.get((d.kind, cat), False) or cat in unheld:
+                if cat not in d.settings or not switches.get((d.kind, cat), False) or cat in limits:
                     continue
                 sv = d.settings[cat]
                 if cat in _PROPERTY_CATEGORIES:
