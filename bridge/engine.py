@@ -184,6 +184,10 @@ def run_cycle(
 
 def _finish(report: CycleReport, session: Any) -> None:
     report.ended_at = _now()
+    # What this VMS lacks (a licence, a release): noted once per cycle by the session, kept in the report.
+    take_notes = getattr(session, "take_notes", None)
+    if take_notes is not None:
+        report.notes.extend(take_notes())
     report.round_trips = _delta(session.round_trips(), report.round_trips)
     report.writes = _delta(session.writes(), report.writes)
 

@@ -460,13 +460,30 @@ class _Planner:
             self._skip(hw, pair.source_rid, f"{what}: its counterpart {where}; move is switched off")
             return
         pair.destination_rid = home[0]
+        values: dict[str, Any] = {"to_recorder_id": home[0]}
+        storage_id = self._move_storage(pair.source_rid, home[0], hw)
+        if storage_id:
+            # The server moves the devices onto one storage of the destination: the mapped one, else its default.
+            values["storage_id"] = storage_id
         self.plan.actions.append(Action(
             kind=ActionKind.MOVE,
             target=_ref(self.tgt_recs[pair.target_rid], pair.target),
             source=_ref(self.src_recs[pair.source_rid], hw),
             reason=f"{what} moved on source: its counterpart {where}",
-            values={"to_recorder_id": home[0]},
+            values=values,
         ))
+
+    def _move_storage(self, source_rid: str, destination_rid: str, hw: Hardware) -> str:
+        """The destination storage a storage link maps the source hardware's recording to; "" for the default."""
+        dest = self.tgt_recs.get(destination_rid)
+        names = self.topology.storage_map(source_rid, destination_rid)
+        if dest is None or not names:
+            return ""
+        for d in hw.devices:
+            wanted = names.get(str(d.settings.get("storage", "")))
+            if wanted:
+                return next((s.id for s in dest.storages if s.name == wanted), "")
+        return ""
 
     def _check_replace(self, pair: _Pair) -> None:
         s, t = pair.source, pair.target

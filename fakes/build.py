@@ -45,6 +45,10 @@ _CAMERA_ITEM_TYPE = "VideoOS.RemoteClient.Application.Data.ContentTypes.CameraCo
 _EMPTY_ITEM_TYPE = "VideoOS.RemoteClient.Application.Data.ViewItems.EmptyViewItem, VideoOS.RemoteClient.Application"
 
 
+# Recording track ids (RecordTo holds one; the same on every XProtect server).
+PRIMARY_TRACK = "16ce3aa1-5f93-458a-abe5-5c95d9ed1372"
+
+
 def numbered(names: tuple[str, ...], i: int) -> str:
     """The i-th name of a list, with a number once the list runs out."""
     base = names[i % len(names)]
@@ -84,17 +88,25 @@ def storages(ids: random.Random, default_name: str, count: int, retain_days: int
     return out
 
 
-def hardware_drivers(ids: random.Random, recorder_index: int) -> list[Json]:
-    # Same names everywhere, but Numbers (and Ids) differ per recorder, so a
-    # bridge that matches drivers by Number or Id instead of Name is caught.
+def driver_id(site: str, name: str) -> str:
+    # A driver has one Id (so one HardwareDriver[...] path) on every recorder of a site, as on a real
+    # server; it differs between sites, so a bridge must still match drivers across sites by Name.
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"smartsync-fake:{site}:driver:{name}"))
+
+
+DRIVER_VERSION = "13.4.3.0"
+
+
+def hardware_drivers(site: str) -> list[Json]:
     return [
-        {"Id": new_id(ids), "Number": base + recorder_index, "Name": name, "DriverType": DRIVERS[name][0]}
+        {"Id": driver_id(site, name), "Number": base, "Name": name, "DriverType": DRIVERS[name][0],
+         "DriverVersion": DRIVER_VERSION, "DriverRevision": "1"}
         for name, base in zip(DRIVER_NAMES, _DRIVER_BASE_NUMBERS, strict=True)
     ]
 
 
 def recorder(ids: random.Random, *, name: str, host: str, index: int, default_storage: str, storage_count: int,
-             retain_days: int) -> Json:
+             retain_days: int, site: str = "") -> Json:
     return {
         "Id": new_id(ids),
         "Name": name,
@@ -103,7 +115,7 @@ def recorder(ids: random.Random, *, name: str, host: str, index: int, default_st
         "WebServerUri": f"http://{host}:7563/",
         "TimeZoneName": "W. Europe Standard Time",
         "Storages": storages(ids, default_storage, storage_count, retain_days),
-        "HardwareDrivers": hardware_drivers(ids, index),
+        "HardwareDrivers": hardware_drivers(site),
         "Hardwares": [],
     }
 
@@ -222,7 +234,7 @@ def _camera(phys: random.Random, refs: RecorderRefs, driver: str, hw_name: str, 
         "ManualRecordingTimeoutMinutes": 5,
         "Streams": [
             {"StreamReferenceId": stream_reference_id(driver, 0), "Name": STREAM_NAMES[0], "LiveDefault": True,
-             "LiveMode": "WhenNeeded", "RecordTo": "Primary recording", "DefaultPlayback": True, "UseEdge": False},
+             "LiveMode": "WhenNeeded", "RecordTo": PRIMARY_TRACK, "DefaultPlayback": True, "UseEdge": False},
             {"StreamReferenceId": stream_reference_id(driver, 1), "Name": STREAM_NAMES[1], "LiveDefault": False,
              "LiveMode": "Never", "RecordTo": "", "DefaultPlayback": False, "UseEdge": False},
         ],

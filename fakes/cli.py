@@ -15,7 +15,15 @@ import click
 from fakes import verbs
 from fakes.document import WorldError
 from fakes.validate import validate_world
-from fakes.world import ARCHITECTURES, DEFAULT_PASSWORD, add_drift, create_world, world_summary
+from fakes.world import (
+    ARCHITECTURES,
+    DEFAULT_PASSWORD,
+    DEFAULT_VMS_VERSION,
+    LICENSED_FEATURES,
+    add_drift,
+    create_world,
+    world_summary,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,15 +79,20 @@ def cli() -> None:
 @click.option("--password", envvar="FAKES_ADMIN_PASSWORD", default=DEFAULT_PASSWORD,
               help="admin password of every site (env FAKES_ADMIN_PASSWORD)", show_default=False)
 @click.option("--force", is_flag=True, help="replace a world already in FOLDER")
+@click.option("--vms-version", default=DEFAULT_VMS_VERSION, show_default=True,
+              help="ManagementServer.Version of every site (20.2 = XProtect 2020 R2)")
+@click.option("--unlicensed", multiple=True, type=click.Choice(LICENSED_FEATURES, case_sensitive=False),
+              help="a licensed feature every site lacks (repeat for more)")
 @_guarded
 def create(folder: str, architecture: str, primaries: int, secondaries: int, hardware: int, cameras: int,
            storages: int, groups: int, roles: int, views: int, seed: int, no_mirror: bool, drift: bool,
-           password: str, force: bool) -> None:
+           password: str, force: bool, vms_version: str, unlicensed: tuple[str, ...]) -> None:
     """Create a world in FOLDER."""
     paths = create_world(folder, architecture=architecture, primaries=primaries,  # type: ignore[arg-type]
                          secondaries=secondaries, hardware_per_recorder=hardware, cameras_per_hardware=cameras,
                          storages_per_recorder=storages, groups=groups, roles=roles, views=views, seed=seed,
-                         mirror=not no_mirror, password=password, replace=force)
+                         mirror=not no_mirror, password=password, replace=force, vms_version=vms_version,
+                         unlicensed=[_feature(u) for u in unlicensed])
     for p in paths:
         click.echo(f"wrote {p}")
     if drift:
@@ -210,6 +223,28 @@ def add_view_cmd(folder: str, site: str, group: str, name: str, cameras: tuple[s
     click.echo(f"added view {verbs.add_view(folder, site, group, name, list(cameras))}")
 
 
+def _feature(text: str) -> str:
+    return next(f for f in LICENSED_FEATURES if f.lower() == text.lower())
+
+
+@cli.command("vms")
+@FOLDER
+@click.argument("site")
+@click.option("--version", "version", help="the management server's version, e.g. 19.2 or 23.1.0")
+@click.option("--unlicensed", multiple=True, type=click.Choice(LICENSED_FEATURES, case_sensitive=False),
+              help="a licensed feature SITE lacks (repeat for more; replaces the list)")
+@click.option("--all-licensed", is_flag=True, help="SITE lacks no licence")
+@_guarded
+def vms_cmd(folder: str, site: str, version: str | None, unlicensed: tuple[str, ...], all_licensed: bool) -> None:
+    """Set the VMS version and the missing licences of SITE."""
+    if all_licensed and unlicensed:
+        raise click.UsageError("give --unlicensed or --all-licensed, not both")
+    features = [] if all_licensed else ([_feature(u) for u in unlicensed] if unlicensed else None)
+    verbs.set_vms(folder, site, version=version, unlicensed=features)
+    click.echo(f"{site}: version {version or 'unchanged'}, unlicensed "
+               f"{', '.join(features) if features else ('none' if features == [] else 'unchanged')}")
+
+
 @cli.group()
 def fault() -> None:
     """Make a site's fake misbehave on purpose, or stop it."""
@@ -220,7 +255,8 @@ def fault() -> None:
 @click.argument("site")
 @click.argument("kind", type=click.Choice(verbs.FAULT_KINDS, case_sensitive=False))
 @click.argument("value")
-@click.option("--item", help="item name or Id (RejectSave, FailTask) or operation (FailTask)")
+@click.option("--item", help="item name or Id (RejectSave, FailTask, NotAuthorized, TimeoutOnSave), or an "
+                              "operation (FailTask)")
 @_guarded
 def fault_set(folder: str, site: str, kind: str, value: str, item: str | None) -> None:
     """Set fault KIND with VALUE (error text, reason, or round-trip count) on SITE."""

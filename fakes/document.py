@@ -11,12 +11,17 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 SCHEMA_VERSION = 1
+# Licensed features a management server may lack (ManagementServer.UnlicensedFeatures in the schema).
+LICENSED_FEATURES = ("PrivacyMask", "MultistreamRecording")
+# ManagementServer.Version: two to four numbers ("24.2", "23.1.0.1234").
+VMS_VERSION = re.compile(r"^[0-9]+\.[0-9]+(\.[0-9]+){0,2}$")
 # Below this compact size a document is re-encoded with indentation.
 INDENT_BELOW_BYTES = 1_000_000
 

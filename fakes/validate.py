@@ -138,6 +138,7 @@ def cross_problems(label: str, data: dict[str, Any], *, host: str = "") -> list[
                             f"file name; the fake finds this site as {host!r}: rename the file or the host")
 
     cameras: set[str] = set()
+    site_drivers: set[str] = set()
     for r, rec in _items(data, "RecordingServers"):
         rpath = f"$.RecordingServers[{r}]"
         note_id(rec, rpath)
@@ -154,8 +155,17 @@ def cross_problems(label: str, data: dict[str, Any], *, host: str = "") -> list[
                             "exactly one must have IsDefault true")
         drivers = set()
         for d, drv in _items(rec, "HardwareDrivers"):
-            note_id(drv, f"{rpath}.HardwareDrivers[{d}]")
-            drivers.add(f"HardwareDriver[{drv.get('Id')}]")
+            # A driver has one Id on every recorder of a site (its path is the same everywhere); it may
+            # repeat only as a driver of another recorder.
+            did = drv.get("Id")
+            dpath_ = f"{rpath}.HardwareDrivers[{d}]"
+            if isinstance(did, str) and (f"HardwareDriver[{did}]" in drivers or (
+                    did in seen and f"HardwareDriver[{did}]" not in site_drivers)):
+                note_id(drv, dpath_)
+            elif isinstance(did, str):
+                seen.setdefault(did, dpath_)
+                site_drivers.add(f"HardwareDriver[{did}]")
+            drivers.add(f"HardwareDriver[{did}]")
         for h, hw in _items(rec, "Hardwares"):
             hpath = f"{rpath}.Hardwares[{h}]"
             note_id(hw, hpath)

@@ -25,11 +25,26 @@ from typing import Any
 from pydantic import SecretStr
 
 from fakes import build
-from fakes.document import Document, WorldError, display_path, document_paths, encode, json_type, parse, write_atomic
+from fakes.document import (
+    LICENSED_FEATURES,
+    VMS_VERSION,
+    Document,
+    WorldError,
+    display_path,
+    document_paths,
+    encode,
+    json_type,
+    parse,
+    write_atomic,
+)
 from fakes.validate import DEVICE_FOLDERS, RECORDING_DEVICE_FOLDERS, cross_problems, raise_if, schema_problems
 
 Json = dict[str, Any]
-FAULT_KINDS = ("RejectSave", "FailTask", "DropAfterRoundTrips", "RefuseLogin")
+FAULT_KINDS = ("RejectSave", "FailTask", "NotAuthorized", "TimeoutOnSave", "DropAfterRoundTrips",
+               "TimeoutAfterRoundTrips", "CommunicationErrorAfterRoundTrips", "RefuseLogin")
+_ITEM_FAULTS = ("RejectSave", "FailTask", "NotAuthorized", "TimeoutOnSave")
+_COUNT_FAULTS = ("DropAfterRoundTrips", "TimeoutAfterRoundTrips", "CommunicationErrorAfterRoundTrips")
+
 TASK_OPERATIONS = ("AddHardware", "DeleteHardware", "MoveHardware", "ReplaceHardware")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _ADDRESS = re.compile(r"^https?://[^\s/]+(/\S*)?$")
@@ -515,9 +530,11 @@ def set_fault(folder: str | os.PathLike[str], site: str, kind: str, key: str | N
               world: World | None = None) -> None:
     """Make the fake misbehave on `site` (see the Faults table in docs/world-format.md).
 
-    RejectSave: key = item (name or Id), value = error text. FailTask: key = item or one of AddHardware,
-    DeleteHardware, MoveHardware, ReplaceHardware, value = error text. DropAfterRoundTrips: no key, value = N.
-    RefuseLogin: no key, value = reason.
+    RejectSave, NotAuthorized, TimeoutOnSave: key = item (name or Id), value = error text (TimeoutOnSave raises
+    WCF's TimeoutException with it, as a server too slow to answer that save would). FailTask: key = item or one of
+    AddHardware, DeleteHardware, MoveHardware, ReplaceHardware, value = error text. DropAfterRoundTrips,
+    TimeoutAfterRoundTrips, CommunicationErrorAfterRoundTrips: no key, value = N (calls of a session before
+    the fault strikes). RefuseLogin: no key, value = reason.
     """
     canonical = next((k for k in FAULT_KINDS if k.lower() == str(kind).lower()), None)
     if canonical is None:
@@ -525,7 +542,7 @@ def set_fault(folder: str | os.PathLike[str], site: str, kind: str, key: str | N
     w = world or World(folder)
     doc = w.site(site)
     faults = doc.data.setdefault("Faults", {})
-    if canonical in ("RejectSave", "FailTask"):
+    if canonical in _ITEM_FAULTS:
         if not key:
             raise WorldError(f"{canonical}: name the item (or, for FailTask, the operation) it applies to")
         if not isinstance(value, str) or not value:
@@ -535,17 +552,45 @@ def set_fault(folder: str | os.PathLike[str], site: str, kind: str, key: str | N
     else:
         if key:
             raise WorldError(f"{canonical}: applies to the whole site; give no item")
-        if canonical == "DropAfterRoundTrips":
+        if canonical in _COUNT_FAULTS:
             if isinstance(value, str) and value.isdigit():
                 value = int(value)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise WorldError(f"DropAfterRoundTrips: {value!r} is not a whole number of round trips (0 or more)")
+                raise WorldError(f"{canonical}: {value!r} is not a whole number of round trips (0 or more)")
         elif not isinstance(value, str) or not value:
             raise WorldError("RefuseLogin: the value is the reason the fake gives; it must not be empty")
         faults[canonical] = value
     w.touched(doc, "Faults", "$.Faults", faults)
     if world is None:
         w.save()
+
+
+def set_vms(folder: str | os.PathLike[str], site: str, *, version: str | None = None,
+            unlicensed: list[str] | None = None, world: World | None = None) -> None:
+    """Set the management server's version ("19.2") and/or the licensed features it lacks ([] for none)."""
+    w = world or World(folder)
+    doc = w.site(site)
+    ms = doc.data["ManagementServer"]
+    if version is not None:
+        if not VMS_VERSION.match(version):
+            raise WorldError(f"version: {version!r} is not a management server version such as 24.2 or 23.1.0")
+        ms["Version"] = version
+    if unlicensed is not None:
+        names = [_licence_name(x) for x in unlicensed]
+        if names:
+            ms["UnlicensedFeatures"] = sorted(set(names))
+        else:
+            ms.pop("UnlicensedFeatures", None)
+    w.touched(doc, "ManagementServer", "$.ManagementServer", ms)
+    if world is None:
+        w.save()
+
+
+def _licence_name(text: str) -> str:
+    found = next((f for f in LICENSED_FEATURES if f.lower() == text.strip().lower()), None)
+    if found is None:
+        raise WorldError(f"licensed feature: {text!r} is not one of {', '.join(LICENSED_FEATURES)}")
+    return found
 
 
 def clear_faults(folder: str | os.PathLike[str], site: str, *, world: World | None = None) -> None:

@@ -22,13 +22,25 @@ from __future__ import annotations
 import os
 import random
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 from pydantic import SecretStr
 
 from fakes import build
-from fakes.document import SCHEMA_VERSION, WorldError, display_path, document_paths, encode, load, new_id, write_atomic
+from fakes.document import (
+    LICENSED_FEATURES,
+    SCHEMA_VERSION,
+    VMS_VERSION,
+    WorldError,
+    display_path,
+    document_paths,
+    encode,
+    load,
+    new_id,
+    write_atomic,
+)
 
 Architecture = Literal["single-site", "federated", "independent"]
 ARCHITECTURES: tuple[str, ...] = get_args(Architecture)
@@ -41,6 +53,7 @@ PRIMARY_STORAGE = "30-Day Local"
 SECONDARY_STORAGE = "90-Day DR"
 ADMIN_USER = "admin"
 DEFAULT_PASSWORD = "Fake-Admin-1"
+DEFAULT_VMS_VERSION = "24.2"
 _PRIMARY_NAME = re.compile(r"^Recorder P(\d+)$")
 _SECONDARY_NAME = re.compile(r"^Recorder S(\d+)$")
 _MAX_RECORDERS = 120  # each side's recorder number is an address octet
@@ -63,12 +76,15 @@ def create_world(
     mirror: bool = True,
     password: str | SecretStr = DEFAULT_PASSWORD,
     replace: bool = False,
+    vms_version: str = DEFAULT_VMS_VERSION,
+    unlicensed: Sequence[str] = (),
 ) -> list[Path]:
     """Write a world to `folder` and return the documents written.
 
     The same arguments give byte-identical files. A folder that already holds
     documents is refused unless `replace` is true (then documents that are
-    not part of the new world are removed).
+    not part of the new world are removed). Every management server reports
+    `vms_version` and lacks the licensed features in `unlicensed`.
     """
     _check_arguments(architecture, primaries, secondaries, hardware_per_recorder, cameras_per_hardware,
                      storages_per_recorder, groups, roles, views)
@@ -82,6 +98,11 @@ def create_world(
     secret = password.get_secret_value() if isinstance(password, SecretStr) else password
     if not secret:
         raise WorldError("password: must not be empty")
+    if not VMS_VERSION.match(vms_version):
+        raise WorldError(f"vms_version: {vms_version!r} is not a management server version such as 24.2 or 23.1.0")
+    bad = [u for u in unlicensed if u not in LICENSED_FEATURES]
+    if bad:
+        raise WorldError(f"unlicensed: {', '.join(map(repr, bad))} not among {', '.join(LICENSED_FEATURES)}")
 
     primary_host, secondary_host = HOSTS[architecture]
     ids = {h: random.Random(f"{seed}:ids:{h}") for h in {primary_host, secondary_host}}
@@ -91,13 +112,18 @@ def create_world(
                                    child=secondary_host if architecture == "federated" else None)
     if secondary_host != primary_host:
         docs[secondary_host] = _document(ids[secondary_host], secondary_host, architecture, secret)
+    for doc in docs.values():
+        doc["ManagementServer"]["Version"] = vms_version
+        if unlicensed:
+            doc["ManagementServer"]["UnlicensedFeatures"] = sorted(set(unlicensed))
 
     # Primaries and their hardware.
     primary_recs: list[dict[str, Any]] = []
     specs: list[list[build.HardwareSpec]] = []
     for i in range(primaries):
         rec = build.recorder(ids[primary_host], name=f"Recorder P{i + 1}", host=f"rec-p{i + 1}", index=i,
-                             default_storage=PRIMARY_STORAGE, storage_count=storages_per_recorder, retain_days=30)
+                             default_storage=PRIMARY_STORAGE, storage_count=storages_per_recorder, retain_days=30,
+                             site=primary_host)
         refs = build.RecorderRefs.of(rec)
         rec_specs = [
             build.HardwareSpec(seed=phys.getrandbits(64), address=build.address_of(i + 1, h),
@@ -113,7 +139,8 @@ def create_world(
     counterpart: dict[str, str] = {}
     for j in range(secondaries):
         rec = build.recorder(ids[secondary_host], name=f"Recorder S{j + 1}", host=f"rec-s{j + 1}", index=100 + j,
-                             default_storage=SECONDARY_STORAGE, storage_count=storages_per_recorder, retain_days=90)
+                             default_storage=SECONDARY_STORAGE, storage_count=storages_per_recorder, retain_days=90,
+                             site=secondary_host)
         refs = build.RecorderRefs.of(rec)
         if mirror:
             for i in range(j, primaries, secondaries):
@@ -178,7 +205,7 @@ def _document(ids: random.Random, host: str, architecture: str, password: str,
               child: str | None = None) -> dict[str, Any]:
     name = {"ms-site": "Site", "ms-primary": "Primary site", "ms-secondary": "Secondary site",
             "ms-child-1": "DR site"}.get(host, host)
-    ms: dict[str, Any] = {"Id": new_id(ids), "Name": name, "HostName": host, "Version": "24.2",
+    ms: dict[str, Any] = {"Id": new_id(ids), "Name": name, "HostName": host, "Version": DEFAULT_VMS_VERSION,
                           "ComputerName": host.upper(), "Users": [{"Name": ADMIN_USER, "Password": password}]}
     if child:
         ms["ChildSites"] = [child]

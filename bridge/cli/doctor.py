@@ -2,7 +2,10 @@
 
 Each line is OK or FAIL with what to fix: the SDK folder and its three
 assemblies, the bridge's interop helper, the .NET runtime, and the log-in
-to every site (and every federated child). Exit 0 when all pass, 3 otherwise.
+to every site (and every federated child). For each site logged in it also
+says the VMS version and, as NOTE lines, which features that version
+limits (from `bridge.sdk.gates`); a limit is not a failure. Exit 0 when all
+pass, 3 otherwise.
 """
 
 from __future__ import annotations
@@ -19,11 +22,45 @@ def _line(ok: bool, what: str, detail: str) -> bool:
     return ok
 
 
+def _vms_lines(server: str, details: Any) -> None:
+    """The VMS's version and what it limits (version and probed licences): information, never a failure."""
+    from bridge.sdk import gates
+
+    version_text = details.version
+    try:
+        version = gates.parse_version(version_text)
+    except gates.VersionError as exc:
+        click.echo(f"NOTE VMS {server}: reports version {version_text!r} ({exc}); features are tried and the "
+                   f"VMS's answers decide")
+        return
+    limited = gates.limits(version)
+    unlicensed = [g for g in details.unlicensed if g not in limited]
+    unprobed = [g.info.licence for g in gates.Gate
+                if g.info.licence and g not in limited and g not in details.unlicensed
+                and (not details.probed or g is not gates.Gate.PRIVACY_MASK)]
+    count = len(limited) + len(unlicensed)
+    summary = f"{count} feature(s) limited" if count else "no feature limited"
+    if unprobed:
+        summary += f"; not probed here, checked by each cycle: {', '.join(str(x) for x in unprobed)} licence"
+    click.echo(f"OK   VMS {server}: XProtect {version.release} ({version_text}); {summary}")
+    for line in gates.describe(limited, version):
+        click.echo(f"NOTE {server}: {line}")
+    for gate in unlicensed:
+        click.echo(f"NOTE {server}: {gates.unlicensed_reason(gate, version, details.unlicensed[gate])}")
+
+
 @click.command("doctor")
 @click.pass_context
 def doctor_command(ctx: click.Context) -> None:
     """Check the runtime, the SDK, the interop helper and each site's log-in."""
-    from bridge.sdk.runtime import REQUIRED_ASSEMBLIES, check_sdk_folder, choose_runtime, find_interop, load_runtime
+    from bridge.sdk.runtime import (
+        REQUIRED_ASSEMBLIES,
+        check_sdk_folder,
+        choose_runtime,
+        find_interop,
+        is_fake_sdk,
+        load_runtime,
+    )
 
     try:
         settings: Any = ctx.obj["settings_loader"]()
@@ -46,7 +83,9 @@ def doctor_command(ctx: click.Context) -> None:
     if folder_ok and interop is not None:
         try:
             loaded = load_runtime(settings.sdk)
-            runtime_ok = _line(True, "runtime", f"{loaded.runtime} loaded with the SDK from {loaded.sdk_folder}")
+            kind = "the fake SDK" if is_fake_sdk(loaded.sdk_folder) else "Milestone's MIP SDK"
+            runtime_ok = _line(True, "runtime", f"{loaded.runtime} loaded with {kind} from {loaded.sdk_folder} "
+                                                f"(its assemblies resolve from that folder, any version)")
         except BridgeError as exc:
             runtime_ok = _line(False, "runtime", exc.message)
     else:
@@ -60,8 +99,11 @@ def doctor_command(ctx: click.Context) -> None:
         from bridge.sdk.session import check_sites
 
         try:
-            for server, error in check_sites(settings):
+            details: dict[str, Any] = {}
+            for server, error in check_sites(settings, details):
                 all_ok &= _line(error is None, f"log-in {server}", error or "logged in")
+                if server in details:
+                    _vms_lines(server, details[server])
         except BridgeError as exc:
             all_ok = _line(False, "log-in", exc.message)
     else:

@@ -2,9 +2,15 @@
 
 Each action is one unit: inputs are checked before anything is written,
 a Save either succeeds or leaves the item as it was (the VMS validates
-first), long operations are polled to Success or Error within a bounded
-time, and every SDK exception leaves as a VmsError with the VMS's text.
-Passwords read from source hardware live only in local variables.
+first), long operations are polled to a final state (Success, Completed
+or Error) within a bounded time, and every SDK exception leaves as a
+VmsError with the VMS's text. Passwords read from source hardware live
+only in local variables.
+
+Real-server habits this follows: added hardware arrives disabled (the
+bridge enables what the source has enabled); the SDK's hardware lists stay
+cached after add, move and delete until ClearChildrenCache(); replace is a
+raw Configuration API method (bridge.sdk.configapi), 2023 R1 and later.
 """
 
 from __future__ import annotations
@@ -15,13 +21,16 @@ from typing import Any
 
 from bridge.errors import ConnectError, VmsError
 from bridge.model import Action, ActionKind
+from bridge.sdk import configapi, gates
+from bridge.sdk.configapi import FINAL_STATES
 from bridge.sdk.errors import scrub, to_vms_error, vms_call
+from bridge.sdk.gates import Gate
 from bridge.sdk.net import DEVICE_TYPES, Net
 from bridge.sdk.parse import HARDWARE_IDENTITY_SETTINGS, item_path, path_id
 
 SUB_DOCUMENT_CATEGORIES = ("streams", "motion", "privacy", "ptz", "client")
-# First polls are quick (the fake finishes in a couple of steps); later ones back off to spare a real server.
-_POLL_DELAYS = (0.0, 0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
+_POLL_DELAYS = configapi.POLL_DELAYS
+DEVICE_ITEM_TYPES = ("Camera", "Microphone", "Speaker", "Metadata", "InputEvent", "Output")
 PASSWORD_BATCH = 32
 """Password reads started at once on one site: their tasks run side by side, without flooding the server."""
 
@@ -37,12 +46,16 @@ class Applier:
     # -- tasks ----------------------------------------------------------------------------------------------
 
     def wait(self, task: Any, what: str, host: str) -> Any:
-        """Poll a ServerTask until Success (returned) or Error (VmsError); bounded by the task timeout."""
+        """Poll a ServerTask until it is final: Success or Completed (returned) or Error (VmsError).
+
+        Any other state (InProgress, Idle, one this code does not know) is polled with back-off, bounded
+        by the task timeout.
+        """
         deadline = time.monotonic() + self._timeout
         polls = 0
         while True:
             state = str(task.State)
-            if state == "Success":
+            if state in FINAL_STATES and state != "Error":
                 return task
             if state == "Error":
                 text = str(task.ErrorText or "") or f"error code {task.ErrorCode}"
@@ -93,7 +106,8 @@ class Applier:
         (each hardware is then looked up on its own, and fails on its own)."""
         try:
             rs = self._recorder(src, recorder_id)
-            rs.FillChildren(self._net.strings(["Hardware"]))
+            if gates.allows_reported(src.info.version, Gate.FILL_CHILDREN):
+                rs.FillChildren(self._net.strings(["Hardware"]))
             return {str(hw.Id): hw for hw in rs.HardwareFolder.Hardwares if str(hw.Id) in wanted}
         except Exception as exc:
             err = to_vms_error(exc, "Listing hardware for password reads", host)
@@ -122,7 +136,7 @@ class Applier:
             waiting: list[tuple[str, Any]] = []
             for hid, task in pending:
                 state = str(task.State)
-                if state == "Success":
+                if state in FINAL_STATES and state != "Error":
                     out[hid] = str(task.GetProperty("Password") or "")
                 elif state == "Error":
                     failures[hid] = scrub(str(task.ErrorText or "") or f"error code {task.ErrorCode}",
@@ -146,13 +160,24 @@ class Applier:
                 except Exception as exc:
                     fail(hid, exc)
 
-    def apply(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
+    def source_devices(self, src: Any, hardware_id: str) -> dict[str, bool]:
+        """Which devices of a source hardware are enabled: "kind:channel" -> Enabled."""
+        host = src.info.host
+        with src.lock, vms_call("Reading the source hardware's devices", host):
+            hw = self._net.Hardware(src.server_id, item_path("Hardware", hardware_id))
+            if gates.allows_reported(src.info.version, Gate.FILL_CHILDREN):
+                hw.FillChildren(self._net.strings(gates.fill_types(DEVICE_ITEM_TYPES)))
+            return {f"{kind}:{int(d.Channel)}": bool(d.Enabled)
+                    for kind, (_, folder, items) in DEVICE_TYPES.items() for d in getattr(getattr(hw, folder), items)}
+
+    def apply(self, site: Any, action: Action, password: str | None,
+              source_devices: dict[str, bool] | None = None) -> dict[str, Any]:
         host = site.info.host
         secrets = (password,) if password else ()
         what = f"{action.kind.value} {action.target.item_kind or 'item'} {action.target.name or action.target.item_id}"
         try:
             if action.kind is ActionKind.ADD:
-                return self._add(site, action, password or "")
+                return self._add(site, action, password or "", source_devices or {})
             if action.kind is ActionKind.MOVE:
                 return self._move(site, action)
             if action.kind is ActionKind.REPLACE:
@@ -170,16 +195,26 @@ class Applier:
     def _recorder(self, site: Any, recorder_id: str) -> Any:
         return self._net.RecordingServer(site.server_id, item_path("RecordingServer", recorder_id))
 
-    def _driver_path(self, recorder: Any, driver_name: str, host: str) -> str:
+    def _driver(self, recorder: Any, driver_name: str, host: str) -> Any:
         names = []
         for d in recorder.HardwareDriverFolder.HardwareDrivers:
             if str(d.Name) == driver_name:
-                return str(d.Path)
+                return d
             names.append(str(d.Name))
         raise VmsError(f"Recording server {recorder.Name} on {host} has no hardware driver named {driver_name!r}; "
                        f"install the driver pack there.")
 
-    def _add(self, site: Any, action: Action, password: str) -> dict[str, Any]:
+    def _driver_path(self, recorder: Any, driver_name: str, host: str) -> str:
+        return str(self._driver(recorder, driver_name, host).Path)
+
+    @staticmethod
+    def _forget_hardware_lists(*recorders: Any) -> None:
+        # The SDK keeps a recorder's hardware list cached after add, move and delete; without this the next
+        # read in this process would see the list as it was.
+        for rs in recorders:
+            rs.HardwareFolder.ClearChildrenCache()
+
+    def _add(self, site: Any, action: Action, password: str, source_devices: dict[str, bool]) -> dict[str, Any]:
         v = action.values
         host = site.info.host
         name = str(v.get("name", "")).strip()
@@ -191,53 +226,109 @@ class Applier:
         task = self.wait(rs.AddHardware(address, driver, str(v.get("user_name", "")), password),
                          f"Adding hardware {address}", host)
         hw_path = str(task.Path)
-        hw = self._net.Hardware(site.server_id, hw_path)
+        devices: dict[str, str] = {}
         try:
+            hw = self._net.Hardware(site.server_id, hw_path)
             hw.Name = name
+            # A new hardware and its devices arrive disabled: enable what is enabled on the source.
             hw.Enabled = bool(v.get("enabled", True))
             hw.Save()
+            for kind, (_, folder, items) in DEVICE_TYPES.items():
+                for d in getattr(getattr(hw, folder), items):
+                    key = f"{kind}:{int(d.Channel)}"
+                    devices[key] = str(d.Id)
+                    wanted = source_devices.get(key, False)
+                    if bool(d.Enabled) != wanted:
+                        d.Enabled = wanted
+                        d.Save()
         except Exception as exc:
             # Nothing half-written: take the new hardware away again, then report why.
-            err = to_vms_error(exc, f"Naming new hardware {name!r}", host, (password,))
+            err = to_vms_error(exc, f"Setting up new hardware {name!r}", host, (password,))
             try:
                 self.wait(rs.HardwareFolder.DeleteHardware(hw_path), "Removing the half-added hardware", host)
             except Exception:  # the original error is what the administrator must see
                 pass
+            self._forget_hardware_lists(rs)
             raise err from None
-        devices: dict[str, str] = {}
-        for kind, (_, folder, items) in DEVICE_TYPES.items():
-            for d in getattr(getattr(hw, folder), items):
-                devices[f"{kind}:{int(d.Channel)}"] = str(d.Id)
+        self._forget_hardware_lists(rs)
         return {"hardware_id": path_id(hw_path) or str(hw.Id), "devices": devices}
 
     def _move(self, site: Any, action: Action) -> dict[str, Any]:
         to = str(action.values.get("to_recorder_id", ""))
         if not to:
             raise VmsError("A move action needs values.to_recorder_id.")
+        host = site.info.host
         hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
-        invoke = hw.MoveHardware()
-        invoke.SetProperty("DestinationRecordingServer", item_path("RecordingServer", to))
-        self.wait(invoke.ExecuteDefault(), f"Moving hardware {hw.Name}", site.info.host)
+        here = self._recorder(site, action.target.recorder_id)
+        there = self._recorder(site, to)
+        self._check_same_driver(hw, here, there, host)
+        storage = self._destination_storage(there, str(action.values.get("storage_id", "") or ""), host)
+        task = hw.MoveHardware()
+        task.SetProperty("DestinationRecordingServer", item_path("RecordingServer", to))
+        task.SetProperty("DestinationStorage", storage)
+        task.SetProperty("ignoreSourceRecordingServer", "False")
+        try:
+            self.wait(task.ExecuteDefault(), f"Moving hardware {hw.Name}", host)
+        finally:
+            self._forget_hardware_lists(here, there)
         return {"hardware_id": action.target.item_id}
+
+    @staticmethod
+    def _check_same_driver(hw: Any, here: Any, there: Any, host: str) -> None:
+        """The server moves hardware only between recorders running its driver in the same version."""
+        path = str(hw.HardwareDriverPath)
+        mine = next((d for d in here.HardwareDriverFolder.HardwareDrivers if str(d.Path) == path), None)
+        theirs = next((d for d in there.HardwareDriverFolder.HardwareDrivers if str(d.Path) == path), None)
+        name = str(mine.Name) if mine is not None else path
+        if theirs is None:
+            raise VmsError(f"Cannot move hardware {hw.Name} to recording server {there.Name} on {host}: it has no "
+                           f"driver {name!r}; install the same driver pack there first.")
+        a = str(mine.DriverVersion) if mine is not None else ""
+        b = str(theirs.DriverVersion)
+        if a != b:
+            raise VmsError(f"Cannot move hardware {hw.Name} on {host}: driver {name!r} is version {a or '?'} on "
+                           f"{here.Name} but {b or '?'} on {there.Name}, and the VMS moves hardware only between "
+                           f"recorders with the same driver version; update the driver pack so both match.")
+
+    @staticmethod
+    def _destination_storage(recorder: Any, storage_id: str, host: str) -> str:
+        """The storage the moved devices record to: the one asked for (storage map), else the default."""
+        storages = list(recorder.StorageFolder.Storages)
+        if storage_id:
+            for st in storages:
+                if path_id(str(st.Path)) == storage_id or str(st.Id) == storage_id:
+                    return str(st.Path)
+            raise VmsError(f"Storage {storage_id} is not a storage of recording server {recorder.Name} on {host}.")
+        for st in storages:
+            if bool(st.IsDefault):
+                return str(st.Path)
+        raise VmsError(f"Recording server {recorder.Name} on {host} has no default storage to move hardware to; "
+                       f"set one, or map the storage in the settings.")
 
     def _replace(self, site: Any, action: Action, password: str) -> dict[str, Any]:
         v = action.values
         host = site.info.host
+        if not gates.allows_reported(site.info.version, Gate.REPLACE_HARDWARE):
+            raise VmsError(f"Hardware {action.target.name or action.target.item_id} on {host} was not replaced: "
+                           f"{gates.reason(gates.Gate.REPLACE_HARDWARE, site.info.version)}; "
+                           f"{gates.Gate.REPLACE_HARDWARE.info.without}.")
         rs = self._recorder(site, action.target.recorder_id)
-        driver = self._driver_path(rs, str(v.get("driver", "")), host)
-        hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
-        invoke = hw.ReplaceHardware()
-        invoke.SetProperty("Address", str(v.get("address", "")))
-        invoke.SetProperty("HardwareDriverPath", driver)
-        invoke.SetProperty("UserName", str(v.get("user_name", "")))
-        invoke.SetProperty("Password", password)
-        self.wait(invoke.ExecuteDefault(), f"Replacing hardware {hw.Name}", host)
-        return {"hardware_id": action.target.item_id}
+        driver = self._driver(rs, str(v.get("driver", "")), host)
+        path = item_path("Hardware", action.target.item_id)
+        keys = configapi.replace_values(str(v.get("address", "")), int(driver.Number), str(v.get("user_name", "")),
+                                        password)
+        result = configapi.invoke(self._net, site, path, "ReplaceHardware", keys,
+                                  f"Replacing hardware {action.target.name or action.target.item_id}", self._timeout)
+        self._forget_hardware_lists(rs)
+        return {"hardware_id": result.get("HardwareId") or action.target.item_id}
 
     def _delete(self, site: Any, action: Action) -> dict[str, Any]:
         rs = self._recorder(site, action.target.recorder_id)
-        self.wait(rs.HardwareFolder.DeleteHardware(item_path("Hardware", action.target.item_id)),
-                  f"Deleting hardware {action.target.name or action.target.item_id}", site.info.host)
+        try:
+            self.wait(rs.HardwareFolder.DeleteHardware(item_path("Hardware", action.target.item_id)),
+                      f"Deleting hardware {action.target.name or action.target.item_id}", site.info.host)
+        finally:
+            self._forget_hardware_lists(rs)
         return {}
 
     # -- settings -------------------------------------------------------------------------------------------
@@ -253,9 +344,16 @@ class Applier:
             elif cat == "general":
                 self._save_if_changed(hw, values)
             elif cat == "driver_settings":
+                # The settings live in the first of HardwareDriverSettingsChildItems, saved through their owner.
                 settings = _first(hw.HardwareDriverSettingsFolder.HardwareDriverSettings)
-                self._save_if_changed(settings, {k: x for k, x in values.items()
-                                                 if k not in HARDWARE_IDENTITY_SETTINGS}, raw=True)
+                props = _first(settings.HardwareDriverSettingsChildItems).Properties
+                wanted = {k: x for k, x in values.items() if k not in HARDWARE_IDENTITY_SETTINGS}
+                missing = sorted(set(wanted) - {str(k) for k in props.Keys})
+                if missing:
+                    raise VmsError(f"The driver of hardware {hw.Name} has no setting {', '.join(missing)}; the two "
+                                   f"devices differ in driver or firmware.")
+                if any([set_setting(props, k, x) for k, x in wanted.items()]):
+                    settings.Save()
             else:
                 raise VmsError(f"Unknown hardware category {cat!r}.")
             return {}
@@ -292,9 +390,14 @@ class Applier:
         wanted = item_path("Storage", storage_id)
         if path_id(str(device.RecordingStorage)) == storage_id:
             return
-        invoke = device.ChangeDeviceRecordingStorage()
-        invoke.ItemSelection = wanted
-        self.wait(invoke.ExecuteDefault(), f"Changing the storage of {device.Name}", site.info.host)
+        task = device.ChangeDeviceRecordingStorage()
+        # The server offers the recorder's storages as ItemSelectionValues (name -> Storage[id]).
+        offered = {str(p).lower() for p in task.ItemSelectionValues.Values}
+        if wanted.lower() not in offered:
+            raise VmsError(f"Storage {storage_id} is not one the VMS offers for {device.Name} (a storage of its own "
+                           f"recording server); check the storage map in the settings.")
+        task.ItemSelection = wanted
+        self.wait(task.ExecuteDefault(), f"Changing the storage of {device.Name}", site.info.host)
 
     def _save_if_changed(self, item: Any, values: dict[str, Any], raw: bool = False) -> bool:
         """Set the properties that differ and Save once; False when nothing differed."""
@@ -320,47 +423,73 @@ class Applier:
         self._save_if_changed(item, wanted)
 
     def _camera_ptz(self, cam: Any, values: Any) -> None:
+        """Make the camera's presets the source's: same names and positions, none extra.
+
+        Presets are matched by name; a target preset with no source namesake is renamed to a source preset
+        that has none on the target (the same preset, renamed), the rest are removed, missing ones created.
+        """
         # The planner wraps the preset list as {"value": [...]} (values is always a dict on an Action).
         raw = values.get("value", values.get("PtzPresets")) if isinstance(values, dict) else values
-        wanted: list[Any] = list(raw or [])
-        presets = {str(p.Name): p for p in cam.PtzPresetFolder.PtzPresets}
-        missing = [str(w.get("Name")) for w in wanted if str(w.get("Name")) not in presets]
-        if missing:
-            raise VmsError(f"Camera {cam.Name} has no PTZ preset named {', '.join(missing)}; presets are created "
-                           f"on the camera itself, then synced.")
+        wanted: list[dict[str, Any]] = [dict(w) for w in (raw or [])]
+        folder = cam.PtzPresetFolder
+        host = str(cam.ServerId.ServerHostname)
+        presets = list(folder.PtzPresets)
+        by_name = {str(p.Name): p for p in presets}
+        wanted_names = {str(w.get("Name")) for w in wanted}
+        spare = [p for p in presets if str(p.Name) not in wanted_names]
+        created = False
         for w in wanted:
-            self._save_if_changed(presets[str(w.get("Name"))], {k: x for k, x in w.items() if k != "Name"})
+            name = str(w.get("Name"))
+            preset = by_name.get(name)
+            if preset is None and spare:
+                preset = spare.pop(0)
+                w_all = dict(w)
+                self._save_if_changed(preset, w_all)
+                continue
+            if preset is None:
+                self.wait(folder.AddPtzPreset(name, str(w.get("Description", "") or ""), float(w.get("Pan", 0.0)),
+                                              float(w.get("Tilt", 0.0)), float(w.get("Zoom", 0.0))),
+                          f"Adding PTZ preset {name!r} to {cam.Name}", host)
+                created = True
+                continue
+            self._save_if_changed(preset, {k: x for k, x in w.items() if k != "Name"})
+        for p in spare:
+            self.wait(folder.RemovePtzPreset(str(p.Path)), f"Removing PTZ preset {p.Name!r} from {cam.Name}", host)
+        if created or spare:
+            folder.ClearChildrenCache()
 
     def _camera_streams(self, cam: Any, values: dict[str, Any]) -> None:
         streams = list(cam.StreamFolder.Streams)
-        # Vendor shape: one Stream item holding its usages as StreamUsageChildItems; saved through the Stream.
-        usages = [(stream, u) for stream in streams for u in (getattr(stream, "StreamUsageChildItems", None) or [])]
+        # One StreamDefinition holding the usages as StreamUsageChildItems; saved through the definition.
+        usages = [(stream, u) for stream in streams for u in (stream.StreamUsageChildItems or [])]
         wanted_usages = list(values.get("Streams", []))
         if "Streams" in values and wanted_usages and len(wanted_usages) != len(usages) and streams:
             # A new camera starts with the driver's default usage; the source may use more streams, or fewer.
             host = str(cam.ServerId.ServerHostname)
-            adder, remover = getattr(streams[0], "AddStream", None), getattr(streams[0], "RemoveStream", None)
-            if len(wanted_usages) > len(usages) and adder is not None:
+            definition = streams[0]
+            if len(wanted_usages) > len(usages):
                 for _ in range(len(wanted_usages) - len(usages)):
-                    self.wait(adder(), f"Adding a stream to {cam.Name}", host)
-            elif len(wanted_usages) < len(usages) and remover is not None:
+                    self.wait(definition.AddStream(), f"Adding a stream to {cam.Name}", host)
+            else:
                 for _, surplus in usages[len(wanted_usages):]:
-                    self.wait(remover(str(surplus.StreamReferenceId)), f"Removing a stream from {cam.Name}", host)
+                    self.wait(definition.RemoveStream(str(surplus.StreamReferenceId)),
+                              f"Removing a stream from {cam.Name}", host)
             cam.ClearChildrenCache()
             streams = list(cam.StreamFolder.Streams)
-            usages = [(st, u) for st in streams for u in (getattr(st, "StreamUsageChildItems", None) or [])]
+            usages = [(st, u) for st in streams for u in (st.StreamUsageChildItems or [])]
         if "Streams" in values and len(wanted_usages) != len(usages):
             raise VmsError(f"Camera {cam.Name} has {len(usages)} stream(s), the source {len(wanted_usages)}, and "
                            f"this VMS offers no way to add or remove stream usages through the SDK.")
         settings = _first(cam.DeviceDriverSettingsFolder.DeviceDriverSettings)
-        stream_items = list(getattr(settings, "StreamChildItems", None) or [])
+        general = settings.DeviceDriverSettingsChildItem.Properties
+        stream_items = [c.Properties for c in (settings.StreamChildItems or [])]
         wanted_driver_streams = list(values.get("DriverStreams", []))
         if "DriverStreams" in values and len(wanted_driver_streams) != len(stream_items):
             raise VmsError(f"Camera {cam.Name} has {len(stream_items)} driver stream(s), the source "
                            f"{len(wanted_driver_streams)}.")
-        missing = sorted(set(values.get("DriverGeneral") or {}) - {str(k) for k in settings.GetPropertyKeys()})
+        missing = sorted(set(values.get("DriverGeneral") or {}) - {str(k) for k in general.Keys})
         for child, wanted_stream in zip(stream_items, wanted_driver_streams, strict=False):
-            missing += sorted(set(wanted_stream) - {str(k) for k in child.GetPropertyKeys()} - set(missing))
+            missing += sorted(set(wanted_stream) - {str(k) for k in child.Keys} - set(missing))
         if missing:
             raise VmsError(f"The driver of camera {cam.Name} has no setting {', '.join(missing)}; the two cameras "
                            f"differ in driver or firmware, so their stream settings cannot be copied.")
@@ -374,10 +503,10 @@ class Applier:
             stream.Save()
         changed = False
         for key, wanted in (values.get("DriverGeneral") or {}).items():
-            changed |= set_value(settings, key, wanted, raw=True)
+            changed |= set_setting(general, key, wanted)
         for child, wanted_stream in zip(stream_items, wanted_driver_streams, strict=False):
             for key, wanted in wanted_stream.items():
-                changed |= set_value(child, key, wanted, raw=True)
+                changed |= set_setting(child, key, wanted)
         if changed:
             settings.Save()
 
@@ -405,6 +534,14 @@ def _same(current: Any, wanted: Any) -> bool:
     if isinstance(current, float | int) and isinstance(wanted, float | int) and not isinstance(current, bool):
         return float(current) == float(wanted)
     return bool(current == wanted)
+
+
+def set_setting(props: Any, key: str, wanted: Any) -> bool:
+    """Set one driver setting (ConfigurationApiProperties) if it differs; True when it was changed."""
+    if to_sdk_string(props.GetValue(key)) == to_sdk_string(wanted):
+        return False
+    props.SetValue(key, to_sdk_string(wanted))
+    return True
 
 
 def set_value(item: Any, key: str, wanted: Any, raw: bool = False) -> bool:

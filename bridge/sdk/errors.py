@@ -12,6 +12,17 @@ from contextlib import contextmanager
 
 from bridge.errors import BridgeError, ConnectError, VmsError
 from bridge.logs import redact
+from bridge.sdk.gates import is_unlicensed
+
+# WCF faults the SDK lets through from its channel to the management server. A timeout or a broken
+# channel means the server is not answering (large systems time out after about five minutes), so
+# the cycle stops; a FaultException is the server's answer about one item, so only that item fails.
+_CONNECTION_FAULTS = ("TimeoutException", "CommunicationException", "CommunicationMIPException")
+_ITEM_FAULTS = ("FaultException",)
+
+
+class UnlicensedError(VmsError):
+    """The VMS answered VMS64001: the feature is not licensed on this management server."""
 
 
 def type_names(exc: BaseException) -> list[str]:
@@ -60,9 +71,16 @@ def to_vms_error(exc: BaseException, what: str, site: str, secrets: tuple[str, .
     if "PathNotFoundMIPException" in names:
         return VmsError(f"{what} on {site}: the item no longer exists ({text}); it will be re-read next cycle.",
                         vms_text=text)
-    if "CommunicationMIPException" in names:
-        return ConnectError(f"{what}: lost the connection to {site} ({text}); check the network and that the "
-                            f"management server is running, then run again.", server=site, cause=text)
+    if is_unlicensed(text):
+        return UnlicensedError(f"{what} on {site}: the feature is not licensed on this management server ({text}).",
+                               vms_text=text)
+    if "NotAuthorizedMIPException" in names:
+        return VmsError(f"{what} on {site} was refused: the site's user lacks the right for it ({text}); give "
+                        f"the user's role that permission, or leave the item out of the sync.", vms_text=text)
+    if not any(n in names for n in _ITEM_FAULTS) and any(n in names for n in _CONNECTION_FAULTS):
+        kind = "timed out waiting for" if "TimeoutException" in names else "lost the connection to"
+        return ConnectError(f"{what}: {kind} {site} ({text}); check the network and that the management server "
+                            f"is running and not overloaded, then run again.", server=site, cause=text)
     return VmsError(f"{what} on {site} failed: {text}", vms_text=text)
 
 
@@ -80,7 +98,10 @@ def to_connect_error(exc: BaseException, server: str, user: str, secrets: tuple[
                f"user and password in the settings.")
     elif "LoginFailedInternalMIPException" in names:
         msg = f"Log-in to {server} failed on the server side ({text}); check the management server's log."
-    elif "CommunicationMIPException" in names:
+    elif "TimeoutException" in names:
+        msg = (f"Management server {server} did not answer in time ({text}); check that it is running and not "
+               f"overloaded.")
+    elif any(n in names for n in _CONNECTION_FAULTS):
         msg = f"Cannot reach management server {server} ({text}); check the network and the uri."
     else:
         msg = f"Log-in to {server} failed ({type(exc).__name__}: {text})."

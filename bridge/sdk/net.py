@@ -32,7 +32,7 @@ class Net:
             from SmartSync.Interop import Reader
             from VideoOS.Platform import EnvironmentManager
             from VideoOS.Platform.ConfigurationItems import Hardware, ManagementServer, RecordingServer
-            from VideoOS.Platform.Login import Util
+            from VideoOS.Platform.Login import LoginSettingsCache, Util
             from VideoOS.Platform.SDK import Environment
         except ImportError as exc:
             raise SdkLoadError(f"The SDK assemblies loaded but a type is missing ({exc}); the SDK folder holds an "
@@ -46,16 +46,19 @@ class Net:
         self.Environment = Environment
         self.EnvironmentManager = EnvironmentManager
         self.Util = Util
+        self.LoginSettingsCache = LoginSettingsCache
         self.ManagementServer = ManagementServer
         self.RecordingServer = RecordingServer
         self.Hardware = Hardware
         self.Reader = Reader
         self.device_classes: dict[str, Any] = {kind: getattr(items, t[0]) for kind, t in DEVICE_TYPES.items()}
         try:
-            from FakeMip import Diagnostics
-        except ImportError:  # the vendor's SDK has no diagnostics; cost is then unknown
-            Diagnostics = None
+            from FakeMip import ConfigurationApiHost, Diagnostics
+        except ImportError:  # the vendor's SDK: no diagnostics (cost unknown), raw methods go over WCF
+            ConfigurationApiHost = Diagnostics = None
         self._diagnostics = Diagnostics
+        self.fake_config_api: Any = ConfigurationApiHost
+        """The fake's in-process Configuration API service; None on a real install (see bridge.sdk.configapi)."""
 
     def strings(self, values: list[str]) -> Any:
         """A .NET string[] (FillChildren wants an array, not a Python list)."""

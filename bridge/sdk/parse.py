@@ -111,7 +111,7 @@ def camera_settings(d: dict[str, Any], storage_names: dict[str, str]) -> dict[st
     p = d.get("props", {})
     driver: dict[str, Any] = (d.get("driver_settings") or [{}])[0]
     client = d.get("client") or {}
-    return {
+    out = {
         "general": {k: p.get(k) for k in model.CAMERA_GENERAL},
         "recording": {k: p.get(k) for k in model.CAMERA_RECORDING},
         "storage": _storage_name(p.get("RecordingStorage"), storage_names),
@@ -129,6 +129,9 @@ def camera_settings(d: dict[str, Any], storage_names: dict[str, str]) -> dict[st
             "MulticastEnabled": client.get("MulticastEnabled"),
         },
     }
+    if "privacy" not in d:
+        del out["privacy"]  # not read (no licence on this VMS): the planner then leaves privacy alone
+    return out
 
 
 def related_ids(value: Any) -> list[str]:

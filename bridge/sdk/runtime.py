@@ -7,7 +7,15 @@ of failing obscurely later.
 
 Runtime precedence: the explicit setting (`sdk.runtime`), then the
 environment variable `SMARTSYNC_RUNTIME`, then the platform default
-(`netfx` on Windows, `mono` elsewhere).
+(`netfx` on Windows, `mono` elsewhere). Milestone's MIP SDK runs only on the
+.NET Framework (4.7.2 or later, x64, Windows): `netfx` is the runtime of a
+real install. `mono` serves the fake SDK (Linux, tests, demo) and is refused
+for Milestone's own assemblies. .NET Core / .NET 5+ (`coreclr`) is refused
+with the reason: the SDK fails there ("Method not found ... HttpBindingBase").
+
+Before the SDK loads, `SmartSync.Loader.dll` installs an AssemblyResolve
+handler for the SDK folder: every assembly there is found whatever version
+another one asks for, as binding redirects would do in an app.config.
 
 The bridge's own helper assembly, `SmartSync.Interop.dll`, is found without
 any setting, first hit wins:
@@ -32,7 +40,15 @@ from bridge.errors import SdkLoadError
 
 REQUIRED_ASSEMBLIES = ("VideoOS.Platform.dll", "VideoOS.Platform.SDK.dll", "VideoOS.ConfigurationAPI.dll")
 INTEROP_DLL = "SmartSync.Interop.dll"
-RUNTIMES = ("mono", "netfx", "coreclr")
+LOADER_DLL = "SmartSync.Loader.dll"
+RUNTIMES = ("mono", "netfx")
+REFUSED_RUNTIMES = {
+    "coreclr": ("Milestone's MIP SDK runs only on the .NET Framework (4.7.2 or later, x64, Windows); on .NET Core "
+                "and .NET 5+ it fails when it connects (\"Method not found: ... System.ServiceModel.HttpBindingBase"
+                "...\"). Use sdk.runtime = \"netfx\" on Windows, or \"mono\" with the fake SDK."),
+}
+# A namespace only the fake SDK's assembly holds: tells the fake from Milestone's SDK without loading either.
+FAKE_MARKER = b"FakeMip"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -65,18 +81,40 @@ def choose_runtime(explicit: str | None) -> str:
                                                                 os.environ.get("SMARTSYNC_RUNTIME"))):
         if value:
             value = value.strip().lower()
+            if value in REFUSED_RUNTIMES:
+                raise SdkLoadError(f"The .NET runtime {value!r} from {origin} cannot run the SDK: "
+                                   f"{REFUSED_RUNTIMES[value]}")
             if value not in RUNTIMES:
                 raise SdkLoadError(f"Unknown .NET runtime {value!r} from {origin}; use one of {', '.join(RUNTIMES)}.")
             return value
     return "netfx" if sys.platform == "win32" else "mono"
 
 
-def find_interop(sdk_folder: Path) -> Path | None:
-    """Where the helper assembly is (see the module docstring), or None."""
-    for candidate in (REPO_ROOT / "build" / "interop" / INTEROP_DLL, sdk_folder / INTEROP_DLL):
+def find_interop(sdk_folder: Path, name: str = INTEROP_DLL) -> Path | None:
+    """Where the helper assembly `name` is (see the module docstring), or None."""
+    for candidate in (REPO_ROOT / "build" / "interop" / name, sdk_folder / name):
         if candidate.is_file():
             return candidate
     return None
+
+
+def is_fake_sdk(folder: Path) -> bool:
+    """Whether the SDK in `folder` is this repository's fake (not Milestone's), read from the file alone."""
+    try:
+        return FAKE_MARKER in (folder / "VideoOS.Platform.dll").read_bytes()
+    except OSError:
+        return False
+
+
+def check_runtime_for(runtime: str, folder: Path) -> None:
+    """Refuse a runtime that cannot run the SDK in `folder`, saying why and what to use."""
+    if runtime == "netfx" and sys.maxsize <= 2**32:
+        raise SdkLoadError("Milestone's MIP SDK is 64-bit only; run the bridge with a 64-bit (x64) Python.")
+    if runtime == "mono" and not is_fake_sdk(folder):
+        raise SdkLoadError(
+            f"The SDK in {folder} is Milestone's MIP SDK, which runs only on the .NET Framework (4.7.2 or later, "
+            f"x64, Windows); Mono serves only the fake SDK. Run the bridge on Windows with sdk.runtime = \"netfx\", "
+            f"or point sdk.folder at the fake SDK (build/sdk, `bash dotnet/build.sh`).")
 
 
 def check_sdk_folder(folder: Path) -> None:
@@ -107,6 +145,7 @@ def load_runtime(sdk_settings: SdkSettings) -> LoadedRuntime:
     folder = Path(sdk_settings.folder).expanduser().resolve()
     # A broken folder is reported as such even when another SDK is already loaded: it is the first thing to fix.
     check_sdk_folder(folder)
+    check_runtime_for(runtime, folder)
     with _lock:
         if _loaded is not None:
             if _loaded.runtime != runtime or _loaded.sdk_folder != folder:
@@ -120,13 +159,38 @@ def load_runtime(sdk_settings: SdkSettings) -> LoadedRuntime:
             raise SdkLoadError(f"The helper assembly {INTEROP_DLL} was found neither in "
                                f"{REPO_ROOT / 'build' / 'interop'} nor in {folder}; build it with "
                                f"`bash dotnet/build.sh` (needs mcs from mono-devel).")
+        loader = find_interop(folder, LOADER_DLL)
+        if loader is None:
+            raise SdkLoadError(f"The loader assembly {LOADER_DLL} was found neither in "
+                               f"{REPO_ROOT / 'build' / 'interop'} nor in {folder}; build it with "
+                               f"`bash dotnet/build.sh` (needs mcs from mono-devel).")
+        if runtime == "netfx":
+            _add_native_folder(folder)
         _start_runtime(runtime)
         clr = _clr()
+        install_resolver(clr, loader, folder)
         for name in REQUIRED_ASSEMBLIES:
             _add_reference(clr, folder / name)
         _add_reference(clr, interop)
         _loaded = LoadedRuntime(runtime, folder, interop)
         return _loaded
+
+
+def install_resolver(clr: Any, loader: Path, folder: Path) -> None:
+    """Load the loader assembly and make every assembly of `folder` resolvable (any version asked for)."""
+    _add_reference(clr, loader)
+    from SmartSync.Loader import AssemblyResolver
+
+    AssemblyResolver.Install(str(folder))
+
+
+def _add_native_folder(folder: Path) -> None:
+    # The SDK's managed assemblies P/Invoke native DLLs that sit beside them; Windows looks for those
+    # on the DLL search path, not in the folder a managed assembly came from.
+    os.environ["PATH"] = f"{folder}{os.pathsep}{os.environ.get('PATH', '')}"
+    add = getattr(os, "add_dll_directory", None)
+    if add is not None:
+        add(str(folder))
 
 
 def _start_runtime(runtime: str) -> None:
@@ -153,11 +217,9 @@ def _runtime_advice(runtime: str, exc: BaseException) -> str:
         return (f"The Mono runtime could not be loaded ({detail.strip()}). Install it with "
                 f"`apt-get install -y mono-devel` (Debian package mono-devel provides libmonosgen), "
                 f"or choose another runtime with sdk.runtime.")
-    if runtime == "netfx":
-        return (f"The .NET Framework runtime could not be loaded ({detail.strip()}). It exists only on Windows "
-                f"with .NET Framework 4.7.2 or later; elsewhere use sdk.runtime = \"mono\".")
-    return (f"The .NET (CoreCLR) runtime could not be loaded ({detail.strip()}). Install the .NET runtime and set "
-            f"PYTHONNET_CORECLR_RUNTIME_CONFIG, or use sdk.runtime = \"mono\".")
+    return (f"The .NET Framework runtime could not be loaded ({detail.strip()}). It exists only on Windows "
+            f"with .NET Framework 4.7.2 or later (64-bit Python); elsewhere use sdk.runtime = \"mono\" with the "
+            f"fake SDK.")
 
 
 def _clr() -> Any:

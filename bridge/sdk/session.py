@@ -21,9 +21,10 @@ from pydantic import SecretStr
 
 from bridge.errors import BridgeError, ConnectError, VmsError
 from bridge.model import Action, ActionKind, Recorder, Side, Snapshot
-from bridge.sdk import parse
+from bridge.sdk import gates, parse
 from bridge.sdk.apply import Applier
-from bridge.sdk.errors import to_connect_error, vms_call
+from bridge.sdk.errors import to_connect_error, vms_call, vms_text
+from bridge.sdk.gates import Gate
 from bridge.sdk.net import Net
 from bridge.sdk.runtime import SdkSettings, load_runtime
 
@@ -83,6 +84,10 @@ class _Site:
     info: SiteInfo
     server_id: Any
     net_uri: Any
+    login: Any = None
+    """The site's settings (user, password, auth): raw Configuration API calls log in with them."""
+    config_api: Any = None
+    """The site's Configuration API channel, once one was needed (bridge.sdk.configapi)."""
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 
@@ -120,11 +125,25 @@ def connect(settings: Settings) -> Session:
     return session
 
 
-def check_sites(settings: Settings) -> list[tuple[str, str | None]]:
+@dataclass(slots=True)
+class SiteDetails:
+    """What `doctor` shows of a logged-in site beyond the log-in itself."""
+
+    version: str
+    unlicensed: dict[Gate, str] = field(default_factory=dict)
+    """Licence gates the VMS refused when probed -> its text."""
+    probed: bool = False
+    """False when the site had no camera to probe the licences with."""
+
+
+def check_sites(settings: Settings,
+                details: dict[str, SiteDetails] | None = None) -> list[tuple[str, str | None]]:
     """Log in to each site (and federated child) on its own: (server, None if ok else the error message).
 
     For `doctor`: unlike `connect`, one failing site does not hide the
-    others. The runtime must load (SdkLoadError otherwise).
+    others. The runtime must load (SdkLoadError otherwise). `details`, when
+    given, receives server -> its VMS version and the licences it lacks
+    (probed with one camera's privacy masks: a few round trips).
     """
     load_runtime(settings.sdk)
     fake_world = getattr(settings.sdk, "fake_world", None)
@@ -143,6 +162,8 @@ def check_sites(settings: Settings) -> list[tuple[str, str | None]]:
                 results.append((host, exc.message))
                 continue
             results.append((host, None))
+            if details is not None:
+                details[host] = session._details(host)
             if settings.architecture == "federated":
                 try:
                     children = session._child_uris(host)
@@ -152,7 +173,10 @@ def check_sites(settings: Settings) -> list[tuple[str, str | None]]:
                 for child in children:
                     try:
                         session._login(site, is_child=True, uri=child)
-                        results.append((f"{host_of(child)} (child of {host})", None))
+                        label = f"{host_of(child)} (child of {host})"
+                        results.append((label, None))
+                        if details is not None:
+                            details[label] = session._details(host_of(child))
                     except BridgeError as exc:
                         results.append((f"{host_of(child)} (child of {host})", exc.message))
     finally:
@@ -172,6 +196,9 @@ class Session:
         self._map_lock = threading.Lock()
         self._logins: dict[str, SiteSettings] = {}
         self._applier = Applier(net, self._site_for, task_timeout)
+        self._closed_gates: dict[tuple[str, Gate], str] = {}
+        """(site host, gate) -> note, for gates found closed in this cycle (cleared by `refresh`)."""
+        self._notes: list[str] = []
 
     # -- log-in ---------------------------------------------------------------------------------------------
 
@@ -199,32 +226,32 @@ class Session:
             info = SiteInfo(host=host, uri=uri, version=str(ms.Version), is_child=is_child, name=str(ms.Name))
         except Exception as exc:
             raise to_connect_error(exc, host, site.user, (password,)) from None
-        self._sites[host] = _Site(info, server_id, net_uri)
+        self._sites[host] = _Site(info, server_id, net_uri, login=site)
         self._logins[host] = site
 
-    def _site_items(self) -> list[Any]:
-        mgr = self._net.EnvironmentManager.Instance
-        items = []
-        get_all = getattr(mgr, "GetSiteItems", None)
-        if get_all is not None:
-            items.extend(get_all())
-        master = mgr.GetSiteItem(mgr.MasterSite)
-        items.append(master)
-        items.extend(master.GetChildren())
-        return items
-
     def _server_id(self, host: str) -> Any:
-        for item in self._site_items():
+        """The ServerId of a logged-in site: from its log-in settings, else by walking the site tree."""
+        settings = self._net.LoginSettingsCache.GetLoginSettings(host)
+        mgr = self._net.EnvironmentManager.Instance
+        if settings is not None:
+            item = mgr.GetSiteItem(settings.Guid)
+            if item is not None:
+                return item.FQID.ServerId
+        # The site tree: every site logged in to, and their federated children below them.
+        pending = [mgr.GetSiteItem(mgr.MasterSite)]
+        while pending:
+            item = pending.pop()
             sid = item.FQID.ServerId
             if str(sid.Uri.Host).lower() == host:
                 return sid
+            pending.extend(item.GetChildren())
         raise ConnectError(f"Logged in to {host} but the SDK lists no site for it.", server=host, cause="no site item")
 
     def _child_uris(self, parent_host: str) -> list[str]:
         mgr = self._net.EnvironmentManager.Instance
         parent = self._sites[parent_host]
         with vms_call("Listing federated child sites", parent_host):
-            children = mgr.GetSiteItem(parent.server_id).GetChildren()
+            children = mgr.GetSiteItem(parent.server_id.Id).GetChildren()
             return [str(c.FQID.ServerId.Uri) for c in children]
 
     def refresh(self) -> None:
@@ -232,6 +259,8 @@ class Session:
         with self._map_lock:
             self._recorder_site.clear()
             self._hardware_recorder.clear()
+            # A licence may have been added since: each cycle finds (and notes) closed gates afresh.
+            self._closed_gates.clear()
         for host, site in list(self._sites.items()):
             if not self._net.Environment.IsLoggedIn(site.net_uri):
                 settings = self._logins[host]
@@ -248,6 +277,70 @@ class Session:
                 pass
         self._sites.clear()
 
+    # -- gates ----------------------------------------------------------------------------------------------
+
+    def _close_gate(self, site: _Site, gate: Gate, note: str) -> None:
+        """Remember that `gate` is closed on `site` for this cycle; the note is given once per cycle."""
+        with self._map_lock:
+            if (site.info.host, gate) not in self._closed_gates:
+                self._closed_gates[site.info.host, gate] = note
+                self._notes.append(f"{site.info.host}: {note}")
+
+    def _gate_open(self, site: _Site, gate: Gate) -> bool:
+        with self._map_lock:
+            if (site.info.host, gate) in self._closed_gates:
+                return False
+        if gates.allows_reported(site.info.version, gate):
+            return True
+        self._close_gate(site, gate, f"{gates.reason(gate, site.info.version)}; {gate.info.without}")
+        return False
+
+    def _fill(self, site: _Site, item: Any, types: Iterable[str]) -> None:
+        """FillChildren for the accepted `types` where the VMS has it; otherwise the reader loads lazily."""
+        wanted = gates.fill_types(types, privacy=self._gate_open(site, Gate.PRIVACY_MASK))
+        if wanted and self._gate_open(site, Gate.FILL_CHILDREN):
+            item.FillChildren(self._net.strings(wanted))
+
+    def _read_recorder(self, site: _Site, rs: Any) -> str:
+        """One recorder's dump; privacy masks are left out where the VMS says they are not licensed."""
+        privacy = self._gate_open(site, Gate.PRIVACY_MASK)
+        try:
+            self._fill(site, rs, RECORDER_ITEM_TYPES)
+            return str(self._net.Reader.ReadRecorder(rs, privacy))
+        except Exception as exc:
+            text = vms_text(exc)
+            if not privacy or not gates.is_unlicensed(text):
+                raise
+            self._close_gate(site, Gate.PRIVACY_MASK, gates.unlicensed_reason(Gate.PRIVACY_MASK, site.info.version,
+                                                                              text))
+        self._fill(site, rs, RECORDER_ITEM_TYPES)
+        return str(self._net.Reader.ReadRecorder(rs, False))
+
+    def _details(self, host: str) -> SiteDetails:
+        """The site's version, and its licence gates probed on the first camera found (for doctor)."""
+        site = self._sites[host]
+        out = SiteDetails(version=site.info.version)
+        with site.lock, vms_call("Probing the licences", host):
+            camera = next((cam for rs in self._management_server(site).RecordingServerFolder.RecordingServers
+                           for hw in rs.HardwareFolder.Hardwares for cam in hw.CameraFolder.Cameras), None)
+            if camera is None:
+                return out
+            out.probed = True
+            try:
+                list(camera.PrivacyProtectionFolder.PrivacyProtections)
+            except Exception as exc:
+                text = vms_text(exc)
+                if not gates.is_unlicensed(text):
+                    raise
+                out.unlicensed[Gate.PRIVACY_MASK] = text
+        return out
+
+    def take_notes(self) -> list[str]:
+        """Notes for the cycle report (features this VMS lacks), each once per cycle; then forgotten."""
+        with self._map_lock:
+            notes, self._notes = self._notes, []
+        return notes
+
     # -- reading --------------------------------------------------------------------------------------------
 
     def _management_server(self, site: _Site) -> Any:
@@ -260,7 +353,7 @@ class Session:
         for host, site in list(self._sites.items()):
             with site.lock, vms_call("Listing recording servers", host):
                 ms = self._management_server(site)
-                ms.RecordingServerFolder.FillChildren(self._net.strings(["RecordingServer", "Storage"]))
+                self._fill(site, ms.RecordingServerFolder, ["RecordingServer", "Storage"])
                 recs = parse.parse_inventory(host, self._net.json(self._net.Reader.ReadInventory(ms)))
             with self._map_lock:
                 for r in recs:
@@ -292,7 +385,6 @@ class Session:
         for rid in dict.fromkeys(recorder_ids):
             by_site.setdefault(self._site_for(rid).info.host, []).append(rid)
         snap = Snapshot(side=side)
-        types = self._net.strings(list(RECORDER_ITEM_TYPES))
         for host, ids in by_site.items():
             site = self._sites[host]
             with site.lock, vms_call("Reading the configuration", host):
@@ -306,13 +398,12 @@ class Session:
                     rs = found.get(rid)
                     if rs is None:
                         raise VmsError(f"Recording server {rid} no longer exists on {host}.")
-                    rs.FillChildren(types)
-                    rec = parse.parse_recorder(host, self._net.json(self._net.Reader.ReadRecorder(rs)))
+                    rec = parse.parse_recorder(host, self._net.json(self._read_recorder(site, rs)))
                     snap.recorders.append(rec)
                     with self._map_lock:
                         self._hardware_recorder.update((hw.id, rec.id) for hw in rec.hardware)
                 groups_folder = ms.CameraGroupFolder
-                groups_folder.FillChildren(self._net.strings(["CameraGroup", "Camera"]))
+                self._fill(site, groups_folder, ["CameraGroup", "Camera"])
                 for path, members in parse.parse_groups(self._net.json(self._net.Reader.ReadGroups(ms))).items():
                     snap.groups.setdefault(path, set()).update(members)
         return snap
@@ -350,14 +441,25 @@ class Session:
     def apply(self, action: Action) -> dict[str, Any]:
         """Apply one action; VmsError with the VMS's text when it is rejected."""
         site = self._site_by_host(action.target.site)
+        if action.kind is ActionKind.REPLACE and not self._gate_open(site, Gate.REPLACE_HARDWARE):
+            # Refused before the source password is read: nothing is asked of either server. The cycle's notes
+            # say it once; each such action fails with the same reason.
+            raise VmsError(f"Hardware {action.target.name or action.target.item_id} on {site.info.host} was not "
+                           f"replaced: {gates.reason(Gate.REPLACE_HARDWARE, site.info.version)}; "
+                           f"{Gate.REPLACE_HARDWARE.info.without}.")
+        devices: dict[str, bool] | None = None
         if action.kind is ActionKind.ADD or action.kind is ActionKind.REPLACE or (
                 action.kind is ActionKind.UPDATE and action.category == "password"):
             src = self._site_by_host(str(action.values.get("source_site", "")))
-            password = self._applier.read_password(src, str(action.values.get("source_hardware_id", "")))
+            source_id = str(action.values.get("source_hardware_id", ""))
+            password = self._applier.read_password(src, source_id)
+            if action.kind is ActionKind.ADD:
+                # New hardware arrives with its devices disabled: the source says which to enable.
+                devices = self._applier.source_devices(src, source_id)
         else:
             password = None
         with site.lock:
-            return self._applier.apply(site, action, password)
+            return self._applier.apply(site, action, password, devices)
 
     # -- cost -----------------------------------------------------------------------------------------------
 

@@ -19,10 +19,12 @@ up_to_date() {
 flags=(-nologo -target:library -langversion:7.2 -optimize+ -debug- -warnaserror+ -nowarn:1591)
 
 if ! up_to_date VideoOS.ConfigurationAPI.dll "$here/ConfigurationAPI" "$here/build.sh"; then
-  mcs "${flags[@]}" -out:"$out/VideoOS.ConfigurationAPI.dll" "$here"/ConfigurationAPI/*.cs
+  mcs "${flags[@]}" -out:"$out/VideoOS.ConfigurationAPI.dll" -r:System.Runtime.Serialization.dll -r:System.ServiceModel.dll \
+    "$here"/ConfigurationAPI/*.cs
 fi
 if ! up_to_date VideoOS.Platform.dll "$here/Platform" "$here/build.sh" "$out/VideoOS.ConfigurationAPI.dll"; then
   mcs "${flags[@]}" -out:"$out/VideoOS.Platform.dll" -r:System.dll -r:System.Core.dll \
+    -r:System.Runtime.Serialization.dll -r:System.ServiceModel.dll \
     -r:"$out/VideoOS.ConfigurationAPI.dll" "$here"/Platform/*.cs
 fi
 if ! up_to_date VideoOS.Platform.SDK.dll "$here/SDK" "$here/build.sh" "$out/VideoOS.Platform.dll"; then

@@ -26,8 +26,15 @@ namespace SmartSync.Interop
             new[] { "output", "OutputFolder", "Outputs" },
         };
 
-        // Collections the SDK keeps out of GetPropertyKeys() but that the bridge compares.
-        private static readonly string[] ClientExtras = { "Related" };
+        // Typed properties the SDK keeps out of GetPropertyKeys() but that the bridge compares: the enable flag
+        // is the item's own property, never one of its keys, and Related is a list.
+        private static readonly string[] ItemExtras = { "Enabled" };
+        private static readonly string[] ClientExtras = { "Related", "Enabled" };
+
+        // A stream usage's settings, read through its typed properties (absent ones, e.g. RecordTo without the
+        // multistream licence, are left out).
+        private static readonly string[] UsageProperties =
+            { "Name", "StreamReferenceId", "LiveDefault", "LiveMode", "RecordTo", "DefaultPlayback", "UseEdge" };
 
         private static readonly Dictionary<Type, Dictionary<string, Func<object, object>>> GetterCache =
             new Dictionary<Type, Dictionary<string, Func<object, object>>>();
@@ -36,7 +43,7 @@ namespace SmartSync.Interop
         /// <summary>Version of this helper; the bridge checks it to catch a stale build.</summary>
         public static string Version
         {
-            get { return "1"; }
+            get { return "2"; }
         }
 
         /// <summary>Recorders of a management server with their storages, no hardware.</summary>
@@ -58,6 +65,13 @@ namespace SmartSync.Interop
         /// <summary>One recorder with storages, drivers, hardware, devices and their settings.</summary>
         public static string ReadRecorder(IConfigurationItem recorder)
         {
+            return ReadRecorder(recorder, true);
+        }
+
+        /// <summary>As ReadRecorder; without privacy masks when privacy is false (a VMS without that licence
+        /// refuses to read them, so cameras then carry no "privacy" key).</summary>
+        public static string ReadRecorder(IConfigurationItem recorder, bool privacy)
+        {
             JsonWriter w = new JsonWriter(64 * 1024);
             w.BeginObject();
             WriteProps(w, "props", recorder, null);
@@ -75,7 +89,7 @@ namespace SmartSync.Interop
             w.Key("hardware");
             w.BeginArray();
             foreach (object h in List(recorder, "HardwareFolder", "Hardwares"))
-                WriteHardware(w, (IConfigurationItem)h);
+                WriteHardware(w, (IConfigurationItem)h, privacy);
             w.EndArray();
             w.EndObject();
             return w.ToString();
@@ -100,37 +114,40 @@ namespace SmartSync.Interop
                 w.Key(path);
                 w.BeginArray();
                 foreach (object cam in List(group, "CameraFolder", "Cameras"))
-                    w.Value(((IConfigurationItem)cam).Id);
+                    w.Value(Get(cam, "Id"));
                 w.EndArray();
                 WriteGroups(w, Get(group, "CameraGroupFolder"), path);
             }
         }
 
-        private static void WriteHardware(JsonWriter w, IConfigurationItem hw)
+        private static void WriteHardware(JsonWriter w, IConfigurationItem hw, bool privacy)
         {
             w.BeginObject();
-            WriteProps(w, "props", hw, null);
+            WriteProps(w, "props", hw, ItemExtras);
             w.Key("driver_settings");
             w.BeginObject();
             foreach (object s in List(hw, "HardwareDriverSettingsFolder", "HardwareDriverSettings"))
-                WriteRawPairs(w, (IConfigurationItem)s);
+            {
+                foreach (object child in List(s, "HardwareDriverSettingsChildItems"))
+                    WriteSettings(w, Get(child, "Properties") as ConfigurationApiProperties);
+            }
             w.EndObject();
             w.Key("devices");
             w.BeginArray();
             foreach (string[] kind in DeviceFolders)
             {
                 foreach (object d in List(hw, kind[1], kind[2]))
-                    WriteDevice(w, kind[0], (IConfigurationItem)d);
+                    WriteDevice(w, kind[0], (IConfigurationItem)d, privacy);
             }
             w.EndArray();
             w.EndObject();
         }
 
-        private static void WriteDevice(JsonWriter w, string kind, IConfigurationItem device)
+        private static void WriteDevice(JsonWriter w, string kind, IConfigurationItem device, bool privacy)
         {
             w.BeginObject();
             w.Property("kind", kind);
-            WriteProps(w, "props", device, null);
+            WriteProps(w, "props", device, ItemExtras);
             if (kind == "camera")
             {
                 w.Key("streams");
@@ -141,67 +158,64 @@ namespace SmartSync.Interop
                 w.Key("driver_settings");
                 w.BeginArray();
                 foreach (object s in List(device, "DeviceDriverSettingsFolder", "DeviceDriverSettings"))
-                    WriteDriverSettings(w, (IConfigurationItem)s);
+                    WriteDriverSettings(w, s);
                 w.EndArray();
                 WriteFirst(w, "client", List(device, "ClientSettingsFolder", "ClientSettings"), ClientExtras);
-                WriteFirst(w, "motion", List(device, "MotionDetectionFolder", "MotionDetections"), null);
-                WriteFirst(w, "privacy", List(device, "PrivacyProtectionFolder", "PrivacyProtections"), null);
+                WriteFirst(w, "motion", List(device, "MotionDetectionFolder", "MotionDetections"), ItemExtras);
+                if (privacy)
+                    WriteFirst(w, "privacy", List(device, "PrivacyProtectionFolder", "PrivacyProtections"), ItemExtras);
                 WriteItems(w, "ptz", List(device, "PtzPresetFolder", "PtzPresets"));
             }
             w.EndObject();
         }
 
-        // A Stream item either is one usage or holds its usages as StreamUsageChildItems (vendor SDK shape).
-        private static void WriteStreamUsages(JsonWriter w, object stream)
+        // StreamFolder.Streams holds one StreamDefinition whose StreamUsageChildItems are the usages.
+        private static void WriteStreamUsages(JsonWriter w, object definition)
         {
-            IEnumerable usages = Get(stream, "StreamUsageChildItems") as IEnumerable;
-            if (usages == null)
+            foreach (object u in List(definition, "StreamUsageChildItems"))
             {
                 w.BeginObject();
-                WritePropsBody(w, (IConfigurationItem)stream, null);
-                w.EndObject();
-                return;
-            }
-            foreach (object u in usages)
-            {
-                w.BeginObject();
-                WritePropsBody(w, u, null);
+                foreach (string k in UsageProperties)
+                {
+                    Func<object, object> g = Getter(u.GetType(), k);
+                    if (g != null)
+                        w.Property(k, g(u));
+                }
                 w.EndObject();
             }
         }
 
-        // Driver settings: general key/values on the item (or its DeviceDriverSettingsChildItems), and one
-        // child item per stream (StreamChildItems).
-        private static void WriteDriverSettings(JsonWriter w, IConfigurationItem settings)
+        // Driver settings: the general ones in DeviceDriverSettingsChildItem.Properties, one StreamChildItems
+        // entry per driver stream, each with its Properties.
+        private static void WriteDriverSettings(JsonWriter w, object settings)
         {
             w.BeginObject();
             w.Key("general");
             w.BeginObject();
-            IEnumerable general = Get(settings, "DeviceDriverSettingsChildItems") as IEnumerable;
-            if (general != null)
-            {
-                foreach (object g in general)
-                    WriteRawPairs(w, g);
-            }
-            else
-            {
-                WriteRawPairs(w, settings);
-            }
+            WriteSettings(w, Get(Get(settings, "DeviceDriverSettingsChildItem"), "Properties") as ConfigurationApiProperties);
             w.EndObject();
             w.Key("streams");
             w.BeginArray();
-            IEnumerable streams = Get(settings, "StreamChildItems") as IEnumerable;
-            if (streams != null)
+            foreach (object s in List(settings, "StreamChildItems"))
             {
-                foreach (object s in streams)
-                {
-                    w.BeginObject();
-                    WriteRawPairs(w, s);
-                    w.EndObject();
-                }
+                w.BeginObject();
+                WriteSettings(w, Get(s, "Properties") as ConfigurationApiProperties);
+                w.EndObject();
             }
             w.EndArray();
             w.EndObject();
+        }
+
+        // Key/value settings as the driver reports them: short keys, raw string values.
+        private static void WriteSettings(JsonWriter w, ConfigurationApiProperties props)
+        {
+            if (props == null)
+                return;
+            foreach (string k in props.Keys)
+            {
+                if (!IsSecret(k))
+                    w.Property(k, props.GetValue(k));
+            }
         }
 
         private static void WriteFirst(JsonWriter w, string key, IEnumerable items, string[] extras)
@@ -267,16 +281,6 @@ namespace SmartSync.Interop
             }
         }
 
-        // Key/value settings as the VMS stores them: strings, untyped.
-        private static void WriteRawPairs(JsonWriter w, object item)
-        {
-            foreach (string k in Keys(item))
-            {
-                if (!IsSecret(k))
-                    w.Property(k, RawProperty(item, k));
-            }
-        }
-
         private static bool IsSecret(string key)
         {
             return key.IndexOf("Password", StringComparison.OrdinalIgnoreCase) >= 0;
@@ -284,9 +288,7 @@ namespace SmartSync.Interop
 
         private static IEnumerable<string> Keys(object item)
         {
-            IConfigurationItem ci = item as IConfigurationItem;
-            if (ci != null)
-                return ci.GetPropertyKeys();
+            // GetPropertyKeys is on the concrete item classes, not on IConfigurationItem: reached by reflection.
             MethodInfo m = item.GetType().GetMethod("GetPropertyKeys", Type.EmptyTypes);
             if (m == null)
                 return new string[0];

@@ -87,8 +87,10 @@ def test_two_independent_sites_at_once(fake_sdk: SimpleNamespace, fake_world: Pa
     sid_a, sid_b = login(fake_sdk, "ms-a"), login(fake_sdk, "ms-b")
     assert fake_sdk.Items.ManagementServer(sid_a).Name == "Site ms-a"
     assert fake_sdk.Items.ManagementServer(sid_b).Name == "Site ms-b"
-    assert [i.FQID.ServerId.Uri.Host for i in fake_sdk.Platform.EnvironmentManager.Instance.GetSiteItems()] == [
-        "ms-a", "ms-b"]
+    # There is no GetSiteItems(): each site is found by its server id (GetSiteItem(Guid)).
+    env = fake_sdk.Platform.EnvironmentManager.Instance
+    assert [env.GetSiteItem(s.Id).FQID.ServerId.Uri.Host for s in (sid_a, sid_b)] == ["ms-a", "ms-b"]
+    assert not hasattr(env, "GetSiteItems")
 
 
 def test_federated_children_are_site_items_and_log_in_with_parent_credentials(

@@ -90,9 +90,8 @@ def test_add_unknown_device_gives_one_camera(fake_sdk: SimpleNamespace, fake_wor
 def test_add_hardware_errors_name_the_problem(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
     sid = login(fake_sdk)
     rec = fake_sdk.Items.RecordingServer(sid, f"RecordingServer[{REC1}]")
-    foreign_driver = fake_sdk.Items.RecordingServer(sid, f"RecordingServer[{REC2}]").HardwareDriverFolder \
-        .HardwareDrivers[0].Path
-    wrong = finish(rec.AddHardware("http://10.0.0.12/", foreign_driver, "u", "p"))
+    missing_driver = "HardwareDriver[0b7e5a43-0000-4000-8000-0000000003ff]"
+    wrong = finish(rec.AddHardware("http://10.0.0.12/", missing_driver, "u", "p"))
     assert str(wrong.State) == "Error" and "does not exist on recording server 'Rec-A'" in wrong.ErrorText
     own = rec.HardwareDriverFolder.HardwareDrivers[0].Path
     dup = finish(rec.AddHardware("http://10.0.0.11", own, "u", "p"))
@@ -117,8 +116,11 @@ def test_move_hardware_keeps_ids_and_takes_the_destination_storage(
         fake_sdk: SimpleNamespace, fake_world: Path) -> None:
     sid = login(fake_sdk)
     hw = fake_sdk.Items.Hardware(sid, f"Hardware[{HW1}]")
+    assert (hw.ParentPath, hw.ParentItemPath) == (f"RecordingServer[{REC1}]/HardwareFolder", f"RecordingServer[{REC1}]")
     invoke = hw.MoveHardware()
     invoke.SetProperty("DestinationRecordingServer", f"RecordingServer[{REC2}]")
+    invoke.SetProperty("DestinationStorage", f"Storage[{ST2}]")
+    invoke.SetProperty("ignoreSourceRecordingServer", "False")
     task = invoke.ExecuteDefault()
     assert str(task.State) == "InProgress"
     assert str(finish(task).State) == "Success", task.ErrorText
@@ -137,22 +139,93 @@ def test_move_to_unknown_recorder_fails(fake_sdk: SimpleNamespace, fake_world: P
     sid = login(fake_sdk)
     invoke = fake_sdk.Items.Hardware(sid, f"Hardware[{HW1}]").MoveHardware()
     invoke.SetProperty("DestinationRecordingServer", "RecordingServer[00000000-0000-0000-0000-000000000000]")
+    invoke.SetProperty("DestinationStorage", f"Storage[{ST2}]")
     task = finish(invoke.ExecuteDefault())
     assert str(task.State) == "Error" and "does not exist" in task.ErrorText
     assert len(rec_doc(fake_world, 0)["Hardwares"]) == 1
 
 
-def test_replace_hardware_keeps_id_and_devices(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+def test_move_without_destination_storage_is_refused(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
     sid = login(fake_sdk)
-    invoke = fake_sdk.Items.Hardware(sid, f"Hardware[{HW1}]").ReplaceHardware()
-    assert invoke.GetProperty("Address") == "http://10.0.0.11/"
-    invoke.SetProperty("Address", "http://10.0.0.21/")
-    invoke.SetProperty("Password", "replaced-pw")
+    invoke = fake_sdk.Items.Hardware(sid, f"Hardware[{HW1}]").MoveHardware()
+    invoke.SetProperty("DestinationRecordingServer", f"RecordingServer[{REC2}]")
+    with pytest.raises(fake_sdk.Platform.ArgumentMIPException, match="DestinationStorage"):
+        invoke.ExecuteDefault()
+
+
+def test_move_between_recorders_with_different_driver_versions_is_refused(
+        fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    def older_driver(doc: dict[str, Any]) -> None:
+        doc["RecordingServers"][0]["HardwareDrivers"][0]["DriverVersion"] = "13.4.3.0"
+        doc["RecordingServers"][1]["HardwareDrivers"][0]["DriverVersion"] = "12.9.0.0"
+
+    with_doc(fake_world, "ms-a", older_driver)
+    sid = login(fake_sdk)
+    invoke = fake_sdk.Items.Hardware(sid, f"Hardware[{HW1}]").MoveHardware()
+    invoke.SetProperty("DestinationRecordingServer", f"RecordingServer[{REC2}]")
+    invoke.SetProperty("DestinationStorage", f"Storage[{ST2}]")
     task = finish(invoke.ExecuteDefault())
-    assert str(task.State) == "Success", task.ErrorText
+    assert str(task.State) == "Error"
+    assert "driver versions" in task.ErrorText and "12.9.0.0" in task.ErrorText
+    assert len(rec_doc(fake_world, 0)["Hardwares"]) == 1
+
+
+def raw_service(fake_sdk: SimpleNamespace, sid: Any) -> Any:
+    from FakeMip import ConfigurationApiHost
+
+    return ConfigurationApiHost.Open(sid)
+
+
+def raw_values(item: Any) -> dict[str, str]:
+    return {str(p.Key): str(p.Value) for p in item.Properties}
+
+
+def test_replace_hardware_is_a_raw_method_keeping_id_and_devices(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    from FakeMip import ConfigurationApiHost
+
+    sid = login(fake_sdk)
+    assert not hasattr(fake_sdk.Items.Hardware(sid, f"Hardware[{HW1}]"), "ReplaceHardware")
+    service = raw_service(fake_sdk, sid)
+    item = service.GetItem(f"Hardware[{HW1}]")
+    assert "ReplaceHardware" in list(item.MethodIds)
+    form = service.InvokeMethod(item, "ReplaceHardware")
+    current = raw_values(form)
+    assert (current["Address"], current["Port"], current["UseHttps"], current["Driver"]) == (
+        "10.0.0.11", "80", "False", "401")
+    for p in form.Properties:
+        if p.Key == "Address":
+            p.Value = "10.0.0.21"
+        elif p.Key == "Password":
+            p.Value = "replaced-pw"
+    task = service.InvokeMethod(form, "ReplaceHardware")
+    for _ in range(5):
+        if raw_values(task)["State"] != "InProgress":
+            break
+        task = service.GetItem(task.Path)
+    done = raw_values(task)
+    assert done["State"] == "Success", done["ErrorText"]
+    assert done["HardwareId"] == HW1
+    assert ConfigurationApiHost.OpenTasks("ms-a") == 1
+    service.InvokeMethod(task, "TaskCleanup")
+    assert ConfigurationApiHost.OpenTasks("ms-a") == 0
     hw = rec_doc(fake_world, 0)["Hardwares"][0]
     assert (hw["Id"], hw["Address"], hw["Password"]) == (HW1, "http://10.0.0.21/", "replaced-pw")
     assert [c["Id"] for c in hw["Cameras"]] == [CAM1, CAM2]
+
+
+def test_replace_hardware_wants_a_host_only_address_and_a_2023_r1_server(
+        fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    sid = login(fake_sdk)
+    service = raw_service(fake_sdk, sid)
+    form = service.InvokeMethod(service.GetItem(f"Hardware[{HW1}]"), "ReplaceHardware")
+    next(p for p in form.Properties if p.Key == "Address").Value = "http://10.0.0.21/"
+    with pytest.raises(fake_sdk.Platform.ArgumentMIPException, match="host name or IP address only"):
+        service.InvokeMethod(form, "ReplaceHardware")
+    with_doc(fake_world, "ms-a", lambda d: d["ManagementServer"].update(Version="22.3"))
+    item = service.GetItem(f"Hardware[{HW1}]")
+    assert "ReplaceHardware" not in list(item.MethodIds)
+    with pytest.raises(fake_sdk.Platform.ArgumentMIPException, match="23.1"):
+        service.InvokeMethod(item, "ReplaceHardware")
 
 
 def test_change_device_recording_storage(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
@@ -174,8 +247,8 @@ def test_sub_settings_save_through_their_item(fake_sdk: SimpleNamespace, fake_wo
     sid = login(fake_sdk)
     cam = fake_sdk.Items.Camera(sid, f"Camera[{CAM1}]")
     dds = cam.DeviceDriverSettingsFolder.DeviceDriverSettings[0]
-    dds.StreamChildItems[0].SetProperty("FPS", "15")
-    dds.SetProperty("Brightness", "70")
+    dds.StreamChildItems[0].Properties.SetValue("FPS", "15")
+    dds.DeviceDriverSettingsChildItem.Properties.SetValue("Brightness", "70")
     dds.Save()
     client = cam.ClientSettingsFolder.ClientSettings[0]
     client.Related = f"Camera[{CAM2}]"
@@ -224,7 +297,9 @@ def test_roles_members_and_permissions(fake_sdk: SimpleNamespace, fake_world: Pa
     assert (ops.RoleType, ops.AllowWebClientLogOn) == ("UserDefined", False)
     users = [(u.Sid, u.DisplayName, u.Domain) for u in ops.UserFolder.Users]
     assert users == [("S-1-5-21-1-2-3-1001", "Ops One", "CORP")]
-    perms = ops.ChangeSecurityPermissions(f"Camera[{CAM1}]")
+    # Device permissions are asked for on the device, naming the role.
+    assert not hasattr(ops, "ChangeSecurityPermissions")
+    perms = fake_sdk.Items.Camera(sid, f"Camera[{CAM1}]").ChangeSecurityPermissions(f"Role[{ROLE_OPS}]")
     assert {k: perms.GetProperty(k) for k in perms.GetPropertyKeys()} == {"VIEW_LIVE": "Allow", "PLAYBACK": "Deny"}
     perms.SetProperty("PLAYBACK", "Allow")
     assert str(perms.ExecuteDefault().State) == "Success"
@@ -237,7 +312,9 @@ def test_roles_members_and_permissions(fake_sdk: SimpleNamespace, fake_world: Pa
     assert member.Path.startswith("User[")
     assert str(ops.UserFolder.RemoveRoleMember(f"User[{USER1}]").State) == "Success"
     assert str(roles.RemoveRole(f"Role[{ROLE_ADMIN}]").State) == "Error"
-    doc = read_doc(fake_world, "ms-a")["Roles"]
+    full = read_doc(fake_world, "ms-a")
+    doc = full["Roles"]
+    assert "Night shift" in [g["Name"] for g in full["ViewGroups"]], "a new role comes with its own view group"
     assert doc[1]["DevicePermissions"][f"Camera[{CAM1}]"]["PLAYBACK"] == "Allow"
     assert doc[1]["Users"] == [] and doc[2]["Name"] == "Night shift"
     assert doc[2]["Users"][0]["Sid"] == "S-1-5-21-9-9-9-500"

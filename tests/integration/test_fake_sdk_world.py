@@ -26,7 +26,7 @@ REC1 = "0b7e5a43-0000-4000-8000-000000000101"
 REC2 = "0b7e5a43-0000-4000-8000-000000000102"
 ST1, ST1B, ST2 = ("0b7e5a43-0000-4000-8000-000000000201", "0b7e5a43-0000-4000-8000-000000000202",
                   "0b7e5a43-0000-4000-8000-000000000203")
-DRV1, DRV2 = "0b7e5a43-0000-4000-8000-000000000301", "0b7e5a43-0000-4000-8000-000000000302"
+DRV1 = "0b7e5a43-0000-4000-8000-000000000301"
 HW1 = "0b7e5a43-0000-4000-8000-000000000401"
 CAM1, CAM2 = "0b7e5a43-0000-4000-8000-000000000501", "0b7e5a43-0000-4000-8000-000000000502"
 MIC1 = "0b7e5a43-0000-4000-8000-000000000601"
@@ -73,7 +73,8 @@ def recorder(rec_id: str, name: str, storages: list[tuple[str, str, bool]], driv
 def site_document(host: str, ms_id: str = MS_ID, children: list[str] | None = None) -> dict[str, Any]:
     """Two recorders; one hardware (two cameras, a microphone) on the first; a group, roles and a view."""
     rec1 = recorder(REC1, "Rec-A", [(ST1, "Local 30 days", True), (ST1B, "Archive", False)], (DRV1, 401))
-    rec2 = recorder(REC2, "Rec-B", [(ST2, "DR 90 days", True)], (DRV2, 402))
+    # A driver has one Id (one path) on every recorder of a site.
+    rec2 = recorder(REC2, "Rec-B", [(ST2, "DR 90 days", True)], (DRV1, 401))
     rec1["Hardwares"] = [{
         "Id": HW1, "Name": "Lobby encoder", "Description": "", "Address": "http://10.0.0.11/",
         "UserName": "root", "Password": "hw-pass", "Model": "Encoder X4", "Enabled": True,
@@ -181,10 +182,11 @@ def login(sdk: SimpleNamespace, host: str = "ms-a", user: str = "admin", passwor
     cc = sdk.Login.Util.BuildCredentialCache(uri, user, password, "Basic")
     sdk.Sdk.Environment.AddServer(False, uri, cc)
     sdk.Sdk.Environment.Login(uri, Guid.NewGuid(), "SmartSync tests", "1.0", "SmartSync")
-    for item in sdk.Platform.EnvironmentManager.Instance.GetSiteItems():
-        if item.FQID.ServerId.Uri.Host == host:
-            return item.FQID.ServerId
-    raise AssertionError(f"{host} not among the logged-in sites")
+    settings = sdk.Login.LoginSettingsCache.GetLoginSettings(host)
+    assert settings is not None, f"{host} not among the logged-in sites"
+    item = sdk.Platform.EnvironmentManager.Instance.GetSiteItem(settings.Guid)
+    assert item is not None and item.FQID.ServerId.Uri.Host == host
+    return item.FQID.ServerId
 
 
 def with_doc(world: Path, host: str, change: Any) -> None:

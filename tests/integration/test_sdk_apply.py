@@ -219,6 +219,45 @@ def test_ptz_presets_are_updated_by_name(tmp_path: Path, open_session: Callable[
     after = session.read([rec.id], Side.PRIMARY)
     cam_after = next(d for h in after.recorders[0].hardware for d in h.devices if d.id == cam.id)
     assert cam_after.settings["ptz"] == wanted
-    with pytest.raises(VmsError, match="no PTZ preset named Nowhere"):
-        session.apply(_update("ms-site", snap.recorders[0], cam, "camera", "ptz",
-                              {"value": [*wanted, {"Name": "Nowhere", "Pan": 0.0}]}))
+
+
+def _ptz_camera(tmp_path: Path, open_session: Callable[..., Any]) -> tuple[Any, Any, Any, Any, Path]:
+    w = make_world(tmp_path / "w", hardware=8)
+    session = open_session(make_settings(w))
+    rec = next(r for r in session.recorders() if r.name == "Recorder P1")
+    snap = session.read([rec.id], Side.PRIMARY)
+    cam = next(d for h in snap.recorders[0].hardware for d in h.devices if d.kind == "camera" and d.settings["ptz"])
+    return session, rec, snap.recorders[0], cam, w
+
+
+def _presets(w: Path, cam_id: str) -> dict[str, dict[str, Any]]:
+    doc = load_doc(w, "ms-site")
+    cam = next(c for r in doc["RecordingServers"] for h in r["Hardwares"] for c in h["Cameras"] if c["Id"] == cam_id)
+    return {p["Name"]: p for p in cam["PtzPresets"]}
+
+
+def test_ptz_presets_missing_on_the_target_are_created_and_surplus_ones_removed(
+        tmp_path: Path, open_session: Callable[..., Any]) -> None:
+    session, rec, snap_rec, cam, w = _ptz_camera(tmp_path, open_session)
+    before = _presets(w, cam.id)
+    assert set(before) == {"Home", "Gate", "Door"}
+    home = next(p for p in cam.settings["ptz"] if p["Name"] == "Home")
+    wanted = [{**home, "Pan": 0.25},
+              {"Name": "Front", "Description": "", "DefaultPreset": False, "Pan": 0.5, "Tilt": 0.1, "Zoom": 0.2},
+              {"Name": "Side", "Description": "", "DefaultPreset": False, "Pan": -0.5, "Tilt": 0.0, "Zoom": 0.3},
+              {"Name": "Top", "Description": "roof", "DefaultPreset": False, "Pan": 0.0, "Tilt": 0.9, "Zoom": 0.0}]
+    session.apply(_update("ms-site", snap_rec, cam, "camera", "ptz", {"value": wanted}))
+    after = _presets(w, cam.id)
+    assert set(after) == {"Home", "Front", "Side", "Top"}
+    for want in wanted:
+        got = after[want["Name"]]
+        assert (got["Pan"], got["Tilt"], got["Zoom"], got["Description"]) == (
+            want["Pan"], want["Tilt"], want["Zoom"], want["Description"])
+    # Presets with no namesake on the source are renamed rather than removed and made again.
+    assert {after["Front"]["Id"], after["Side"]["Id"]} == {before["Gate"]["Id"], before["Door"]["Id"]}
+    # The next cycle reads what it wrote: the camera now matches, so nothing is left to do.
+    again = session.read([rec.id], Side.PRIMARY)
+    cam_again = next(d for h in again.recorders[0].hardware for d in h.devices if d.id == cam.id)
+    assert sorted(cam_again.settings["ptz"], key=lambda p: p["Name"]) == sorted(wanted, key=lambda p: p["Name"])
+    session.apply(_update("ms-site", snap_rec, cam, "camera", "ptz", {"value": [wanted[0]]}))
+    assert set(_presets(w, cam.id)) == {"Home"}

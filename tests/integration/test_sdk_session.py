@@ -80,7 +80,7 @@ def test_second_runtime_is_refused_with_advice(sdk_runtime: Any) -> None:
     from bridge.sdk import load_runtime
 
     with pytest.raises(SdkLoadError, match="Restart the process"):
-        load_runtime(SimpleNamespace(runtime="coreclr", folder=SDK))
+        load_runtime(SimpleNamespace(runtime="netfx", folder=SDK))
 
 
 def _doctor(settings: Any) -> Any:
@@ -103,3 +103,23 @@ def test_doctor_fails_on_a_bad_password_and_says_so(world: Path, sdk_runtime: An
     assert result.exit_code == 3
     assert any(line.startswith("FAIL log-in ms-site") for line in result.output.splitlines())
     assert "nope-nope" not in result.output and PASSWORD not in result.output
+
+
+def test_doctor_reports_each_vms_version_and_what_it_limits(tmp_path: Path, sdk_runtime: Any) -> None:
+    from fakes import verbs
+
+    w = make_world(tmp_path / "w", "independent")
+    verbs.set_vms(w, "ms-secondary", version="22.3.0.17", unlicensed=["PrivacyMask"])
+    result = _doctor(make_settings(w, "independent"))
+    assert result.exit_code == 0, result.output  # a limited VMS is information, not a failure
+    lines = result.output.splitlines()
+    assert any(line.startswith("OK   runtime: mono loaded with the fake SDK") for line in lines)
+    assert "OK   VMS ms-primary: XProtect 2024 R2 (24.2); no feature limited; not probed here, checked by each " \
+           "cycle: multistream recording licence" in lines
+    assert any(line.startswith("OK   VMS ms-secondary: XProtect 2022 R3 (22.3.0.17); 4 feature(s) limited")
+               for line in lines)
+    notes = [line for line in lines if line.startswith("NOTE ms-secondary:")]
+    assert notes[0].startswith("NOTE ms-secondary: replace hardware needs XProtect 2023 R1 or later; this "
+                               "management server is 2022 R3: ")
+    assert "VMS64001: The feature is not licensed" in notes[-1] and "privacy masking licence" in notes[-1]
+    assert len(notes) == 4 and not any(line.startswith("NOTE ms-primary") for line in lines)

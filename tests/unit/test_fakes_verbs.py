@@ -136,3 +136,42 @@ def test_a_name_shared_by_primary_and_mirror_is_ambiguous_until_qualified(world:
 
 def _any_camera(world: Path) -> str:
     return str(recorder(world, "Recorder P1")["Hardwares"][0]["Cameras"][0]["Id"])
+
+
+def test_wcf_and_authorisation_faults_are_recorded_and_checked(world: Path) -> None:
+    cam = recorder(world, "Recorder P1")["Hardwares"][0]["Cameras"][0]
+    verbs.set_fault(world, "ms-primary", "notauthorized", cam["Id"], "VMO61008: no permission")
+    verbs.set_fault(world, "ms-primary", "TimeoutAfterRoundTrips", None, "12")
+    verbs.set_fault(world, "ms-primary", "CommunicationErrorAfterRoundTrips", None, 3)
+    assert primary(world)["Faults"] == {"NotAuthorized": {cam["Id"]: "VMO61008: no permission"},
+                                        "TimeoutAfterRoundTrips": 12, "CommunicationErrorAfterRoundTrips": 3}
+    with pytest.raises(WorldError, match="TimeoutAfterRoundTrips: -1 is not a whole number"):
+        verbs.set_fault(world, "ms-primary", "TimeoutAfterRoundTrips", None, -1)
+    with pytest.raises(WorldError, match="NotAuthorized: name the item"):
+        verbs.set_fault(world, "ms-primary", "NotAuthorized", None, "text")
+    validate_world(world)
+
+
+def test_vms_version_and_missing_licences_are_set_and_checked(world: Path) -> None:
+    verbs.set_vms(world, "ms-primary", version="19.2", unlicensed=["privacymask"])
+    ms = primary(world)["ManagementServer"]
+    assert ms["Version"] == "19.2" and ms["UnlicensedFeatures"] == ["PrivacyMask"]
+    verbs.set_vms(world, "ms-primary", unlicensed=[])
+    assert "UnlicensedFeatures" not in primary(world)["ManagementServer"]
+    assert primary(world)["ManagementServer"]["Version"] == "19.2"
+    with pytest.raises(WorldError, match="'2019 R2' is not a management server version"):
+        verbs.set_vms(world, "ms-primary", version="2019 R2")
+    with pytest.raises(WorldError, match="'Teleport' is not one of PrivacyMask, MultistreamRecording"):
+        verbs.set_vms(world, "ms-primary", unlicensed=["Teleport"])
+    validate_world(world)
+
+
+def test_created_world_carries_the_version_and_licences_asked_for(tmp_path: Path) -> None:
+    create_world(tmp_path / "w", architecture="independent", primaries=1, secondaries=1, hardware_per_recorder=1,
+                 cameras_per_hardware=1, vms_version="22.3.0.4", unlicensed=["PrivacyMask"])
+    for host in ("ms-primary", "ms-secondary"):
+        ms = json.loads((tmp_path / "w" / f"{host}.json").read_text())["ManagementServer"]
+        assert ms["Version"] == "22.3.0.4" and ms["UnlicensedFeatures"] == ["PrivacyMask"]
+    with pytest.raises(WorldError, match="vms_version"):
+        create_world(tmp_path / "x", architecture="single-site", primaries=1, secondaries=1,
+                     hardware_per_recorder=1, cameras_per_hardware=1, vms_version="latest")

@@ -291,6 +291,21 @@ def test_disabled_devices_are_in_scope_and_enabled_is_synced() -> None:
     assert update.values == {"Enabled": False} and "disabled on source" in update.reason
 
 
+def test_move_names_the_mapped_destination_storage() -> None:
+    # h1 moved from P1 to P2; P2 -> S2 maps "7-Day" to "Archive", so the moved counterpart records to Archive.
+    cam = camera("h1-c0", storage="7-Day")
+    src, tgt = world(p2=[hardware("h1", "http://10.0.1.7/", [cam])],
+                     s1=[hardware("t1", "http://10.0.1.7/", [twin(cam, "t1-c0")])])
+    links = {"storage_links": [{"primary": "Recorder P2", "secondary": "Recorder S2", "map": {"7-Day": "Archive"}}]}
+    plan = plan_for(src, tgt, [Pairing("h1", "t1", "p1", "s1")], lifecycle={"move": True}, **links)
+    [move] = [a for a in plan.actions if a.kind is ActionKind.MOVE]
+    assert move.values == {"to_recorder_id": "s2", "storage_id": "s2-st1"}
+    # Without a link the action names no storage: the applier takes the destination's default.
+    plan = plan_for(src, tgt, [Pairing("h1", "t1", "p1", "s1")], lifecycle={"move": True})
+    [move] = [a for a in plan.actions if a.kind is ActionKind.MOVE]
+    assert move.values == {"to_recorder_id": "s2"}
+
+
 def test_storage_map_and_default_fallback() -> None:
     mapped = {"storage_links": [{"primary": "Recorder P1", "secondary": "Recorder S1",
                                  "map": {"7-Day": "Archive"}}]}

@@ -76,3 +76,54 @@ def test_tokens_and_url_passwords_in_the_vms_text_are_masked_where_they_enter() 
     assert isinstance(err, VmsError)
     for text in (err.message, err.vms_text, *(t for _, t in err.errors)):
         assert "key-55" not in text and "pw-77" not in text
+
+
+# WCF's own exception family, as pythonnet presents it (class names are the .NET names).
+class TimeoutException(Exception):  # noqa: N818 - the .NET name
+    @property
+    def Message(self) -> str:  # noqa: N802 - the .NET name
+        return str(self.args[0])
+
+
+class CommunicationException(TimeoutException):  # noqa: N818 - the .NET name (its base differs; only names matter)
+    pass
+
+
+class FaultException(CommunicationException):  # noqa: N818 - in WCF a FaultException is a CommunicationException
+    pass
+
+
+class NotAuthorizedMIPException(MIPException):
+    pass
+
+
+def test_wcf_timeout_and_broken_channel_end_the_cycle_with_the_vms_text() -> None:
+    err = to_vms_error(TimeoutException("The request channel timed out after 00:05:00."), "Reading", "ms-big")
+    assert isinstance(err, ConnectError) and err.server == "ms-big"
+    assert "timed out waiting for ms-big" in err.message and "00:05:00" in err.message
+    err = to_vms_error(CommunicationException("The socket connection was aborted."), "Saving camera X", "ms-big")
+    assert isinstance(err, ConnectError) and "socket connection was aborted" in err.cause
+
+
+def test_a_server_fault_about_one_item_fails_that_item_only() -> None:
+    err = to_vms_error(FaultException("Item is locked by another user"), "update camera Lobby", "ms-a")
+    assert type(err) is VmsError and err.vms_text == "Item is locked by another user"
+
+
+def test_not_authorized_fails_the_item_naming_the_missing_right() -> None:
+    err = to_vms_error(NotAuthorizedMIPException("VMO61008: You do not have permission"), "update camera Lobby",
+                       "ms-a")
+    assert type(err) is VmsError and err.vms_text == "VMO61008: You do not have permission"
+    assert "lacks the right" in err.message
+
+
+def test_unlicensed_feature_is_its_own_error_with_the_vms_text() -> None:
+    from bridge.sdk.errors import UnlicensedError
+
+    err = to_vms_error(FaultException("VMS64001: The feature is not licensed"), "Reading privacy masks", "ms-a")
+    assert isinstance(err, UnlicensedError) and err.vms_text == "VMS64001: The feature is not licensed"
+
+
+def test_login_timeout_says_the_server_did_not_answer() -> None:
+    err = to_connect_error(TimeoutException("timed out after 00:01:00"), "ms-a", "admin", ())
+    assert "did not answer in time" in err.message and "00:01:00" in err.cause

@@ -1,15 +1,17 @@
-// The outcome of validating a configuration item, as the real Configuration API
-// reports it: a flag plus one entry per rejected property.
+// The Configuration API's own data shapes (VideoOS.ConfigurationAPI.dll,
+// namespace VideoOS.ConfigurationApi.ClientService): the outcome of
+// validating an item, and the raw configuration item the WCF service
+// exchanges. The typed SDK (VideoOS.Platform) reports validation with these.
 using System.Collections.Generic;
 
-namespace VideoOS.Platform.Proxy.ConfigApi
+namespace VideoOS.ConfigurationApi.ClientService
 {
     /// <summary>One rejected property: which one, why, and a stable id for the reason.</summary>
-    public class ValidateErrorResult
+    public class ErrorResult
     {
-        public ValidateErrorResult() { }
+        public ErrorResult() { }
 
-        public ValidateErrorResult(string errorProperty, string errorText, string errorTextId)
+        public ErrorResult(string errorProperty, string errorText, string errorTextId)
         {
             ErrorProperty = errorProperty;
             ErrorText = errorText;
@@ -23,18 +25,26 @@ namespace VideoOS.Platform.Proxy.ConfigApi
         public override string ToString() { return ErrorProperty + ": " + ErrorText; }
     }
 
-    /// <summary>ValidatedOk is true exactly when ErrorResults is empty.</summary>
+    /// <summary>ValidatedOk is true exactly when ErrorResults is empty; ResultItem is the item that was checked.</summary>
     public class ValidateResult
     {
-        private readonly List<ValidateErrorResult> errors = new List<ValidateErrorResult>();
+        private ErrorResult[] errors = new ErrorResult[0];
 
-        public bool ValidatedOk { get { return errors.Count == 0; } }
-        public List<ValidateErrorResult> ErrorResults { get { return errors; } }
-        public string ResultItemPath { get; set; }
+        public bool ValidatedOk { get { return errors.Length == 0; } set { } }
+
+        public ErrorResult[] ErrorResults
+        {
+            get { return errors; }
+            set { errors = value ?? new ErrorResult[0]; }
+        }
+
+        public ConfigurationItem ResultItem { get; set; }
 
         public void AddError(string property, string text, string textId)
         {
-            errors.Add(new ValidateErrorResult(property, text, textId));
+            var list = new List<ErrorResult>(errors);
+            list.Add(new ErrorResult(property, text, textId));
+            errors = list.ToArray();
         }
 
         public override string ToString()

@@ -7,6 +7,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using FakeMip;
 using FakeMip.Json;
+using VideoOS.ConfigurationApi.ClientService;
 using VideoOS.Platform.Proxy.ConfigApi;
 
 namespace VideoOS.Platform.ConfigurationItems
@@ -49,6 +50,21 @@ namespace VideoOS.Platform.ConfigurationItems
         internal readonly Dictionary<string, object> childCache = new Dictionary<string, object>();
         /// <summary>Keys that are never exposed as properties (secrets).</summary>
         internal static readonly HashSet<string> Hidden = new HashSet<string> { "Password" };
+        /// <summary>Keys that are typed item properties only, never one of GetPropertyKeys (the enable flag).</summary>
+        internal static readonly HashSet<string> NotKeys = new HashSet<string> { "Enabled" };
+
+        /// <summary>Item type -> the folder it is listed in below its owner.</summary>
+        internal static readonly Dictionary<string, string> FolderOf = new Dictionary<string, string>
+        {
+            { "RecordingServer", "RecordingServerFolder" }, { "Hardware", "HardwareFolder" }, { "HardwareDriver", "HardwareDriverFolder" },
+            { "Storage", "StorageFolder" }, { "Camera", "CameraFolder" }, { "Microphone", "MicrophoneFolder" },
+            { "Speaker", "SpeakerFolder" }, { "Metadata", "MetadataFolder" }, { "InputEvent", "InputEventFolder" },
+            { "Output", "OutputFolder" }, { "PtzPreset", "PtzPresetFolder" }, { "CameraGroup", "CameraGroupFolder" },
+            { "Role", "RoleFolder" }, { "User", "UserFolder" }, { "ViewGroup", "ViewGroupFolder" }, { "View", "ViewFolder" },
+            { "Stream", "StreamFolder" }, { "DeviceDriverSettings", "DeviceDriverSettingsFolder" },
+            { "HardwareDriverSettings", "HardwareDriverSettingsFolder" }, { "ClientSettings", "ClientSettingsFolder" },
+            { "MotionDetection", "MotionDetectionFolder" }, { "PrivacyProtection", "PrivacyProtectionFolder" },
+        };
         /// <summary>True for free-form property bags (invoke objects) that accept new keys.</summary>
         internal bool openKeys;
 
@@ -69,8 +85,10 @@ namespace VideoOS.Platform.ConfigurationItems
             sid = serverId;
             itemType = type;
             path = itemPath;
-            parentPath = parent;
+            // ParentPath is the folder the item sits in, ParentItemPath the item owning that folder.
             parentItemPath = parent;
+            string folder;
+            parentPath = parent != null && FolderOf.TryGetValue(type ?? "", out folder) ? (parent == "/" ? "" : parent) + "/" + folder : parent;
             this.ownerType = ownerType;
             this.ownerId = ownerId;
             locate = locator;
@@ -125,6 +143,16 @@ namespace VideoOS.Platform.ConfigurationItems
         public virtual string DisplayName { get { return Name; } }
         public virtual string Description { get { return S("Description"); } set { Put("Description", value); } }
         public string Id { get { return S("Id") ?? ownerId; } }
+
+        /// <summary>The item's id as a Guid (Guid.Empty for items without one, such as folders).</summary>
+        public Guid Guid
+        {
+            get
+            {
+                Guid g;
+                return Guid.TryParse(S("Id") ?? ownerId ?? "", out g) ? g : Guid.Empty;
+            }
+        }
 
         public DateTime LastModified
         {
@@ -192,12 +220,15 @@ namespace VideoOS.Platform.ConfigurationItems
         public string GetProperty(string key)
         {
             if (key == null) throw new ArgumentMIPException("GetProperty needs a property name.");
+            if (NotKeys.Contains(key)) return null;
             return Text(values.Get(key));
         }
 
         public void SetProperty(string key, string value)
         {
             if (key == null) throw new ArgumentMIPException("SetProperty needs a property name.");
+            if (NotKeys.Contains(key) && !openKeys)
+                throw new ArgumentMIPException("'" + key + "' is not one of the properties of " + (path ?? GetType().Name) + "; set the item's " + key + " property instead.");
             int i = values.IndexOf(key);
             if (i < 0)
             {
@@ -228,7 +259,22 @@ namespace VideoOS.Platform.ConfigurationItems
             return value;
         }
 
-        public List<string> GetPropertyKeys() { return new List<string>(values.Keys); }
+        public List<string> GetPropertyKeys()
+        {
+            var keys = new List<string>();
+            foreach (var k in values.Keys) if (openKeys || !NotKeys.Contains(k)) keys.Add(k);
+            return keys;
+        }
+
+        /// <summary>This item as the Configuration API's raw item (path, type, text properties).</summary>
+        internal ConfigurationItem Raw()
+        {
+            var raw = new ConfigurationItem { Path = path, ParentPath = parentPath, ItemType = itemType, DisplayName = Name };
+            var props = new List<Property>();
+            for (int i = 0; i < values.Keys.Count; i++) props.Add(new Property(values.Keys[i], Text(values.Values[i])));
+            raw.Properties = props.ToArray();
+            return raw;
+        }
 
         // ---- children ----------------------------------------------------------------------------
 
@@ -238,6 +284,7 @@ namespace VideoOS.Platform.ConfigurationItems
             if (!Bound) return;
             lock (childCache) childCache.Clear();
             own = FillScope.Nothing;
+            OnCacheCleared();
             var st = SiteStore.Open(sid.HostKey);
             if (st == null || locate == null) return;
             lock (st.Lock)
@@ -246,7 +293,20 @@ namespace VideoOS.Platform.ConfigurationItems
                 var node = locate(st);
                 if (node != null) { values = TakeSnapshot(node); dirty.Clear(); }
             }
-            OnCacheCleared();
+        }
+
+        /// <summary>Forgets the process-wide folder lists at or below a path (see HardwareFolder.Hardwares).</summary>
+        internal void DropShared(string under)
+        {
+            var st = SiteStore.Open(sid.HostKey);
+            if (st == null) return;
+            lock (st.SharedLists)
+            {
+                var gone = new List<string>();
+                foreach (var k in st.SharedLists.Keys)
+                    if (under == "/" || k.StartsWith(under, StringComparison.OrdinalIgnoreCase)) gone.Add(k);
+                foreach (var k in gone) st.SharedLists.Remove(k);
+            }
         }
 
         internal virtual void OnCacheCleared() { }
@@ -262,8 +322,18 @@ namespace VideoOS.Platform.ConfigurationItems
                     throw new ArgumentMIPException("FillChildren: '" + t + "' is not an item type; use one of " + string.Join(", ", Resolver.KnownTypes) + ".");
             }
             var st = Sessions.RoundTrip(sid);
-            lock (st.Lock) st.EnsureFresh();
+            lock (st.Lock)
+            {
+                st.EnsureFresh();
+                // The server call behind FillChildren came with XProtect 2020 R2 (20.2); older servers lack it.
+                if (!ConfigurationService.AtLeast(st.VersionText, 20, 2))
+                    throw new NotSupportedMIPException("FillChildren needs a management server of version 20.2 (2020 R2) or later; " + sid.Uri + " runs " + st.VersionText + ".");
+                foreach (var t in itemTypes)
+                    if (t.StartsWith("PrivacyProtection", StringComparison.OrdinalIgnoreCase)) st.RequireLicence("PrivacyMask");
+            }
             lock (childCache) childCache.Clear();
+            // FillChildren asks the server afresh, so it also renews the process-wide lists below this item.
+            if (Array.IndexOf(itemTypes, "Hardware") >= 0) DropShared(path);
             own = new FillScope(itemTypes, inherited);
         }
 
@@ -329,7 +399,8 @@ namespace VideoOS.Platform.ConfigurationItems
             {
                 var node = o as JObj;
                 if (node == null) continue;
-                var e = st.Find(node.Str("Id"));
+                // A driver's Id repeats on every recorder of a site: take this recorder's one.
+                var e = childType == "HardwareDriver" ? st.DriverOn(entry, "HardwareDriver[" + node.Str("Id") + "]") : st.Find(node.Str("Id"));
                 if (e == null) continue;
                 result.Add(Resolver.MakeIndexed<T>(sid, e, Effective));
             }
@@ -351,7 +422,7 @@ namespace VideoOS.Platform.ConfigurationItems
         {
             Require();
             var st = Sessions.RoundTrip(sid);
-            var vr = new ValidateResult { ResultItemPath = path };
+            var vr = new ValidateResult { ResultItem = Raw() };
             lock (st.Lock)
             {
                 st.EnsureFresh();
@@ -369,7 +440,7 @@ namespace VideoOS.Platform.ConfigurationItems
             lock (st.Lock)
             {
                 st.EnsureFresh();
-                var vr = new ValidateResult { ResultItemPath = path };
+                var vr = new ValidateResult { ResultItem = Raw() };
                 var nodes = new List<JObj>();
                 foreach (var part in parts)
                 {
@@ -378,6 +449,11 @@ namespace VideoOS.Platform.ConfigurationItems
                     nodes.Add(node);
                     part.Validate(st, vr);
                 }
+                if (itemType == "PrivacyProtection") st.RequireLicence("PrivacyMask");
+                var slow = st.FaultText("TimeoutOnSave", ownerId);
+                if (slow != null) throw new TimeoutException(slow);
+                var denied = st.FaultText("NotAuthorized", ownerId);
+                if (denied != null) throw new NotAuthorizedMIPException(denied);
                 var rejected = st.FaultText("RejectSave", ownerId);
                 if (rejected != null) vr.AddError("", rejected, "FaultRejectSave");
                 if (!vr.ValidatedOk) throw new ValidateResultException(vr);

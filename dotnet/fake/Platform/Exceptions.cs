@@ -2,7 +2,7 @@
 // cause; no message ever carries a password.
 using System;
 using System.Runtime.CompilerServices;
-using VideoOS.Platform.Proxy.ConfigApi;
+using VideoOS.ConfigurationApi.ClientService;
 
 [assembly: InternalsVisibleTo("VideoOS.Platform.SDK")]
 
@@ -39,6 +39,12 @@ namespace VideoOS.Platform
     {
         public PathNotFoundMIPException(string message) : base(message) { }
     }
+
+    /// <summary>The logged-in user lacks the rights for the call (texts start with a VMO code).</summary>
+    public class NotAuthorizedMIPException : MIPException
+    {
+        public NotAuthorizedMIPException(string message) : base(message) { }
+    }
 }
 
 namespace VideoOS.Platform.Proxy.ConfigApi
@@ -55,7 +61,7 @@ namespace VideoOS.Platform.Proxy.ConfigApi
 
         private static string Describe(ValidateResult r)
         {
-            return "Validation failed for " + (r.ResultItemPath ?? "item") + ": " + r;
+            return "Validation failed for " + (r.ResultItem == null ? "item" : r.ResultItem.Path) + ": " + r;
         }
     }
 }

@@ -21,10 +21,25 @@ namespace VideoOS.Platform.ConfigurationItems
         public HardwareFolder() { }
         public HardwareFolder(ServerId serverId, string path) { InitFromPath(serverId, path, "HardwareFolder"); }
 
+        /// <summary>
+        /// The recorder's hardware. Like the real SDK's, the list is cached for the whole process: after an add,
+        /// move or delete it stays as it was until ClearChildrenCache() (or a FillChildren above it).
+        /// </summary>
         public List<Hardware> Hardwares
         {
-            get { return Children("Hardware", (st, e) => Collection<Hardware>(st, e, "Hardwares", "Hardware")); }
+            get
+            {
+                Require();
+                var st = SiteStore.Open(sid.HostKey);
+                object o;
+                if (st != null) lock (st.SharedLists) if (st.SharedLists.TryGetValue(path, out o)) return (List<Hardware>)o;
+                var list = Children("Hardware", (s, e) => Collection<Hardware>(s, e, "Hardwares", "Hardware"));
+                if (st != null) lock (st.SharedLists) st.SharedLists[path] = list;
+                return list;
+            }
         }
+
+        internal override void OnCacheCleared() { DropShared(path); }
 
         public ServerTask DeleteHardware(string hardwarePath) { Require(); return Operations.DeleteHardware(this, hardwarePath); }
     }
@@ -135,6 +150,15 @@ namespace VideoOS.Platform.ConfigurationItems
         {
             get { return Children("PtzPreset", (st, e) => Collection<PtzPreset>(st, e, "PtzPresets", "PtzPreset")); }
         }
+
+        /// <summary>Stores a new preset at the given position (pan, tilt, zoom from -1 to 1; zoom 0 to 1).</summary>
+        public ServerTask AddPtzPreset(string name, string description, double pan, double tilt, double zoom)
+        {
+            Require();
+            return Operations.AddPtzPreset(this, name, description, pan, tilt, zoom);
+        }
+
+        public ServerTask RemovePtzPreset(string ptzPresetPath) { Require(); return Operations.RemovePtzPreset(this, ptzPresetPath); }
     }
 
     public class StreamFolder : IConfigurationItem
@@ -142,9 +166,10 @@ namespace VideoOS.Platform.ConfigurationItems
         public StreamFolder() { }
         public StreamFolder(ServerId serverId, string path) { InitFromPath(serverId, path, "StreamFolder"); }
 
-        public List<Stream> Streams
+        /// <summary>One StreamDefinition holding the camera's stream usages.</summary>
+        public List<StreamDefinition> Streams
         {
-            get { return Children("Stream", (st, e) => Resolver.SubList<Stream>(sid, "Stream", e, Effective)); }
+            get { return Children("Stream", (st, e) => Resolver.SubList<StreamDefinition>(sid, "Stream", e, Effective)); }
         }
     }
 
@@ -199,7 +224,14 @@ namespace VideoOS.Platform.ConfigurationItems
 
         public List<PrivacyProtection> PrivacyProtections
         {
-            get { return Children("PrivacyProtection", (st, e) => Resolver.SubList<PrivacyProtection>(sid, "PrivacyProtection", e, Effective)); }
+            get
+            {
+                return Children("PrivacyProtection", (st, e) =>
+                {
+                    st.RequireLicence("PrivacyMask");
+                    return Resolver.SubList<PrivacyProtection>(sid, "PrivacyProtection", e, Effective);
+                });
+            }
         }
     }
 
@@ -283,7 +315,7 @@ namespace VideoOS.Platform.ConfigurationItems
             get { return Children("View", (st, e) => Collection<View>(st, e, "Views", "View")); }
         }
 
-        public InvokeInfo AddView(string layoutDefinitionXml) { Require(); return Operations.AddView(this, layoutDefinitionXml); }
+        public AddViewServerTask AddView(string layoutDefinitionXml) { Require(); return Operations.AddView(this, layoutDefinitionXml); }
         public ServerTask RemoveView(string path) { Require(); return Operations.RemoveItem(this, path, "View", "Views", false); }
     }
 

@@ -27,11 +27,14 @@ namespace VideoOS.Platform.ConfigurationItems
 
         public UserFolder UserFolder { get { return Folder<UserFolder>("UserFolder"); } }
 
-        /// <summary>The role's permissions on one item: read them with GetPropertyKeys/GetProperty, change with SetProperty + ExecuteDefault.</summary>
-        public InvokeInfo ChangeSecurityPermissions(string path) { Require(); return Operations.Permissions(this, "DevicePermissions", path); }
+        // A role's device permissions are changed on the device: DeviceItem.ChangeSecurityPermissions(rolePath).
 
         /// <summary>The role's overall permissions for one security namespace.</summary>
-        public InvokeInfo ChangeOverallSecurityPermissions(string securityNamespace) { Require(); return Operations.Permissions(this, "OverallSecurity", securityNamespace); }
+        public ChangeOverallSecurityPermissionsServerTask ChangeOverallSecurityPermissions(string securityNamespace)
+        {
+            Require();
+            return Operations.Permissions<ChangeOverallSecurityPermissionsServerTask>(this, path, "OverallSecurity", securityNamespace);
+        }
 
         /// <summary>Keys the role has device permissions for, and the security namespaces with overall permissions.</summary>
         public List<string> GetDevicePermissionPaths() { Require(); return Operations.PermissionKeys(this, "DevicePermissions"); }

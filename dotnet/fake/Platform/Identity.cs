@@ -43,10 +43,7 @@ namespace VideoOS.Platform
     {
         public FQID() { }
 
-        public FQID(ServerId serverId) { ServerId = serverId; ObjectId = serverId.Id; Kind = Kind_Server; }
-
-        /// <summary>Kind of a management server site item (the real SDK's Kind.Server).</summary>
-        public static readonly Guid Kind_Server = new Guid("5ab7a2d2-6e7f-4b5e-9b1e-1f2a0c0d5e01");
+        public FQID(ServerId serverId) { ServerId = serverId; ObjectId = serverId.Id; Kind = VideoOS.Platform.Kind.Server; }
 
         public ServerId ServerId { get; set; }
         public Guid ObjectId { get; set; }
@@ -55,6 +52,12 @@ namespace VideoOS.Platform
         public Guid Kind { get; set; }
 
         public override string ToString() { return (ServerId == null ? "?" : ServerId.ToString()) + " " + ObjectId; }
+    }
+
+    /// <summary>Kinds of items in the site tree (the real SDK has many; the fake serves sites only).</summary>
+    public static class Kind
+    {
+        public static readonly Guid Server = new Guid("5ab7a2d2-6e7f-4b5e-9b1e-1f2a0c0d5e01");
     }
 
     /// <summary>A site in the environment; children are the federated child sites.</summary>
@@ -116,18 +119,28 @@ namespace VideoOS.Platform
             return item;
         }
 
-        public Item GetSiteItem(ServerId serverId) { return GetSiteItem(new FQID(serverId)); }
-
-        /// <summary>Every logged-in site, in login order.</summary>
-        public List<Item> GetSiteItems()
+        /// <summary>The site whose management server has this id (ServerId.Id), or null.</summary>
+        public Item GetSiteItem(Guid serverGuid)
         {
-            var result = new List<Item>();
             foreach (var host in Sessions.LoggedInHosts())
             {
-                var item = Sites.SiteItemForHost(host, Sessions.UriOf(host));
-                if (item != null) result.Add(item);
+                var item = FindSite(host, serverGuid);
+                if (item != null) return item;
             }
-            return result;
+            return null;
+        }
+
+        private static Item FindSite(string host, Guid id)
+        {
+            var item = Sites.SiteItemForHost(host, Sessions.UriOf(host));
+            if (item == null) return null;
+            if (item.FQID.ServerId.Id == id) return item;
+            foreach (var child in item.GetChildren())
+            {
+                var hit = FindSite(child.FQID.ServerId.HostKey, id);
+                if (hit != null) return hit;
+            }
+            return null;
         }
     }
 }

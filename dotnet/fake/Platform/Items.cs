@@ -3,7 +3,7 @@ using System;
 using System.Collections.Generic;
 using FakeMip;
 using FakeMip.Json;
-using VideoOS.Platform.Proxy.ConfigApi;
+using VideoOS.ConfigurationApi.ClientService;
 
 namespace VideoOS.Platform.ConfigurationItems
 {
@@ -63,6 +63,9 @@ namespace VideoOS.Platform.ConfigurationItems
 
         public int Number { get { return I("Number"); } }
         public string DriverType { get { return S("DriverType"); } }
+        /// <summary>Version of the driver as installed on this recorder (driver packs differ between recorders).</summary>
+        public string DriverVersion { get { return S("DriverVersion") ?? ""; } }
+        public string DriverRevision { get { return S("DriverRevision") ?? ""; } }
     }
 
     public class Hardware : IConfigurationItem
@@ -86,8 +89,19 @@ namespace VideoOS.Platform.ConfigurationItems
 
         public ServerTask ReadPasswordHardware() { Require(); return Operations.ReadPassword(this); }
         public ServerTask ChangePasswordHardware(string newPassword) { Require(); return Operations.ChangePassword(this, newPassword); }
-        public InvokeInfo MoveHardware() { Require(); return Operations.MoveHardware(this); }
-        public InvokeInfo ReplaceHardware() { Require(); return Operations.ReplaceHardware(this); }
+
+        /// <summary>Changes the password the recorder uses and, with updateDevice, the one on the device (VMS 23.2+).</summary>
+        public ServerTask ChangePasswordHardware(System.Security.SecureString newPassword, bool updateDevice)
+        {
+            Require();
+            if (newPassword == null) throw new ArgumentMIPException("ChangePasswordHardware needs a password.");
+            var ptr = System.Runtime.InteropServices.Marshal.SecureStringToGlobalAllocUnicode(newPassword);
+            string plain;
+            try { plain = System.Runtime.InteropServices.Marshal.PtrToStringUni(ptr); }
+            finally { System.Runtime.InteropServices.Marshal.ZeroFreeGlobalAllocUnicode(ptr); }
+            return Operations.ChangePassword(this, plain, updateDevice);
+        }
+        public MoveHardwareServerTask MoveHardware() { Require(); return Operations.MoveHardware(this); }
 
         internal override void Validate(SiteStore st, ValidateResult vr)
         {
@@ -107,6 +121,13 @@ namespace VideoOS.Platform.ConfigurationItems
         public bool Enabled { get { return B("Enabled"); } set { Put("Enabled", value); } }
         public int Channel { get { return I("Channel"); } }
 
+        /// <summary>A role's permissions on this device (read them, change them, ExecuteDefault).</summary>
+        public ChangeSecurityPermissionsServerTask ChangeSecurityPermissions(string rolePath)
+        {
+            Require();
+            return Operations.Permissions<ChangeSecurityPermissionsServerTask>(this, rolePath, "DevicePermissions", path);
+        }
+
         internal override void Validate(SiteStore st, ValidateResult vr)
         {
             base.Validate(st, vr);
@@ -125,7 +146,7 @@ namespace VideoOS.Platform.ConfigurationItems
         public bool RecordingEnabled { get { return B("RecordingEnabled"); } set { Put("RecordingEnabled", value); } }
         public string RecordingStorage { get { return S("RecordingStorage"); } }
 
-        public InvokeInfo ChangeDeviceRecordingStorage() { Require(); return Operations.ChangeStorage(this); }
+        public ChangeDeviceRecordingStorageServerTask ChangeDeviceRecordingStorage() { Require(); return Operations.ChangeStorage(this); }
     }
 
     public class Camera : RecordingDevice
@@ -137,6 +158,8 @@ namespace VideoOS.Platform.ConfigurationItems
         public bool PrebufferEnabled { get { return B("PrebufferEnabled"); } set { Put("PrebufferEnabled", value); } }
         public bool PrebufferInMemory { get { return B("PrebufferInMemory"); } set { Put("PrebufferInMemory", value); } }
         public bool EdgeStorageEnabled { get { return B("EdgeStorageEnabled"); } set { Put("EdgeStorageEnabled", value); } }
+        public bool EdgeStoragePlaybackEnabled { get { return B("EdgeStoragePlaybackEnabled"); } set { Put("EdgeStoragePlaybackEnabled", value); } }
+        public bool RecordOnRelatedDevices { get { return B("RecordOnRelatedDevices"); } set { Put("RecordOnRelatedDevices", value); } }
         public bool RecordKeyframesOnly { get { return B("RecordKeyframesOnly"); } set { Put("RecordKeyframesOnly", value); } }
         public bool ManualRecordingTimeoutEnabled { get { return B("ManualRecordingTimeoutEnabled"); } set { Put("ManualRecordingTimeoutEnabled", value); } }
         public double RecordingFramerate { get { return D("RecordingFramerate"); } set { Put("RecordingFramerate", value); } }
@@ -204,10 +227,20 @@ namespace VideoOS.Platform.ConfigurationItems
 
     // ---- camera and hardware sub-settings ------------------------------------------------------
 
-    /// <summary>An element of a parent item's list (stream usage, driver stream, view item); saved through the parent.</summary>
-    public class ChildItem : IConfigurationItem
+    /// <summary>An element of a parent item's list (stream usage, view item); saved through the parent.</summary>
+    public class ChildItem : IConfigurationItem, IConfigurationChildItem
     {
         internal IConfigurationItem parentItem;
+        private ConfigurationApiProperties properties;
+
+        /// <summary>The child's key/value settings (Keys, GetValue, SetValue); Save through the owning item.</summary>
+        public ConfigurationApiProperties Properties
+        {
+            get { return properties ?? (properties = new ConfigurationApiProperties(this, PropertiesPrefix)); }
+        }
+
+        /// <summary>First part of the long key names (KeysFullName), e.g. "stream:0.0.1".</summary>
+        internal string PropertiesPrefix = "device:0.0";
 
         internal static List<T> Bind<T>(IConfigurationItem parent, JObj parentNode, string arrayKey, string childName) where T : ChildItem, new()
         {
@@ -221,6 +254,7 @@ namespace VideoOS.Platform.ConfigurationItems
                 if (node == null) continue;
                 int at = i;
                 var c = new T { parentItem = parent };
+                c.PropertiesPrefix = "stream:0.0." + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 c.Bind(parent.sid, childName, parent.path + "/" + childName + "[" + i + "]", parent.path, parent.ownerType, parent.ownerId,
                     st =>
                     {
@@ -228,6 +262,7 @@ namespace VideoOS.Platform.ConfigurationItems
                         var a = p == null ? null : p.Arr(arrayKey);
                         return a != null && at < a.Count ? a[at] as JObj : null;
                     }, node, null);
+                c.parentPath = parent.path;
                 result.Add(c);
             }
             return result;
@@ -236,24 +271,58 @@ namespace VideoOS.Platform.ConfigurationItems
         public override void Save() { if (parentItem == null) base.Save(); else parentItem.Save(); }
     }
 
+    /// <summary>Recording tracks a stream usage can record to (RecordTo holds the track id).</summary>
+    internal static class Tracks
+    {
+        internal const string Primary = "16ce3aa1-5f93-458a-abe5-5c95d9ed1372";
+        internal const string Secondary = "84fff8b9-8cd1-4ba2-9f27-3b0ee1d6cb4a";
+
+        internal static Dictionary<string, string> Values()
+        {
+            return new Dictionary<string, string> { { "Primary recording", Primary }, { "Secondary recording", Secondary }, { "No recording", "" } };
+        }
+    }
+
     public class StreamUsageChildItem : ChildItem
     {
+        internal StreamDefinition definition;
+
         public string StreamReferenceId { get { return S("StreamReferenceId"); } set { Put("StreamReferenceId", value); } }
         public bool LiveDefault { get { return B("LiveDefault"); } set { Put("LiveDefault", value); } }
         public string LiveMode { get { return S("LiveMode"); } set { Put("LiveMode", value); } }
-        public string RecordTo { get { return S("RecordTo"); } set { Put("RecordTo", value); } }
+        /// <summary>The track the usage records to: a track id from RecordToValues ("" = not recorded).</summary>
+        public string RecordTo { get { return S("RecordTo"); } set { Put("RecordTo", value ?? ""); } }
+        public Dictionary<string, string> RecordToValues { get { return Tracks.Values(); } }
+        /// <summary>Obsolete since multistream recording: true when the usage records to the primary track.</summary>
+        public bool Record
+        {
+            get { return S("RecordTo") == Tracks.Primary; }
+            set { Put("RecordTo", value ? Tracks.Primary : ""); }
+        }
         public bool DefaultPlayback { get { return B("DefaultPlayback"); } set { Put("DefaultPlayback", value); } }
         public bool UseEdge { get { return B("UseEdge"); } set { Put("UseEdge", value); } }
+
+        /// <summary>Driver streams the usage can use: display name -> StreamReferenceId.</summary>
+        public Dictionary<string, string> StreamReferenceIdValues
+        {
+            get { return definition == null ? new Dictionary<string, string>() : definition.ReferenceIds(); }
+        }
+
+        internal override void Validate(SiteStore st, ValidateResult vr)
+        {
+            if (dirty.Contains("RecordTo") && !Tracks.Values().ContainsValue(RecordTo ?? ""))
+                vr.AddError("RecordTo", "RecordTo must be one of the RecordToValues track ids, not '" + RecordTo + "'.", "VMO60051");
+        }
     }
 
-    /// <summary>The stream usages of a camera (path Stream[cameraId]).</summary>
-    public class Stream : IConfigurationItem
+    /// <summary>The stream usages of a camera (path Stream[cameraId]), the one item in its StreamFolder.</summary>
+    public class StreamDefinition : IConfigurationItem
     {
         private List<StreamUsageChildItem> usages;
         private JObj ownerNode;
 
-        public Stream() { }
-        public Stream(ServerId serverId, string path) { InitFromPath(serverId, path, "Stream"); }
+        public StreamDefinition() { }
+        public StreamDefinition(ServerId serverId, string path) { InitFromPath(serverId, path, "Stream"); }
 
         internal override JObj TakeSnapshot(JObj node)
         {
@@ -270,9 +339,32 @@ namespace VideoOS.Platform.ConfigurationItems
                 {
                     var st = SiteStore.Open(sid.HostKey);
                     lock (st.Lock) usages = ChildItem.Bind<StreamUsageChildItem>(this, ownerNode, "Streams", "StreamUsageChildItem");
+                    foreach (var u in usages) u.definition = this;
                 }
                 return usages;
             }
+        }
+
+        /// <summary>The camera's driver streams by name (from its driver settings, else from its usages).</summary>
+        internal Dictionary<string, string> ReferenceIds()
+        {
+            var result = new Dictionary<string, string>();
+            if (ownerNode == null) return result;
+            // Driver streams carry their reference id where the document says it; else the usages name them.
+            var dds = ownerNode.Obj("DeviceDriverSettings");
+            var streams = dds == null ? null : dds.Arr("Streams");
+            foreach (var list in new[] { streams, ownerNode.Arr("Streams") })
+            {
+                if (list == null) continue;
+                for (int i = 0; i < list.Count; i++)
+                {
+                    var n = list[i] as JObj;
+                    var id = n == null ? null : n.Str("StreamReferenceId");
+                    if (id != null) result["Video stream " + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)] = id;
+                }
+                if (result.Count > 0) break;
+            }
+            return result;
         }
 
         internal override IEnumerable<IConfigurationItem> SaveParts()
@@ -280,6 +372,8 @@ namespace VideoOS.Platform.ConfigurationItems
             yield return this;
             if (usages != null) foreach (var u in usages) yield return u;
         }
+
+        internal override void Validate(SiteStore st, ValidateResult vr) { }
 
         /// <summary>Adds a stream usage (long operation); re-read StreamUsageChildItems after ClearChildrenCache.</summary>
         public ServerTask AddStream() { Require(); return Operations.AddStream(this); }
@@ -290,20 +384,56 @@ namespace VideoOS.Platform.ConfigurationItems
         internal override void OnCacheCleared() { usages = null; }
     }
 
-    public class StreamChildItem : ChildItem { }
+    /// <summary>One driver stream's settings (codec, frame rate ...) in Properties.</summary>
+    public class StreamChildItem : ChildItem
+    {
+        public override string DisplayName
+        {
+            get { return "Video stream " + (Index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture); }
+        }
 
-    /// <summary>Driver settings of a device: general key/values here, per-stream key/values in StreamChildItems.</summary>
+        internal int Index;
+
+        public string StreamReferenceId { get { return S("StreamReferenceId"); } }
+    }
+
+    /// <summary>A device's general driver settings (brightness ...) in Properties.</summary>
+    public class DeviceDriverSettingsChildItem : ChildItem { }
+
+    /// <summary>Driver settings of a device: general ones in DeviceDriverSettingsChildItem, per stream in StreamChildItems.</summary>
     public class DeviceDriverSettings : IConfigurationItem
     {
         private List<StreamChildItem> streams;
+        private DeviceDriverSettingsChildItem general;
 
         public DeviceDriverSettings() { }
         public DeviceDriverSettings(ServerId serverId, string path) { InitFromPath(serverId, path, "DeviceDriverSettings"); }
 
-        internal override JObj TakeSnapshot(JObj node) { streams = null; return base.TakeSnapshot(node); }
+        internal override JObj TakeSnapshot(JObj node) { streams = null; general = null; return base.TakeSnapshot(node); }
 
-        /// <summary>The general settings as an item of their own (same object as this one's bag).</summary>
-        public IConfigurationItem DeviceDriverSettingsChildItem { get { return this; } }
+        /// <summary>The general settings, a child item of their own; saved through this item.</summary>
+        public DeviceDriverSettingsChildItem DeviceDriverSettingsChildItem
+        {
+            get
+            {
+                if (general == null)
+                {
+                    var g = new DeviceDriverSettingsChildItem { parentItem = this };
+                    string t = ownerType, id = ownerId;
+                    var st = SiteStore.Open(sid.HostKey);
+                    lock (st.Lock)
+                    {
+                        var owner = st.Find(t, id);
+                        var node = owner == null ? null : Resolver.SubNode("DeviceDriverSettings", owner.Node);
+                        g.Bind(sid, "DeviceDriverSettingsChildItem", path + "/DeviceDriverSettingsChildItem", path, t, id,
+                            s => { var e = s.Find(t, id); return e == null ? null : Resolver.SubNode("DeviceDriverSettings", e.Node); }, node, null);
+                    }
+                    g.parentPath = path;
+                    general = g;
+                }
+                return general;
+            }
+        }
 
         public List<StreamChildItem> StreamChildItems
         {
@@ -318,10 +448,10 @@ namespace VideoOS.Platform.ConfigurationItems
                         var owner = st.Find(t, id);
                         var dds = owner == null ? null : owner.Node.Obj("DeviceDriverSettings");
                         var shell = new IConfigurationItem();
-                        shell.Bind(sid, "DeviceDriverSettings", path, parentPath, t, id,
+                        shell.Bind(sid, "DeviceDriverSettings", path, ParentItemPath, t, id,
                             s => { var e = s.Find(t, id); return e == null ? null : e.Node.Obj("DeviceDriverSettings"); }, null, null);
                         streams = ChildItem.Bind<StreamChildItem>(shell, dds, "Streams", "StreamChildItem");
-                        foreach (var c in streams) c.parentItem = this;
+                        for (int i = 0; i < streams.Count; i++) { streams[i].parentItem = this; streams[i].Index = i; }
                     }
                 }
                 return streams;
@@ -333,16 +463,53 @@ namespace VideoOS.Platform.ConfigurationItems
         internal override IEnumerable<IConfigurationItem> SaveParts()
         {
             yield return this;
+            if (general != null) yield return general;
             if (streams != null) foreach (var s in streams) yield return s;
         }
     }
 
+    /// <summary>A hardware's driver settings (MAC address, firmware ...) in Properties.</summary>
+    public class HardwareDriverSettingsChildItem : ChildItem { }
+
     public class HardwareDriverSettings : IConfigurationItem
     {
+        private List<HardwareDriverSettingsChildItem> children;
+
         public HardwareDriverSettings() { }
         public HardwareDriverSettings(ServerId serverId, string path) { InitFromPath(serverId, path, "HardwareDriverSettings"); }
 
-        public IConfigurationItem HardwareDriverSettingsChildItem { get { return this; } }
+        internal override JObj TakeSnapshot(JObj node) { children = null; return base.TakeSnapshot(node); }
+
+        /// <summary>The settings as a list of child items; the real server sends one.</summary>
+        public List<HardwareDriverSettingsChildItem> HardwareDriverSettingsChildItems
+        {
+            get
+            {
+                if (children == null)
+                {
+                    var c = new HardwareDriverSettingsChildItem { parentItem = this };
+                    string t = ownerType, id = ownerId;
+                    var st = SiteStore.Open(sid.HostKey);
+                    lock (st.Lock)
+                    {
+                        var owner = st.Find(t, id);
+                        var node = owner == null ? null : owner.Node.Obj("HardwareDriverSettings");
+                        c.Bind(sid, "HardwareDriverSettingsChildItem", path + "/HardwareDriverSettingsChildItem", path, t, id,
+                            s => { var e = s.Find(t, id); return e == null ? null : e.Node.Obj("HardwareDriverSettings"); }, node, null);
+                    }
+                    c.parentPath = path;
+                    c.PropertiesPrefix = "hardware:0.0";
+                    children = new List<HardwareDriverSettingsChildItem> { c };
+                }
+                return children;
+            }
+        }
+
+        internal override IEnumerable<IConfigurationItem> SaveParts()
+        {
+            yield return this;
+            if (children != null) foreach (var c in children) yield return c;
+        }
 
         internal override void Validate(SiteStore st, ValidateResult vr) { }
     }
@@ -393,6 +560,9 @@ namespace VideoOS.Platform.ConfigurationItems
         public string ProcessTime { get { return S("ProcessTime"); } set { Put("ProcessTime", value); } }
         public string DetectionMethod { get { return S("DetectionMethod"); } set { Put("DetectionMethod", value); } }
         public string ExcludeRegions { get { return S("ExcludeRegions"); } set { Put("ExcludeRegions", value); } }
+        public bool GenerateMotionMetadata { get { return B("GenerateMotionMetadata"); } set { Put("GenerateMotionMetadata", value); } }
+        public bool UseExcludeRegions { get { return B("UseExcludeRegions"); } set { Put("UseExcludeRegions", value); } }
+        public string HardwareAccelerationMode { get { return S("HardwareAccelerationMode") ?? "Automatic"; } set { Put("HardwareAccelerationMode", value); } }
     }
 
     public class PrivacyProtection : IConfigurationItem

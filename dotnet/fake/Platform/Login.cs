@@ -25,6 +25,52 @@ namespace VideoOS.Platform.Login
     }
 }
 
+namespace VideoOS.Platform.Login
+{
+    /// <summary>What the SDK keeps about one logged-in site.</summary>
+    public class LoginSettings
+    {
+        public Uri Uri { get; internal set; }
+        public Guid Guid { get; internal set; }
+        public ServerId ServerId { get; internal set; }
+        public string UserName { get; internal set; }
+        public bool IsOAuthConnection { get { return false; } }
+    }
+
+    public static class LoginSettingsCache
+    {
+        /// <summary>The log-in settings of a logged-in site by host name; null when none is logged in.</summary>
+        public static LoginSettings GetLoginSettings(string hostName)
+        {
+            if (string.IsNullOrEmpty(hostName)) return null;
+            string host = hostName.ToLowerInvariant();
+            foreach (var h in Sessions.LoggedInHosts())
+            {
+                if (h != host) continue;
+                var uri = Sessions.UriOf(h);
+                var sid = Sites.ServerIdFor(h, uri);
+                return sid == null ? null : new LoginSettings { Uri = uri, Guid = sid.Id, ServerId = sid, UserName = "" };
+            }
+            return null;
+        }
+
+        public static LoginSettings GetLoginSettings(FQID fqid)
+        {
+            return fqid == null || fqid.ServerId == null ? null : GetLoginSettings(fqid.ServerId.ServerHostname);
+        }
+
+        public static LoginSettings GetLoginSettings(Guid serverGuid)
+        {
+            foreach (var h in Sessions.LoggedInHosts())
+            {
+                var sid = Sites.ServerIdFor(h, Sessions.UriOf(h));
+                if (sid != null && sid.Id == serverGuid) return GetLoginSettings(h);
+            }
+            return null;
+        }
+    }
+}
+
 namespace FakeMip
 {
     /// <summary>Hooks for VideoOS.Platform.SDK.Environment (the SDK assembly sees these as internals).</summary>
@@ -34,6 +80,7 @@ namespace FakeMip
         {
             // Check the settings before changing anything, so a bad one leaves the previous state intact.
             int delay = Diagnostics.ReadDelayFromEnvironment();
+            ConfigurationApiHost.StopAll();
             SiteStore.SetWorld(System.Environment.GetEnvironmentVariable("SMARTSYNC_FAKE_WORLD"));
             Sessions.Reset();
             Diagnostics.DelayMilliseconds = delay;

@@ -99,11 +99,10 @@ namespace VideoOS.Platform.ConfigurationItems
             return t;
         }
 
-        private static InvokeInfo NewInvoke(IConfigurationItem on, string name, Func<InvokeInfo, ServerTask> execute)
+        private static T NewInvoke<T>(IConfigurationItem on, string name) where T : InvokeServerTask, new()
         {
-            var inv = new InvokeInfo();
+            var inv = new T();
             inv.Bind(on.sid, name, "", on.path, on.ownerType, on.ownerId, null, null, null);
-            inv.execute = execute;
             return inv;
         }
 
@@ -140,8 +139,8 @@ namespace VideoOS.Platform.ConfigurationItems
             return Long(rec, "AddHardware", true, (st, task) =>
             {
                 var r = Need(st, "RecordingServer", recId, "Recording server");
-                var driver = Resolver.EntryFor(st, driverPath);
-                if (driver == null || driver.Type != "HardwareDriver" || driver.Parent != r)
+                var driver = st.DriverOn(r, driverPath);
+                if (driver == null)
                     throw new TaskFailure("Hardware driver '" + driverPath + "' does not exist on recording server '" + r.Node.Str("Name") +
                         "'. Pick a driver from that recorder's HardwareDriverFolder.");
                 var clash = HardwareWithAddress(st, r, address, null);
@@ -168,7 +167,8 @@ namespace VideoOS.Platform.ConfigurationItems
             hw.Set("UserName", user ?? "");
             hw.Set("Password", password ?? "");
             hw.Set("Model", model);
-            hw.Set("Enabled", true);
+            // A real server adds hardware and its devices disabled; the caller enables what it wants.
+            hw.Set("Enabled", false);
             hw.Set("HardwareDriverPath", driver.Path);
             var settings = template == null ? null : template.Obj("HardwareDriverSettings");
             if (settings == null)
@@ -235,7 +235,7 @@ namespace VideoOS.Platform.ConfigurationItems
             d.Set("Name", name);
             d.Set("ShortName", "");
             d.Set("Description", "");
-            d.Set("Enabled", true);
+            d.Set("Enabled", false);
             d.Set("Channel", channel);
             if (collection == "InputEvents" || collection == "Outputs") return d;
             if (collection != "Cameras")
@@ -263,7 +263,7 @@ namespace VideoOS.Platform.ConfigurationItems
             usage.Set("Name", "Video stream 1");
             usage.Set("LiveDefault", true);
             usage.Set("LiveMode", "WhenNeeded");
-            usage.Set("RecordTo", "16ce3aa1-5f93-458a-abe5-5c95d9ed1372");
+            usage.Set("RecordTo", Tracks.Primary);
             usage.Set("DefaultPlayback", true);
             usage.Set("UseEdge", false);
             d.Set("Streams", new List<object> { usage });
@@ -345,11 +345,12 @@ namespace VideoOS.Platform.ConfigurationItems
             }, IdOf(hardwarePath), recId);
         }
 
-        internal static InvokeInfo MoveHardware(Hardware hw)
+        internal static MoveHardwareServerTask MoveHardware(Hardware hw)
         {
-            var inv = NewInvoke(hw, "MoveHardware", null);
+            var inv = NewInvoke<MoveHardwareServerTask>(hw, "MoveHardware");
             inv.values.Set("DestinationRecordingServer", "");
             inv.values.Set("DestinationStorage", "");
+            inv.values.Set("ignoreSourceRecordingServer", false);
             string hwId = hw.ownerId;
             inv.execute = i =>
             {
@@ -357,6 +358,8 @@ namespace VideoOS.Platform.ConfigurationItems
                 string destStorage = i.S("DestinationStorage");
                 if (string.IsNullOrWhiteSpace(destPath))
                     throw new ArgumentMIPException("MoveHardware: set DestinationRecordingServer to a RecordingServer[...] path before ExecuteDefault().");
+                if (string.IsNullOrWhiteSpace(destStorage))
+                    throw new ArgumentMIPException("MoveHardware: set DestinationStorage to a Storage[...] path of the destination recording server before ExecuteDefault().");
                 return Long(hw, "MoveHardware", true, (st, task) =>
                 {
                     var h = Need(st, "Hardware", hwId, "Hardware");
@@ -368,18 +371,16 @@ namespace VideoOS.Platform.ConfigurationItems
                     var clash = HardwareWithAddress(st, dest, h.Node.Str("Address"), hwId);
                     if (clash != null)
                         throw new TaskFailure("Recording server '" + dest.Node.Str("Name") + "' already has hardware with address " + h.Node.Str("Address") + ".");
-                    var driverPath = MatchingDriver(st, h, dest);
-                    string storage = string.IsNullOrEmpty(destStorage) ? DefaultStoragePath(dest) : destStorage;
-                    if (!StorageOnRecorder(st, dest, storage))
-                        throw new TaskFailure("Storage '" + storage + "' is not a storage of recording server '" + dest.Node.Str("Name") + "'.");
+                    CheckDriverVersions(st, h, dest);
+                    if (!StorageOnRecorder(st, dest, destStorage))
+                        throw new TaskFailure("Storage '" + destStorage + "' is not a storage of recording server '" + dest.Node.Str("Name") + "'.");
                     h.Parent.Node.Arr("Hardwares").Remove(h.Node);
                     dest.Node.ArrOrCreate("Hardwares").Add(h.Node);
-                    h.Node.Set("HardwareDriverPath", driverPath);
                     foreach (var coll in DeviceCollections)
                     {
                         var arr = h.Node.Arr(coll);
                         if (arr == null) continue;
-                        foreach (var o in arr) { var d = o as JObj; if (d != null && d.Has("RecordingStorage")) d.Set("RecordingStorage", storage); }
+                        foreach (var o in arr) { var d = o as JObj; if (d != null && d.Has("RecordingStorage")) d.Set("RecordingStorage", destStorage); }
                     }
                     h.Node.Cached = null;
                     st.Reindex();
@@ -389,72 +390,49 @@ namespace VideoOS.Platform.ConfigurationItems
             return inv;
         }
 
-        /// <summary>The destination's driver with the same name (driver numbers differ between recorders, names do not).</summary>
-        private static string MatchingDriver(SiteStore st, Entry hw, Entry dest)
+        /// <summary>
+        /// A driver has one path on every recorder of a site; the server moves hardware only when the
+        /// destination has that driver in the same version.
+        /// </summary>
+        private static void CheckDriverVersions(SiteStore st, Entry hw, Entry dest)
         {
-            var current = Resolver.EntryFor(st, hw.Node.Str("HardwareDriverPath") ?? "");
-            string name = current == null ? null : current.Node.Str("Name");
-            var arr = dest.Node.Arr("HardwareDrivers");
-            if (arr != null && name != null)
-                foreach (var o in arr) { var d = o as JObj; if (d != null && d.Str("Name") == name) return "HardwareDriver[" + d.Str("Id") + "]"; }
-            throw new TaskFailure("Recording server '" + dest.Node.Str("Name") + "' has no hardware driver named '" + (name ?? "?") + "'.");
-        }
-
-        internal static InvokeInfo ReplaceHardware(Hardware hw)
-        {
-            var inv = NewInvoke(hw, "ReplaceHardware", null);
-            inv.values.Set("Address", hw.Address ?? "");
-            inv.values.Set("HardwareDriverPath", hw.HardwareDriverPath ?? "");
-            inv.values.Set("UserName", hw.UserName ?? "");
-            inv.values.Set("Password", "");
-            string hwId = hw.ownerId;
-            inv.execute = i =>
-            {
-                string address = i.S("Address"), driverPath = i.S("HardwareDriverPath"), user = i.S("UserName"), password = i.S("Password");
-                Uri parsed;
-                if (string.IsNullOrWhiteSpace(address) || !Uri.TryCreate(address, UriKind.Absolute, out parsed))
-                    throw new ArgumentMIPException("ReplaceHardware: Address must be an absolute URL such as http://10.0.4.17/, not '" + address + "'.");
-                var template = Probe(address);
-                return Long(hw, "ReplaceHardware", true, (st, task) =>
-                {
-                    var h = Need(st, "Hardware", hwId, "Hardware");
-                    var driver = Resolver.EntryFor(st, driverPath ?? "");
-                    if (driver == null || driver.Type != "HardwareDriver" || driver.Parent != h.Parent)
-                        throw new TaskFailure("Hardware driver '" + driverPath + "' does not exist on recording server '" + h.Parent.Node.Str("Name") + "'.");
-                    var clash = HardwareWithAddress(st, h.Parent, address, hwId);
-                    if (clash != null)
-                        throw new TaskFailure("Hardware with address " + address + " already exists on recording server '" + h.Parent.Node.Str("Name") +
-                            "' (hardware '" + clash.Node.Str("Name") + "').");
-                    h.Node.Set("Address", address);
-                    h.Node.Set("HardwareDriverPath", driver.Path);
-                    if (!string.IsNullOrEmpty(user)) h.Node.Set("UserName", user);
-                    if (!string.IsNullOrEmpty(password)) h.Node.Set("Password", password);
-                    if (template != null && template.Str("Model") != null) h.Node.Set("Model", template.Str("Model"));
-                    else h.Node.Set("Model", driver.Node.Str("Name"));
-                    st.Invalidate(h);
-                    return "Hardware[" + hwId + "]";
-                }, hwId);
-            };
-            return inv;
+            string driverPath = hw.Node.Str("HardwareDriverPath") ?? "";
+            var mine = st.DriverOn(hw.Parent, driverPath);
+            var theirs = st.DriverOn(dest, driverPath);
+            if (theirs == null)
+                throw new TaskFailure("Recording server '" + dest.Node.Str("Name") + "' has no driver " + driverPath +
+                    (mine == null ? "" : " ('" + mine.Node.Str("Name") + "')") + "; install the same driver pack there first.");
+            string a = mine == null ? "" : mine.Node.Str("DriverVersion") ?? "";
+            string b = theirs.Node.Str("DriverVersion") ?? "";
+            if (a != b)
+                throw new TaskFailure("The driver versions of the recording servers differ ('" + theirs.Node.Str("Name") + "' " + a + " on '" +
+                    hw.Parent.Node.Str("Name") + "', " + b + " on '" + dest.Node.Str("Name") + "'); update the driver pack so both run the same version.");
         }
 
         internal static ServerTask ReadPassword(Hardware hw)
         {
             string hwId = hw.ownerId;
-            return Long(hw, "ReadPasswordHardware", false, (st, task) =>
+            // The real server answers at once: the task comes back final (MilestonePSTools reads it without polling).
+            var st = Sessions.RoundTrip(hw.sid);
+            var t = NewTask(hw, "ReadPasswordHardware", false, (s2, task) =>
             {
-                var h = Need(st, "Hardware", hwId, "Hardware");
+                var h = Need(s2, "Hardware", hwId, "Hardware");
                 task.values.Set("Password", h.Node.Str("Password") ?? "");
                 return "Hardware[" + hwId + "]";
             }, hwId);
+            t.Complete(st);
+            return t;
         }
 
-        internal static ServerTask ChangePassword(Hardware hw, string password)
+        internal static ServerTask ChangePassword(Hardware hw, string password, bool onDevice = false)
         {
             if (string.IsNullOrEmpty(password)) throw new ArgumentMIPException("ChangePasswordHardware needs a non-empty password.");
             string hwId = hw.ownerId;
             return Long(hw, "ChangePasswordHardware", true, (st, task) =>
             {
+                // Changing the password on the device itself came with XProtect 2023 R2 (23.2).
+                if (onDevice && !ConfigurationService.AtLeast(st.VersionText, 23, 2))
+                    throw new TaskFailure("Changing the password on the device needs a management server of version 23.2 (2023 R2) or later; this one runs " + st.VersionText + ".");
                 var h = Need(st, "Hardware", hwId, "Hardware");
                 h.Node.Set("Password", password);
                 st.Invalidate(h);
@@ -462,15 +440,25 @@ namespace VideoOS.Platform.ConfigurationItems
             }, hwId);
         }
 
-        internal static InvokeInfo ChangeStorage(RecordingDevice device)
+        internal static ChangeDeviceRecordingStorageServerTask ChangeStorage(RecordingDevice device)
         {
-            var inv = NewInvoke(device, "ChangeDeviceRecordingStorage", null);
+            var inv = NewInvoke<ChangeDeviceRecordingStorageServerTask>(device, "ChangeDeviceRecordingStorage");
             inv.values.Set("ItemSelection", device.RecordingStorage ?? "");
             inv.values.Set("moveData", false);
             string type = device.ownerType, id = device.ownerId;
+            var st0 = Sessions.RoundTrip(device.sid);
+            lock (st0.Lock)
+            {
+                st0.EnsureFresh();
+                var d0 = st0.Find(type, id);
+                var rec0 = d0 == null ? null : d0.Ancestor("RecordingServer");
+                var arr = rec0 == null ? null : rec0.Node.Arr("Storages");
+                if (arr != null)
+                    foreach (var o in arr) { var n = o as JObj; if (n != null) inv.choices[n.Str("Name") ?? n.Str("Id")] = "Storage[" + n.Str("Id") + "]"; }
+            }
             inv.execute = i =>
             {
-                string storage = i.ItemSelection;
+                string storage = ((ChangeDeviceRecordingStorageServerTask)i).ItemSelection;
                 return Long(device, "ChangeDeviceRecordingStorage", true, (st, task) =>
                 {
                     var d = Need(st, type, id, "Device");
@@ -485,7 +473,7 @@ namespace VideoOS.Platform.ConfigurationItems
             return inv;
         }
 
-        internal static ServerTask AddStream(Stream stream)
+        internal static ServerTask AddStream(StreamDefinition stream)
         {
             string type = stream.ownerType, id = stream.ownerId;
             return Long(stream, "AddStream", true, (st, task) =>
@@ -498,6 +486,9 @@ namespace VideoOS.Platform.ConfigurationItems
                 u.Set("LiveDefault", false);
                 u.Set("LiveMode", "WhenNeeded");
                 u.Set("RecordTo", "");
+                var refs = new List<string>(stream.ReferenceIds().Values);
+                foreach (var o in usages) { var x = o as JObj; if (x != null) refs.Remove(x.Str("StreamReferenceId")); }
+                if (refs.Count > 0) u.Set("StreamReferenceId", refs[0]);
                 u.Set("DefaultPlayback", false);
                 u.Set("UseEdge", false);
                 usages.Add(u);
@@ -506,7 +497,7 @@ namespace VideoOS.Platform.ConfigurationItems
             }, id);
         }
 
-        internal static ServerTask RemoveStream(Stream stream, string referenceId)
+        internal static ServerTask RemoveStream(StreamDefinition stream, string referenceId)
         {
             if (string.IsNullOrWhiteSpace(referenceId)) throw new ArgumentMIPException("RemoveStream needs the StreamReferenceId of the usage to remove.");
             string type = stream.ownerType, id = stream.ownerId;
@@ -521,6 +512,58 @@ namespace VideoOS.Platform.ConfigurationItems
                 st.Invalidate(cam);
                 return "Stream[" + id + "]";
             }, id);
+        }
+
+        // ---- PTZ presets ------------------------------------------------------------------------------
+
+        private static void CheckPosition(string what, double v, double min)
+        {
+            if (double.IsNaN(v) || v < min || v > 1.0)
+                throw new ArgumentMIPException("AddPtzPreset: " + what + " must be between " + min.ToString(CultureInfo.InvariantCulture) + " and 1, not " + v.ToString(CultureInfo.InvariantCulture) + ".");
+        }
+
+        internal static ServerTask AddPtzPreset(PtzPresetFolder folder, string name, string description, double pan, double tilt, double zoom)
+        {
+            CheckName(name, "AddPtzPreset");
+            CheckPosition("pan", pan, -1.0);
+            CheckPosition("tilt", tilt, -1.0);
+            CheckPosition("zoom", zoom, 0.0);
+            string ot = folder.ownerType, oid = folder.ownerId;
+            return Quick(folder, "AddPtzPreset", (st, task) =>
+            {
+                var cam = Need(st, ot, oid, "Camera");
+                var list = cam.Node.ArrOrCreate("PtzPresets");
+                if (SiblingNamed(list, name) != null) throw new TaskFailure("Camera '" + cam.Node.Str("Name") + "' already has a PTZ preset named '" + name + "'.");
+                var p = new JObj();
+                p.Set("Id", NewId());
+                p.Set("Name", name);
+                p.Set("Description", description ?? "");
+                p.Set("DefaultPreset", false);
+                p.Set("Pan", pan);
+                p.Set("Tilt", tilt);
+                p.Set("Zoom", zoom);
+                list.Add(p);
+                st.Reindex();
+                st.Invalidate(cam);
+                return "PtzPreset[" + p.Str("Id") + "]";
+            }, oid);
+        }
+
+        internal static ServerTask RemovePtzPreset(PtzPresetFolder folder, string path)
+        {
+            if (string.IsNullOrWhiteSpace(path)) throw new ArgumentMIPException("RemovePtzPreset needs a PtzPreset[...] path.");
+            string ot = folder.ownerType, oid = folder.ownerId;
+            return Quick(folder, "RemovePtzPreset", (st, task) =>
+            {
+                var cam = Need(st, ot, oid, "Camera");
+                var e = Resolver.EntryFor(st, path);
+                if (e == null || e.Type != "PtzPreset" || e.Parent != cam)
+                    throw new TaskFailure("PTZ preset '" + path + "' is not a preset of camera '" + cam.Node.Str("Name") + "'.");
+                cam.Node.Arr("PtzPresets").Remove(e.Node);
+                st.Reindex();
+                st.Invalidate(cam);
+                return "";
+            }, IdOf(path));
         }
 
         // ---- device groups -------------------------------------------------------------------------
@@ -648,6 +691,18 @@ namespace VideoOS.Platform.ConfigurationItems
                 r.Set("OverallSecurity", new JObj());
                 r.Set("DevicePermissions", new JObj());
                 roles.Add(r);
+                // XProtect gives every new role a view group of its own, named after it.
+                var viewGroups = st.Doc.ArrOrCreate("ViewGroups");
+                if (SiblingNamed(viewGroups, name) == null)
+                {
+                    var g = new JObj();
+                    g.Set("Id", NewId());
+                    g.Set("Name", name);
+                    g.Set("Description", "");
+                    g.Set("ViewGroups", new List<object>());
+                    g.Set("Views", new List<object>());
+                    viewGroups.Add(g);
+                }
                 st.Reindex();
                 return "Role[" + r.Str("Id") + "]";
             });
@@ -707,26 +762,30 @@ namespace VideoOS.Platform.ConfigurationItems
             }
         }
 
-        /// <summary>An invoke object holding the role's permissions on one key; ExecuteDefault writes them back.</summary>
-        internal static InvokeInfo Permissions(Role role, string table, string key)
+        /// <summary>
+        /// An invoke task holding a role's permissions on one key (a device path, or a security namespace);
+        /// ExecuteDefault writes them back. Device permissions are asked for on the device, overall ones on the role.
+        /// </summary>
+        internal static T Permissions<T>(IConfigurationItem on, string rolePath, string table, string key) where T : InvokeServerTask, new()
         {
             if (string.IsNullOrWhiteSpace(key)) throw new ArgumentMIPException("Permissions need an item path or security namespace.");
-            var st = Sessions.RoundTrip(role.sid);
-            var inv = NewInvoke(role, table == "DevicePermissions" ? "ChangeSecurityPermissions" : "ChangeOverallSecurityPermissions", null);
+            if (string.IsNullOrWhiteSpace(rolePath)) throw new ArgumentMIPException("Permissions need a Role[...] path.");
+            var st = Sessions.RoundTrip(on.sid);
+            var inv = NewInvoke<T>(on, table == "DevicePermissions" ? "ChangeSecurityPermissions" : "ChangeOverallSecurityPermissions");
             inv.openKeys = true;
-            string roleId = role.ownerId;
+            string roleId = IdOf(rolePath);
             lock (st.Lock)
             {
                 st.EnsureFresh();
                 var r = st.Find("Role", roleId);
-                if (r == null) throw new PathNotFoundMIPException("Role " + role.path + " no longer exists.");
+                if (r == null) throw new PathNotFoundMIPException("Role " + rolePath + " does not exist on " + on.sid.Uri + ".");
                 if (table == "DevicePermissions" && Resolver.EntryFor(st, key) == null)
-                    throw new PathNotFoundMIPException("Item '" + key + "' does not exist on " + role.sid.Uri + ".");
+                    throw new PathNotFoundMIPException("Item '" + key + "' does not exist on " + on.sid.Uri + ".");
                 var t = r.Node.Obj(table);
                 var current = t == null ? null : t.Obj(key);
                 if (current != null) foreach (var kv in current.Pairs()) inv.values.Set(kv.Key, kv.Value);
             }
-            inv.execute = i => Quick(role, inv.itemType, (s, task) =>
+            inv.execute = i => Quick(on, inv.itemType, (s, task) =>
             {
                 var r = Need(s, "Role", roleId, "Role");
                 var perms = new JObj();
@@ -740,7 +799,7 @@ namespace VideoOS.Platform.ConfigurationItems
                 var t = r.Node.Obj(table);
                 if (t == null) { t = new JObj(); r.Node.Set(table, t); }
                 t.Set(key, perms);
-                return role.path;
+                return "Role[" + roleId + "]";
             }, roleId);
             return inv;
         }
@@ -798,10 +857,10 @@ namespace VideoOS.Platform.ConfigurationItems
             return n;
         }
 
-        internal static InvokeInfo AddView(ViewFolder folder, string layoutXml)
+        internal static AddViewServerTask AddView(ViewFolder folder, string layoutXml)
         {
             if (folder.ownerType != "ViewGroup") throw new NotSupportedMIPException("Views live in view groups; " + folder.path + " is not a view group's ViewFolder.");
-            var inv = NewInvoke(folder, "AddView", null);
+            var inv = NewInvoke<AddViewServerTask>(folder, "AddView");
             inv.values.Set("Name", "");
             inv.values.Set("Description", "");
             inv.values.Set("Shortcut", "");

@@ -32,7 +32,7 @@ namespace VideoOS.Platform.ConfigurationItems
             { "Output", typeof(Output) }, { "PtzPreset", typeof(PtzPreset) }, { "CameraGroup", typeof(CameraGroup) },
             { "Role", typeof(Role) }, { "User", typeof(User) }, { "ViewGroup", typeof(ViewGroup) }, { "View", typeof(View) },
             { "ManagementServer", typeof(ManagementServer) },
-            { "Stream", typeof(Stream) }, { "DeviceDriverSettings", typeof(DeviceDriverSettings) },
+            { "Stream", typeof(StreamDefinition) }, { "DeviceDriverSettings", typeof(DeviceDriverSettings) },
             { "ClientSettings", typeof(ClientSettings) }, { "MotionDetection", typeof(MotionDetection) },
             { "PrivacyProtection", typeof(PrivacyProtection) }, { "HardwareDriverSettings", typeof(HardwareDriverSettings) },
         };
@@ -46,7 +46,13 @@ namespace VideoOS.Platform.ConfigurationItems
         internal static T MakeIndexed<T>(ServerId sid, Entry e, FillScope scope) where T : IConfigurationItem, new()
         {
             var item = new T();
-            item.Bind(sid, e.Type, e.Path, e.Parent == null ? null : e.Parent.Path, e.Type, e.Id, IndexedLocator(e.Type, e.Id), e.Node, scope);
+            var locator = IndexedLocator(e.Type, e.Id);
+            if (e.Type == "HardwareDriver" && e.Parent != null)
+            {
+                string recId = e.Parent.Id, path = e.Path;
+                locator = st => { var d = st.DriverOn(st.Find("RecordingServer", recId), path); return d == null ? null : d.Node; };
+            }
+            item.Bind(sid, e.Type, e.Path, e.Parent == null ? null : e.Parent.Path, e.Type, e.Id, locator, e.Node, scope);
             return item;
         }
 

@@ -211,6 +211,7 @@ namespace FakeMip
             string problems = WorldSchema.Problems(doc);
             if (problems != null) throw Unusable("breaks the world schema: " + problems);
             var newIndex = BuildIndex(doc);
+            lock (SharedLists) SharedLists.Clear();
             Doc = doc;
             index = newIndex;
             mtime = info.LastWriteTimeUtc;
@@ -225,8 +226,27 @@ namespace FakeMip
 
         internal void Reindex() { index = BuildIndex(Doc); }
 
+        private Dictionary<string, Entry> drivers = new Dictionary<string, Entry>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>The driver with this path on one recorder, or null when that recorder has none.</summary>
+        internal Entry DriverOn(Entry recorder, string driverPath)
+        {
+            string type, id;
+            if (recorder == null || !VideoOS.Platform.ConfigurationItems.Resolver.Split(driverPath ?? "", out type, out id) || type != "HardwareDriver") return null;
+            Entry e;
+            return drivers.TryGetValue(recorder.Id + "/" + id.ToLowerInvariant(), out e) ? e : null;
+        }
+
+        /// <summary>
+        /// Children lists of hardware folders, shared by every object of this process the way the real SDK's
+        /// cache is: they survive the process's own add, move and delete until ClearChildrenCache(), and go
+        /// when the document is read again from disk.
+        /// </summary>
+        internal readonly Dictionary<string, object> SharedLists = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
+
         private Dictionary<string, Entry> BuildIndex(JObj doc)
         {
+            drivers = new Dictionary<string, Entry>(StringComparer.OrdinalIgnoreCase);
             var idx = new Dictionary<string, Entry>(StringComparer.OrdinalIgnoreCase);
             var ms = doc.Obj("ManagementServer");
             var root = new Entry { Node = ms, Type = "ManagementServer", Id = ms.Str("Id") ?? "" };
@@ -250,6 +270,12 @@ namespace FakeMip
                     var id = node.Str("Id");
                     if (string.IsNullOrEmpty(id)) throw Unusable("has a " + type + " without an \"Id\"");
                     var e = new Entry { Node = node, Type = type, Id = id, Parent = parent, Collection = container.Keys[i] };
+                    // A driver has one Id (so one path) on every recorder of a site; everything else is unique.
+                    if (type == "HardwareDriver")
+                    {
+                        drivers[parent.Id + "/" + id.ToLowerInvariant()] = e;
+                        if (idx.ContainsKey(id)) continue;
+                    }
                     if (idx.ContainsKey(id)) throw Unusable("uses the Id " + id + " twice; every Id must be unique in its document");
                     idx[id] = e;
                     if (type == "Hardware") node.Cacheable = true;
@@ -297,6 +323,32 @@ namespace FakeMip
 
         /// <summary>Drops the in-memory document so the next EnsureFresh reads the file (after a failed change).</summary>
         internal void Discard() { Doc = null; size = -1; }
+
+        /// <summary>True when the management server lacks the licence for feature (ManagementServer.UnlicensedFeatures).</summary>
+        internal bool Unlicensed(string feature)
+        {
+            var ms = Doc == null ? null : Doc.Obj("ManagementServer");
+            var arr = ms == null ? null : ms.Arr("UnlicensedFeatures");
+            if (arr == null) return false;
+            foreach (var o in arr) if (o is string && string.Equals((string)o, feature, StringComparison.OrdinalIgnoreCase)) return true;
+            return false;
+        }
+
+        /// <summary>The VMS's answer to a read or write of a feature it has no licence for (a WCF fault, as the real server sends).</summary>
+        internal void RequireLicence(string feature)
+        {
+            if (Unlicensed(feature)) throw new System.ServiceModel.FaultException("VMS64001: The feature is not licensed");
+        }
+
+        /// <summary>ManagementServer.Version as the document holds it ("" when absent).</summary>
+        internal string VersionText
+        {
+            get
+            {
+                var ms = Doc == null ? null : Doc.Obj("ManagementServer");
+                return ms == null ? "" : ms.Str("Version") ?? "";
+            }
+        }
 
         internal string FaultText(string table, string key)
         {
@@ -530,6 +582,14 @@ namespace FakeMip
             }
         }
 
+        private static long Count(JObj faults, string key)
+        {
+            object v = faults == null ? null : faults.Get(key);
+            if (v is long) return (long)v;
+            if (v is double) return (long)(double)v;
+            return -1;
+        }
+
         /// <summary>One call to the server: needs a live session, obeys DropAfterRoundTrips, counts, waits the delay.</summary>
         internal static SiteStore RoundTrip(ServerId sid)
         {
@@ -546,19 +606,26 @@ namespace FakeMip
             lock (ServerLock(host))
             {
                 if (s.Dropped) throw new CommunicationMIPException("The connection to " + sid.Uri + " was lost; log in again.");
-                long drop = -1;
+                long drop, timeout, broken;
                 lock (st.Lock)
                 {
                     st.EnsureFresh();
                     var f = st.Faults;
-                    object v = f == null ? null : f.Get("DropAfterRoundTrips");
-                    if (v is long) drop = (long)v; else if (v is double) drop = (long)(double)v;
+                    drop = Count(f, "DropAfterRoundTrips");
+                    timeout = Count(f, "TimeoutAfterRoundTrips");
+                    broken = Count(f, "CommunicationErrorAfterRoundTrips");
                 }
                 if (drop >= 0 && s.RoundTrips >= drop)
                 {
                     s.Dropped = true;
                     throw new CommunicationMIPException("The connection to " + sid.Uri + " was lost after " + drop + " calls (fault DropAfterRoundTrips).");
                 }
+                // WCF faults reach the caller as WCF's own exceptions; the session stays logged in, as with the
+                // real SDK, and every call fails the same way while the fault is set.
+                if (timeout >= 0 && s.RoundTrips >= timeout)
+                    throw new TimeoutException("The request to " + sid.Uri + "ManagementServer/ConfigurationApiService.svc timed out waiting for a reply after 00:05:00 (fault TimeoutAfterRoundTrips).");
+                if (broken >= 0 && s.RoundTrips >= broken)
+                    throw new System.ServiceModel.CommunicationException("The socket connection to " + sid.Uri + " was aborted by the remote host (fault CommunicationErrorAfterRoundTrips).");
                 s.RoundTrips++;
                 Diagnostics.CountRoundTrip(host);
                 int d = Diagnostics.DelayMilliseconds;

@@ -1,12 +1,13 @@
-// ServerTask (long and quick operations) and InvokeInfo (operations that take
-// parameters before they run), shaped like the real SDK's.
+// ServerTask (long and quick operations) and its invoke subclasses (operations
+// that take parameters before ExecuteDefault runs them), shaped like the real SDK's.
 using System;
 using System.Collections.Generic;
 using FakeMip;
 
 namespace VideoOS.Platform.ConfigurationItems
 {
-    public enum StateEnum { Idle, InProgress, Success, Error }
+    /// <summary>Task states; Success, Error and Completed are final (MilestonePSTools treats all three so).</summary>
+    public enum StateEnum { Idle, InProgress, Success, Error, Completed }
 
     /// <summary>Failure of an operation, reported through the task's ErrorText rather than thrown.</summary>
     internal sealed class TaskFailure : Exception
@@ -74,7 +75,7 @@ namespace VideoOS.Platform.ConfigurationItems
                         st.WriteThrough();
                         Diagnostics.CountWrite(sid.HostKey);
                     }
-                    state = StateEnum.Success;
+                    state = FinalState(st);
                     progress = 100;
                 }
                 catch (TaskFailure f)
@@ -89,6 +90,17 @@ namespace VideoOS.Platform.ConfigurationItems
                 }
             }
             Sync();
+        }
+
+        /// <summary>Success, unless the world's Faults.FinishAs names this operation (or item) with "Completed".</summary>
+        private StateEnum FinalState(SiteStore st)
+        {
+            foreach (var key in faultKeys)
+            {
+                var text = st.FaultText("FinishAs", key);
+                if (text == "Completed") return StateEnum.Completed;
+            }
+            return StateEnum.Success;
         }
 
         private void Fail(string text, int code)
@@ -113,24 +125,49 @@ namespace VideoOS.Platform.ConfigurationItems
         public override string ToString() { return "ServerTask " + state + " " + progress + "% " + errorText; }
     }
 
-    /// <summary>Parameters for an operation; ExecuteDefault runs it and returns its task.</summary>
-    public class InvokeInfo : IConfigurationItem
+    /// <summary>
+    /// A task that takes parameters before it runs (the real SDK's invoke objects are ServerTask
+    /// subclasses): set them with SetProperty or the typed properties, then ExecuteDefault().
+    /// </summary>
+    public class InvokeServerTask : ServerTask
     {
-        internal Func<InvokeInfo, ServerTask> execute;
+        internal Func<InvokeServerTask, ServerTask> execute;
 
-        public InvokeInfo() { }
-
-        public string ItemSelection { get { return S("ItemSelection"); } set { Put("ItemSelection", value); } }
+        public InvokeServerTask() { }
 
         public ServerTask ExecuteDefault()
         {
             Require();
-            if (execute == null) throw new NotSupportedMIPException("This invoke object has nothing to execute.");
+            if (execute == null) throw new NotSupportedMIPException("This task has nothing to execute.");
             return execute(this);
         }
 
         public override void Save() { ExecuteDefault(); }
 
-        public override string ToString() { return "InvokeInfo " + itemType + " on " + parentPath; }
+        public override string ToString() { return itemType + " on " + parentItemPath; }
     }
+
+    public class MoveHardwareServerTask : InvokeServerTask
+    {
+        public string DestinationRecordingServer { get { return S("DestinationRecordingServer"); } set { Put("DestinationRecordingServer", value); } }
+        public string DestinationStorage { get { return S("DestinationStorage"); } set { Put("DestinationStorage", value); } }
+        public bool ignoreSourceRecordingServer { get { return B("ignoreSourceRecordingServer"); } set { Put("ignoreSourceRecordingServer", value); } }
+    }
+
+    public class ChangeDeviceRecordingStorageServerTask : InvokeServerTask
+    {
+        internal Dictionary<string, string> choices = new Dictionary<string, string>();
+
+        /// <summary>The chosen storage path (Storage[id]).</summary>
+        public string ItemSelection { get { return S("ItemSelection"); } set { Put("ItemSelection", value); } }
+        /// <summary>The storages of the device's recorder: name -> Storage[id].</summary>
+        public Dictionary<string, string> ItemSelectionValues { get { return choices; } }
+        public bool moveData { get { return B("moveData"); } set { Put("moveData", value); } }
+    }
+
+    public class ChangeSecurityPermissionsServerTask : InvokeServerTask { }
+
+    public class ChangeOverallSecurityPermissionsServerTask : InvokeServerTask { }
+
+    public class AddViewServerTask : InvokeServerTask { }
 }

@@ -44,6 +44,15 @@ namespace VideoOS.Platform.SDK
             AddServer(false, uri, cc);
         }
 
+        /// <summary>Adds a server whose log-in goes through an OAuth token cache (the MIP SDK's "Basic user via IDP" path).</summary>
+        public static void AddServerOAuth(Uri uri, VideoOS.Platform.SDK.OAuth.MipTokenCache tokenCache)
+        {
+            if (tokenCache == null) throw new ArgumentMIPException("AddServerOAuth needs a MipTokenCache.");
+            var cc = new CredentialCache();
+            cc.Add(uri, "Basic", tokenCache.Credential);
+            AddServer(false, uri, cc);
+        }
+
         public static void RemoveServer(Uri uri) { Sessions.RemoveServer(uri); }
 
         public static void RemoveAllServers() { Sessions.RemoveAll(); }
@@ -69,5 +78,22 @@ namespace VideoOS.Platform.SDK
         public static void Logout() { Sessions.LogoutAll(); }
 
         public static void Logout(Uri uri) { Sessions.Logout(Sessions.HostOf(uri)); }
+    }
+}
+
+namespace VideoOS.Platform.SDK.OAuth
+{
+    /// <summary>Holds the credential an OAuth log-in trades for tokens; the fake checks it like a basic user.</summary>
+    public class MipTokenCache
+    {
+        public MipTokenCache(Uri serverUri, NetworkCredential credential)
+        {
+            if (serverUri == null) throw new ArgumentMIPException("MipTokenCache needs the server Uri.");
+            ServerUri = serverUri;
+            Credential = credential ?? new NetworkCredential();
+        }
+
+        public Uri ServerUri { get; private set; }
+        internal NetworkCredential Credential { get; private set; }
     }
 }
