@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, VmsError
+from bridge.kinds import password as password_kind
 from bridge.model import Action, ActionKind, Pairing, Plan, Side, Snapshot, parse_added_device_ref
 
 if TYPE_CHECKING:
@@ -427,7 +428,7 @@ def _resolve_added_devices(action: Action, added: dict[tuple[str, str], dict[str
 def password_check_due(settings: Settings, store: Store, now: datetime, forced: bool = False) -> bool:
     """Whether this cycle compares hardware passwords: switched on, and asked for or the last check is old."""
     sync = settings.sync
-    if not sync.hardware_password:
+    if not sync.on(password_kind.SWITCH):
         return False
     if forced or sync.password_check_hours <= 0:
         return True

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bridge.errors import ConnectError, VmsError
+from bridge.kinds import registry as kinds
 from bridge.model import Action, ActionKind
 from bridge.sdk import configapi, gates
 from bridge.sdk.configapi import FINAL_STATES
@@ -28,7 +29,6 @@ from bridge.sdk.gates import Gate
 from bridge.sdk.net import DEVICE_TYPES, Net
 from bridge.sdk.parse import HARDWARE_IDENTITY_SETTINGS, item_path, path_id
 
-SUB_DOCUMENT_CATEGORIES = ("streams", "motion", "privacy", "ptz", "client")
 _POLL_DELAYS = configapi.POLL_DELAYS
 DEVICE_ITEM_TYPES = ("Camera", "Microphone", "Speaker", "Metadata", "InputEvent", "Output")
 PASSWORD_BATCH = 32
@@ -334,42 +334,50 @@ class Applier:
     # -- settings -------------------------------------------------------------------------------------------
 
     def _update(self, site: Any, action: Action, password: str | None = None) -> dict[str, Any]:
-        kind = action.target.item_kind
-        cat = action.category
+        # The kind that planned the update names its writer; the category picks the item's part to change.
+        kind = kinds.kind_for(action.target.item_kind, action.category)
+        if kind is None:
+            raise VmsError(f"Category {action.category!r} does not apply to a {action.target.item_kind or 'item'}.")
+        writers: dict[str, Callable[[Any, Action, str | None], None]] = {
+            "hardware": self._write_hardware, "password": self._write_password, "device": self._write_device}
+        writers[kind.writer](site, action, password)
+        return {}
+
+    def _write_password(self, site: Any, action: Action, password: str | None) -> None:
+        hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
+        self._change_password(site, hw, password)
+
+    def _write_hardware(self, site: Any, action: Action, password: str | None) -> None:
+        hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
         values = action.values
-        if kind == "hardware":
-            hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
-            if cat == "password":
-                self._change_password(site, hw, password)
-            elif cat == "general":
-                self._save_if_changed(hw, values)
-            elif cat == "driver_settings":
-                # The settings live in the first of HardwareDriverSettingsChildItems, saved through their owner.
-                settings = _first(hw.HardwareDriverSettingsFolder.HardwareDriverSettings)
-                props = _first(settings.HardwareDriverSettingsChildItems).Properties
-                wanted = {k: x for k, x in values.items() if k not in HARDWARE_IDENTITY_SETTINGS}
-                missing = sorted(set(wanted) - {str(k) for k in props.Keys})
-                if missing:
-                    raise VmsError(f"The driver of hardware {hw.Name} has no setting {', '.join(missing)}; the two "
-                                   f"devices differ in driver or firmware.")
-                if any([set_setting(props, k, x) for k, x in wanted.items()]):
-                    settings.Save()
-            else:
-                raise VmsError(f"Unknown hardware category {cat!r}.")
-            return {}
-        if kind not in DEVICE_TYPES:
-            raise VmsError(f"Unknown item kind {kind!r}.")
+        if action.category == "general":
+            self._save_if_changed(hw, values)
+            return
+        # driver_settings live in the first of HardwareDriverSettingsChildItems, saved through their owner.
+        settings = _first(hw.HardwareDriverSettingsFolder.HardwareDriverSettings)
+        props = _first(settings.HardwareDriverSettingsChildItems).Properties
+        wanted = {k: x for k, x in values.items() if k not in HARDWARE_IDENTITY_SETTINGS}
+        missing = sorted(set(wanted) - {str(k) for k in props.Keys})
+        if missing:
+            raise VmsError(f"The driver of hardware {hw.Name} has no setting {', '.join(missing)}; the two "
+                           f"devices differ in driver or firmware.")
+        if any([set_setting(props, k, x) for k, x in wanted.items()]):
+            settings.Save()
+
+    def _write_device(self, site: Any, action: Action, password: str | None) -> None:
+        kind, cat, values = action.target.item_kind, action.category, action.values
         sdk_type = DEVICE_TYPES[kind][0]
         device = self._net.device_classes[kind](site.server_id, item_path(sdk_type, action.target.item_id))
         if cat in ("general", "recording"):
             self._save_if_changed(device, values)
-        elif cat == "storage":
+            return
+        if cat == "storage":
             self._change_storage(site, device, str(values.get("storage_id", "")))
-        elif kind == "camera" and cat in SUB_DOCUMENT_CATEGORIES:
-            getattr(self, f"_camera_{cat}")(device, values)
-        else:
-            raise VmsError(f"Category {cat!r} does not apply to a {kind}.")
-        return {}
+            return
+        camera_parts: dict[str, Callable[[Any, dict[str, Any]], None]] = {
+            "streams": self._camera_streams, "motion": self._camera_motion, "privacy": self._camera_privacy,
+            "ptz": self._camera_ptz, "client": self._camera_client}
+        camera_parts[cat](device, values)
 
     def _change_password(self, site: Any, hw: Any, password: str | None) -> None:
         if not password:
