@@ -304,6 +304,9 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
     def step(action: Action) -> dict[str, Any] | None:
         nonlocal done
         result = _apply_one(session, action, report, kept)
+        if result and result.get("created_groups"):
+            # Only groups SmartSync made are its own: remembered the moment they exist.
+            store.remember_created("device_group", action.target.site, result["created_groups"])
         done += 1
         if progress is not None:
             progress(done, total, action)

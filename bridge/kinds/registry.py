@@ -11,10 +11,11 @@ from __future__ import annotations
 from bridge.kinds.base import Kind, Scope, Switch
 from bridge.kinds.camera import CAMERA
 from bridge.kinds.devices import INPUT, METADATA, MICROPHONE, OUTPUT, SPEAKER
+from bridge.kinds.groups import GROUPS
 from bridge.kinds.hardware import HARDWARE
 from bridge.kinds.password import PASSWORD
 
-KINDS: tuple[Kind, ...] = (CAMERA, HARDWARE, PASSWORD, MICROPHONE, SPEAKER, METADATA, INPUT, OUTPUT)
+KINDS: tuple[Kind, ...] = (CAMERA, HARDWARE, PASSWORD, MICROPHONE, SPEAKER, METADATA, INPUT, OUTPUT, GROUPS)
 """Every kind, in plan order (a password lands after its hardware's other updates: a rename first)."""
 SWITCHES: tuple[Switch, ...] = tuple(s for k in KINDS for s in k.switches)
 

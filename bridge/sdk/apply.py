@@ -338,10 +338,57 @@ class Applier:
         kind = kinds.kind_for(action.target.item_kind, action.category)
         if kind is None:
             raise VmsError(f"Category {action.category!r} does not apply to a {action.target.item_kind or 'item'}.")
-        writers: dict[str, Callable[[Any, Action, str | None], None]] = {
-            "hardware": self._write_hardware, "password": self._write_password, "device": self._write_device}
-        writers[kind.writer](site, action, password)
-        return {}
+        writers: dict[str, Callable[[Any, Action, str | None], dict[str, Any] | None]] = {
+            "hardware": self._write_hardware, "password": self._write_password, "device": self._write_device,
+            "groups": self._write_groups}
+        return writers[kind.writer](site, action, password) or {}
+
+    def _write_groups(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
+        """Join the camera to the groups named (making missing ones) and leave the others named.
+
+        Answers {"created_groups": [paths]} with the groups it made, so the store remembers they are SmartSync's.
+        """
+        host = site.info.host
+        camera = item_path("Camera", action.target.item_id)
+        created: list[str] = []
+        ms = self._net.ManagementServer(site.server_id)
+        for path in action.values.get("join", []):
+            group = self._device_group(ms, str(path), host, created)
+            if group is not None and not self._in_group(group, action.target.item_id):
+                self.wait(group.CameraFolder.AddDeviceGroupMember(camera),
+                          f"Adding {action.target.name} to device group {path}", host)
+        for path in action.values.get("leave", []):
+            group = self._device_group(ms, str(path), host, None)
+            if group is not None and self._in_group(group, action.target.item_id):
+                self.wait(group.CameraFolder.RemoveDeviceGroupMember(camera),
+                          f"Removing {action.target.name} from device group {path}", host)
+        return {"created_groups": created} if created else {}
+
+    @staticmethod
+    def _in_group(group: Any, camera_id: str) -> bool:
+        return any(str(c.Id).lower() == camera_id.lower() for c in group.CameraFolder.Cameras)
+
+    def _device_group(self, ms: Any, path: str, host: str, created: list[str] | None) -> Any:
+        """The device group at `path` ("/A/B"); made (with its parents) when `created` is a list, else None."""
+        owner, walked = ms, ""
+        for name in (p for p in path.split("/") if p):
+            walked += "/" + name
+            folder = owner.CameraGroupFolder
+            found = next((g for g in folder.CameraGroups if str(g.Name) == name), None)
+            if found is None:
+                if created is None:
+                    return None
+                task = self.wait(folder.AddDeviceGroup(name, "Made by SmartSync: mirrors a source device group"),
+                                 f"Making device group {walked}", host)
+                folder.ClearChildrenCache()
+                made = path_id(str(task.Path))
+                found = next((g for g in owner.CameraGroupFolder.CameraGroups if str(g.Id).lower() == made.lower()),
+                             None)
+                if found is None:
+                    raise VmsError(f"Device group {walked} was made on {host} but cannot be found there.")
+                created.append(walked)
+            owner = found
+        return owner
 
     def _write_password(self, site: Any, action: Action, password: str | None) -> None:
         hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
