@@ -28,6 +28,7 @@ from loguru import logger
 
 from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, VmsError
 from bridge.kinds import password as password_kind
+from bridge.kinds import views as views_kind
 from bridge.model import Action, ActionKind, Pairing, Plan, Side, Snapshot, parse_added_device_ref
 
 if TYPE_CHECKING:
@@ -214,7 +215,7 @@ def _cycle(
     report.round_trips, report.writes = session.round_trips(), session.writes()
     session.refresh()
     topology = resolve_topology(settings, session.recorders())
-    source, target = _read_both(session, topology)
+    source, target = _read_both(session, topology, settings)
     _check_selection(settings, source)
     report.source_cameras, report.target_cameras = source.camera_count(), target.camera_count()
     pairings = store.pairings()
@@ -224,7 +225,7 @@ def _cycle(
     passwords_due = (check_passwords or not report.dry_run) and password_check_due(
         settings, store, checked_at, check_passwords)
     plan, password_mismatch = _plan(settings, session, source, target, topology, pairings, report,
-                                    allow_mass_delete, passwords_due)
+                                    allow_mass_delete, passwords_due, _created(store))
     if report.dry_run:
         report.status = "dry-run"
         return
@@ -249,11 +250,11 @@ def _check_selection(settings: Settings, source: Snapshot) -> None:
 
 def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, topology: Any,
           pairings: list[Pairing], report: CycleReport, allow_mass_delete: bool,
-          passwords_due: bool) -> tuple[Plan, set[tuple[str, str]]]:
+          passwords_due: bool, created: dict[str, set[tuple[str, str]]]) -> tuple[Plan, set[tuple[str, str]]]:
     """The plan of this cycle, past the delete guard, with password differences when a check is due."""
     from bridge.plan import guard_check, make_plan
 
-    plan = make_plan(source, target, topology, settings, pairings)
+    plan = make_plan(source, target, topology, settings, pairings, created=created)
     problem = guard_check(plan, source, target, topology, settings.guard.max_delete_share,
                           settings.guard.min_deletes)
     if problem and report.dry_run:
@@ -269,7 +270,7 @@ def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, 
     if passwords_due:
         password_mismatch = _compare_passwords(session, plan, source, target, settings, report)
         if password_mismatch:
-            plan = make_plan(source, target, topology, settings, pairings, password_mismatch)
+            plan = make_plan(source, target, topology, settings, pairings, password_mismatch, created)
     _record_plan(report, plan)
     return plan, password_mismatch
 
@@ -304,9 +305,13 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
     def step(action: Action) -> dict[str, Any] | None:
         nonlocal done
         result = _apply_one(session, action, report, kept)
-        if result and result.get("created_groups"):
-            # Only groups SmartSync made are its own: remembered the moment they exist.
-            store.remember_created("device_group", action.target.site, result["created_groups"])
+        if result:
+            # Only what SmartSync made is its own: remembered the moment it exists.
+            for key, kind in (("created_groups", "device_group"), ("created_view_groups", "view_group")):
+                if result.get(key):
+                    store.remember_created(kind, action.target.site, result[key])
+            if result.get("view_id"):
+                store.remember_created("view", action.target.site, [str(result["view_id"])])
         done += 1
         if progress is not None:
             progress(done, total, action)
@@ -360,7 +365,10 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
         # read the target again and apply what still differs. Usually nothing.
         store.replace_pairings(kept.values())
         target = session.read(topology.target_recorder_ids, topology.target_side)
-        second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch)
+        if settings.sync.on(views_kind.SWITCH):
+            session.read_views(target)
+        second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch,
+                           _created(store))
         extra = [a for a in second.actions if a.kind not in LIFECYCLE and a.follows is None
                  and (a.target.item_id, a.category) not in failed]
         kept = {p.key: p for p in second.pairings}
@@ -495,10 +503,19 @@ def _merge_counts(first: dict[str, int], second: dict[str, int]) -> dict[str, in
     return out
 
 
-def _read_both(session: Any, topology: Any) -> tuple[Snapshot, Snapshot]:
+def _read_both(session: Any, topology: Any, settings: Settings) -> tuple[Snapshot, Snapshot]:
     source = session.read(topology.source_recorder_ids, topology.source_side)
     target = session.read(topology.target_recorder_ids, topology.target_side)
+    if settings.sync.on(views_kind.SWITCH):
+        # Views are read only when they are synced: a walk of each site's view tree.
+        session.read_views(source)
+        session.read_views(target)
     return source, target
+
+
+def _created(store: Store) -> dict[str, set[tuple[str, str]]]:
+    """What the store remembers SmartSync made on the target, by kind."""
+    return {kind: store.created(kind) for kind in ("view", "device_group")}
 
 
 def _apply_one(session: Any, action: Action, report: CycleReport,

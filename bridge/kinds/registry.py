@@ -14,8 +14,9 @@ from bridge.kinds.devices import INPUT, METADATA, MICROPHONE, OUTPUT, SPEAKER
 from bridge.kinds.groups import GROUPS
 from bridge.kinds.hardware import HARDWARE
 from bridge.kinds.password import PASSWORD
+from bridge.kinds.views import VIEWS
 
-KINDS: tuple[Kind, ...] = (CAMERA, HARDWARE, PASSWORD, MICROPHONE, SPEAKER, METADATA, INPUT, OUTPUT, GROUPS)
+KINDS: tuple[Kind, ...] = (CAMERA, HARDWARE, PASSWORD, MICROPHONE, SPEAKER, METADATA, INPUT, OUTPUT, GROUPS, VIEWS)
 """Every kind, in plan order (a password lands after its hardware's other updates: a rename first)."""
 SWITCHES: tuple[Switch, ...] = tuple(s for k in KINDS for s in k.switches)
 

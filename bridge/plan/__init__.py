@@ -33,7 +33,7 @@ only when the engine saw its delete succeed.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from bridge.kinds.base import Scope
@@ -52,14 +52,16 @@ _KIND_ORDER = {ActionKind.DELETE: 0, ActionKind.MOVE: 1, ActionKind.REPLACE: 2, 
 
 
 def make_plan(source: Snapshot, target: Snapshot, topology: Topology, settings: Settings,
-              pairings: list[Pairing], password_mismatch: Collection[str | tuple[str, str]] = ()) -> Plan:
+              pairings: list[Pairing], password_mismatch: Collection[str | tuple[str, str]] = (),
+              created: Mapping[str, Collection[tuple[str, str]]] | None = None) -> Plan:
     """The actions (each with its reason) that make the target mirror the source, the skips, and the pairings.
 
     `password_mismatch`: the pairs whose two passwords differ (the engine compares them; see `password_pairs`),
     each as (source hardware id, target hardware id), or a source hardware id alone for all its counterparts.
-    Each yields a "password" UPDATE when `sync.hardware_password` is on.
+    Each yields a "password" UPDATE when `sync.hardware_password` is on. `created`: what the store remembers
+    SmartSync made, kind -> (site, item) (see `Store.created`); only those items may be deleted.
     """
-    ctx = Context(source, target, topology, settings, password_mismatch)
+    ctx = Context(source, target, topology, settings, password_mismatch, created)
     ctx.pairs = pairs = pair(ctx, pairings)
     ctx.added = added = plan_lifecycle(ctx, pairs)
     _plan_settings(ctx, pairs, added)

@@ -10,7 +10,7 @@ step builds the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -99,7 +99,8 @@ class Context:
     """The inputs of one plan, indexed once, and the plan the steps append to."""
 
     def __init__(self, source: Snapshot, target: Snapshot, topology: Topology, settings: Settings,
-                 password_mismatch: Collection[str | tuple[str, str]] = ()) -> None:
+                 password_mismatch: Collection[str | tuple[str, str]] = (),
+                 created: Mapping[str, Collection[tuple[str, str]]] | None = None) -> None:
         self.source = source
         self.target = target
         self.topology = topology
@@ -124,6 +125,8 @@ class Context:
         self.password_mismatch: frozenset[str | tuple[str, str]] = frozenset(password_mismatch)
         self.replaced: set[tuple[str, str]] = set()
         """(source, target) hardware this plan replaces: the replace carries the source password already."""
+        self.created: Mapping[str, Collection[tuple[str, str]]] = created or {}
+        """Kind ("view", "device_group") -> (site, item) of what SmartSync made: only those may be removed."""
         self.selected = selector(settings, source.groups)
         self.counterpart: dict[str, str] = {}
         """Source device id -> target device id (or `added_device_ref` for a device an ADD creates)."""

@@ -22,7 +22,7 @@ from typing import Any
 from bridge.errors import ConnectError, VmsError
 from bridge.kinds import registry as kinds
 from bridge.model import Action, ActionKind
-from bridge.sdk import configapi, gates
+from bridge.sdk import configapi, gates, views
 from bridge.sdk.configapi import FINAL_STATES
 from bridge.sdk.errors import scrub, to_vms_error, vms_call
 from bridge.sdk.gates import Gate
@@ -176,6 +176,9 @@ class Applier:
         secrets = (password,) if password else ()
         what = f"{action.kind.value} {action.target.item_kind or 'item'} {action.target.name or action.target.item_id}"
         try:
+            if action.kind is ActionKind.UPDATE or action.target.item_kind not in ("hardware", ""):
+                # Settings, and what site-scope kinds add and remove (views): the kind's writer.
+                return self._update(site, action, password)
             if action.kind is ActionKind.ADD:
                 return self._add(site, action, password or "", source_devices or {})
             if action.kind is ActionKind.MOVE:
@@ -340,8 +343,19 @@ class Applier:
             raise VmsError(f"Category {action.category!r} does not apply to a {action.target.item_kind or 'item'}.")
         writers: dict[str, Callable[[Any, Action, str | None], dict[str, Any] | None]] = {
             "hardware": self._write_hardware, "password": self._write_password, "device": self._write_device,
-            "groups": self._write_groups}
+            "groups": self._write_groups, "views": self._write_view}
         return writers[kind.writer](site, action, password) or {}
+
+    def _write_view(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
+        host = site.info.host
+        ms = self._net.ManagementServer(site.server_id)
+        if action.kind is ActionKind.ADD:
+            return views.add_view(ms, action.values, self.wait, host)
+        if action.kind is ActionKind.DELETE:
+            views.delete_view(ms, action.target.item_id, str(action.values.get("group", "")), self.wait, host)
+        else:
+            views.update_view(ms, action.target.item_id, action.values, self.wait, host)
+        return {}
 
     def _write_groups(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
         """Join the camera to the groups named (making missing ones) and leave the others named.

@@ -18,12 +18,13 @@ def test_every_switch_is_a_sync_key_with_its_default() -> None:
     assert set(fields) - {s.key for s in SWITCHES} == {"password_check_hours"}
 
 
-def test_turning_a_switch_off_turns_off_exactly_its_categories() -> None:
+def test_flipping_a_switch_flips_exactly_its_categories() -> None:
+    defaults = {k.name: k.enabled(SyncSettings()) for k in KINDS}
     for s in SWITCHES:
-        sync = SyncSettings.model_validate({s.key: False})
+        sync = SyncSettings.model_validate({s.key: not s.default})
         owner = next(k for k in KINDS if s in k.switches)
-        assert not set(s.categories) & owner.enabled(sync)
-        assert all(k.enabled(sync) == frozenset(k.categories) for k in KINDS if k is not owner)
+        assert owner.enabled(sync) ^ defaults[owner.name] == frozenset(s.categories)
+        assert all(k.enabled(sync) == defaults[k.name] for k in KINDS if k is not owner)
 
 
 def test_the_docs_table_is_the_registry() -> None:
