@@ -86,6 +86,9 @@ class Recorder:
     host_name: str = ""
     storages: list[Storage] = field(default_factory=list)
     hardware: list[Hardware] = field(default_factory=list)
+    limits: dict[str, str] = field(default_factory=dict)
+    """What this recorder's VMS cannot do -> why: a device category ("privacy" without its licence) is never
+    planned here, an operation ("replace" before 2023 R1) is a skip with that reason."""
 
     def default_storage(self) -> Storage | None:
         return next((s for s in self.storages if s.is_default), None)

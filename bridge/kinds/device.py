@@ -64,6 +64,8 @@ class DeviceKind(Kind):
         to the recorder's default storage, so the storage is planned only when the wanted one is another.
         """
         hw, rid, trid = added.hardware, added.source_rid, added.target_rid
+        target_rec = ctx.tgt_recs.get(trid)
+        limits = target_rec.limits if target_rec is not None else {}
         seen: dict[int, int] = {}
         mine = [d for d in hw.devices if d.kind == self.name]
         for d in mine:
@@ -73,8 +75,8 @@ class DeviceKind(Kind):
                 continue  # a duplicated channel is reported once the hardware is paired, like any other
             slot = f"{d.kind}:{d.channel}"
             for cat in self.categories:
-                if cat not in d.settings or cat not in on:
-                    continue
+                if cat not in d.settings or cat not in on or cat in limits:
+                    continue  # a category the target VMS cannot hold (privacy without its licence) is left out
                 sv = d.settings[cat]
                 if cat in PROPERTY_CATEGORIES:
                     if isinstance(sv, dict):

@@ -34,8 +34,13 @@ def doomed(ctx: Context, pairs: Pairs, target_hardware_id: str) -> bool:
 
 def readdresses(ctx: Context, pair: HardwarePair) -> bool:
     """Whether this plan replaces the pair's target hardware with one at the source's (different) address."""
-    return ctx.settings.lifecycle.replace and (
+    return ctx.settings.lifecycle.replace and _replace_limit(ctx, pair) is None and (
         normalise_address(pair.source.address) != normalise_address(pair.target.address))
+
+
+def _replace_limit(ctx: Context, pair: HardwarePair) -> str | None:
+    """Why the target recorder's VMS cannot replace hardware (too old), or None."""
+    return ctx.tgt_recs[pair.target_rid].limits.get("replace")
 
 
 def plan_lifecycle(ctx: Context, pairs: Pairs) -> list[Added]:
@@ -136,6 +141,10 @@ def _check_replace(ctx: Context, pair: HardwarePair) -> None:
     what = f"hardware '{s.name}' replaced on source: {', '.join(changed)}"
     if not ctx.settings.lifecycle.replace:
         ctx.skip(s, pair.source_rid, f"{what}; replace is switched off")
+        return
+    limit = _replace_limit(ctx, pair)
+    if limit is not None:
+        ctx.skip(s, pair.source_rid, f"{what}; not replaced on '{ctx.tgt_recs[pair.target_rid].name}': {limit}")
         return
     src_rec = ctx.src_recs[pair.source_rid]
     ctx.replaced.add((s.id, t.id))

@@ -371,11 +371,13 @@ class Applier:
             if group is not None and not self._in_group(group, action.target.item_id):
                 self.wait(group.CameraFolder.AddDeviceGroupMember(camera),
                           f"Adding {action.target.name} to device group {path}", host)
+                group.CameraFolder.ClearChildrenCache()  # the SDK keeps a group's member list cached
         for path in action.values.get("leave", []):
             group = self._device_group(ms, str(path), host, None)
             if group is not None and self._in_group(group, action.target.item_id):
                 self.wait(group.CameraFolder.RemoveDeviceGroupMember(camera),
                           f"Removing {action.target.name} from device group {path}", host)
+                group.CameraFolder.ClearChildrenCache()
         return {"created_groups": created} if created else {}
 
     @staticmethod

@@ -128,7 +128,8 @@ class Gate(Enum):
     MULTISTREAM_RECORDING = GateInfo(
         "recording to a chosen track and default playback (RecordTo/DefaultPlayback)", VmsVersion(23, 2),
         "multistream recording",
-        "stream usages are synced without their recording track and default playback")
+        "on every site, stream usages are compared and synced by Record (recorded or not) instead of their "
+        "recording track and default playback")
     PRIVACY_MASK = GateInfo(
         "privacy masking", None, "privacy masking",
         "privacy masks are left out of the sync for this site")
@@ -211,6 +212,19 @@ def is_unlicensed(text: str) -> bool:
 def fill_types(types: Iterable[str], privacy: bool = True) -> list[str]:
     """The subset of `types` FillChildren may be asked for, in order; without privacy masks unless `privacy`."""
     return [t for t in types if t in FILL_CHILDREN_TYPES and (privacy or t not in PRIVACY_TYPES)]
+
+
+# Stream-usage keys that exist only with multistream recording; Record is their single-stream form.
+MULTISTREAM_KEYS = ("RecordTo", "RecordToValues", "DefaultPlayback")
+
+
+def single_stream_usage(usage: dict[str, object]) -> dict[str, object]:
+    """A stream usage as a VMS without multistream recording holds it: Record (recorded or not) instead of
+    the track it records to, and no default playback."""
+    out = {k: v for k, v in usage.items() if k not in MULTISTREAM_KEYS}
+    if "RecordTo" in usage and "Record" not in usage:
+        out["Record"] = bool(usage["RecordTo"])
+    return out
 
 
 def describe(gates: Iterable[Gate], version: str | VmsVersion) -> list[str]:

@@ -73,6 +73,7 @@ class LoadedRuntime:
 
 _lock = threading.Lock()
 _loaded: LoadedRuntime | None = None
+_dll_directories: list[Any] = []
 
 
 def choose_runtime(explicit: str | None) -> str:
@@ -190,7 +191,7 @@ def _add_native_folder(folder: Path) -> None:
     os.environ["PATH"] = f"{folder}{os.pathsep}{os.environ.get('PATH', '')}"
     add = getattr(os, "add_dll_directory", None)
     if add is not None:
-        add(str(folder))
+        _dll_directories.append(add(str(folder)))  # kept: closing the handle would remove the directory
 
 
 def _start_runtime(runtime: str) -> None:

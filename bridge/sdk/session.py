@@ -164,7 +164,7 @@ def check_sites(settings: Settings,
                 continue
             results.append((host, None))
             if details is not None:
-                details[host] = session._details(host)
+                session._add_details(details, host, host, results)
             if settings.architecture == "federated":
                 try:
                     children = session._child_uris(host)
@@ -177,7 +177,7 @@ def check_sites(settings: Settings,
                         label = f"{host_of(child)} (child of {host})"
                         results.append((label, None))
                         if details is not None:
-                            details[label] = session._details(host_of(child))
+                            session._add_details(details, label, host_of(child), results)
                     except BridgeError as exc:
                         results.append((f"{host_of(child)} (child of {host})", exc.message))
     finally:
@@ -296,6 +296,17 @@ class Session:
         self._close_gate(site, gate, f"{gates.reason(gate, site.info.version)}; {gate.info.without}")
         return False
 
+    def _limits(self, site: _Site) -> dict[str, str]:
+        """What the planner must not ask of this site's recorders, with the reason (see `Recorder.limits`)."""
+        limits: dict[str, str] = {}
+        if not self._gate_open(site, Gate.PRIVACY_MASK):
+            with self._map_lock:
+                limits["privacy"] = self._closed_gates.get((site.info.host, Gate.PRIVACY_MASK), "not licensed")
+        if not self._gate_open(site, Gate.REPLACE_HARDWARE):
+            limits["replace"] = (f"{gates.reason(Gate.REPLACE_HARDWARE, site.info.version)}; "
+                                 f"{Gate.REPLACE_HARDWARE.info.without}")
+        return limits
+
     def _fill(self, site: _Site, item: Any, types: Iterable[str]) -> None:
         """FillChildren for the accepted `types` where the VMS has it; otherwise the reader loads lazily."""
         wanted = gates.fill_types(types, privacy=self._gate_open(site, Gate.PRIVACY_MASK))
@@ -316,6 +327,14 @@ class Session:
                                                                               text))
         self._fill(site, rs, RECORDER_ITEM_TYPES)
         return str(self._net.Reader.ReadRecorder(rs, False))
+
+    def _add_details(self, details: dict[str, SiteDetails], label: str, host: str,
+                     results: list[tuple[str, str | None]]) -> None:
+        # A probe that fails is a line of its own: the other sites are still checked.
+        try:
+            details[label] = self._details(host)
+        except BridgeError as exc:
+            results.append((f"{label} (version and licences)", exc.message))
 
     def _details(self, host: str) -> SiteDetails:
         """The site's version, and its licence gates probed on the first camera found (for doctor)."""
@@ -400,6 +419,7 @@ class Session:
                     if rs is None:
                         raise VmsError(f"Recording server {rid} no longer exists on {host}.")
                     rec = parse.parse_recorder(host, self._net.json(self._read_recorder(site, rs)))
+                    rec.limits = self._limits(site)
                     snap.recorders.append(rec)
                     with self._map_lock:
                         self._hardware_recorder.update((hw.id, rec.id) for hw in rec.hardware)
@@ -407,6 +427,7 @@ class Session:
                 self._fill(site, groups_folder, ["CameraGroup", "Camera"])
                 for path, members in parse.parse_groups(self._net.json(self._net.Reader.ReadGroups(ms))).items():
                     snap.groups.setdefault(path, set()).update(members)
+        self._single_stream(snap)
         return snap
 
     def read_views(self, snapshot: Snapshot) -> None:
@@ -417,6 +438,19 @@ class Session:
                 groups, found = read_views(self._management_server(site))
             snapshot.view_groups |= groups
             snapshot.views.extend(found)
+
+    def _single_stream(self, snap: Snapshot) -> None:
+        """Where any logged-in site predates multistream recording, both sides compare stream usages in their
+        single-stream form: a track id the old site cannot hold would otherwise differ, and fail, every cycle."""
+        old = [s for s in self._sites.values() if not self._gate_open(s, Gate.MULTISTREAM_RECORDING)]
+        if not old:
+            return
+        for rec in snap.recorders:
+            for hw in rec.hardware:
+                for dev in hw.devices:
+                    streams = dev.settings.get("streams")
+                    if isinstance(streams, dict) and isinstance(streams.get("Streams"), list):
+                        streams["Streams"] = [gates.single_stream_usage(u) for u in streams["Streams"]]
 
     def read_passwords(self, site_hardware: Iterable[tuple[str, str]],
                        failures: dict[str, str] | None = None) -> dict[str, SecretStr]:

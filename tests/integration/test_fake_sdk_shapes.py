@@ -176,3 +176,24 @@ def test_password_change_on_the_device_needs_2023_r2(fake_sdk: SimpleNamespace, 
     old = finish(hw.ChangePasswordHardware(secure("dev-pw-2"), True))
     assert str(old.State) == "Error" and "23.2" in old.ErrorText
     assert str(finish(hw.ChangePasswordHardware(secure("dev-pw-3"), False)).State) == "Success"
+
+
+def test_device_group_lists_stay_cached_until_cleared(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    sid = login(fake_sdk)
+
+    def top() -> Any:
+        return fake_sdk.Items.ManagementServer(sid).CameraGroupFolder.CameraGroups[0]
+
+    before = [c.Id for c in top().CameraFolder.Cameras]
+    assert before == [CAM1]
+    assert str(top().CameraFolder.RemoveDeviceGroupMember(f"Camera[{CAM1}]").State) == "Success"
+    assert [c.Id for c in top().CameraFolder.Cameras] == before, "the SDK keeps the group's list cached"
+    folder = top().CameraFolder
+    folder.ClearChildrenCache()
+    assert list(top().CameraFolder.Cameras) == []
+    names = [g.Name for g in top().CameraGroupFolder.CameraGroups]
+    assert str(top().CameraGroupFolder.AddDeviceGroup("South", "").State) == "Success"
+    assert [g.Name for g in top().CameraGroupFolder.CameraGroups] == names
+    ms = fake_sdk.Items.ManagementServer(sid)
+    ms.CameraGroupFolder.FillChildren(fake_sdk.System.Array[fake_sdk.System.String](["CameraGroup", "Camera"]))
+    assert [g.Name for g in top().CameraGroupFolder.CameraGroups] == [*names, "South"]

@@ -181,3 +181,26 @@ def test_a_target_that_stops_answering_fails_the_cycle_before_anything_is_writte
     assert caught.value.server == "ms-secondary"
     assert says in caught.value.message and f"fault {kind}" in caught.value.message
     assert (site.world / "ms-secondary.json").read_bytes() == before
+
+
+def test_a_site_before_multistream_recording_syncs_streams_by_record_only(make_site):
+    site = make_site()
+    site.cycle()
+    verbs.set_vms(site.world, "ms-secondary", version="22.3")  # 2022 R3: no RecordTo / DefaultPlayback
+    cams = wt.cameras_on(site.world, site.source)
+    # Only what an old VMS cannot hold changes: which stream is played back by default.
+    verbs.set_camera(site.world, cams[0]["Id"], "Streams.0.DefaultPlayback", False)
+    verbs.set_camera(site.world, cams[0]["Id"], "Streams.1.DefaultPlayback", True)
+    # And what it can: a second stream starts recording (to the primary track, the only one it knows).
+    primary_track = cams[1]["Streams"][0]["RecordTo"]
+    verbs.set_camera(site.world, cams[1]["Id"], "Streams.1.RecordTo", primary_track)
+
+    report = site.cycle()
+
+    assert report.status == "ok", (report.message, report.failures)
+    notes = _notes(report, "RecordTo/DefaultPlayback")
+    assert len(notes) == 1 and notes[0].startswith("ms-secondary:") and "2023 R2 or later" in notes[0]
+    twins = {c["Name"]: c for c in wt.cameras_on(site.world, site.target)}
+    assert [u["DefaultPlayback"] for u in twins[cams[0]["Name"]]["Streams"]] == [True, False]  # left alone
+    assert twins[cams[1]["Name"]]["Streams"][1]["RecordTo"] != ""  # recorded now, as on the source
+    assert site.cycle().writes == 0  # and nothing differs any more in the form both sites share

@@ -123,3 +123,30 @@ def test_doctor_reports_each_vms_version_and_what_it_limits(tmp_path: Path, sdk_
                                "management server is 2022 R3: ")
     assert "VMS64001: The feature is not licensed" in notes[-1] and "privacy masking licence" in notes[-1]
     assert len(notes) == 4 and not any(line.startswith("NOTE ms-primary") for line in lines)
+
+
+def test_doctor_refuses_coreclr_saying_why(world: Path, sdk_runtime: Any) -> None:
+    settings = make_settings(world)
+    settings.sdk.runtime = "coreclr"
+    result = _doctor(settings)
+    assert result.exit_code == 3
+    runtime = next(line for line in result.output.splitlines() if line.startswith("FAIL runtime"))
+    assert "only on the .NET Framework" in runtime and "HttpBindingBase" in runtime
+    assert "Traceback" not in result.output
+
+
+def test_doctor_reports_a_failed_probe_on_its_own_line_and_checks_the_other_site(tmp_path: Path,
+                                                                                 sdk_runtime: Any) -> None:
+    from fakes import verbs
+
+    w = make_world(tmp_path / "w", "independent")
+    # The log-in's own call passes; the probe's reads after it time out.
+    verbs.set_fault(w, "ms-primary", "TimeoutAfterRoundTrips", None, 1)
+    result = _doctor(make_settings(w, "independent"))
+    assert result.exit_code == 3
+    lines = result.output.splitlines()
+    assert "OK   log-in ms-primary: logged in" in lines
+    probe = next(line for line in lines if line.startswith("FAIL log-in ms-primary (version and licences): "))
+    assert "timed out waiting for ms-primary" in probe
+    assert "OK   log-in ms-secondary: logged in" in lines
+    assert any(line.startswith("OK   VMS ms-secondary: XProtect 2024 R2") for line in lines)

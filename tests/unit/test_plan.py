@@ -524,3 +524,23 @@ def test_guard_min_deletes_is_a_setting_with_a_floor_of_five_and_no_negative_val
     with pytest.raises(ConfigError) as caught:
         make_settings(guard={"min_deletes": -1})
     assert any("guard.min_deletes" in p for p in caught.value.problems), caught.value.problems
+
+
+def test_a_target_recorder_that_cannot_replace_gets_a_skip_naming_why_not_a_doomed_action() -> None:
+    src, tgt = world(p1=[hardware("h1", "http://10.0.1.7/", driver="Bosch")],
+                     s1=[hardware("t1", "http://10.0.1.7/", driver="AXIS")])
+    tgt.recorders[0].limits = {"replace": "replace hardware needs XProtect 2023 R1 or later; this management "
+                                          "server is 2022 R3"}
+    plan = plan_for(src, tgt, lifecycle={"replace": True})
+    assert [a for a in plan.actions if a.kind is ActionKind.REPLACE] == []
+    [skip] = [s.reason for s in plan.skips if "replaced on source" in s.reason]
+    assert "not replaced on 'Recorder S1': replace hardware needs XProtect 2023 R1 or later" in skip
+
+
+def test_settings_that_follow_an_add_leave_out_a_category_the_target_cannot_hold() -> None:
+    cam = camera("c0", 0, name="Gate cam")
+    src, tgt = world(p1=[hardware("h1", "http://10.0.1.7/", [cam], name="Gate")])
+    tgt.recorders[0].limits = {"privacy": "VMS64001: The feature is not licensed"}
+    plan = plan_for(src, tgt)
+    follows = [a.category for a in plan.actions if a.follows is not None and a.follows.slot]
+    assert "privacy" not in follows and "motion" in follows

@@ -67,17 +67,6 @@ def test_other_sdk_errors_are_vms_errors_with_the_text() -> None:
     assert info.value.vms_text == "Hardware is locked"
 
 
-def test_tokens_and_url_passwords_in_the_vms_text_are_masked_where_they_enter() -> None:
-    refused = to_connect_error(InvalidCredentialsMIPException("denied; retry with token=tok-991-x"), "ms", "admin", ())
-    assert "tok-991-x" not in refused.message and "token=***" in refused.message
-    assert isinstance(refused, ConnectError) and "tok-991-x" not in refused.cause
-    exc = ValidateResultException("Validation failed at http://svc:pw-77@ms/", [("Url", "api_key=key-55 rejected")])
-    err = to_vms_error(exc, "update camera Lobby", "ms-site")
-    assert isinstance(err, VmsError)
-    for text in (err.message, err.vms_text, *(t for _, t in err.errors)):
-        assert "key-55" not in text and "pw-77" not in text
-
-
 # WCF's own exception family, as pythonnet presents it (class names are the .NET names).
 class TimeoutException(Exception):  # noqa: N818 - the .NET name
     @property
@@ -127,3 +116,14 @@ def test_unlicensed_feature_is_its_own_error_with_the_vms_text() -> None:
 def test_login_timeout_says_the_server_did_not_answer() -> None:
     err = to_connect_error(TimeoutException("timed out after 00:01:00"), "ms-a", "admin", ())
     assert "did not answer in time" in err.message and "00:01:00" in err.cause
+
+
+def test_tokens_and_url_passwords_in_the_vms_text_are_masked_where_they_enter() -> None:
+    refused = to_connect_error(InvalidCredentialsMIPException("denied; retry with token=tok-991-x"), "ms", "admin", ())
+    assert "tok-991-x" not in refused.message and "token=***" in refused.message
+    assert isinstance(refused, ConnectError) and "tok-991-x" not in refused.cause
+    exc = ValidateResultException("Validation failed at http://svc:pw-77@ms/", [("Url", "api_key=key-55 rejected")])
+    err = to_vms_error(exc, "update camera Lobby", "ms-site")
+    assert isinstance(err, VmsError)
+    for text in (err.message, err.vms_text, *(t for _, t in err.errors)):
+        assert "key-55" not in text and "pw-77" not in text

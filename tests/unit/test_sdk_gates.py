@@ -99,3 +99,10 @@ def test_the_bridge_asks_fill_children_only_for_accepted_types() -> None:
     from bridge.sdk.session import RECORDER_ITEM_TYPES
 
     assert set(RECORDER_ITEM_TYPES) <= gates.FILL_CHILDREN_TYPES
+
+
+def test_single_stream_usage_keeps_whether_a_usage_records_not_its_track() -> None:
+    usage = {"Name": "Video stream 2", "LiveMode": "Never", "RecordTo": "16ce3aa1", "DefaultPlayback": True}
+    assert gates.single_stream_usage(usage) == {"Name": "Video stream 2", "LiveMode": "Never", "Record": True}
+    assert gates.single_stream_usage({"Name": "s", "RecordTo": ""}) == {"Name": "s", "Record": False}
+    assert gates.single_stream_usage({"Name": "s", "Record": True}) == {"Name": "s", "Record": True}

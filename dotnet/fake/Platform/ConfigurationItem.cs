@@ -295,7 +295,36 @@ namespace VideoOS.Platform.ConfigurationItems
             }
         }
 
-        /// <summary>Forgets the process-wide folder lists at or below a path (see HardwareFolder.Hardwares).</summary>
+        /// <summary>
+        /// A folder list shared by every object of this process, the way the real SDK caches hardware and
+        /// device-group lists: it survives the process's own add, move, delete and membership changes until
+        /// ClearChildrenCache() on the folder (or a FillChildren above it, or the document changing on disk).
+        /// </summary>
+        internal List<T> SharedChildren<T>(string childType, Func<SiteStore, Entry, List<T>> build)
+        {
+            Require();
+            var st = SiteStore.Open(sid.HostKey);
+            object o;
+            if (st != null) lock (st.SharedLists) if (st.SharedLists.TryGetValue(path, out o)) return (List<T>)o;
+            var list = Children(childType, build);
+            if (st != null) lock (st.SharedLists) st.SharedLists[path] = list;
+            return list;
+        }
+
+        internal void DropSharedGroups()
+        {
+            var st = SiteStore.Open(sid.HostKey);
+            if (st == null) return;
+            lock (st.SharedLists)
+            {
+                var gone = new List<string>();
+                foreach (var k in st.SharedLists.Keys)
+                    if (k.StartsWith("CameraGroup[", StringComparison.OrdinalIgnoreCase) || k.StartsWith("/CameraGroupFolder", StringComparison.OrdinalIgnoreCase)) gone.Add(k);
+                foreach (var k in gone) st.SharedLists.Remove(k);
+            }
+        }
+
+        /// <summary>Forgets the process-wide folder lists at or below a path (see SharedChildren).</summary>
         internal void DropShared(string under)
         {
             var st = SiteStore.Open(sid.HostKey);
@@ -334,6 +363,8 @@ namespace VideoOS.Platform.ConfigurationItems
             lock (childCache) childCache.Clear();
             // FillChildren asks the server afresh, so it also renews the process-wide lists below this item.
             if (Array.IndexOf(itemTypes, "Hardware") >= 0) DropShared(path);
+            // Group lists nest by id ("CameraGroup[id]/CameraFolder"), not below the folder's path: renew them all.
+            if (Array.IndexOf(itemTypes, "CameraGroup") >= 0 || Array.IndexOf(itemTypes, "Camera") >= 0) DropSharedGroups();
             own = new FillScope(itemTypes, inherited);
         }
 

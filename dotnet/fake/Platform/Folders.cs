@@ -27,16 +27,7 @@ namespace VideoOS.Platform.ConfigurationItems
         /// </summary>
         public List<Hardware> Hardwares
         {
-            get
-            {
-                Require();
-                var st = SiteStore.Open(sid.HostKey);
-                object o;
-                if (st != null) lock (st.SharedLists) if (st.SharedLists.TryGetValue(path, out o)) return (List<Hardware>)o;
-                var list = Children("Hardware", (s, e) => Collection<Hardware>(s, e, "Hardwares", "Hardware"));
-                if (st != null) lock (st.SharedLists) st.SharedLists[path] = list;
-                return list;
-            }
+            get { return SharedChildren("Hardware", (st, e) => Collection<Hardware>(st, e, "Hardwares", "Hardware")); }
         }
 
         internal override void OnCacheCleared() { DropShared(path); }
@@ -71,16 +62,21 @@ namespace VideoOS.Platform.ConfigurationItems
         public CameraFolder() { }
         public CameraFolder(ServerId serverId, string path) { InitFromPath(serverId, path, "CameraFolder"); }
 
-        /// <summary>A hardware's cameras, or a device group's member cameras.</summary>
+        /// <summary>
+        /// A hardware's cameras, or a device group's member cameras; a group's list is cached for the whole
+        /// process (as the real SDK's is) until ClearChildrenCache() after a member was added or removed.
+        /// </summary>
         public List<Camera> Cameras
         {
             get
             {
-                return Children("Camera", (st, e) => e.Type == "CameraGroup"
-                    ? Operations.GroupMembers<Camera>(this, st, e, "Camera")
-                    : Collection<Camera>(st, e, "Cameras", "Camera"));
+                if (ownerType == "CameraGroup")
+                    return SharedChildren("Camera", (st, e) => Operations.GroupMembers<Camera>(this, st, e, "Camera"));
+                return Children("Camera", (st, e) => Collection<Camera>(st, e, "Cameras", "Camera"));
             }
         }
+
+        internal override void OnCacheCleared() { if (ownerType == "CameraGroup") DropShared(path); }
 
         public ServerTask AddDeviceGroupMember(string path) { Require(); return Operations.AddGroupMember(this, path); }
         public ServerTask RemoveDeviceGroupMember(string path) { Require(); return Operations.RemoveGroupMember(this, path); }
@@ -240,10 +236,13 @@ namespace VideoOS.Platform.ConfigurationItems
         public CameraGroupFolder() { }
         public CameraGroupFolder(ServerId serverId, string path) { InitFromPath(serverId, path, "CameraGroupFolder"); }
 
+        /// <summary>Device groups here; cached for the whole process until ClearChildrenCache(), as the real SDK's.</summary>
         public List<CameraGroup> CameraGroups
         {
-            get { return Children("CameraGroup", (st, e) => Collection<CameraGroup>(st, e, "CameraGroups", "CameraGroup")); }
+            get { return SharedChildren("CameraGroup", (st, e) => Collection<CameraGroup>(st, e, "CameraGroups", "CameraGroup")); }
         }
+
+        internal override void OnCacheCleared() { DropShared(path); }
 
         public ServerTask AddDeviceGroup(string name, string description) { Require(); return Operations.AddDeviceGroup(this, name, description); }
         public ServerTask RemoveDeviceGroup(string path) { Require(); return Operations.RemoveItem(this, path, "CameraGroup", "CameraGroups", true); }
