@@ -38,14 +38,17 @@ class GroupsKind(Kind):
         src_of = _groups_of(ctx.source.groups)
         tgt_of = _groups_of(ctx.target.groups)
         selected = ctx.selected
-        cameras = [(p, sd, td) for p, sd, td in ctx.pairs.devices if sd.kind == "camera" and selected(sd)]
+        none: frozenset[str] = frozenset()
+        # Only devices in some group on either side can have anything to do (most cameras of a big site).
+        cameras = [(p, sd, td) for p, sd, td in ctx.pairs.devices
+                   if (sd.id in src_of or td.id in tgt_of) and sd.kind == "camera" and selected(sd)]
         if ctx.settings.architecture == "single-site":
             tree = {path for _, sd, _ in cameras for path in src_of.get(sd.id, ())}
         else:
             tree = set(ctx.source.groups)
         for p, sd, td in cameras:
-            want = src_of.get(sd.id, frozenset())
-            have = tgt_of.get(td.id, frozenset())
+            want = src_of.get(sd.id, none)
+            have = tgt_of.get(td.id, none)
             join = sorted(want - have)
             leave = sorted((have & tree) - want)
             if join or leave:
