@@ -7,6 +7,9 @@
    delete hardware, change settings).
 4. Show the plan, apply it, show the report.
 5. Run again: nothing changed on the source, so nothing is written.
+
+`python -m bridge.demo [FOLDER]` (default `demo/` in the repository) then
+prints the commands that go on by hand, the README's walk-through.
 """
 
 from __future__ import annotations
@@ -62,27 +65,29 @@ def write_config(config: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def smartsync(*args: str) -> int:
+def smartsync(folder: Path, *args: str) -> int:
     print(f"\n$ smartsync {' '.join(args)}", flush=True)
-    return subprocess.call([sys.executable, "-m", "bridge", "-c", str(DEMO / "smartsync.toml"), *args])
+    return subprocess.call([sys.executable, "-m", "bridge", "-c", str(folder / "smartsync.toml"), *args])
 
 
-def main() -> int:
-    if DEMO.exists():
-        shutil.rmtree(DEMO)
-    world = DEMO / "world"
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    demo = Path(args[0]).resolve() if args else DEMO
+    if demo.exists():
+        shutil.rmtree(demo)
+    world = demo / "world"
     print("== 1. A single-site world: 2 primary and 2 secondary recorders, in step ==")
     create_world(world, architecture="single-site", primaries=2, secondaries=2, hardware_per_recorder=6,
                  cameras_per_hardware=2, groups=2, roles=2, views=2, seed=7, mirror=True, password="demo-pass")
-    config = demo_config(world, DEMO)
+    config = demo_config(world, demo)
     config["lifecycle"] = {"move": True}  # off by default; the demo's drift moves a camera between recorders
-    write_config(config, DEMO / "smartsync.toml")
+    write_config(config, demo / "smartsync.toml")
     os.environ.setdefault(PASSWORD_ENV, "demo-pass")
     os.environ.setdefault("SMARTSYNC_PASSWORD_SECONDARY", "demo-pass")
-    print(f"World in {world.relative_to(ROOT)}, configuration in demo/smartsync.toml")
+    print(f"World in {_shown(world)}, configuration in {_shown(demo / 'smartsync.toml')}")
 
     print("\n== 2. First cycle: pair the devices of both sides (nothing to change) ==")
-    if smartsync("sync") != 0:
+    if smartsync(demo, "sync") != 0:
         return 1
 
     print("\n== 3. The primary side changes: hardware added, moved and deleted; cameras renamed and tuned ==")
@@ -90,13 +95,25 @@ def main() -> int:
         print(f"  - {line}")
 
     print("\n== 4. The plan, then the cycle that applies it ==")
-    smartsync("plan")
-    rc = smartsync("sync")
+    smartsync(demo, "plan")
+    rc = smartsync(demo, "sync")
 
     print("\n== 5. Again, with no change on the source: nothing is written ==")
-    rc2 = smartsync("sync")
-    smartsync("history")
+    rc2 = smartsync(demo, "sync")
+    smartsync(demo, "history")
+    if rc == 0 and rc2 == 0:
+        print(f"\nThe world and the configuration stay in {_shown(demo)}; go on by hand (README.md):")
+        print(f"  source .venv/bin/activate\n  export SMARTSYNC_CONFIG={_shown(demo / 'smartsync.toml')}\n"
+              f"  export {PASSWORD_ENV}=demo-pass\n  python -m fakes show {_shown(world)} --names")
     return 0 if rc == 0 and rc2 == 0 else 1
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it from the repository (where `make demo` runs)."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 if __name__ == "__main__":

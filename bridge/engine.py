@@ -14,6 +14,11 @@ action is applied alone: a failure is recorded with the VMS's own text and
 the cycle goes on. Everything the cycle learns (pairings, the report) goes
 to the store, under the store's cycle lock, so two processes never run two
 cycles at once.
+
+A stop request (the service's SIGTERM, Ctrl-C in `sync`) is honoured in every
+phase: the reads and password reads ask it between recorders and task polls
+and end with Interrupted, applying asks it between actions; either way the
+cycle ends "interrupted", with every action it applied remembered.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, VmsError
+from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, Interrupted, VmsError
 from bridge.kinds import password as password_kind
 from bridge.kinds import views as views_kind
 from bridge.model import Action, ActionKind, Pairing, Plan, Side, Snapshot, parse_added_device_ref
@@ -155,6 +160,10 @@ def run_cycle(
         # status (retried with back-off), not a cycle in the history.
         session = connect(settings)
     try:
+        if stop_event is not None and stop_event.is_set():
+            # Asked to stop while logging in (a log-in cannot be cut short): no cycle begins, none is recorded.
+            report.status, report.message = "interrupted", "stopped before the cycle began; nothing was read"
+            return report
         if dry_run:
             _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress, check_passwords)
             return report
@@ -163,6 +172,15 @@ def run_cycle(
         try:
             with store.keep_alive():
                 _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress, check_passwords)
+        except Interrupted as exc:
+            # A stop between two reads (or two task polls): recorded, not an error for the caller.
+            report.status, report.message = "interrupted", exc.message
+            logger.info("Stop requested: {}", exc.message)
+        except KeyboardInterrupt:
+            # A second Ctrl-C aborts at once (`sync`): the run must not stay "running" in the history.
+            report.status = "interrupted"
+            report.message = "aborted at once (second Ctrl-C); the next cycle picks up what is left"
+            raise
         except GuardTripped as exc:
             report.status, report.message = "guard", exc.message
             raise
@@ -212,10 +230,11 @@ def _cycle(
 ) -> None:
     from bridge.topology import resolve_topology
 
+    stop = None if stop_event is None else stop_event.is_set
     report.round_trips, report.writes = session.round_trips(), session.writes()
     session.refresh()
     topology = resolve_topology(settings, session.recorders())
-    source, target = _read_both(session, topology, settings)
+    source, target = _read_both(session, topology, settings, stop)
     _check_selection(settings, source)
     report.source_cameras, report.target_cameras = source.camera_count(), target.camera_count()
     pairings = store.pairings()
@@ -225,7 +244,7 @@ def _cycle(
     passwords_due = (check_passwords or not report.dry_run) and password_check_due(
         settings, store, checked_at, check_passwords)
     plan, password_mismatch = _plan(settings, session, source, target, topology, pairings, report,
-                                    allow_mass_delete, passwords_due, _created(store))
+                                    allow_mass_delete, passwords_due, _created(store), stop)
     if report.dry_run:
         report.status = "dry-run"
         return
@@ -250,7 +269,8 @@ def _check_selection(settings: Settings, source: Snapshot) -> None:
 
 def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, topology: Any,
           pairings: list[Pairing], report: CycleReport, allow_mass_delete: bool,
-          passwords_due: bool, created: dict[str, set[tuple[str, str]]]) -> tuple[Plan, set[tuple[str, str]]]:
+          passwords_due: bool, created: dict[str, set[tuple[str, str]]],
+          stop: Callable[[], bool] | None = None) -> tuple[Plan, set[tuple[str, str]]]:
     """The plan of this cycle, past the delete guard, with password differences when a check is due."""
     from bridge.plan import guard_check, make_plan
 
@@ -268,7 +288,7 @@ def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, 
 
     password_mismatch: set[tuple[str, str]] = set()
     if passwords_due:
-        password_mismatch = _compare_passwords(session, plan, source, target, settings, report)
+        password_mismatch = _compare_passwords(session, plan, source, target, settings, report, stop)
         if password_mismatch:
             plan = make_plan(source, target, topology, settings, pairings, password_mismatch, created)
     _record_plan(report, plan)
@@ -364,19 +384,24 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
         # The plan could not see everything new or moved hardware holds (a VMS default other than expected):
         # read the target again and apply what still differs. Usually nothing.
         store.replace_pairings(kept.values())
-        target = session.read(topology.target_recorder_ids, topology.target_side)
-        if settings.sync.on(views_kind.SWITCH):
-            session.read_views(target)
-        second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch,
-                           _created(store))
-        extra = [a for a in second.actions if a.kind not in LIFECYCLE and a.follows is None
-                 and (a.target.item_id, a.category) not in failed]
-        kept = {p.key: p for p in second.pairings}
-        if extra:
-            report.notes.append(f"{len(extra)} more update(s) found on re-reading the target after the adds and "
-                                f"moves")
-            report.planned = _merge_counts(report.planned, Plan(actions=extra).counts())
-        total = done + len(extra)
+        try:
+            target = session.read(topology.target_recorder_ids, topology.target_side, stopping)
+            if settings.sync.on(views_kind.SWITCH):
+                session.read_views(target)
+        except Interrupted:
+            # A stop during the re-read: what was applied is remembered above; the rest waits.
+            interrupted, extra = True, []
+        else:
+            second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch,
+                               _created(store))
+            extra = [a for a in second.actions if a.kind not in LIFECYCLE and a.follows is None
+                     and (a.target.item_id, a.category) not in failed]
+            kept = {p.key: p for p in second.pairings}
+            if extra:
+                report.notes.append(f"{len(extra)} more update(s) found on re-reading the target after the adds "
+                                    f"and moves")
+                report.planned = _merge_counts(report.planned, Plan(actions=extra).counts())
+            total = done + len(extra)
         for action in extra:
             if stopping():
                 interrupted = True
@@ -457,7 +482,7 @@ def password_check_due(settings: Settings, store: Store, now: datetime, forced: 
 
 
 def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snapshot, settings: Settings,
-                       report: CycleReport) -> set[tuple[str, str]]:
+                       report: CycleReport, stop: Callable[[], bool] | None = None) -> set[tuple[str, str]]:
     """Read the passwords of every paired hardware on both sides; the (source, target) ids whose passwords differ.
 
     The passwords live only in this function, as SecretStr, and are compared here; nothing about them but
@@ -467,10 +492,11 @@ def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snaps
 
     pairs = password_pairs(plan, source, target, settings)
     failures: dict[str, str] = {}
+    logger.info("Comparing the passwords of {} paired hardware (one VMS task per hardware and side)", len(pairs))
     # A source hardware with several counterparts (manual mode) is read once.
     wanted = list(dict.fromkeys([(p.source_site, p.source_hardware_id) for p in pairs]
                                 + [(p.target_site, p.target_hardware_id) for p in pairs]))
-    passwords = session.read_passwords(wanted, failures)
+    passwords = session.read_passwords(wanted, failures, stop)
     mismatch: set[tuple[str, str]] = set()
     compared = 0
     try:
@@ -503,9 +529,10 @@ def _merge_counts(first: dict[str, int], second: dict[str, int]) -> dict[str, in
     return out
 
 
-def _read_both(session: Any, topology: Any, settings: Settings) -> tuple[Snapshot, Snapshot]:
-    source = session.read(topology.source_recorder_ids, topology.source_side)
-    target = session.read(topology.target_recorder_ids, topology.target_side)
+def _read_both(session: Any, topology: Any, settings: Settings,
+               stop: Callable[[], bool] | None = None) -> tuple[Snapshot, Snapshot]:
+    source = session.read(topology.source_recorder_ids, topology.source_side, stop)
+    target = session.read(topology.target_recorder_ids, topology.target_side, stop)
     if settings.sync.on(views_kind.SWITCH):
         # Views are read only when they are synced: a walk of each site's view tree.
         session.read_views(source)

@@ -6,6 +6,7 @@ Exit codes: 0 done, 2 bad input (one clear message on stderr, no traceback).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -16,6 +17,7 @@ from fakes import verbs
 from fakes.document import WorldError
 from fakes.validate import validate_world
 from fakes.world import (
+    ADMIN_USER,
     ARCHITECTURES,
     DEFAULT_PASSWORD,
     DEFAULT_VMS_VERSION,
@@ -39,6 +41,11 @@ def _guarded(fn: F) -> F:
         except WorldError as e:
             click.echo(f"error: {e.message}", err=True)
             sys.exit(2)
+        except BrokenPipeError:
+            # `show ... | head`: the reader has gone, which is not an error to report. Point stdout at /dev/null
+            # so the interpreter's final flush does not complain either.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except OSError as e:
             click.echo(f"error: {e.filename or ''}: {e.strerror}", err=True)
             sys.exit(2)
@@ -95,6 +102,11 @@ def create(folder: str, architecture: str, primaries: int, secondaries: int, har
                          unlicensed=[_feature(u) for u in unlicensed])
     for p in paths:
         click.echo(f"wrote {p}")
+    # A fake world's log-in is meant to be known: the user needs it for SMARTSYNC_PASSWORD_... next. One the user
+    # chose is not echoed back (it may be one they use elsewhere).
+    told = f"password {password}" if password == DEFAULT_PASSWORD else \
+        "the password given by --password / FAKES_ADMIN_PASSWORD"
+    click.echo(f"every site's log-in: user {ADMIN_USER}, {told}")
     if drift:
         for line in add_drift(folder, seed):
             click.echo(f"drift: {line}")
@@ -102,20 +114,36 @@ def create(folder: str, architecture: str, primaries: int, secondaries: int, har
 
 @cli.command()
 @FOLDER
+@click.option("--names", is_flag=True, help="also list every hardware (with its address) and camera by name")
+@click.option("--recorder", "recorders", multiple=True, metavar="NAME",
+              help="only this recorder, with names (repeatable): for large worlds")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 @_guarded
-def show(folder: str, as_json: bool) -> None:
-    """Per site: recorders with their hardware, camera and storage counts."""
-    summary = world_summary(folder)
+def show(folder: str, names: bool, recorders: tuple[str, ...], as_json: bool) -> None:
+    """Per site: recorders with their hardware, camera and storage counts; with --names or --recorder, the tree
+    of hardware and camera names too (the names the other verbs take)."""
+    summary = world_summary(folder, names=names, recorders=recorders)
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
     click.echo(f"architecture: {summary['architecture']}")
     for host, site in summary["sites"].items():
+        if recorders and not site["recorders"]:
+            continue
         click.echo(f"{host} ({site['name']}, {site['role']}) {site['file']}")
         for r in site["recorders"]:
             click.echo(f"  {r['name']:<16} {r['side']:<10} hardware {r['hardware']:>6}  cameras {r['cameras']:>7}"
                        f"  storages {r['storages']}")
+            for hw in r.get("devices", []):
+                click.echo(f"    hardware {hw['name']}  {hw['address']}")
+                for cam in hw["cameras"]:
+                    click.echo(f"      camera {cam['name']}")
+    if names or recorders:
+        click.echo('\nName an item as "<recorder>/<name>" when a mirror on another recorder has the same name, '
+                   'e.g. "Recorder P1/<camera name>".')
+    else:
+        click.echo(f"\nHardware and camera names: `python -m fakes show {folder} --names`, or "
+                   f"`--recorder NAME` for one recorder.")
 
 
 @cli.command()
@@ -259,8 +287,9 @@ def fault() -> None:
                               "operation (FailTask)")
 @_guarded
 def fault_set(folder: str, site: str, kind: str, value: str, item: str | None) -> None:
-    """Set fault KIND with VALUE (error text, reason, or round-trip count) on SITE."""
-    verbs.set_fault(folder, site, kind, item, int(value) if value.isdigit() else value)
+    """Set fault KIND with VALUE on SITE: error text (RejectSave, FailTask), reason (RefuseLogin), round-trip
+    count (DropAfterRoundTrips) or milliseconds per round trip (DelayMilliseconds)."""
+    _warn(verbs.set_fault(folder, site, kind, item, int(value) if value.isdigit() else value))
     click.echo(f"fault {kind} set on {site}")
 
 
@@ -269,9 +298,16 @@ def fault_set(folder: str, site: str, kind: str, value: str, item: str | None) -
 @click.argument("site")
 @_guarded
 def fault_clear(folder: str, site: str) -> None:
-    """Remove every fault of SITE."""
-    verbs.clear_faults(folder, site)
+    """Remove every fault of SITE (also on a world that fails validation)."""
+    _warn(verbs.clear_faults(folder, site))
     click.echo(f"faults cleared on {site}")
+
+
+def _warn(problems: list[str]) -> None:
+    """The fault verbs work on a broken world; say what is wrong with it, so the user can fix it next."""
+    if problems:
+        click.echo("warning: the world fails validation (the fault was still changed); fix these:\n" +
+                   "\n".join("  " + p for p in problems), err=True)
 
 
 def main() -> None:

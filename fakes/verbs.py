@@ -41,9 +41,10 @@ from fakes.validate import DEVICE_FOLDERS, RECORDING_DEVICE_FOLDERS, cross_probl
 
 Json = dict[str, Any]
 FAULT_KINDS = ("RejectSave", "FailTask", "NotAuthorized", "TimeoutOnSave", "DropAfterRoundTrips",
-               "TimeoutAfterRoundTrips", "CommunicationErrorAfterRoundTrips", "RefuseLogin")
+               "TimeoutAfterRoundTrips", "CommunicationErrorAfterRoundTrips", "RefuseLogin", "DelayMilliseconds")
 _ITEM_FAULTS = ("RejectSave", "FailTask", "NotAuthorized", "TimeoutOnSave")
 _COUNT_FAULTS = ("DropAfterRoundTrips", "TimeoutAfterRoundTrips", "CommunicationErrorAfterRoundTrips")
+MAX_DELAY_MS = 60_000  # the schema's maximum: a minute per round trip is already a server that is down
 
 TASK_OPERATIONS = ("AddHardware", "DeleteHardware", "MoveHardware", "ReplaceHardware")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -96,6 +97,11 @@ class World:
         return [self.doc(p) for p in self.paths]
 
     def site(self, name: str) -> Document:
+        # A host or file name needs no parsing of the other documents, so one broken document does not stop
+        # changes (a `fault clear`, say) to another site.
+        by_file = [p for p in self.paths if name in (p.stem, p.name)]
+        if len(by_file) == 1:
+            return self.doc(by_file[0])
         docs = self.docs()
         for d in docs:
             ms = d.data.get("ManagementServer", {})
@@ -120,15 +126,30 @@ class World:
         if definition:
             self._problems.extend(schema_problems(doc.label, item, definition=definition, at=path))
 
-    def save(self) -> None:
+    def save(self, *, tolerate_existing: bool = False) -> list[str]:
+        """Check and write the changed documents; returns the problems the world already had.
+
+        With `tolerate_existing` (the fault verbs, which change only `Faults`) a world that already breaks the
+        cross-checks is still written, and those problems are returned so the caller can say what is wrong:
+        clearing a fault must not depend on a world being valid. Otherwise any problem refuses the change, and
+        a world that was broken before the change says so, so the user does not look for the fault in the verb.
+        """
         problems = list(self._problems)
+        existing: list[str] = []
         for doc in self._changed:
-            problems.extend(cross_problems(doc.label, doc.data, host=doc.host))
+            found = cross_problems(doc.label, doc.data, host=doc.host)
+            (existing if tolerate_existing else problems).extend(found)
+        if problems and not tolerate_existing:
+            before = [p for doc in self._changed
+                      for p in cross_problems(doc.label, parse(doc.path, self.raw(doc.path)), host=doc.host)]
+            raise_if(before, "the world already fails validation, before this change, so nothing was written; "
+                             "fix these first (`python -m fakes fault` still works on it):")
         raise_if(problems, "the change would break the world; nothing was written:")
         for doc in self._changed:
             write_atomic(doc.path, encode(doc.data))
             self._raw.pop(doc.path, None)
         self._changed.clear()
+        return existing
 
     # --- finding ---------------------------------------------------------------------------------------------
 
@@ -348,7 +369,7 @@ def delete_hardware(folder: str | os.PathLike[str], hardware: str, *, world: Wor
         perms = role.get("DevicePermissions", {})
         for p in paths & perms.keys():
             del perms[p]
-    for kind in ("RejectSave", "FailTask"):
+    for kind in _ITEM_FAULTS:
         faults = data.get("Faults", {}).get(kind, {})
         for i in gone & faults.keys():
             del faults[i]
@@ -527,14 +548,16 @@ def _item_id(doc: Document, key: str) -> str:
 
 
 def set_fault(folder: str | os.PathLike[str], site: str, kind: str, key: str | None, value: Any, *,
-              world: World | None = None) -> None:
+              world: World | None = None) -> list[str]:
     """Make the fake misbehave on `site` (see the Faults table in docs/world-format.md).
 
     RejectSave, NotAuthorized, TimeoutOnSave: key = item (name or Id), value = error text (TimeoutOnSave raises
     WCF's TimeoutException with it, as a server too slow to answer that save would). FailTask: key = item or one of
     AddHardware, DeleteHardware, MoveHardware, ReplaceHardware, value = error text. DropAfterRoundTrips,
     TimeoutAfterRoundTrips, CommunicationErrorAfterRoundTrips: no key, value = N (calls of a session before
-    the fault strikes). RefuseLogin: no key, value = reason.
+    the fault strikes). RefuseLogin: no key, value = reason. DelayMilliseconds: no key, value = milliseconds the
+    fake sleeps on every round trip to this site (instead of SMARTSYNC_FAKE_DELAY_MS). Works on a world that
+    fails the cross-checks (returns their text), so a fault can be changed on a world the fake still serves.
     """
     canonical = next((k for k in FAULT_KINDS if k.lower() == str(kind).lower()), None)
     if canonical is None:
@@ -552,17 +575,19 @@ def set_fault(folder: str | os.PathLike[str], site: str, kind: str, key: str | N
     else:
         if key:
             raise WorldError(f"{canonical}: applies to the whole site; give no item")
-        if canonical in _COUNT_FAULTS:
+        if canonical in (*_COUNT_FAULTS, "DelayMilliseconds"):
             if isinstance(value, str) and value.isdigit():
                 value = int(value)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise WorldError(f"{canonical}: {value!r} is not a whole number of round trips (0 or more)")
+                unit = "milliseconds" if canonical == "DelayMilliseconds" else "round trips"
+                raise WorldError(f"{canonical}: {value!r} is not a whole number of {unit} (0 or more)")
+            if canonical == "DelayMilliseconds" and value > MAX_DELAY_MS:
+                raise WorldError(f"DelayMilliseconds: {value} is more than {MAX_DELAY_MS} (one minute per round trip)")
         elif not isinstance(value, str) or not value:
             raise WorldError("RefuseLogin: the value is the reason the fake gives; it must not be empty")
         faults[canonical] = value
     w.touched(doc, "Faults", "$.Faults", faults)
-    if world is None:
-        w.save()
+    return w.save(tolerate_existing=True) if world is None else []
 
 
 def set_vms(folder: str | os.PathLike[str], site: str, *, version: str | None = None,
@@ -593,10 +618,10 @@ def _licence_name(text: str) -> str:
     return found
 
 
-def clear_faults(folder: str | os.PathLike[str], site: str, *, world: World | None = None) -> None:
+def clear_faults(folder: str | os.PathLike[str], site: str, *, world: World | None = None) -> list[str]:
+    """Remove every fault of `site`; works on a world that fails validation and returns its problems."""
     w = world or World(folder)
     doc = w.site(site)
     doc.data["Faults"] = {}
     w.touched(doc, "Faults", "$.Faults", doc.data["Faults"])
-    if world is None:
-        w.save()
+    return w.save(tolerate_existing=True) if world is None else []

@@ -19,6 +19,7 @@ step and every difference is drift.
 
 from __future__ import annotations
 
+import difflib
 import os
 import random
 import re
@@ -264,9 +265,23 @@ def recorder_side(name: str) -> str:
     return "unlabeled"
 
 
-def world_summary(folder: str | os.PathLike[str]) -> dict[str, Any]:
-    """Architecture and, per site (host), its recorders with hardware, camera and storage counts."""
+def world_summary(folder: str | os.PathLike[str], *, names: bool = False,
+                  recorders: Sequence[str] = ()) -> dict[str, Any]:
+    """Architecture and, per site (host), its recorders with hardware, camera and storage counts.
+
+    With `names`, each recorder also lists its hardware (name, Id, address) and their cameras (name, Id) under
+    "devices"; `recorders` (names) keeps only those recorders, with names, so a large world can be looked at
+    one recorder at a time. An unknown recorder name is a WorldError listing close matches.
+    """
     docs = [load(p) for p in document_paths(folder)]
+    if recorders:
+        known = [str(r.get("Name", "")) for d in docs for r in d.data.get("RecordingServers", [])]
+        for wanted in recorders:
+            if wanted not in known:
+                close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.5)
+                raise WorldError(f"no recorder named {wanted!r} in {display_path(Path(folder))}; recorders: "
+                                 + ", ".join(repr(k) for k in (close or known)))
+        names = True
     parents = [d for d in docs if d.data.get("ManagementServer", {}).get("ChildSites")]
     if parents:
         architecture = "federated"
@@ -278,19 +293,24 @@ def world_summary(folder: str | os.PathLike[str]) -> dict[str, Any]:
     sites: dict[str, Any] = {}
     for d in docs:
         ms = d.data.get("ManagementServer", {})
-        recorders = []
+        listed = []
         for r in d.data.get("RecordingServers", []):
             hws = r.get("Hardwares", [])
-            recorders.append({
+            listed.append({
                 "name": r.get("Name", ""), "id": r.get("Id", ""), "side": recorder_side(r.get("Name", "")),
                 "hardware": len(hws), "cameras": sum(len(h.get("Cameras", [])) for h in hws),
                 "storages": len(r.get("Storages", [])),
             })
+            if names:
+                listed[-1]["devices"] = [
+                    {"name": h.get("Name", ""), "id": h.get("Id", ""), "address": h.get("Address", ""),
+                     "cameras": [{"name": c.get("Name", ""), "id": c.get("Id", "")} for c in h.get("Cameras", [])]}
+                    for h in hws]
         sites[d.host] = {
             "name": ms.get("Name", ""), "file": d.label,
             "role": "parent" if d in parents else "child" if d.host in children else
-            "site" if architecture == "single-site" else recorders_side(recorders),
-            "recorders": recorders,
+            "site" if architecture == "single-site" else recorders_side(listed),
+            "recorders": [r for r in listed if not recorders or r["name"] in recorders],
         }
     return {"architecture": architecture, "sites": sites}
 

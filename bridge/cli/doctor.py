@@ -5,7 +5,8 @@ assemblies, the bridge's interop helper, the .NET runtime, and the log-in
 to every site (and every federated child). For each site logged in it also
 says the VMS version and, as NOTE lines, which features that version
 limits (from `bridge.sdk.gates`); a limit is not a failure. Exit 0 when all
-pass, 3 otherwise.
+pass, 2 when the configuration is wrong (nothing else is checked then), 3
+when a check fails.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def doctor_command(ctx: click.Context) -> None:
         settings: Any = ctx.obj["settings_loader"]()
     except ConfigError as exc:
         _line(False, "configuration", exc.message + "".join(f"\n     - {p}" for p in exc.problems))
-        ctx.exit(3)
+        ctx.exit(exc.exit_code)  # 2, as for every other command: the fix is in the configuration, not the machine
     all_ok = True
     folder = settings.sdk.folder
     try:

@@ -418,6 +418,20 @@ def test_delay_serialises_round_trips_per_server(fake_sdk: SimpleNamespace, fake
     assert elapsed >= 0.11, f"4 round trips of 30 ms overlapped ({elapsed:.3f} s)"
 
 
+def test_a_site_delay_fault_slows_only_that_site(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    # `fakes fault set W SITE DelayMilliseconds N`: re-read with the document, no restart. Only a lower bound is
+    # asserted (a sleep never ends early), so a busy machine cannot fail it.
+    import time
+
+    with_doc(fake_world, "ms-a", lambda d: d["Faults"].update(DelayMilliseconds=120))
+    start = time.perf_counter()
+    sid = login(fake_sdk)  # the log-in is a round trip too
+    for _ in range(2):
+        fake_sdk.Items.Camera(sid, f"Camera[{CAM1}]")
+    assert time.perf_counter() - start >= 0.36
+    assert fake_sdk.FakeMip.Diagnostics.DelayMilliseconds == 0, "the process-wide delay is left alone"
+
+
 # ---- threads ---------------------------------------------------------------------------------------
 
 

@@ -35,6 +35,7 @@ from .test_fake_sdk_world import (  # noqa: F401  (fixtures are found by name)
 )
 
 pytestmark = pytest.mark.dotnet
+PASSWORD_OF_WORLD = "Fake-Admin-7"
 
 
 def finish(task: Any) -> Any:
@@ -110,6 +111,59 @@ def test_delete_hardware_removes_it_and_its_group_memberships(fake_sdk: SimpleNa
     assert doc["CameraGroups"][0]["Members"] == []
     with pytest.raises(fake_sdk.Platform.PathNotFoundMIPException):
         fake_sdk.Items.Camera(sid, f"Camera[{CAM1}]")
+
+
+def test_delete_hardware_leaves_a_world_that_validates(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    # Role permissions, related-camera links and faults naming the deleted cameras go too, as in XProtect;
+    # a permission left behind made `fakes validate` and every `fakes` verb refuse the world.
+    from fakes.validate import validate_world
+    from fakes.world import create_world
+
+    (fake_world / "ms-a.json").unlink()
+    create_world(fake_world, architecture="single-site", primaries=1, secondaries=1, hardware_per_recorder=2,
+                 cameras_per_hardware=2, roles=2, password=PASSWORD_OF_WORLD, replace=True)
+    doc = read_doc(fake_world, "ms-site")
+    rec = doc["RecordingServers"][0]
+    gone, kept = rec["Hardwares"]
+    gone_cams = [f"Camera[{c['Id']}]" for c in gone["Cameras"]]
+    kept["Cameras"][0]["ClientSettings"]["Related"] = [gone_cams[0]]
+    doc["Roles"][1]["DevicePermissions"][gone_cams[1]] = {"VIEW_LIVE": "Allow"}
+    doc["Faults"] = {"RejectSave": {gone["Cameras"][0]["Id"]: "no"}, "FailTask": {gone["Cameras"][1]["Id"]: "no"}}
+    write_doc(fake_world, "ms-site", doc)
+    validate_world(fake_world)
+    sid = login(fake_sdk, host="ms-site", password=PASSWORD_OF_WORLD)
+    folder = fake_sdk.Items.RecordingServer(sid, f"RecordingServer[{rec['Id']}]").HardwareFolder
+    assert str(finish(folder.DeleteHardware(f"Hardware[{gone['Id']}]")).State) == "Success"
+    validate_world(fake_world)  # raises WorldError listing what still names the deleted cameras
+    after = read_doc(fake_world, "ms-site")
+    assert all(p not in role["DevicePermissions"] for role in after["Roles"] for p in gone_cams)
+    assert after["RecordingServers"][0]["Hardwares"][0]["Cameras"][0]["ClientSettings"]["Related"] == []
+    assert after["Faults"] == {"RejectSave": {}, "FailTask": {}}
+
+
+def test_a_save_on_a_full_disk_leaves_the_document_and_no_temp_file(fake_sdk: SimpleNamespace,
+                                                                     fake_world: Path) -> None:
+    # A file-size limit makes the write fail the way a full disk does (EFBIG instead of ENOSPC).
+    import resource
+    import signal
+
+    sid = login(fake_sdk)
+    cam = fake_sdk.Items.Camera(sid, f"Camera[{CAM1}]")
+    cam.Name = "Renamed on a full disk"
+    before = (fake_world / "ms-a.json").read_bytes()
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (len(before) // 2, limits[1]))
+    try:
+        with pytest.raises(fake_sdk.Platform.CommunicationMIPException) as err:
+            cam.Save()
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, old_handler)
+    assert "ms-a.json" in str(err.value)
+    assert (fake_world / "ms-a.json").read_bytes() == before
+    assert sorted(p.name for p in fake_world.iterdir()) == ["ms-a.json"]
+    assert fake_sdk.Items.Camera(sid, f"Camera[{CAM1}]").Name == "Lobby 1"
 
 
 def test_move_hardware_keeps_ids_and_takes_the_destination_storage(

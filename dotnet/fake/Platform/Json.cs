@@ -113,6 +113,12 @@ namespace FakeMip.Json
         private int p;
         private readonly Dictionary<string, string> keyPool = new Dictionary<string, string>();
         private readonly StringBuilder sb = new StringBuilder();
+        private int depth;
+
+        /// <summary>Deepest nesting of objects and arrays a document may have. A world document needs about 12
+        /// (plus two per level of camera sub-groups); a limit keeps a hostile or broken file from exhausting the
+        /// stack, which would kill the process instead of failing the log-in.</summary>
+        public const int MaxDepth = 64;
 
         private JsonReader(string text) { s = text; }
 
@@ -166,12 +172,19 @@ namespace FakeMip.Json
             p += word.Length;
         }
 
+        private void Deeper()
+        {
+            if (++depth > MaxDepth)
+                throw Error("objects and arrays are nested more than " + MaxDepth + " levels deep (the limit of a world document)");
+        }
+
         private JObj Object()
         {
+            Deeper();
             var o = new JObj();
             p++;
             SkipWs();
-            if (p < s.Length && s[p] == '}') { p++; return o; }
+            if (p < s.Length && s[p] == '}') { p++; depth--; return o; }
             while (true)
             {
                 SkipWs();
@@ -187,17 +200,18 @@ namespace FakeMip.Json
                 SkipWs();
                 if (p >= s.Length) throw Error("unexpected end of document inside an object");
                 if (s[p] == ',') { p++; continue; }
-                if (s[p] == '}') { p++; return o; }
+                if (s[p] == '}') { p++; depth--; return o; }
                 throw Error("expected ',' or '}'");
             }
         }
 
         private List<object> Array()
         {
+            Deeper();
             var a = new List<object>();
             p++;
             SkipWs();
-            if (p < s.Length && s[p] == ']') { p++; return a; }
+            if (p < s.Length && s[p] == ']') { p++; depth--; return a; }
             while (true)
             {
                 SkipWs();
@@ -205,7 +219,7 @@ namespace FakeMip.Json
                 SkipWs();
                 if (p >= s.Length) throw Error("unexpected end of document inside an array");
                 if (s[p] == ',') { p++; continue; }
-                if (s[p] == ']') { p++; return a; }
+                if (s[p] == ']') { p++; depth--; return a; }
                 throw Error("expected ',' or ']'");
             }
         }

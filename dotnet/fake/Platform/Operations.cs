@@ -326,6 +326,37 @@ namespace VideoOS.Platform.ConfigurationItems
             }
         }
 
+        /// <summary>After a delete, as XProtect does: role permissions, related-camera links and faults that named the
+        /// deleted devices go with them, so the document still passes `fakes validate`.</summary>
+        private static void ForgetDeleted(SiteStore st, HashSet<string> gonePaths, string hardwareId)
+        {
+            var roles = st.Doc.Arr("Roles");
+            if (roles != null)
+                foreach (var o in roles)
+                {
+                    var perms = (o as JObj) == null ? null : ((JObj)o).Obj("DevicePermissions");
+                    if (perms == null) continue;
+                    foreach (var key in new List<string>(perms.Keys))
+                        if (gonePaths.Contains(key.ToLowerInvariant())) perms.Remove(key);
+                }
+            foreach (var e in st.All())
+            {
+                if (e.Type != "Camera") continue;
+                var related = e.Node.Obj("ClientSettings") == null ? null : e.Node.Obj("ClientSettings").Arr("Related");
+                if (related != null && related.RemoveAll(m => m is string && gonePaths.Contains(((string)m).ToLowerInvariant())) > 0)
+                    st.Invalidate(e);
+            }
+            var goneIds = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { hardwareId };
+            foreach (var p in gonePaths) goneIds.Add(p.Substring(p.IndexOf('[') + 1).TrimEnd(']'));
+            var faults = st.Faults;
+            foreach (var table in new[] { "RejectSave", "FailTask", "NotAuthorized", "TimeoutOnSave" })
+            {
+                var t = faults == null ? null : faults.Obj(table);
+                if (t == null) continue;
+                foreach (var key in new List<string>(t.Keys)) if (goneIds.Contains(key)) t.Remove(key);
+            }
+        }
+
         internal static ServerTask DeleteHardware(HardwareFolder folder, string hardwarePath)
         {
             if (string.IsNullOrWhiteSpace(hardwarePath)) throw new ArgumentMIPException("DeleteHardware needs a Hardware[...] path.");
@@ -340,6 +371,7 @@ namespace VideoOS.Platform.ConfigurationItems
                 foreach (var p in PathsUnder(hw.Node)) gone.Add(p.ToLowerInvariant());
                 r.Node.Arr("Hardwares").Remove(hw.Node);
                 RemoveMembers(st.Doc.Arr("CameraGroups"), gone);
+                ForgetDeleted(st, gone, hw.Id);
                 st.Reindex();
                 return "";
             }, IdOf(hardwarePath), recId);

@@ -35,7 +35,7 @@ namespace FakeMip
             int ms;
             if (string.IsNullOrEmpty(v)) return 0;
             if (!int.TryParse(v.Trim(), out ms) || ms < 0)
-                throw new ArgumentMIPException("SMARTSYNC_FAKE_DELAY_MS must be a whole number of milliseconds >= 0, not '" + v + "'.");
+                throw new ArgumentMIPException("SMARTSYNC_FAKE_DELAY_MS must be a whole number of milliseconds >= 0 (such as 50), or unset for no delay, not '" + v + "'.");
             return ms;
         }
 
@@ -321,6 +321,17 @@ namespace FakeMip
 
         internal JObj Faults { get { return Doc.Obj("Faults"); } }
 
+        /// <summary>Sleep per round trip to this site: its own fault DelayMilliseconds (re-read with the document,
+        /// so it can change while a session runs) or else the process-wide SMARTSYNC_FAKE_DELAY_MS. Caller holds Lock.</summary>
+        internal int DelayMilliseconds
+        {
+            get
+            {
+                object v = Faults == null ? null : Faults.Get("DelayMilliseconds");
+                return v is long ? (int)(long)v : Diagnostics.DelayMilliseconds;
+            }
+        }
+
         /// <summary>Drops the in-memory document so the next EnsureFresh reads the file (after a failed change).</summary>
         internal void Discard() { Doc = null; size = -1; }
 
@@ -365,8 +376,18 @@ namespace FakeMip
         {
             string dir = System.IO.Path.GetDirectoryName(FilePath);
             string tmp = System.IO.Path.Combine(dir, "." + Host + ".json." + System.Diagnostics.Process.GetCurrentProcess().Id + "." + Thread.CurrentThread.ManagedThreadId + ".tmp");
-            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-                JsonWriter.WriteTo(fs, Doc);
+            try
+            {
+                using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+                    JsonWriter.WriteTo(fs, Doc);
+            }
+            catch (IOException e)
+            {
+                // A full disk (or a quota) fails the write or the close: the document stays as it was, and no
+                // half-written temp file is left beside it.
+                try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                throw new CommunicationMIPException("Could not write the world document " + FilePath + ": " + e.Message);
+            }
             if (SysRename(tmp, FilePath) != 0)
             {
                 int err = Marshal.GetLastWin32Error();
@@ -484,15 +505,17 @@ namespace FakeMip
                 message = "Server " + uri + " not found: the fake world " + SiteStore.WorldFolder + " has no document " + host + ".json.";
                 return LoginResult.NotFound;
             }
-            RoundTripUnchecked(host);
             string refuse;
             JObj ms;
+            int delay;
             lock (st.Lock)
             {
                 st.EnsureFresh();
                 refuse = st.FaultText("RefuseLogin", null) ?? (st.Faults == null ? null : st.Faults.Str("RefuseLogin"));
                 ms = st.Doc.Obj("ManagementServer");
+                delay = st.DelayMilliseconds;
             }
+            RoundTripUnchecked(host, delay);
             if (refuse != null)
             {
                 message = "Login to " + uri + " failed: " + refuse;
@@ -572,12 +595,11 @@ namespace FakeMip
             }
         }
 
-        private static void RoundTripUnchecked(string host)
+        private static void RoundTripUnchecked(string host, int d)
         {
             lock (ServerLock(host))
             {
                 Diagnostics.CountRoundTrip(host);
-                int d = Diagnostics.DelayMilliseconds;
                 if (d > 0) Thread.Sleep(d);
             }
         }
@@ -607,6 +629,7 @@ namespace FakeMip
             {
                 if (s.Dropped) throw new CommunicationMIPException("The connection to " + sid.Uri + " was lost; log in again.");
                 long drop, timeout, broken;
+                int d;
                 lock (st.Lock)
                 {
                     st.EnsureFresh();
@@ -614,6 +637,7 @@ namespace FakeMip
                     drop = Count(f, "DropAfterRoundTrips");
                     timeout = Count(f, "TimeoutAfterRoundTrips");
                     broken = Count(f, "CommunicationErrorAfterRoundTrips");
+                    d = st.DelayMilliseconds;
                 }
                 if (drop >= 0 && s.RoundTrips >= drop)
                 {
@@ -628,7 +652,6 @@ namespace FakeMip
                     throw new System.ServiceModel.CommunicationException("The socket connection to " + sid.Uri + " was aborted by the remote host (fault CommunicationErrorAfterRoundTrips).");
                 s.RoundTrips++;
                 Diagnostics.CountRoundTrip(host);
-                int d = Diagnostics.DelayMilliseconds;
                 if (d > 0) Thread.Sleep(d);
             }
             return st;
