@@ -159,6 +159,7 @@ class Context:
             category=cat,
             reason=reason,
             values=values if isinstance(values, dict) else {"value": values},
+            before=_before(t, cat, values),
         ))
 
     def follow(self, added: Added, item_kind: str, slot: str, name: str, source_item: Device | Hardware, cat: str,
@@ -174,3 +175,15 @@ class Context:
             values=values,
             follows=Follows(ActionKind.ADD, added.hardware.id, slot),
         ))
+
+
+def _before(t: Device | Hardware, cat: str, values: Any) -> dict[str, Any]:
+    """What the target has now for the keys an update changes (nothing for a password: never kept)."""
+    if cat == "password":
+        return {}
+    current = t.settings.get(cat)
+    if cat == "storage":
+        return {"storage_name": current}
+    if isinstance(current, dict) and isinstance(values, dict):
+        return {k: current.get(k) for k in values}
+    return {} if current is None else {"value": current}

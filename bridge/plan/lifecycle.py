@@ -111,6 +111,7 @@ def _check_move(ctx: Context, pair: HardwarePair) -> None:
         source=hardware_ref(ctx.src_recs[pair.source_rid], hw),
         reason=f"{what} moved on source: its counterpart {where}",
         values=values,
+        before={"to_recorder_id": pair.target_rid},
     ))
 
 
@@ -156,6 +157,8 @@ def _check_replace(ctx: Context, pair: HardwarePair) -> None:
         values={"address": s.address, "driver": s.driver, "model": s.model,
                 "user_name": general(s).get("UserName", ""), "source_site": src_rec.site,
                 "source_hardware_id": s.id},
+        before={"address": t.address, "driver": t.driver, "model": t.model,
+                "user_name": general(t).get("UserName", "")},
     ))
 
 
