@@ -76,6 +76,9 @@ class MemorySession(VmsSession):
                 snap.groups.setdefault(path, set()).update(members)
         return snap
 
+    def read_views(self, snapshot: Snapshot) -> None:
+        self._call()  # this session holds no views: the snapshot keeps none
+
     def read_passwords(self, site_hardware: Iterable[tuple[str, str]], failures: dict[str, str] | None = None,
                        stop: StopCheck | None = None) -> dict[str, SecretStr]:
         self._call()

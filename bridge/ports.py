@@ -41,6 +41,9 @@ class VmsSession(Protocol):
 
         `stop` is asked between recorders; once it says True the read ends with Interrupted."""
 
+    def read_views(self, snapshot: Snapshot) -> None:
+        """Fill in the view groups and views of the sites `snapshot`'s recorders belong to."""
+
     def read_passwords(self, site_hardware: Iterable[tuple[str, str]], failures: dict[str, str] | None = None,
                        stop: StopCheck | None = None) -> dict[str, SecretStr]:
         """Hardware passwords named by (site host, hardware id); failures get id -> the VMS's text."""

@@ -4,7 +4,7 @@ One module per concern, each adding its table family's operations to `Store`:
 `pairings` (remembered counterparts), `runs` (the cycle lock and the history
 of runs), `schedule` (the durable truth the service reschedules from),
 `service_state` (status line, detailed-logs flag, log-in back-off), `meta`
-(small engine facts) and `journal` (every write of a cycle, before and after).
+(small engine facts), `created` (items SmartSync made) and `journal` (every write of a cycle, before and after).
 `base` holds the plumbing and `migrations` the one ordered list of schema
 steps. The service, the CLI and the web page all read and write the store,
 possibly at the same time, so:
@@ -22,6 +22,7 @@ Times are stored as UTC ISO-8601 text and returned as aware UTC datetimes.
 from __future__ import annotations
 
 from bridge.store.base import StoreBase, store_error
+from bridge.store.created import CreatedItemsStore
 from bridge.store.journal import JournalEntry, JournalStore
 from bridge.store.meta import MetaStore
 from bridge.store.migrations import MIGRATIONS
@@ -37,7 +38,8 @@ BUSY_TIMEOUT_S = 30.0
 _MIGRATIONS = MIGRATIONS
 
 
-class Store(PairingsStore, RunsStore, ScheduleStore, ServiceStateStore, MetaStore, JournalStore, StoreBase):
+class Store(PairingsStore, RunsStore, ScheduleStore, ServiceStateStore, MetaStore, JournalStore, CreatedItemsStore,
+            StoreBase):
     """The SQLite store. Cheap to construct; every method is safe from any thread or process."""
 
 

@@ -68,6 +68,16 @@ MIGRATIONS: list[str] = [
     DROP TABLE pairings;
     ALTER TABLE pairings_by_pair RENAME TO pairings;
     """,
+    # What SmartSync made on a target (device groups, views): only those may ever be removed by it.
+    """
+    CREATE TABLE IF NOT EXISTS created_items (
+        kind TEXT NOT NULL,
+        site TEXT NOT NULL,
+        item TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (kind, site, item)
+    );
+    """,
     # Scheduling paused until an administrator acknowledges: by a tripped delete guard, or by a revert (the next
     # cycle would re-apply what the revert undid).
     """
