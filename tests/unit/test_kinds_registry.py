@@ -15,7 +15,7 @@ def test_every_switch_is_a_sync_key_with_its_default() -> None:
     fields = SyncSettings.model_fields
     for s in SWITCHES:
         assert s.key in fields and fields[s.key].default is s.default
-    assert set(fields) - {s.key for s in SWITCHES} == {"password_check_hours"}
+    assert set(fields) - {s.key for s in SWITCHES} == {"password_check_hours", "target_edits"}
 
 
 def test_flipping_a_switch_flips_exactly_its_categories() -> None:
