@@ -249,6 +249,18 @@ def _dt(text: Any) -> datetime | None:
         return None
 
 
+def _interval(value: Any) -> int | None:
+    """A stored schedule interval; None (no interval: scheduling reads as off) when absent or out of range."""
+    from bridge.scheduler import MAX_INTERVAL, MIN_INTERVAL  # local: the scheduler imports this module
+
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and MIN_INTERVAL <= value <= MAX_INTERVAL:
+        return value
+    logger.warning("The store holds an unreadable schedule interval {!r}; ignoring it", str(value)[:40])
+    return None
+
+
 def _json(text: Any, default: Any) -> Any:
     """A stored JSON value of the same type as `default`; `default` when it is unreadable."""
     try:
@@ -608,7 +620,8 @@ class Store:
     def _schedule(conn: sqlite3.Connection) -> ScheduleState:
         row = conn.execute("SELECT * FROM schedule WHERE id = 1").fetchone()
         return ScheduleState(
-            enabled=bool(row["enabled"]), interval_seconds=row["interval_seconds"], start_at=_dt(row["start_at"]),
+            enabled=bool(row["enabled"]), interval_seconds=_interval(row["interval_seconds"]),
+            start_at=_dt(row["start_at"]),
             next_run_at=_dt(row["next_run_at"]), deny_windows=_json(row["deny_windows"], []),
             updated_at=_dt(row["updated_at"]),
         )
