@@ -433,6 +433,10 @@ class Session:
                     if rs is None:
                         raise VmsError(f"Recording server {rid} no longer exists on {host}.")
                     rec = parse.parse_recorder(host, self._net.json(self._read_recorder(site, rs)))
+                    # The SDK keeps a recorder's hardware list, and every object below it, for the whole
+                    # process. Once dumped they are not needed: dropped here, one recorder's objects at a time
+                    # are alive instead of both sides' (measured: peak 843 -> ~460 MB for 20,000 cameras).
+                    rs.HardwareFolder.ClearChildrenCache()
                     rec.limits = self._limits(site)
                     snap.recorders.append(rec)
                     with self._map_lock:
