@@ -39,8 +39,9 @@ lint:
 typecheck:
 	$(BIN)/mypy bridge fakes
 
+# `make bench BENCH_ARGS="--quick"` (or --only cycle,plan): see docs/performance.md.
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf build demo $(VENV)

@@ -8,8 +8,9 @@ what the cycle applies. After any lifecycle action the target is read again
 and whatever still differs is applied too (usually nothing). A pairing ends
 only when its delete succeeded.
 Hardware passwords are compared only when a check is due (every
-`sync.password_check_hours`, or when asked): reading one costs a VMS task
-per hardware per side, far more than the rest of a no-change cycle. Each
+`sync.password_check_hours`, or when asked), and between checks only for
+pairs found in this cycle: reading one costs a VMS task per hardware per
+side, far more than the rest of a no-change cycle. Each
 action is applied alone: a failure is recorded with the VMS's own text and
 the cycle goes on. Everything the cycle learns (pairings, the report) goes
 to the store, under the store's cycle lock, so two processes never run two
@@ -222,8 +223,10 @@ def _cycle(
     # a task per hardware on each side, and a dry run would never record that it was done.
     passwords_due = (check_passwords or not report.dry_run) and password_check_due(
         settings, store, checked_at, check_passwords)
+    # Between checks, a pair found this cycle is still compared (its passwords never were); known pairs wait.
+    new_pairs_only = not passwords_due and not report.dry_run and settings.sync.hardware_password
     plan, password_mismatch = _plan(settings, session, source, target, topology, pairings, report,
-                                    allow_mass_delete, passwords_due)
+                                    allow_mass_delete, passwords_due, new_pairs_only)
     if report.dry_run:
         report.status = "dry-run"
         return
@@ -248,8 +251,12 @@ def _check_selection(settings: Settings, source: Snapshot) -> None:
 
 def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, topology: Any,
           pairings: list[Pairing], report: CycleReport, allow_mass_delete: bool,
-          passwords_due: bool) -> tuple[Plan, set[tuple[str, str]]]:
-    """The plan of this cycle, past the delete guard, with password differences when a check is due."""
+          passwords_due: bool, new_pairs_only: bool = False) -> tuple[Plan, set[tuple[str, str]]]:
+    """The plan of this cycle, past the delete guard, with password differences when a check is due.
+
+    With `new_pairs_only` (no check due), only pairings that are not among the remembered `pairings` have
+    their passwords compared.
+    """
     from bridge.plan import guard_check, make_plan
 
     plan = make_plan(source, target, topology, settings, pairings)
@@ -265,8 +272,9 @@ def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, 
         logger.warning("Delete guard overridden by the administrator: {}", problem)
 
     password_mismatch: set[tuple[str, str]] = set()
-    if passwords_due:
-        password_mismatch = _compare_passwords(session, plan, source, target, settings, report)
+    if passwords_due or new_pairs_only:
+        known = {p.key for p in pairings} if not passwords_due else None
+        password_mismatch = _compare_passwords(session, plan, source, target, settings, report, known)
         if password_mismatch:
             plan = make_plan(source, target, topology, settings, pairings, password_mismatch)
     _record_plan(report, plan)
@@ -445,8 +453,10 @@ def password_check_due(settings: Settings, store: Store, now: datetime, forced: 
 
 
 def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snapshot, settings: Settings,
-                       report: CycleReport) -> set[tuple[str, str]]:
+                       report: CycleReport, skip: set[tuple[str, str]] | None = None) -> set[tuple[str, str]]:
     """Read the passwords of every paired hardware on both sides; the (source, target) ids whose passwords differ.
+
+    Pairs whose (source, target) key is in `skip` are left out; when nothing is left, nothing is read.
 
     The passwords live only in this function, as SecretStr, and are compared here; nothing about them but
     the count and the ids of hardware that differ leaves it.
@@ -454,6 +464,10 @@ def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snaps
     from bridge.plan import password_pairs
 
     pairs = password_pairs(plan, source, target, settings)
+    if skip is not None:
+        pairs = [p for p in pairs if (p.source_hardware_id, p.target_hardware_id) not in skip]
+        if not pairs:
+            return set()
     failures: dict[str, str] = {}
     # A source hardware with several counterparts (manual mode) is read once.
     wanted = list(dict.fromkeys([(p.source_site, p.source_hardware_id) for p in pairs]
@@ -472,7 +486,7 @@ def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snaps
     finally:
         passwords.clear()
     report.passwords_checked = compared
-    report.notes.append(f"passwords compared for {compared} hardware"
+    report.notes.append(f"passwords compared for {compared} hardware" + (" newly paired" if skip is not None else "")
                         + (f"; {len(mismatch)} differ" if mismatch else ""))
     if failures:
         sample = "; ".join(f"{hid}: {text}" for hid, text in sorted(failures.items())[:3])

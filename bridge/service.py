@@ -78,8 +78,13 @@ def engine_cycle(settings: Any, store: Store) -> CycleFn:
 
     def run(*, trigger: str, notes: list[str], stop_event: threading.Event) -> CycleReport:
         from bridge.engine import run_cycle
+        from bridge.sdk.memory import release_memory
 
-        report: CycleReport = run_cycle(settings, store, trigger=trigger, notes=notes, stop_event=stop_event)
+        try:
+            report: CycleReport = run_cycle(settings, store, trigger=trigger, notes=notes, stop_event=stop_event)
+        finally:
+            # The service lives for months: give the cycle's garbage back before the next cycle piles on it.
+            release_memory()
         return report
 
     return run

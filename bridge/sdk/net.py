@@ -7,10 +7,10 @@ and a missing type surfaces as one SdkLoadError naming it.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from bridge.errors import SdkLoadError
+from bridge.sdk import parse
 
 # Device kind (bridge.model.DEVICE_KINDS) -> SDK item type, folder property, list property.
 DEVICE_TYPES = {
@@ -69,7 +69,7 @@ class Net:
 
     @staticmethod
     def json(text: Any) -> Any:
-        return json.loads(str(text))
+        return parse.decode(str(text))
 
     def diagnostics(self) -> Any:
         return self._diagnostics

@@ -2,6 +2,7 @@
 # Builds the fake MIP SDK into build/sdk/ with Mono's mcs: three assemblies with
 # the real SDK's names so the bridge loads them exactly as it loads the real ones.
 # Skips the build when every output is newer than every source.
+# Mono.Posix gives the fake a stat() with inode and nanosecond times: how it tells an unchanged world file.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -23,7 +24,7 @@ if ! up_to_date VideoOS.ConfigurationAPI.dll "$here/ConfigurationAPI" "$here/bui
     "$here"/ConfigurationAPI/*.cs
 fi
 if ! up_to_date VideoOS.Platform.dll "$here/Platform" "$here/build.sh" "$out/VideoOS.ConfigurationAPI.dll"; then
-  mcs "${flags[@]}" -out:"$out/VideoOS.Platform.dll" -r:System.dll -r:System.Core.dll \
+  mcs "${flags[@]}" -out:"$out/VideoOS.Platform.dll" -r:System.dll -r:System.Core.dll -r:Mono.Posix.dll \
     -r:System.Runtime.Serialization.dll -r:System.ServiceModel.dll \
     -r:"$out/VideoOS.ConfigurationAPI.dll" "$here"/Platform/*.cs
 fi

@@ -282,3 +282,32 @@ def test_cli_check_passwords_flag_plans_and_syncs_the_password(make_site):
     assert site.counterpart(hw)["Password"] == NEW_PASSWORD
     logs = "".join(f.read_text() for f in (site.root / "logs").glob("*"))
     assert NEW_PASSWORD not in plan.stdout + plan.stderr + synced.stdout + synced.stderr + logs
+
+
+def test_between_checks_only_a_newly_found_pair_has_its_passwords_compared(make_site):
+    site = make_site()
+    site.cycle()  # pairs the four hardware and checks them
+    quiet = site.cycle()
+    assert quiet.passwords_checked == 0
+
+    p, s = site.link()
+    known = wt.hardware_on(site.world, p)[0]
+    known_old = site.counterpart(known)["Password"]
+    site.set_password(known["Id"], NEW_PASSWORD)  # a known pair drifts: it waits for the next check
+    address = "http://10.99.0.7/"
+    new_id = verbs.add_hardware(site.world, p, address, cameras=1, name="Gate unit", password=NEW_PASSWORD)
+    verbs.add_hardware(site.world, s, address, cameras=1, name="Gate unit", password="installer-default")
+
+    report = site.cycle()
+    assert report.status == "ok", report.failures
+    # The new pair (same address on both sides) is compared at once; the four known ones are not read.
+    assert report.passwords_checked == 1
+    assert "passwords compared for 1 hardware newly paired; 1 differ" in report.notes
+    twin = wt.hardware_by_address(site.world, s, address)
+    assert twin is not None and twin["Password"] == NEW_PASSWORD
+    assert site.counterpart(known)["Password"] == known_old
+    assert any(pr.source_hardware_id == new_id for pr in site.store().pairings())
+
+    # Once known, the pair waits for the check like the others: the next cycle reads no password.
+    after = site.cycle()
+    assert after.passwords_checked == 0 and after.round_trips == quiet.round_trips

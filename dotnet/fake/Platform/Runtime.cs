@@ -18,8 +18,11 @@ namespace FakeMip
         private static readonly object gate = new object();
         private static readonly Dictionary<string, int> roundTrips = new Dictionary<string, int>();
         private static readonly Dictionary<string, int> writes = new Dictionary<string, int>();
+        private static readonly Dictionary<string, int> loads = new Dictionary<string, int>();
+        private static readonly Dictionary<string, int> fileChecks = new Dictionary<string, int>();
         private static int totalRoundTrips;
         private static int totalWrites;
+        private static int totalLoads;
         // A bad SMARTSYNC_FAKE_DELAY_MS must not break type initialisation; Initialize() reports it.
         private static int delayMs = SafeDelay();
 
@@ -61,6 +64,20 @@ namespace FakeMip
 
         public static int TotalWrites { get { lock (gate) return totalWrites; } }
 
+        /// <summary>How often the fake read, parsed and indexed a host's document (a cost of the fake, not of a server).</summary>
+        public static int DocumentLoads(string host)
+        {
+            lock (gate) { int n; return loads.TryGetValue(Key(host), out n) ? n : 0; }
+        }
+
+        public static int TotalDocumentLoads { get { lock (gate) return totalLoads; } }
+
+        /// <summary>How often the fake looked at a host's document file to see whether it changed (a stat).</summary>
+        public static int FileChecks(string host)
+        {
+            lock (gate) { int n; return fileChecks.TryGetValue(Key(host), out n) ? n : 0; }
+        }
+
         /// <summary>Sleep added to every round trip, like a real server's latency.</summary>
         public static int DelayMilliseconds
         {
@@ -74,7 +91,7 @@ namespace FakeMip
 
         public static void Reset()
         {
-            lock (gate) { roundTrips.Clear(); writes.Clear(); totalRoundTrips = 0; totalWrites = 0; }
+            lock (gate) { roundTrips.Clear(); writes.Clear(); loads.Clear(); fileChecks.Clear(); totalRoundTrips = 0; totalWrites = 0; totalLoads = 0; }
         }
 
         internal static void CountRoundTrip(string host)
@@ -85,6 +102,22 @@ namespace FakeMip
                 roundTrips.TryGetValue(host, out n);
                 roundTrips[host] = n + 1;
                 totalRoundTrips++;
+            }
+        }
+
+        internal static void CountFileCheck(string host)
+        {
+            lock (gate) { int n; fileChecks.TryGetValue(host, out n); fileChecks[host] = n + 1; }
+        }
+
+        internal static void CountLoad(string host)
+        {
+            lock (gate)
+            {
+                int n;
+                loads.TryGetValue(host, out n);
+                loads[host] = n + 1;
+                totalLoads++;
             }
         }
 
@@ -140,14 +173,40 @@ namespace FakeMip
         public readonly string FilePath;
         public JObj Doc;
         private Dictionary<string, Entry> index = new Dictionary<string, Entry>();
-        private DateTime mtime;
-        private long size = -1;
+        // What the file on disk was when Doc was read from it or written to it; null: Doc must be (re)read.
+        private FileStamp? stamp;
+        // Round trips to this server so far, and how many there had been when the file was last looked at:
+        // between two round trips a client sees what it last fetched, so the file is looked at once per call,
+        // not once per item a bulk read walks (a cycle walks hundreds of thousands).
+        private long trips;
+        private long checkedAt = -1;
 
         private SiteStore(string host, string file) { Host = host; FilePath = file; }
 
+        /// <summary>Selects the world folder. The same folder again keeps the parsed documents: a server does not
+        /// forget its configuration because a client initialised its SDK again; EnsureFresh still re-reads a
+        /// document whose file changed.</summary>
         internal static void SetWorld(string folder)
         {
-            lock (registryLock) { worldFolder = folder; stores.Clear(); }
+            lock (registryLock)
+            {
+                if (!SameFolder(folder, worldFolder)) stores.Clear();
+                // The documents are the server's and stay; the children lists are the client SDK's cache, which
+                // a new Initialize starts without (as when every log-in re-read the documents).
+                foreach (var st in stores.Values) lock (st.SharedLists) st.SharedLists.Clear();
+                worldFolder = folder;
+            }
+        }
+
+        private static bool SameFolder(string a, string b)
+        {
+            if (string.IsNullOrEmpty(a) || string.IsNullOrEmpty(b)) return false;
+            try
+            {
+                return string.Equals(System.IO.Path.GetFullPath(a).TrimEnd('/'), System.IO.Path.GetFullPath(b).TrimEnd('/'),
+                                     StringComparison.Ordinal);
+            }
+            catch (ArgumentException) { return false; }
         }
 
         internal static string WorldFolder
@@ -194,10 +253,14 @@ namespace FakeMip
         /// <summary>Reloads the document if it changed on disk since it was read or written here. Caller holds Lock.</summary>
         internal void EnsureFresh()
         {
-            var info = new FileInfo(FilePath);
-            if (!info.Exists)
+            if (Doc != null && stamp.HasValue && checkedAt == trips) return;
+            checkedAt = trips;
+            Diagnostics.CountFileCheck(Host);
+            FileStamp now;
+            if (!FileStamp.TryRead(FilePath, out now))
                 throw new CommunicationMIPException("The world document " + FilePath + " of server " + Host + " has disappeared.");
-            if (Doc != null && info.LastWriteTimeUtc == mtime && info.Length == size) return;
+            if (Doc != null && stamp.HasValue && stamp.Value.Equals(now)) return;
+            Diagnostics.CountLoad(Host);
             string text;
             try { text = File.ReadAllText(FilePath, Encoding.UTF8); }
             catch (IOException e) { throw Unusable("cannot be read (" + e.Message + ")"); }
@@ -214,8 +277,9 @@ namespace FakeMip
             lock (SharedLists) SharedLists.Clear();
             Doc = doc;
             index = newIndex;
-            mtime = info.LastWriteTimeUtc;
-            size = info.Length;
+            // The stamp from before the read: a write that lands during the read changes the file again,
+            // so the next call reads it rather than trusting a text that may be older than the file.
+            stamp = now;
         }
 
         private InvalidOperationMIPException Unusable(string why)
@@ -333,7 +397,10 @@ namespace FakeMip
         }
 
         /// <summary>Drops the in-memory document so the next EnsureFresh reads the file (after a failed change).</summary>
-        internal void Discard() { Doc = null; size = -1; }
+        internal void Discard() { Doc = null; stamp = null; }
+
+        /// <summary>A call reached the server: the next EnsureFresh looks at the file again. Caller holds Lock.</summary>
+        internal void CountCall() { trips++; }
 
         /// <summary>True when the management server lacks the licence for feature (ManagementServer.UnlicensedFeatures).</summary>
         internal bool Unlicensed(string feature)
@@ -394,10 +461,45 @@ namespace FakeMip
                 try { File.Delete(tmp); } catch (IOException) { }
                 throw new CommunicationMIPException("Could not write the world document " + FilePath + " (errno " + err + ").");
             }
-            var info = new FileInfo(FilePath);
-            mtime = info.LastWriteTimeUtc;
-            size = info.Length;
+            FileStamp written;
+            stamp = FileStamp.TryRead(FilePath, out written) ? written : (FileStamp?)null;
         }
+    }
+
+    /// <summary>What identifies one version of a file without reading it: device, inode, size, and the
+    /// modification and status-change times to the nanosecond. A rewrite changes mtime and ctime; an atomic
+    /// replace changes the inode; restoring the old mtime (touch -d, os.utime) still changes ctime.</summary>
+    internal struct FileStamp : IEquatable<FileStamp>
+    {
+        private ulong dev, ino;
+        private long size, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec;
+
+        /// <summary>False when the file does not exist (or cannot be stat'ed).</summary>
+        internal static bool TryRead(string path, out FileStamp stamp)
+        {
+            stamp = default(FileStamp);
+            Mono.Unix.Native.Stat st;
+            if (Mono.Unix.Native.Syscall.stat(path, out st) != 0) return false;
+            if ((st.st_mode & Mono.Unix.Native.FilePermissions.S_IFMT) != Mono.Unix.Native.FilePermissions.S_IFREG) return false;
+            stamp.dev = st.st_dev;
+            stamp.ino = st.st_ino;
+            stamp.size = st.st_size;
+            stamp.mtimeSec = st.st_mtime;
+            stamp.mtimeNsec = st.st_mtime_nsec;
+            stamp.ctimeSec = st.st_ctime;
+            stamp.ctimeNsec = st.st_ctime_nsec;
+            return true;
+        }
+
+        public bool Equals(FileStamp o)
+        {
+            return dev == o.dev && ino == o.ino && size == o.size && mtimeSec == o.mtimeSec && mtimeNsec == o.mtimeNsec
+                && ctimeSec == o.ctimeSec && ctimeNsec == o.ctimeNsec;
+        }
+
+        public override bool Equals(object o) { return o is FileStamp && Equals((FileStamp)o); }
+
+        public override int GetHashCode() { return ino.GetHashCode() ^ size.GetHashCode() ^ mtimeNsec.GetHashCode(); }
     }
 
     internal sealed class Session
@@ -510,6 +612,7 @@ namespace FakeMip
             int delay;
             lock (st.Lock)
             {
+                st.CountCall();
                 st.EnsureFresh();
                 refuse = st.FaultText("RefuseLogin", null) ?? (st.Faults == null ? null : st.Faults.Str("RefuseLogin"));
                 ms = st.Doc.Obj("ManagementServer");
@@ -632,6 +735,7 @@ namespace FakeMip
                 int d;
                 lock (st.Lock)
                 {
+                    st.CountCall();
                     st.EnsureFresh();
                     var f = st.Faults;
                     drop = Count(f, "DropAfterRoundTrips");
