@@ -347,6 +347,16 @@ class Session:
             item.FillChildren(self._net.strings(wanted))
 
     def _read_recorder(self, site: _Site, rs: Any) -> str:
+        """One recorder's dump; its SDK objects are let go once it is written (see `_dump_recorder`)."""
+        try:
+            return self._dump_recorder(site, rs)
+        finally:
+            # The SDK keeps a recorder's hardware list, and with it every device and setting object below it
+            # (about ten per camera), for the whole process. Once dumped they are not needed: dropping the list
+            # lets the next recorder's objects take their memory instead of adding to the peak.
+            rs.HardwareFolder.ClearChildrenCache()
+
+    def _dump_recorder(self, site: _Site, rs: Any) -> str:
         """One recorder's dump; privacy masks are left out where the VMS says they are not licensed."""
         privacy = self._gate_open(site, Gate.PRIVACY_MASK)
         try:
