@@ -15,6 +15,11 @@ action is applied alone: a failure is recorded with the VMS's own text and
 the cycle goes on. Everything the cycle learns (pairings, the report) goes
 to the store, under the store's cycle lock, so two processes never run two
 cycles at once.
+
+A stop request (the service's SIGTERM, Ctrl-C in `sync`) is honoured in every
+phase: the reads and password reads ask it between recorders and task polls
+and end with Interrupted, applying asks it between actions; either way the
+cycle ends "interrupted", with every action it applied remembered.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, VmsError
+from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, Interrupted, VmsError
 from bridge.model import Action, ActionKind, Pairing, Plan, Side, Snapshot, parse_added_device_ref
 
 if TYPE_CHECKING:
@@ -154,6 +159,10 @@ def run_cycle(
         # status (retried with back-off), not a cycle in the history.
         session = connect(settings)
     try:
+        if stop_event is not None and stop_event.is_set():
+            # Asked to stop while logging in (a log-in cannot be cut short): no cycle begins, none is recorded.
+            report.status, report.message = "interrupted", "stopped before the cycle began; nothing was read"
+            return report
         if dry_run:
             _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress, check_passwords)
             return report
@@ -162,6 +171,15 @@ def run_cycle(
         try:
             with store.keep_alive():
                 _cycle(settings, store, session, report, allow_mass_delete, stop_event, progress, check_passwords)
+        except Interrupted as exc:
+            # A stop between two reads (or two task polls): recorded, not an error for the caller.
+            report.status, report.message = "interrupted", exc.message
+            logger.info("Stop requested: {}", exc.message)
+        except KeyboardInterrupt:
+            # A second Ctrl-C aborts at once (`sync`): the run must not stay "running" in the history.
+            report.status = "interrupted"
+            report.message = "aborted at once (second Ctrl-C); the next cycle picks up what is left"
+            raise
         except GuardTripped as exc:
             report.status, report.message = "guard", exc.message
             raise
@@ -211,10 +229,11 @@ def _cycle(
 ) -> None:
     from bridge.topology import resolve_topology
 
+    stop = None if stop_event is None else stop_event.is_set
     report.round_trips, report.writes = session.round_trips(), session.writes()
     session.refresh()
     topology = resolve_topology(settings, session.recorders())
-    source, target = _read_both(session, topology)
+    source, target = _read_both(session, topology, stop)
     _check_selection(settings, source)
     report.source_cameras, report.target_cameras = source.camera_count(), target.camera_count()
     pairings = store.pairings()
@@ -226,7 +245,7 @@ def _cycle(
     # Between checks, a pair found this cycle is still compared (its passwords never were); known pairs wait.
     new_pairs_only = not passwords_due and not report.dry_run and settings.sync.hardware_password
     plan, password_mismatch = _plan(settings, session, source, target, topology, pairings, report,
-                                    allow_mass_delete, passwords_due, new_pairs_only)
+                                    allow_mass_delete, passwords_due, new_pairs_only, stop)
     if report.dry_run:
         report.status = "dry-run"
         return
@@ -251,7 +270,8 @@ def _check_selection(settings: Settings, source: Snapshot) -> None:
 
 def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, topology: Any,
           pairings: list[Pairing], report: CycleReport, allow_mass_delete: bool,
-          passwords_due: bool, new_pairs_only: bool = False) -> tuple[Plan, set[tuple[str, str]]]:
+          passwords_due: bool, new_pairs_only: bool = False,
+          stop: Callable[[], bool] | None = None) -> tuple[Plan, set[tuple[str, str]]]:
     """The plan of this cycle, past the delete guard, with password differences when a check is due.
 
     With `new_pairs_only` (no check due), only pairings that are not among the remembered `pairings` have
@@ -274,7 +294,7 @@ def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, 
     password_mismatch: set[tuple[str, str]] = set()
     if passwords_due or new_pairs_only:
         known = {p.key for p in pairings} if not passwords_due else None
-        password_mismatch = _compare_passwords(session, plan, source, target, settings, report, known)
+        password_mismatch = _compare_passwords(session, plan, source, target, settings, report, known, stop)
         if password_mismatch:
             plan = make_plan(source, target, topology, settings, pairings, password_mismatch)
     _record_plan(report, plan)
@@ -363,16 +383,21 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
         # The plan could not see everything new or moved hardware holds (a VMS default other than expected):
         # read the target again and apply what still differs. Usually nothing.
         store.replace_pairings(kept.values())
-        target = session.read(topology.target_recorder_ids, topology.target_side)
-        second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch)
-        extra = [a for a in second.actions if a.kind not in LIFECYCLE and a.follows is None
-                 and (a.target.item_id, a.category) not in failed]
-        kept = {p.key: p for p in second.pairings}
-        if extra:
-            report.notes.append(f"{len(extra)} more update(s) found on re-reading the target after the adds and "
-                                f"moves")
-            report.planned = _merge_counts(report.planned, Plan(actions=extra).counts())
-        total = done + len(extra)
+        try:
+            target = session.read(topology.target_recorder_ids, topology.target_side, stopping)
+        except Interrupted:
+            # A stop during the re-read: what was applied is remembered above; the rest waits.
+            interrupted, extra = True, []
+        else:
+            second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch)
+            extra = [a for a in second.actions if a.kind not in LIFECYCLE and a.follows is None
+                     and (a.target.item_id, a.category) not in failed]
+            kept = {p.key: p for p in second.pairings}
+            if extra:
+                report.notes.append(f"{len(extra)} more update(s) found on re-reading the target after the adds "
+                                    f"and moves")
+                report.planned = _merge_counts(report.planned, Plan(actions=extra).counts())
+            total = done + len(extra)
         for action in extra:
             if stopping():
                 interrupted = True
@@ -453,7 +478,8 @@ def password_check_due(settings: Settings, store: Store, now: datetime, forced: 
 
 
 def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snapshot, settings: Settings,
-                       report: CycleReport, skip: set[tuple[str, str]] | None = None) -> set[tuple[str, str]]:
+                       report: CycleReport, skip: set[tuple[str, str]] | None = None,
+                       stop: Callable[[], bool] | None = None) -> set[tuple[str, str]]:
     """Read the passwords of every paired hardware on both sides; the (source, target) ids whose passwords differ.
 
     Pairs whose (source, target) key is in `skip` are left out; when nothing is left, nothing is read.
@@ -469,10 +495,11 @@ def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snaps
         if not pairs:
             return set()
     failures: dict[str, str] = {}
+    logger.info("Comparing the passwords of {} paired hardware (one VMS task per hardware and side)", len(pairs))
     # A source hardware with several counterparts (manual mode) is read once.
     wanted = list(dict.fromkeys([(p.source_site, p.source_hardware_id) for p in pairs]
                                 + [(p.target_site, p.target_hardware_id) for p in pairs]))
-    passwords = session.read_passwords(wanted, failures)
+    passwords = session.read_passwords(wanted, failures, stop)
     mismatch: set[tuple[str, str]] = set()
     compared = 0
     try:
@@ -505,9 +532,9 @@ def _merge_counts(first: dict[str, int], second: dict[str, int]) -> dict[str, in
     return out
 
 
-def _read_both(session: Any, topology: Any) -> tuple[Snapshot, Snapshot]:
-    source = session.read(topology.source_recorder_ids, topology.source_side)
-    target = session.read(topology.target_recorder_ids, topology.target_side)
+def _read_both(session: Any, topology: Any, stop: Callable[[], bool] | None = None) -> tuple[Snapshot, Snapshot]:
+    source = session.read(topology.source_recorder_ids, topology.source_side, stop)
+    target = session.read(topology.target_recorder_ids, topology.target_side, stop)
     return source, target
 
 

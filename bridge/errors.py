@@ -34,6 +34,13 @@ class ConfigError(BridgeError):
         `config check` compares them with the VMS to report those problems in the same run."""
 
 
+class PasswordUnavailable(ConfigError):
+    """A site's password source cannot be read at log-in time (variable unset, file missing). Exit 2.
+
+    The service treats it like a refused log-in: no cycle runs, the status says why, it tries again later.
+    """
+
+
 class SdkLoadError(BridgeError):
     """The .NET runtime or the SDK assemblies cannot be loaded. Exit 3."""
 
@@ -92,3 +99,15 @@ class StoreError(BridgeError):
 
 class StoreFull(StoreError):
     """The disk holding the store is full. Exit 1."""
+
+
+class Interrupted(BridgeError):
+    """A stop request (SIGTERM, Ctrl-C) ended the cycle between two steps; nothing was half-written. Exit 130."""
+
+    exit_code = 130
+
+
+class ServiceRunning(BridgeError):
+    """Another `smartsync serve` already runs on this store. Exit 5 (busy, like a running cycle)."""
+
+    exit_code = 5

@@ -104,11 +104,36 @@ def to_local(when: datetime, tz: tzinfo) -> datetime:
 
 
 def format_local(when: datetime, tz: tzinfo, now: datetime | None = None) -> str:
-    """"10:45" when `when` is on today's local date, else "2026-12-01 22:00"."""
+    """"10:45:07" when `when` is on today's local date, else "2026-12-01 22:00:00".
+
+    Seconds are shown: "idle until 19:16" read at 19:16:18 looks like a service that missed its start.
+    """
     local = when.astimezone(tz)
     if now is not None and local.date() == now.astimezone(tz).date():
-        return local.strftime("%H:%M")
-    return local.strftime("%Y-%m-%d %H:%M")
+        return local.strftime("%H:%M:%S")
+    return local.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_ahead(when: datetime, now: datetime) -> str:
+    """How far ahead `when` is: "in 45 s", "in 4 min", "in 2 h 5 min", "in 3 d 2 h" ("now" once it is due)."""
+    seconds = int((when - now).total_seconds() + 0.999)  # a part-second still to wait counts as one
+    if seconds <= 0:
+        return "now"
+    if seconds < 60:
+        return f"in {seconds} s"
+    minutes = -(-seconds // 60)
+    if minutes < 60:
+        return f"in {minutes} min"
+    hours, minutes = divmod(seconds // 60, 60)
+    if hours < 24:
+        return f"in {hours} h {minutes} min" if minutes else f"in {hours} h"
+    days, hours = divmod(hours, 24)
+    return f"in {days} d {hours} h" if hours else f"in {days} d"
+
+
+def format_until(when: datetime, tz: tzinfo, now: datetime) -> str:
+    """A time ahead, for people: "19:20:00 (in 4 min)"."""
+    return f"{format_local(when, tz, now)} ({format_ahead(when, now)})"
 
 
 def _zone_name(tz: tzinfo) -> str:
@@ -261,6 +286,10 @@ def decide(state: ScheduleState, now: datetime, tz: tzinfo, *, hold_until: datet
            hold_reason: str = "held") -> Decision:
     """The scheduler's one question: given the stored schedule and the time, run now or wait until when?
 
+    This is THE next start: the service plants its job from it, and `status`, `schedule show` and
+    `schedule enable` print it, so all of them give the same answer. A start that falls inside a deny
+    window (now or later) waits until the window, and any window right after it, closes.
+
     `hold_until` postpones a due cycle (the next log-in attempt after a refusal, or a retry while another
     process's cycle runs); `hold_reason` says why.
     """
@@ -273,12 +302,12 @@ def decide(state: ScheduleState, now: datetime, tz: tzinfo, *, hold_until: datet
     reason = "next scheduled cycle"
     if hold_until is not None and hold_until > due:
         due, reason = hold_until, hold_reason
-    if now < due:
-        return Decision("wait", due, reason)
-    denied = deny_until([parse_deny_window(w) for w in state.deny_windows], now, tz)
+    denied = deny_until([parse_deny_window(w) for w in state.deny_windows], max(due, now), tz)
     if denied is not None:
         until, window = denied
-        return Decision("wait", until, f"deny window {window.text} until {format_local(until, tz, now)}")
+        return Decision("wait", until, f"deny window {window.text}")
+    if now < due:
+        return Decision("wait", due, reason)
     return Decision("run", now, "due" if due < now else reason)
 
 

@@ -1,10 +1,15 @@
 """The administrator's configuration: `smartsync.toml`, overridable by environment variables.
 
 `load_settings()` reads the TOML file, applies `SMARTSYNC_<SECTION>__<KEY>`
-overrides from the environment, resolves every password source and every
-relative path (relative to the TOML file's folder), and returns a validated
-`Settings`. Anything wrong is reported in ONE `ConfigError` whose `problems`
-list every problem found, each naming the TOML key (`links[2].secondary`)
+overrides from the environment, checks every password source and resolves
+every relative path (relative to the TOML file's folder), and returns a
+validated `Settings`. A password itself is read only when a log-in asks for
+it (`site.password`, read afresh each time): commands that never log in
+(`status`, `history`, `schedule`, `log`, `service`) run without it, and a
+running service picks up a changed password file at its next log-in.
+`check_passwords()` reads them all now (for `serve` and `config check`).
+Anything wrong is reported in ONE `ConfigError` whose `problems` list every
+problem found, each naming the TOML key (`links[2].secondary`)
 and how to fix it. Passwords are `SecretStr` from the moment they are read
 and never appear in a message or a repr.
 
@@ -19,13 +24,14 @@ import json
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 
-from bridge.errors import ConfigError
+from bridge.errors import ConfigError, PasswordUnavailable
 from bridge.logs import redact, register_secret
 
 DEFAULT_FILE = "smartsync.toml"
@@ -55,6 +61,42 @@ class SdkSettings(_Section):
     fake_world: TomlPath | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PasswordSource:
+    """Where one site's password comes from; `read()` fetches it (never kept here, except a plain one)."""
+
+    key: str
+    """The site's TOML key, e.g. "sites[0]", for messages."""
+    who: str
+    """"admin on http://ms-primary/", for messages."""
+    env: Mapping[str, str] = field(repr=False)
+    plain: SecretStr | None = None
+    env_name: str | None = None
+    file: Path | None = None
+
+    def read(self) -> SecretStr:
+        """The password now (PasswordUnavailable, a ConfigError naming the key, when it cannot be read)."""
+        if self.plain is not None:
+            secret = self.plain
+        elif self.env_name is not None:
+            if self.env_name not in self.env:
+                raise PasswordUnavailable(
+                    f"{self.key}.password_env: the environment variable {self.env_name} is not set; set it to the "
+                    f"password of {self.who}, or use password_file")
+            secret = SecretStr(self.env[self.env_name])
+        elif self.file is not None:
+            password, problem = read_password_file(str(self.file), self.file.parent)
+            if problem is not None:
+                raise PasswordUnavailable(f"{self.key}.password_file: {problem}; it must hold the password of "
+                                          f"{self.who}")
+            secret = SecretStr(password)
+        else:
+            return SecretStr("")
+        # From the moment a password is read, every log line masks it, whoever logs.
+        register_secret(secret)
+        return secret
+
+
 class SiteSettings(_Section):
     """One management server to log in to."""
 
@@ -64,8 +106,12 @@ class SiteSettings(_Section):
     auth: Literal["Basic", "Negotiate"] = "Basic"
     password_env: str | None = None
     password_file: TomlPath | None = None
-    password: SecretStr = SecretStr("")
-    """The resolved password, whichever source it came from."""
+    _source: PasswordSource | None = PrivateAttr(default=None)
+
+    @property
+    def password(self) -> SecretStr:
+        """The password, read now from its source (PasswordUnavailable naming the key when it cannot be read)."""
+        return SecretStr("") if self._source is None else self._source.read()
 
 
 class LabelSettings(_Section):
@@ -257,7 +303,7 @@ def settings_from_dict(
     for key in _NOT_TOML_KEYS & set(raw):
         problems.append(f"{key}: not a configuration key; remove it")
         del raw[key]
-    _resolve_passwords(raw, env, base_dir, problems, from_env)
+    sources = _password_sources(raw, env, base_dir, problems, from_env)
     settings: Settings | None = None
     try:
         settings = Settings.model_validate(raw)
@@ -274,17 +320,35 @@ def settings_from_dict(
             # problems too, instead of hiding them behind these.
             _resolve_paths(settings, base_dir)
             settings.config_path = (config_path or base_dir / DEFAULT_FILE).absolute()
-            for site in settings.sites:
-                register_secret(site.password)
+            _attach_sources(settings, sources)
             error.settings = settings
         raise error
     assert settings is not None
     _resolve_paths(settings, base_dir)
     settings.config_path = (config_path or base_dir / DEFAULT_FILE).absolute()
-    for site in settings.sites:
-        # From the moment a password is read, every log line masks it, whoever logs.
-        register_secret(site.password)
+    _attach_sources(settings, sources)
     return settings
+
+
+def _attach_sources(settings: Settings, sources: list[PasswordSource | None]) -> None:
+    """Give each site its password source: read at log-in (which registers it with the log masking)."""
+    for site, source in zip(settings.sites, sources, strict=False):
+        site._source = source
+
+
+def check_passwords(settings: Settings) -> None:
+    """Read every site's password now; one ConfigError listing each that cannot be read.
+
+    For commands that will log in later (`serve`) or promise to check everything (`config check`).
+    """
+    problems: list[str] = []
+    for site in settings.sites:
+        try:
+            site.password.get_secret_value()
+        except ConfigError as exc:
+            problems.append(exc.message)
+    if problems:
+        raise ConfigError(_headline(problems, getattr(settings, "config_path", None)), problems)
 
 
 def _headline(problems: list[str], config_path: Path | None) -> str:
@@ -426,15 +490,20 @@ def _set_path(raw: dict[str, Any], parts: list[str], value: Any) -> str | None:
 # --- passwords ---------------------------------------------------------------------------------------------------
 
 
-def _resolve_passwords(
+def _password_sources(
     raw: dict[str, Any], env: Mapping[str, str], base_dir: Path, problems: list[str], from_env: dict[str, str]
-) -> None:
-    """Replace each site's password source with the password itself, or report why it cannot be read."""
+) -> list[PasswordSource | None]:
+    """Each site's password source, checked without reading it (one per entry of raw["sites"]).
+
+    The `password` key (a plain password) leaves `raw` here: it is kept only in the source, never as a field.
+    """
     sites = raw.get("sites")
     if not isinstance(sites, list):
-        return
+        return []
     allow_plain = raw.get("allow_plain_password", False) is True
+    out: list[PasswordSource | None] = []
     for i, site in enumerate(sites):
+        out.append(None)
         if not isinstance(site, dict):
             continue
         key = f"sites[{i}]"
@@ -463,7 +532,7 @@ def _resolve_passwords(
             if not isinstance(plain, str):
                 problems.append(f"{key}.password: must be text (a quoted string)")
                 continue
-            site["password"] = plain
+            out[i] = PasswordSource(key, who, env, plain=SecretStr(plain))
         elif env_name is not None:
             if not isinstance(env_name, str):
                 continue  # the type error is reported by validation
@@ -471,19 +540,17 @@ def _resolve_passwords(
                 problems.append(f"{key}.password_env: {env_name!r} cannot be the name of an environment variable; "
                                 f"write the variable's name")
                 continue
-            if env_name not in env:
-                problems.append(f"{key}.password_env: the environment variable {env_name} is not set; set it "
-                                f"to the password of {who}, or use password_file")
-                continue
-            site["password"] = env[env_name]
+            out[i] = PasswordSource(key, who, env, env_name=env_name)
         else:
             if not isinstance(file_name, str):
                 continue
-            password, problem = read_password_file(file_name, base_dir)
-            if problem is not None:
-                problems.append(f"{key}.password_file: {problem}; it must hold the password of {who}")
+            problem = path_problem(file_name)
+            if problem:
+                problems.append(f"{key}.password_file: the path {problem}; it must hold the password of {who}")
                 continue
-            site["password"] = password
+            file = Path(file_name).expanduser()
+            out[i] = PasswordSource(key, who, env, file=file if file.is_absolute() else base_dir / file)
+    return out
 
 
 def read_password_file(name: str, base_dir: Path) -> tuple[str, str | None]:
@@ -742,7 +809,7 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> None:
 
 
 __all__ = [
-    "GuardSettings", "LabelSettings", "LifecycleSettings", "LinkSettings", "SdkSettings", "SelectionSettings",
-    "ServiceSettings", "Settings", "SiteSettings", "StorageLinkSettings", "SyncSettings", "load_settings",
-    "settings_from_dict",
+    "GuardSettings", "LabelSettings", "LifecycleSettings", "LinkSettings", "PasswordSource", "SdkSettings",
+    "SelectionSettings", "ServiceSettings", "Settings", "SiteSettings", "StorageLinkSettings", "SyncSettings",
+    "check_passwords", "load_settings", "settings_from_dict",
 ]

@@ -32,7 +32,7 @@ from typing import Any, Protocol
 
 from loguru import logger
 
-from bridge.errors import BridgeError, ConfigError, CycleRunning, StoreBusy, StoreError, StoreFull
+from bridge.errors import BridgeError, ConfigError, CycleRunning, ServiceRunning, StoreBusy, StoreError, StoreFull
 from bridge.logs import redact, redact_data
 from bridge.model import Pairing
 
@@ -103,10 +103,15 @@ class ServiceState:
     last_error: str = ""
     login_attempts: int = 0
     next_login_retry_at: datetime | None = None
+    restarted_at: datetime | None = None
+    """When the service last acted on a restart request."""
+    restart_note: str = ""
+    """What that restart re-read (settings, passwords), for `smartsync service restart` to print."""
 
 
 _SERVICE_FIELDS = {f.name for f in fields(ServiceState)}
-_SERVICE_TIMES = {"started_at", "stopped_at", "heartbeat_at", "restart_requested_at", "next_login_retry_at"}
+_SERVICE_TIMES = {"started_at", "stopped_at", "heartbeat_at", "restart_requested_at", "next_login_retry_at",
+                  "restarted_at"}
 
 # Ordered migrations: index i brings the schema from version i to i + 1. Never edit a released one; append.
 _MIGRATIONS: list[str] = [
@@ -283,7 +288,8 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _local_hhmm(dt: datetime) -> str:
-    return dt.astimezone().strftime("%H:%M")
+    # Seconds, as everywhere else: "since 19:16" read at 19:16:40 says too little.
+    return dt.astimezone().strftime("%H:%M:%S")
 
 
 class Store:
@@ -643,15 +649,22 @@ class Store:
         if unknown:
             raise TypeError(f"unknown service state field(s): {', '.join(sorted(unknown))}")
         with self._tx() as conn:
-            for key, value in values.items():
-                # A status line or error may quote a server's refusal: stored states are masked like log lines.
-                stored = _iso(value) if key in _SERVICE_TIMES else redact_data(value)
-                conn.execute("INSERT OR REPLACE INTO service_state (key, value) VALUES (?, ?)",
-                             (key, json.dumps(stored)))
+            self._write_service_state(conn, values)
+
+    @staticmethod
+    def _write_service_state(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            # A status line or error may quote a server's refusal: stored states are masked like log lines.
+            stored = _iso(value) if key in _SERVICE_TIMES else redact_data(value)
+            conn.execute("INSERT OR REPLACE INTO service_state (key, value) VALUES (?, ?)", (key, json.dumps(stored)))
 
     def service_state(self) -> ServiceState:
         with self._read() as conn:
-            rows = conn.execute("SELECT key, value FROM service_state").fetchall()
+            return self._service_state(conn)
+
+    @staticmethod
+    def _service_state(conn: sqlite3.Connection) -> ServiceState:
+        rows = conn.execute("SELECT key, value FROM service_state").fetchall()
         values: dict[str, Any] = {}
         defaults = ServiceState()
         for row in rows:
@@ -675,11 +688,61 @@ class Store:
 
     def service_alive(self) -> bool:
         """True when a service recorded in the store is running (same host: its pid; else a fresh heartbeat)."""
-        state = self.service_state()
-        if state.pid is None or state.stopped_at is not None and (
-            state.started_at is None or state.stopped_at >= state.started_at
-        ):
-            return False
-        fresh = state.heartbeat_at is not None and self.clock.now() - state.heartbeat_at < STALE_AFTER
+        return self._service_gone(self.service_state(), self.clock.now()) is None
+
+    def _service_gone(self, state: ServiceState, now: datetime) -> str | None:
+        """Why the recorded service is not running (never started, stopped, process gone, silent), or None."""
+        if state.pid is None:
+            return "none recorded"
+        if state.stopped_at is not None and (state.started_at is None or state.stopped_at >= state.started_at):
+            return "it stopped"
+        if state.heartbeat_at is None or now - state.heartbeat_at >= STALE_AFTER:
+            since = "" if state.heartbeat_at is None else f" since {_local_hhmm(state.heartbeat_at)}"
+            return f"no heartbeat{since}"
         # On this host the pid is the better witness; the heartbeat guards against a recycled pid.
-        return _pid_alive(state.pid) and fresh if state.host == self.host else fresh
+        if state.host == self.host and not _pid_alive(state.pid):
+            return "its process is gone"
+        return None
+
+    def claim_service(self, started_at: datetime) -> str | None:
+        """Record this process as the store's one service; returns a warning when a dead one was taken over.
+
+        Raises ServiceRunning when another live service holds the store (checked and written in one
+        transaction, so two services starting together cannot both win). A holder whose process is gone
+        (same host) or whose heartbeat is older than STALE_AFTER is taken over, like the cycle lock.
+        """
+        pid = os.getpid()
+        with self._tx() as conn:
+            held = self._service_state(conn)
+            why = None
+            if held.pid is not None and (held.pid, held.host) != (pid, self.host):
+                why = self._service_gone(held, started_at)
+                if why is None:
+                    since = f" since {_local_hhmm(held.started_at)}" if held.started_at else ""
+                    raise ServiceRunning(
+                        f"a SmartSync service already runs on this store ({self.path}): process {held.pid} on "
+                        f"{held.host}{since}. One service per store: stop that one first (`smartsync service "
+                        f"stop` on {held.host}, or its service manager), or give this one its own [service] store"
+                    )
+            values = {"pid": pid, "host": self.host, "started_at": started_at, "stopped_at": None,
+                      "heartbeat_at": started_at, "status": "starting", "last_error": "", "login_attempts": 0,
+                      "next_login_retry_at": None}
+            self._write_service_state(conn, values)
+        if why is None or why in ("none recorded", "it stopped"):
+            return None
+        return (f"taking over from the service recorded in the store (process {held.pid} on {held.host}): {why}; "
+                "it did not stop cleanly")
+
+    def beat_service(self, at: datetime) -> bool:
+        """Heartbeat this process's service; False (nothing written) when the store names another service."""
+        with self._tx() as conn:
+            held = self._service_state(conn)
+            if (held.pid, held.host) != (os.getpid(), self.host):
+                return False
+            self._write_service_state(conn, {"heartbeat_at": at})
+            return True
+
+    def owns_service(self) -> bool:
+        """Whether the store names this process as its service."""
+        state = self.service_state()
+        return (state.pid, state.host) == (os.getpid(), self.host)

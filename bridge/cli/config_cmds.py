@@ -17,6 +17,7 @@ import click
 
 from bridge.errors import BridgeError, ConfigError, ConnectError, SdkLoadError
 from bridge.model import Side, Snapshot
+from bridge.settings import check_passwords
 
 
 @click.group("config")
@@ -36,12 +37,20 @@ def check(ctx: click.Context, offline: bool, config_path: Path | None) -> None:
     headline = ""
     try:
         settings = _load(ctx, config_path)
+        # Loading does not read passwords (only a log-in does); a check reads them all.
+        check_passwords(settings)
     except ConfigError as exc:
         if offline or exc.settings is None:
             _print_problems(f"Configuration error: {exc.message}", exc.problems)
             ctx.exit(2)
         # The file's values all have their types: compare it with the VMS too, so every problem shows at once.
         settings, file_problems, headline = exc.settings, exc.problems, exc.message
+        try:
+            check_passwords(settings)
+        except ConfigError as unreadable:
+            # Without its password no site can be logged in to: report these with the file's problems.
+            _print_problems(f"Configuration error: {headline}", file_problems + unreadable.problems)
+            ctx.exit(2)
     else:
         click.echo(f"{settings.config_path}: the file is valid ({settings.architecture}, {settings.direction}, "
                    f"{settings.mode} mode, {len(settings.sites)} site(s)).")

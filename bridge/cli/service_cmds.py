@@ -26,8 +26,10 @@ from bridge import logs
 from bridge.errors import BridgeError, ConfigError
 from bridge.scheduler import (
     ALLOWED_RANGE,
+    decide,
     disable,
     enable,
+    format_ahead,
     format_interval,
     format_local,
     local_zone,
@@ -36,6 +38,7 @@ from bridge.scheduler import (
     parse_start_at,
 )
 from bridge.service import POLL_SECONDS, STOP_TIMEOUT, CycleFn, Service, describe, engine_cycle, run_now
+from bridge.settings import check_passwords
 from bridge.store import Clock, Store, SystemClock
 
 _EXIT_BY_STATUS = {"ok": 0, "interrupted": 130, "guard": 4}
@@ -82,13 +85,19 @@ def _zone_name(tz: tzinfo) -> str:
 def serve_command(ctx: click.Context, detailed_logs: bool, stop_timeout: float, poll_seconds: float) -> None:
     """Run the SmartSync service in the foreground until SIGTERM or Ctrl-C."""
     settings = _settings(ctx)
+    # The service logs in at every cycle: a password that cannot be read is refused now, not at 3 a.m.
+    check_passwords(settings)
     store = _store(ctx, settings)
-    if detailed_logs:
-        store.set_service_state(detailed_logs=True)
     detailed = detailed_logs or store.service_state().detailed_logs
     logs.setup_logging(Path(settings.service.log_dir), detailed)
+
+    def reload() -> tuple[CycleFn, str]:
+        fresh = _reread_settings(ctx, settings)
+        check_passwords(fresh)
+        return _cycle(ctx, fresh, store), reread_words(fresh, settings)
+
     service = Service(store, _cycle(ctx, settings, store), clock=_clock(ctx), tz=_tz(ctx),
-                      poll_seconds=poll_seconds, manage_logs=True)
+                      poll_seconds=poll_seconds, manage_logs=True, reload=reload)
 
     stop_requested = threading.Event()
     received: list[str] = []
@@ -100,19 +109,57 @@ def serve_command(ctx: click.Context, detailed_logs: bool, stop_timeout: float, 
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        service.start()
+        service.start()  # ServiceRunning (exit 5) when another service runs on this store
+        if detailed_logs:
+            store.set_service_state(detailed_logs=True)
         # A timed wait keeps the main thread responsive to signals on every platform.
-        while not stop_requested.wait(0.5):
+        while not stop_requested.wait(0.5) and not service.displaced.is_set():
             pass
-        logger.info("Received {}: stopping", received[0] if received else "a stop request")
+        if service.displaced.is_set():
+            logger.error("Stopping: another service has taken this store over")
+        else:
+            logger.info("Received {}: stopping", received[0] if received else "a stop request")
         clean = service.stop(timeout=stop_timeout)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    if not clean:
-        logger.complete()
-        # The cycle's thread would keep the interpreter alive past the bound the administrator was promised.
-        os._exit(1)
+    code = 0 if clean and not service.displaced.is_set() else 1
+    # Leave now that the service has said it stopped: a scheduler or SDK thread must not keep the process
+    # alive past that line (systemd would wait, then SIGKILL it and mark it failed). Everything durable is
+    # written: the store commits per transaction and the log is flushed here.
+    logger.complete()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _reread_settings(ctx: click.Context, settings: Any) -> Any:
+    """The settings as they are now on disk (a test may hand in `settings_reloader`)."""
+    reloader = ctx.obj.get("settings_reloader")
+    if reloader is not None:
+        return reloader()
+    from bridge.settings import load_settings
+
+    return load_settings(settings.config_path)
+
+
+def reread_words(fresh: Any, old: Any) -> str:
+    """What a restart re-read, in one sentence: the file, and where each site's password comes from."""
+    where = getattr(fresh, "config_path", None)
+    parts = [f"settings re-read from {where}" if where else "settings re-read"]
+    files = [f"{s.name} ({s.password_file})" for s in fresh.sites if getattr(s, "password_file", None)]
+    envs = [f"{s.name} ({s.password_env})" for s in fresh.sites if getattr(s, "password_env", None)]
+    if files:
+        parts.append(f"password files are read afresh at every log-in: {', '.join(files)}")
+    if envs:
+        parts.append(f"passwords from environment variables keep the value this process started with: "
+                     f"{', '.join(envs)}; to change one, restart the process through its service manager "
+                     f"(`systemctl restart smartsync`, or restart the Windows service)")
+    old_service = getattr(old, "service", None)
+    if old_service is not None and (fresh.service.store, fresh.service.log_dir) != (old_service.store,
+                                                                                   old_service.log_dir):
+        parts.append("[service] store and log_dir changes take effect only after a full restart of the process")
+    return "; ".join(parts)
 
 
 # -- status and schedule --------------------------------------------------------------------------------
@@ -167,10 +214,8 @@ def schedule_enable(ctx: click.Context, interval: str, start_now: bool, start_at
     ))
     if note:
         click.echo(f"Note: {note}")
-    when = format_local(state.next_run_at or now, tz, now)
-    first = "now" if state.next_run_at is not None and state.next_run_at <= now else f"at {when}"
-    click.echo(f"Scheduling on: every {format_interval(seconds)} from the end of a cycle; next cycle {first} "
-               f"({_zone_name(tz)}).")
+    click.echo(f"Scheduling on: every {format_interval(seconds)} from the end of a cycle; next cycle "
+               f"{_next_start_text(state, now, tz)}.")
     if state.deny_windows:
         click.echo(f"No scheduled cycles during: {', '.join(state.deny_windows)}.")
     _hint_service(store)
@@ -201,11 +246,26 @@ def schedule_show(ctx: click.Context) -> None:
     click.echo(f"Scheduling: {'on' if state.enabled else 'off'}")
     if state.interval_seconds:
         click.echo(f"Interval:   {format_interval(state.interval_seconds)} (idle time after each cycle ends)")
-    if state.enabled and state.next_run_at is not None:
-        click.echo(f"Next start: {format_local(state.next_run_at, tz, now)} ({_zone_name(tz)})")
+    if state.enabled:
+        click.echo(f"Next start: {_next_start_text(state, now, tz)}")
     if state.start_at is not None:
         click.echo(f"Start at:   {format_local(state.start_at, tz, now)}")
     click.echo(f"Deny:       {', '.join(state.deny_windows) if state.deny_windows else 'none'}")
+
+
+def _next_start_text(state: Any, now: Any, tz: tzinfo) -> str:
+    """The next start as `status` shows it too (one function decides it: `bridge.scheduler.decide`)."""
+    decision = decide(state, now, tz)
+    if decision.action == "off":
+        return f"none ({decision.reason})"
+    if decision.action == "run" or decision.at is None:
+        return "now"
+    return f"at {format_local(decision.at, tz, now)} {_zone_name(tz)} ({_ahead_text(decision, now)})"
+
+
+def _ahead_text(decision: Any, now: Any) -> str:
+    held = f", held by the {decision.reason}" if decision.reason.startswith("deny window") else ""
+    return f"{format_ahead(decision.at, now)}{held}"
 
 
 def _hint_service(store: Store) -> None:
@@ -224,18 +284,10 @@ def run_now_command(ctx: click.Context) -> None:
     settings = _settings(ctx)
     store = _store(ctx, settings)
     logs.setup_logging(Path(settings.service.log_dir), store.service_state().detailed_logs)
-    stop_event = threading.Event()
+    from bridge.cli.sync_cmds import stop_on_signals
 
-    def on_sigint(_signum: int, _frame: Any) -> None:
-        click.echo("Stopping after the current action (Ctrl-C again to abort at once)...", err=True)
-        stop_event.set()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
-    try:
+    with stop_on_signals(lambda text: click.echo(text, err=True)) as stop_event:
         report = run_now(store, _cycle(ctx, settings, store), clock=_clock(ctx), tz=_tz(ctx), stop_event=stop_event)
-    finally:
-        signal.signal(signal.SIGINT, previous)
     click.echo(report.summary())
     code = _EXIT_BY_STATUS.get(report.status, 1)
     if code:
@@ -253,18 +305,32 @@ def service_group() -> None:
 @service_group.command("restart")
 @click.option("--detailed-logs/--normal-logs", default=False,
               help="Write detailed (debug) lines from now on, or go back to normal ones.")
+@click.option("--wait", type=click.FloatRange(0, 600), default=3 * POLL_SECONDS, show_default=True,
+              help="Seconds to wait for the service to say what it re-read.")
 @click.pass_context
-def service_restart(ctx: click.Context, detailed_logs: bool) -> None:
-    """Ask the running service to reload its schedule, retry its log-in now, and switch the log level."""
+def service_restart(ctx: click.Context, detailed_logs: bool, wait: float) -> None:
+    """Ask the running service to re-read its settings, reload its schedule, retry its log-in now and switch
+    the log level; prints what it re-read once it has."""
     settings = _settings(ctx)
     store = _store(ctx, settings)
-    store.set_service_state(detailed_logs=detailed_logs, restart_requested_at=_clock(ctx).now())
+    asked = _clock(ctx).now()
+    store.set_service_state(detailed_logs=detailed_logs, restart_requested_at=asked)
     level = "detailed" if detailed_logs else "normal"
-    if store.service_alive():
-        state = store.service_state()
-        click.echo(f"The running service (process {state.pid}) restarts with {level} logs within a few seconds.")
-    else:
-        click.echo(f"No service is running; the next `smartsync serve` starts with {level} logs.")
+    if not store.service_alive():
+        click.echo(f"No service is running; the next `smartsync serve` reads the settings and passwords afresh "
+                   f"and starts with {level} logs.")
+        return
+    state = store.service_state()
+    click.echo(f"Asked the running service (process {state.pid} on {state.host}) to restart with {level} logs...")
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        done = store.service_state()
+        if done.restarted_at is not None and done.restarted_at >= asked:
+            click.echo(f"Restarted: {done.restart_note}.")
+            return
+        time.sleep(0.2)
+    click.echo(f"The service has not answered within {wait:.0f} s; it acts on the request at its next poll "
+               f"(`smartsync log show` tells when).")
 
 
 @service_group.command("stop")

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +21,9 @@ from bridge.engine import CycleReport, run_cycle
 from bridge.errors import GuardTripped
 from bridge.model import Action, Plan, Skip
 from bridge.scheduler import after_cycle
+
+INTERRUPTED_EXIT = 130
+"""`smartsync sync` (and `run-now`) exit with this when a stop request ended the cycle early."""
 
 DRIFT_EXIT = 10
 """`smartsync plan --check` exits with this when actions are waiting to be applied."""
@@ -85,6 +92,13 @@ def render_plan(console: Console, plan: Plan, limit: int | None = None) -> None:
 def plan_command(ctx: click.Context, as_json: bool, check: bool, show_all: bool, check_passwords: bool) -> None:
     """Show what a cycle would do, without changing anything (dry run)."""
     settings, store = _settings_and_store(ctx)
+    from bridge.scheduler import local_zone
+    from bridge.service import running_cycle_note
+
+    busy = running_cycle_note(store, store.clock.now(), local_zone())
+    if busy:
+        # On stderr: `plan --json` output stays parseable. Said before reading, which may take a while.
+        click.echo(f"Note: {busy}.", err=True)
     report = run_cycle(settings, store, trigger="plan", dry_run=True, check_passwords=check_passwords)
     plan = report.plan or Plan()
     code, verdict = check_result(plan)
@@ -122,6 +136,27 @@ def _skip_text(skip: Skip) -> str:
     return f"{skip.what.item_kind or 'recorder'} {skip.what.name or skip.what.item_id}: {skip.reason}"
 
 
+@contextmanager
+def stop_on_signals(say: Callable[[str], None]) -> Iterator[threading.Event]:
+    """While the block runs, the first Ctrl-C or SIGTERM sets the returned event (the cycle stops at its next
+    step and is recorded as interrupted); a second Ctrl-C aborts at once (KeyboardInterrupt)."""
+    stop_event = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        if stop_event.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        stop_event.set()
+        say(f"{signal.Signals(signum).name}: stopping at the next step (Ctrl-C again to abort at once)...")
+
+    watched = [signal.SIGINT] + ([signal.SIGTERM] if sys.platform != "win32" else [])
+    previous = {sig: signal.signal(sig, on_signal) for sig in watched}
+    try:
+        yield stop_event
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 @click.command("sync")
 @click.option("--allow-mass-delete", is_flag=True, help="Apply even if the delete guard would stop the cycle.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -144,19 +179,20 @@ def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool, che
 def _sync(ctx: click.Context, allow_mass_delete: bool, as_json: bool, check_passwords: bool) -> None:
     settings, store = _settings_and_store(ctx)
     console = make_console(stderr=True)
-    if sys.stderr.isatty() and not as_json:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=True) as bar:
-            task = bar.add_task("Reading both sides and planning", total=None)
+    with stop_on_signals(lambda text: click.echo(text, err=True)) as stop_event:
+        if sys.stderr.isatty() and not as_json:
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=console, transient=True) as bar:
+                task = bar.add_task("Reading both sides and planning", total=None)
 
-            def progress(done: int, total: int, action: Action) -> None:
-                bar.update(task, completed=done, total=total, description=f"{action.kind.value:8}")
+                def progress(done: int, total: int, action: Action) -> None:
+                    bar.update(task, completed=done, total=total, description=f"{action.kind.value:8}")
 
+                report = run_cycle(settings, store, trigger="manual", allow_mass_delete=allow_mass_delete,
+                                   progress=progress, check_passwords=check_passwords, stop_event=stop_event)
+        else:
             report = run_cycle(settings, store, trigger="manual", allow_mass_delete=allow_mass_delete,
-                               progress=progress, check_passwords=check_passwords)
-    else:
-        report = run_cycle(settings, store, trigger="manual", allow_mass_delete=allow_mass_delete,
-                           check_passwords=check_passwords)
+                               check_passwords=check_passwords, stop_event=stop_event)
     if report.ended_at is not None:
         # A scheduled service idles a full interval after any cycle, manual ones included.
         store.update_schedule(lambda state: after_cycle(state, report.ended_at))
@@ -164,6 +200,8 @@ def _sync(ctx: click.Context, allow_mass_delete: bool, as_json: bool, check_pass
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
         render_report(make_console(), report)
+    if report.status == "interrupted":
+        ctx.exit(INTERRUPTED_EXIT)
     ctx.exit(1 if report.failures else 0)
 
 

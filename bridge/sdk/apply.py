@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from bridge.errors import ConnectError, VmsError
+from bridge.errors import ConnectError, Interrupted, VmsError
 from bridge.model import Action, ActionKind
 from bridge.sdk import configapi, gates
 from bridge.sdk.configapi import FINAL_STATES
@@ -33,6 +33,15 @@ _POLL_DELAYS = configapi.POLL_DELAYS
 DEVICE_ITEM_TYPES = ("Camera", "Microphone", "Speaker", "Metadata", "InputEvent", "Output")
 PASSWORD_BATCH = 32
 """Password reads started at once on one site: their tasks run side by side, without flooding the server."""
+
+StopCheck = Callable[[], bool]
+"""True once a stop was requested (SIGTERM, Ctrl-C): a read ends with Interrupted at its next step."""
+
+
+def check_stop(stop: StopCheck | None, doing: str) -> None:
+    """Raise Interrupted when a stop was requested: called between reads, where nothing is half-done."""
+    if stop is not None and stop():
+        raise Interrupted(f"stopped while {doing}; nothing was written, the next cycle starts afresh")
 
 
 class Applier:
@@ -79,13 +88,14 @@ class Applier:
             return str(task.GetProperty("Password") or "")
 
     def read_passwords(self, src: Any, hardware_ids: Iterable[str], failures: dict[str, str],
-                       recorders: dict[str, str] | None = None) -> dict[str, str]:
+                       recorders: dict[str, str] | None = None, stop: StopCheck | None = None) -> dict[str, str]:
         """Passwords of many hardware on one site: hardware id -> password; a failed read lands in `failures`.
 
         `recorders` (hardware id -> recorder id, when known) lets the hardware of one recorder load in one
         call instead of one per hardware. Reads start in batches and are polled together, so a real server
         works on a batch's tasks side by side. A lost connection raises ConnectError: it is the site's
-        failure, not one hardware's.
+        failure, not one hardware's. A stop request (`stop`) ends the reads with Interrupted within one poll:
+        a password read changes nothing, so abandoning its task is safe.
         """
         host = src.info.host
         ids = list(dict.fromkeys(h for h in hardware_ids if h))
@@ -93,12 +103,19 @@ class Applier:
         by_recorder: dict[str, list[str]] = {}
         for hid in ids:
             by_recorder.setdefault((recorders or {}).get(hid, ""), []).append(hid)
-        for rid, group in by_recorder.items():
-            with src.lock:
-                items = self._hardware_items(src, rid, set(group), host) if rid else {}
-            for start in range(0, len(group), PASSWORD_BATCH):
+        try:
+            for rid, group in by_recorder.items():
+                check_stop(stop, "reading hardware passwords")
                 with src.lock:
-                    self._read_password_batch(src, group[start:start + PASSWORD_BATCH], host, out, failures, items)
+                    items = self._hardware_items(src, rid, set(group), host) if rid else {}
+                for start in range(0, len(group), PASSWORD_BATCH):
+                    check_stop(stop, "reading hardware passwords")
+                    with src.lock:
+                        self._read_password_batch(src, group[start:start + PASSWORD_BATCH], host, out, failures,
+                                                  items, stop)
+        except Interrupted:
+            out.clear()  # the passwords read so far leave no trace
+            raise
         return out
 
     def _hardware_items(self, src: Any, recorder_id: str, wanted: set[str], host: str) -> dict[str, Any]:
@@ -116,7 +133,7 @@ class Applier:
             return {}
 
     def _read_password_batch(self, src: Any, ids: list[str], host: str, out: dict[str, str],
-                             failures: dict[str, str], items: dict[str, Any]) -> None:
+                             failures: dict[str, str], items: dict[str, Any], stop: StopCheck | None = None) -> None:
         def fail(hardware_id: str, exc: BaseException) -> None:
             err = to_vms_error(exc, "Reading the hardware password", host, tuple(out.values()))
             if isinstance(err, ConnectError):
@@ -151,6 +168,7 @@ class Applier:
                                      f"(progress {task.Progress}%)")
                 return
             time.sleep(_POLL_DELAYS[min(polls, len(_POLL_DELAYS) - 1)])
+            check_stop(stop, "reading hardware passwords")
             polls += 1
             pending = []
             for hid, task in waiting:

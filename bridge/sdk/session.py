@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from bridge.errors import BridgeError, ConnectError, SdkLoadError, VmsError
 from bridge.model import Action, ActionKind, Recorder, Side, Snapshot
 from bridge.sdk import gates, parse
-from bridge.sdk.apply import Applier
+from bridge.sdk.apply import Applier, StopCheck, check_stop
 from bridge.sdk.errors import to_connect_error, vms_call, vms_text
 from bridge.sdk.gates import Gate
 from bridge.sdk.net import Net
@@ -451,8 +451,12 @@ class Session:
             raise VmsError(f"Site {host} is not logged in (logged in: {', '.join(self._sites) or 'none'}).")
         return site
 
-    def read(self, recorder_ids: Iterable[str], side: Side) -> Snapshot:
-        """The full in-scope part of the given recorders, plus the device groups of their sites."""
+    def read(self, recorder_ids: Iterable[str], side: Side, stop: StopCheck | None = None) -> Snapshot:
+        """The full in-scope part of the given recorders, plus the device groups of their sites.
+
+        `stop` is asked before each recorder's read: once it says True the read ends with Interrupted (a
+        read writes nothing, so stopping between two recorders leaves nothing half-done).
+        """
         by_site: dict[str, list[str]] = {}
         for rid in dict.fromkeys(recorder_ids):
             by_site.setdefault(self._site_for(rid).info.host, []).append(rid)
@@ -462,6 +466,7 @@ class Session:
             with site.lock, vms_call("Reading the configuration", host):
                 view = self._cycle_view(site)
                 for rid in ids:
+                    check_stop(stop, f"reading the {side} side")
                     rs = view.recorders.get(rid)
                     if rs is None:
                         raise VmsError(f"Recording server {rid} no longer exists on {host}.")
@@ -471,6 +476,7 @@ class Session:
                     with self._map_lock:
                         self._hardware_recorder.update((hw.id, rec.id) for hw in rec.hardware)
                 if view.groups is None:
+                    check_stop(stop, f"reading the {side} side")
                     ms = view.management_server
                     self._fill(site, ms.CameraGroupFolder, ["CameraGroup", "Camera"])
                     view.groups = parse.parse_groups(self._net.json(self._net.Reader.ReadGroups(ms)))
@@ -492,14 +498,14 @@ class Session:
                     if isinstance(streams, dict) and isinstance(streams.get("Streams"), list):
                         streams["Streams"] = [gates.single_stream_usage(u) for u in streams["Streams"]]
 
-    def read_passwords(self, site_hardware: Iterable[tuple[str, str]],
-                       failures: dict[str, str] | None = None) -> dict[str, SecretStr]:
+    def read_passwords(self, site_hardware: Iterable[tuple[str, str]], failures: dict[str, str] | None = None,
+                       stop: StopCheck | None = None) -> dict[str, SecretStr]:
         """Passwords of hardware named by (site host, hardware id): hardware id -> password.
 
         Costs a VMS task per hardware (~3 round trips, plus 2 per recorder of the last `read`), so callers
         read passwords seldom. A hardware whose password cannot be read is missing from the answer; its id ->
         the VMS's text goes into `failures` when given (the text never holds a password). A lost connection
-        raises ConnectError.
+        raises ConnectError; a stop request (`stop`) raises Interrupted within one task poll.
         """
         by_site: dict[str, list[str]] = {}
         for host, hardware_id in site_hardware:
@@ -514,7 +520,7 @@ class Session:
                 continue
             with self._map_lock:
                 recorders = {hid: self._hardware_recorder.get(hid, "") for hid in ids}
-            read = self._applier.read_passwords(site, ids, missed, recorders)
+            read = self._applier.read_passwords(site, ids, missed, recorders, stop)
             # From here on a password is a SecretStr: a repr or a log line shows '**********'.
             found.update((hid, SecretStr(pw)) for hid, pw in read.items())
             read.clear()

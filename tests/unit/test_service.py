@@ -17,7 +17,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from loguru import logger
 
-from bridge.errors import ConnectError, CycleRunning, GuardTripped
+from bridge.errors import (
+    ConfigError,
+    ConnectError,
+    CycleRunning,
+    GuardTripped,
+    PasswordUnavailable,
+    ServiceRunning,
+)
 from bridge.scheduler import ManualClock, disable, enable, parse_start_at
 from bridge.service import Service, describe, run_now
 from bridge.store import ScheduleState, Store
@@ -136,7 +143,7 @@ def test_start_later_fires_at_its_time_and_not_before(
     schedule(store, clock, 600, start_at=start)
     svc.poll()
     assert svc.next_wakeup() == start
-    assert describe(store, clock.now(), CPH).state == "idle until 22:00"
+    assert describe(store, clock.now(), CPH).state == "idle until 22:00:00 (in 15 h)"
     clock.set(start - timedelta(seconds=1))
     svc.fire()
     assert cycle.calls == []
@@ -155,11 +162,11 @@ def test_run_now_during_a_cycle_is_refused_saying_since_when(
         with pytest.raises(CycleRunning) as err:
             run_now(store, cycle, clock=clock, tz=CPH)
         refusals.append(err.value.message)
-        assert describe(store, clock.now(), CPH).state == "processing since 07:00 (trigger schedule)"
+        assert describe(store, clock.now(), CPH).state == "processing since 07:00:00 (trigger schedule)"
 
     cycle.during = admin_clicks_run_now
     svc.fire()
-    assert refusals == ["a cycle has been running since 07:00 (trigger schedule); wait for it to end"]
+    assert refusals == ["a cycle has been running since 07:00:00 (trigger schedule); wait for it to end"]
     assert len(cycle.calls) == 1
 
 
@@ -244,12 +251,13 @@ def test_deny_window_delays_a_due_cycle_and_run_now_overrides_with_a_note(
         assert svc.next_wakeup() == datetime(2026, 1, 5, 18, 0, tzinfo=CPH)
         svc.fire()
         assert cycle.calls == []
-        assert "idle until 18:00 (deny window Mon-Fri 08:00-18:00" in describe(store, clock.now(), CPH).state
+        assert "idle until 18:00:00 (in 9 h, held by the deny window Mon-Fri 08:00-18:00)" in describe(
+            store, clock.now(), CPH).state
 
         run_now(store, cycle, clock=clock, tz=CPH)
         (trigger, notes, _), = cycle.calls
         assert trigger == "run-now"
-        assert notes == ["run-now overrides the deny window Mon-Fri 08:00-18:00 (in force until 18:00)"]
+        assert notes == ["run-now overrides the deny window Mon-Fri 08:00-18:00 (in force until 18:00:00)"]
         assert any("overrides the deny window" in w for w in warnings)
         last = store.last_finished()
         assert last is not None and last.notes == notes
@@ -358,7 +366,7 @@ def test_status_summarises_the_engine_report_shape(store: Store, clock: ManualCl
     store.finish_cycle(run_id, "failed", {"status": "failed", "applied": {"update": 3, "add": 1},
                                           "failures": [{"error": "camera offline"}], "message": ""})
     assert describe(store, clock.now(), CPH).last_cycle == \
-        "#1 (schedule) ended 07:00: failed, 4 applied (add 1, update 3), 1 failed"
+        "#1 (schedule) ended 07:00:00: failed, 4 applied (add 1, update 3), 1 failed"
 
 
 def test_engine_cycle_passes_trigger_notes_and_stop_event_to_run_cycle(
@@ -383,7 +391,7 @@ def test_engine_cycle_passes_trigger_notes_and_stop_event_to_run_cycle(
 
 def test_status_flags_a_cycle_that_stopped_beating(store: Store, clock: ManualClock) -> None:
     store.begin_cycle("schedule")
-    assert describe(store, clock.now(), CPH).state == "processing since 07:00 (trigger schedule)"
+    assert describe(store, clock.now(), CPH).state == "processing since 07:00:00 (trigger schedule)"
     clock.advance(timedelta(minutes=6))
     assert "apparently abandoned (no heartbeat since" in describe(store, clock.now(), CPH).state
 
@@ -394,3 +402,107 @@ def test_enabled_without_interval_never_loops(make_service: Callable[[], Service
     svc = make_service()
     svc.fire()
     assert cycle.calls == [] and svc.next_wakeup() is None
+
+
+def test_a_stop_while_the_cycle_job_is_deciding_starts_no_cycle_behind_the_stopped_line(
+        make_service: Callable[[], Service], cycle: FakeCycle, clock: ManualClock, store: Store,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM just as a due job (e.g. the next log-in attempt) begins: the service must not say "stopped"
+    and then go on to log in and run a cycle, keeping the process alive past that line."""
+    svc = make_service()
+    schedule(store, clock, 600, start_now=True)
+    deciding = threading.Event()
+    read_schedule = store.schedule
+
+    def slow_schedule() -> ScheduleState:
+        deciding.set()
+        svc.stop_event.wait(5)  # the stop request arrives while the job reads the schedule
+        return read_schedule()
+
+    monkeypatch.setattr(store, "schedule", slow_schedule)
+    worker = threading.Thread(target=svc.fire)
+    worker.start()
+    assert deciding.wait(5)
+    assert svc.stop(timeout=5) is True
+    stopped_calls = list(cycle.calls)
+    worker.join(5)
+    assert not worker.is_alive()
+    assert stopped_calls == cycle.calls == [] and store.runs() == []
+
+
+def test_a_second_service_on_the_store_is_refused_naming_the_first(
+        make_service: Callable[[], Service], cycle: FakeCycle, clock: ManualClock, store: Store) -> None:
+    first = make_service()
+    # As if that service were another live process on another host, beating through the store.
+    store.set_service_state(pid=4711, host="dr-bridge-2", heartbeat_at=clock.now())
+    second = Service(store, cycle, clock=clock, tz=CPH, poll_seconds=3600)
+    with pytest.raises(ServiceRunning) as info:
+        second.start(paused=True)
+    assert "process 4711 on dr-bridge-2" in info.value.message and info.value.exit_code == 5
+    assert not second.scheduler.running and store.service_state().pid == 4711
+    # The first notices it no longer owns the store and stops scheduling (it must not run cycles too).
+    first.poll()
+    assert first.displaced.is_set() and first.stop_event.is_set()
+    assert store.service_state().heartbeat_at == clock.now() and store.service_state().pid == 4711
+
+
+def test_a_silent_service_is_taken_over_with_a_warning(cycle: FakeCycle, clock: ManualClock, store: Store) -> None:
+    store.set_service_state(pid=4711, host="dr-bridge-2", started_at=clock.now(), heartbeat_at=clock.now())
+    clock.advance(6 * MIN)  # no heartbeat for longer than STALE_AFTER: that host crashed
+    lines: list[str] = []
+    sink = logger.add(lambda m: lines.append(str(m)), level="WARNING")
+    svc = Service(store, cycle, clock=clock, tz=CPH, poll_seconds=3600)
+    try:
+        svc.start(paused=True)
+    finally:
+        logger.remove(sink)
+        svc.stop(timeout=1)
+    assert any("process 4711 on dr-bridge-2): no heartbeat since" in line for line in lines), lines
+
+
+def test_restart_request_rereads_the_settings_and_records_what(
+        make_service: Callable[[], Service], cycle: FakeCycle, clock: ManualClock, store: Store) -> None:
+    svc = make_service()
+    reloaded: list[str] = []
+
+    def newer_cycle(*, trigger: str, notes: list[str], stop_event: threading.Event) -> FakeReport:
+        reloaded.append(trigger)
+        return cycle(trigger=trigger, notes=notes, stop_event=stop_event)
+
+    svc.reload = lambda: (newer_cycle, "settings re-read from /etc/smartsync/smartsync.toml")
+    schedule(store, clock, 600, start_now=True)
+    store.set_service_state(restart_requested_at=clock.now())
+    svc.poll()
+    state = store.service_state()
+    assert state.restart_note == "settings re-read from /etc/smartsync/smartsync.toml"
+    assert state.restarted_at == clock.now()
+    svc.fire()
+    assert reloaded == ["schedule"]
+
+    def broken() -> tuple[Any, str]:
+        raise ConfigError("1 problem in smartsync.toml", ["guard.max_delete_share: must be a share"])
+
+    svc.reload = broken
+    clock.advance(MIN)
+    store.set_service_state(restart_requested_at=clock.now())
+    svc.poll()
+    assert store.service_state().restart_note.startswith("the settings could NOT be re-read, the ones in use "
+                                                         "are kept: 1 problem")
+    clock.set(svc.next_wakeup() or clock.now())
+    svc.fire()
+    assert reloaded == ["schedule", "schedule"]  # still the last good settings
+
+
+def test_a_password_file_gone_since_start_up_waits_like_a_refused_log_in(
+        make_service: Callable[[], Service], cycle: FakeCycle, clock: ManualClock, store: Store) -> None:
+    svc = make_service()
+    schedule(store, clock, 3600, start_now=True)
+    planned = store.schedule().next_run_at
+    cycle.fail = PasswordUnavailable("sites[1].password_file: cannot read /etc/smartsync/dr.pw (No such file "
+                                     "or directory); create it holding the password of admin on http://ms-dr/")
+    svc.fire()
+    assert store.runs() == [] and store.schedule().next_run_at == planned  # no cycle ran, none is recorded
+    assert svc.next_wakeup() == clock.now() + timedelta(seconds=30)
+    svc.poll()
+    assert describe(store, clock.now(), CPH).state.startswith(
+        "waiting to log in: the password cannot be read: sites[1].password_file: cannot read /etc/smartsync/dr.pw")

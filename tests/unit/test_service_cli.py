@@ -65,15 +65,15 @@ def env(tmp_path: Path) -> Iterator[Env]:
 def test_enable_start_later_show_status_disable(env: Env) -> None:
     result = env.run("schedule", "enable", "--interval", "10m", "--start-at", "2026-01-05T22:00")
     assert result.exit_code == 0, result.output
-    assert "every 10m" in result.output and "next cycle at 22:00 (Europe/Copenhagen)" in result.output
+    assert "every 10m" in result.output and "next cycle at 22:00:00 Europe/Copenhagen (in 15 h)" in result.output
     assert "No service is running" in result.output
     assert env.store.schedule().next_run_at == datetime(2026, 1, 5, 21, 0, tzinfo=UTC)
 
     show = env.run("schedule", "show").output
-    assert "Scheduling: on" in show and "Next start: 22:00" in show
+    assert "Scheduling: on" in show and "Next start: at 22:00:00 Europe/Copenhagen (in 15 h)" in show
 
     status = env.run("status").output
-    assert "Scheduling: on, every 10m" in status and "State:      idle until 22:00" in status
+    assert "Scheduling: on, every 10m" in status and "State:      idle until 22:00:00 (in 15 h)" in status
     assert "Last cycle: none yet" in status
 
     result = env.run("schedule", "disable")
@@ -105,30 +105,47 @@ def test_run_now_runs_records_and_logs_idle_line(env: Env) -> None:
     result = env.run("run-now")
     assert result.exit_code == 0, result.output
     assert "ok: 1 added" in result.output and env.cycles == [("run-now", [])]
-    assert "Last cycle: #1 (run-now) ended 07:00: ok, ok: 1 added" in env.run("status").output
+    assert "Last cycle: #1 (run-now) ended 07:00:00: ok, ok: 1 added" in env.run("status").output
     text = logs.log_file(env.settings.service.log_dir).read_text(encoding="utf-8")
-    assert "Idle until 22:00 (local)" in text  # a start-later time ahead is not brought forward
+    assert "Idle until 22:00:00 (local, in 15 h)" in text  # a start-later time ahead is not brought forward
 
 
 def test_run_now_while_a_cycle_runs_is_refused(env: Env) -> None:
     env.store.begin_cycle("schedule")
     result = env.run("run-now")
     assert isinstance(result.exception, CycleRunning)
-    assert result.exception.message.startswith("a cycle has been running since 07:00 (trigger schedule)")
+    assert result.exception.message.startswith("a cycle has been running since 07:00:00 (trigger schedule)")
     assert env.cycles == []
-    assert "State:      processing since 07:00 (trigger schedule)" in env.run("status").output
+    assert "State:      processing since 07:00:00 (trigger schedule)" in env.run("status").output
 
 
 def test_run_now_inside_deny_window_warns_and_notes(env: Env) -> None:
     env.clock.set(datetime(2026, 1, 5, 10, 0, tzinfo=CPH))
     env.run("schedule", "enable", "--interval", "10m", "--deny", "Mon-Fri 08:00-18:00")
-    assert "idle until 18:00 (deny window" in env.run("status").output
+    assert "idle until 18:00:00 (in 8 h, held by the deny window Mon-Fri 08:00-18:00)" in env.run("status").output
     result = env.run("run-now")
     assert result.exit_code == 0
     assert env.cycles == [("run-now", ["run-now overrides the deny window Mon-Fri 08:00-18:00 (in force until "
-                                       "18:00)"])]
+                                       "18:00:00)"])]
     text = logs.log_file(env.settings.service.log_dir).read_text(encoding="utf-8")
     assert "WARNING" in text and "overrides the deny window" in text
+
+
+def test_enable_show_and_status_give_one_next_start_with_seconds(env: Env) -> None:
+    """Inside a deny window the three commands used to give three different next starts."""
+    env.clock.set(datetime(2026, 1, 5, 17, 56, 18, tzinfo=CPH))  # Monday, inside Mon-Fri 08:00-18:00
+    enabled = env.run("schedule", "enable", "--interval", "10m", "--start-now", "--deny", "Mon-Fri 08:00-18:00")
+    expected = "18:00:00 Europe/Copenhagen (in 4 min, held by the deny window Mon-Fri 08:00-18:00)"
+    assert f"next cycle at {expected}" in enabled.output
+    assert f"Next start: at {expected}" in env.run("schedule", "show").output
+    assert "State:      idle until 18:00:00 (in 4 min, held by the deny window Mon-Fri 08:00-18:00)" in env.run(
+        "status").output
+    # A start ahead that falls inside a window waits for it too: the same answer from both.
+    env.clock.set(datetime(2026, 1, 6, 7, 55, 0, tzinfo=CPH))
+    env.run("schedule", "enable", "--interval", "10m", "--start-at", "2026-01-06T09:00")
+    assert "Next start: at 18:00:00 Europe/Copenhagen (in 10 h 5 min, held by the deny window" in env.run(
+        "schedule", "show").output
+    assert "idle until 18:00:00 (in 10 h 5 min, held by the deny window" in env.run("status").output
 
 
 def test_restart_with_detailed_logs_sets_the_flag(env: Env) -> None:

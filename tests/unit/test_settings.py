@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bridge.errors import ConfigError
-from bridge.settings import load_settings, settings_from_dict
+from bridge.settings import check_passwords, load_settings, settings_from_dict
 
 GOOD = """
 architecture = "independent"
@@ -150,7 +150,6 @@ def test_every_static_problem_is_reported_at_once_with_its_key() -> None:
     problems = problems_of(data)
     expected = [
         "sites: architecture = \"independent\" needs two [[sites]]",
-        "sites[0].password_env: the environment variable UNSET_VAR is not set",
         "sites[0].uri: 'ms-primary' is not an http:// or https:// address",
         "sdk.runtim: unknown key (did you mean `runtime`?)",
         "lifecycle.delet: unknown key (did you mean `delete`?)",
@@ -222,9 +221,32 @@ def test_secret_never_in_messages_even_when_other_things_fail(tmp_path: Path) ->
 def test_unreadable_password_file_names_the_file(tmp_path: Path) -> None:
     path = write(tmp_path)
     (tmp_path / "secrets" / "dr.txt").unlink()
+    settings = load_settings(path, env={"PW_PRIMARY": "x"})  # loads: nothing here logs in
     with pytest.raises(ConfigError) as info:
-        load_settings(path, env={"PW_PRIMARY": "x"})
+        check_passwords(settings)
     assert any(p.startswith("sites[1].password_file: cannot read") and "dr.txt" in p for p in info.value.problems)
+    with pytest.raises(ConfigError) as at_login:
+        settings.sites[1].password.get_secret_value()
+    assert at_login.value.message.startswith("sites[1].password_file: cannot read")
+
+
+def test_a_password_is_read_only_when_a_log_in_asks_for_it(tmp_path: Path) -> None:
+    """Read-only commands load the settings without the password; a log-in reads it, afresh each time."""
+    path = write(tmp_path)
+    settings = load_settings(path, env={})  # PW_PRIMARY not set: loading still works
+    assert settings.sites[0].password_env == "PW_PRIMARY"
+    with pytest.raises(ConfigError) as info:
+        settings.sites[0].password.get_secret_value()
+    assert info.value.exit_code == 2
+    assert "sites[0].password_env: the environment variable PW_PRIMARY is not set" in info.value.message
+    with pytest.raises(ConfigError) as every:
+        check_passwords(settings)
+    assert every.value.problems == [info.value.message]
+    # A changed password file is what the next log-in gets (`service restart` relies on it).
+    (tmp_path / "secrets" / "dr.txt").write_text("changed-password\n", encoding="utf-8")
+    assert settings.sites[1].password.get_secret_value() == "changed-password"
+    for text in (repr(settings), str(settings), settings.model_dump_json(), repr(settings.sites[1]._source)):
+        assert "changed-password" not in text and "dr-password" not in text
 
 
 def test_sync_switch_lookup() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bridge.errors import ConfigError
-from bridge.settings import load_settings, settings_from_dict
+from bridge.settings import check_passwords, load_settings, settings_from_dict
 
 BASE: dict[str, Any] = {
     "labels": {"primary": ["P"], "secondary": ["S"]},
@@ -91,8 +91,11 @@ def test_a_binary_password_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "pw.bin").write_bytes(b"\xff\xfe\x00\x01binary")
     (tmp_path / "two.txt").write_text("line one\nline two\n")
     for name in ("pw.bin", "two.txt"):
-        data = site_with(password_env=None, password_file=str(tmp_path / name))
-        problems = problems_of(data)
+        # Passwords are read at log-in (and by check_passwords for serve and config check), not at load.
+        settings = settings_from_dict(site_with(password_env=None, password_file=str(tmp_path / name)))
+        with pytest.raises(ConfigError) as info:
+            check_passwords(settings)
+        problems = info.value.problems
         assert len(problems) == 1 and problems[0].startswith("sites[0].password_file:")
     (tmp_path / "ok.txt").write_bytes(b"\xef\xbb\xbfpw-with-bom\r\n")
     s = settings_from_dict(site_with(password_env=None, password_file=str(tmp_path / "ok.txt")))
