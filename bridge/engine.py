@@ -245,7 +245,7 @@ def _cycle(
     # Between checks, a pair found this cycle is still compared (its passwords never were); known pairs wait.
     new_pairs_only = not passwords_due and not report.dry_run and settings.sync.hardware_password
     plan, password_mismatch = _plan(settings, session, source, target, topology, pairings, report,
-                                    allow_mass_delete, passwords_due, new_pairs_only, stop)
+                                    allow_mass_delete, passwords_due, stop, new_pairs_only)
     if report.dry_run:
         report.status = "dry-run"
         return
@@ -270,8 +270,8 @@ def _check_selection(settings: Settings, source: Snapshot) -> None:
 
 def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, topology: Any,
           pairings: list[Pairing], report: CycleReport, allow_mass_delete: bool,
-          passwords_due: bool, new_pairs_only: bool = False,
-          stop: Callable[[], bool] | None = None) -> tuple[Plan, set[tuple[str, str]]]:
+          passwords_due: bool, stop: Callable[[], bool] | None = None,
+          new_pairs_only: bool = False) -> tuple[Plan, set[tuple[str, str]]]:
     """The plan of this cycle, past the delete guard, with password differences when a check is due.
 
     With `new_pairs_only` (no check due), only pairings that are not among the remembered `pairings` have
@@ -294,7 +294,7 @@ def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, 
     password_mismatch: set[tuple[str, str]] = set()
     if passwords_due or new_pairs_only:
         known = {p.key for p in pairings} if not passwords_due else None
-        password_mismatch = _compare_passwords(session, plan, source, target, settings, report, known, stop)
+        password_mismatch = _compare_passwords(session, plan, source, target, settings, report, stop, known)
         if password_mismatch:
             plan = make_plan(source, target, topology, settings, pairings, password_mismatch)
     _record_plan(report, plan)
@@ -478,8 +478,8 @@ def password_check_due(settings: Settings, store: Store, now: datetime, forced: 
 
 
 def _compare_passwords(session: Any, plan: Plan, source: Snapshot, target: Snapshot, settings: Settings,
-                       report: CycleReport, skip: set[tuple[str, str]] | None = None,
-                       stop: Callable[[], bool] | None = None) -> set[tuple[str, str]]:
+                       report: CycleReport, stop: Callable[[], bool] | None = None,
+                       skip: set[tuple[str, str]] | None = None) -> set[tuple[str, str]]:
     """Read the passwords of every paired hardware on both sides; the (source, target) ids whose passwords differ.
 
     Pairs whose (source, target) key is in `skip` are left out; when nothing is left, nothing is read.
