@@ -19,7 +19,13 @@ The steps, in order:
    camera may be mirrored to several secondary recorders): remembered pairings
    first, then the same address on each mapped recorder still without one. A secondary hardware
    always has at most one primary counterpart; restoring in manual mode, a
-   primary hardware is fed by one of its secondary counterparts only.
+   primary hardware is fed by one of its secondary counterparts only. Restoring
+   in manual mode pairs as backing up does, read the other way: a secondary
+   hardware on recorder S is the counterpart of the primary hardware at its
+   address only if the camera map puts one of that hardware's cameras on S, the
+   camera looked up by id and by the name it has once paired (the secondary
+   camera's name, which settings sync gives it), never by a name this plan is
+   about to change: otherwise the next cycle would pair differently.
 2. *Lifecycle*: add, move, replace, delete, each behind its switch (a switch
    that is off yields a Skip, so the drift stays visible). Target hardware that
    was never paired is never deleted and not reported (it is not drift: the
@@ -186,6 +192,7 @@ class _Planner:
         self.added: list[tuple[Hardware, str, str]] = []
         """(source hardware, its recorder, target recorder) of every ADD: their settings follow the add."""
         self._manual_restore_home: dict[str, tuple[str, ...]] | None = None
+        self._selected: Callable[[Device | Hardware], bool] | None = None
 
     # --- pairing ------------------------------------------------------------------------------------------------
 
@@ -226,19 +233,57 @@ class _Planner:
         return self._restore_home().get(rid, ())
 
     def _restore_home(self) -> dict[str, tuple[str, ...]]:
-        # Restoring in manual mode: a secondary recorder feeds the primary recorders of the cameras mapped to it.
+        """Restoring in manual mode: secondary recorder -> the primary recorders of the cameras mapped to it.
+
+        Says only whether a secondary hardware is within the map at all and where (for skip reasons);
+        which primary hardware is its counterpart is `_mapped_to`. A primary camera counts by id and by the name
+        it has once this plan is applied: its remembered counterpart's name where the plan renames it.
+        Computed on first use, which is after the remembered pairings are in force (`pair_all`).
+        """
         if self._manual_restore_home is None:
+            renamed: dict[str, str] = {}
+            for pair in self.pairs:
+                renamed.update(self._names_after(pair.source, pair.target))
             homes: dict[str, set[str]] = {}
             for rid, rec in self.tgt_recs.items():
                 for hw in rec.hardware:
                     for d in hw.devices:
                         if d.kind != "camera":
                             continue
-                        for key in (d.id, d.name):
+                        for key in (d.id, renamed.get(d.id, d.name)):
                             for s in self.topology.camera_map.get(key, ()):
                                 homes.setdefault(s, set()).add(rid)
             self._manual_restore_home = {s: tuple(sorted(ps)) for s, ps in homes.items()}
         return self._manual_restore_home
+
+    def _mapped_to(self, thw: Hardware, hw: Hardware) -> set[str]:
+        """Restoring in manual mode: the secondary recorders the camera map puts primary `thw`'s cameras on.
+
+        The inverse of backing up: `hw` on recorder S is `thw`'s counterpart only if S is among them. A
+        camera is looked up by id and by the name it has once paired with `hw` (settings sync gives it `hw`'s
+        camera's name), never by a name this plan is about to change: so the same hardware pair in both
+        directions, and the next cycle pairs as this one does.
+        """
+        renamed = self._names_after(hw, thw)
+        return {s for d in thw.devices if d.kind == "camera"
+                for key in (d.id, renamed.get(d.id, d.name)) for s in self.topology.camera_map.get(key, ())}
+
+    def _names_after(self, source: Hardware, target: Hardware) -> dict[str, str]:
+        """Target camera id -> the name settings sync gives it when `target` is paired with `source`."""
+        if not self.settings.sync.enabled("camera", "general"):
+            return {}
+        if self._selected is None:
+            self._selected = _selector(self.settings, self.source_groups)
+        names: dict[str, str] = {}
+        on_target = _cameras_by_channel(target)
+        for channel, sd in _cameras_by_channel(source).items():
+            td = on_target.get(channel)
+            if sd is None or td is None:
+                continue  # a channel held twice on either side is skipped by settings sync: it keeps its name
+            name = _general_of(sd).get("Name")
+            if isinstance(name, str) and "general" in td.settings and self._selected(sd):
+                names[td.id] = name
+        return names
 
     def pair_all(self) -> None:
         # Remembered pairings claim their target hardware first; addresses only pair what is left.
@@ -350,7 +395,14 @@ class _Planner:
 
     def _pair_by_address(self, hw: Hardware, rid: str) -> None:
         home = self.home(hw, rid)
-        if not home:
+        mapped_restore = self.manual and self.restore
+        mapped: dict[str, set[str]] = {}
+        if mapped_restore:
+            at = normalise_address(hw.address) if hw.address else ""
+            mapped = {thw.id: self._mapped_to(thw, hw) for thw, _ in self._targets_at(at)}
+            if not home and not any(mapped.values()):
+                return  # nothing at its address is in the camera map: outside it, as in backup
+        elif not home:
             if not self.manual and rid not in self.unlinked_reported:
                 self.unlinked_reported.add(rid)
                 rec = self.src_recs[rid]
@@ -365,8 +417,14 @@ class _Planner:
         # Without a remembered pairing the counterpart is the same address on a recorder this one feeds: the
         # address elsewhere on the target side is that recorder's own hardware, never adopted (behaviour.md 3).
         found = self._targets_at(addr)
-        there = [x for x in found if x[1] in home]
-        elsewhere = [x for x in found if x[1] not in home and not self._doomed(x[0].id)]
+        if mapped_restore:
+            # Hardware whose cameras the map puts elsewhere is reported as backing up would; unmapped is silent.
+            there = [x for x in found if rid in mapped[x[0].id]]
+            elsewhere = [x for x in found if mapped[x[0].id] and rid not in mapped[x[0].id]
+                         and not self._doomed(x[0].id)]
+        else:
+            there = [x for x in found if x[1] in home]
+            elsewhere = [x for x in found if x[1] not in home and not self._doomed(x[0].id)]
         if len(there) > 1:
             # Hardware this plan deletes anyway does not make an address ambiguous.
             alive = [x for x in there if not self._doomed(x[0].id)]
@@ -390,7 +448,9 @@ class _Planner:
     def _skip_elsewhere(self, hw: Hardware, rid: str, elsewhere: list[tuple[Hardware, str]]) -> None:
         """The address is held on a target recorder `hw`'s recorder does not feed: that hardware is not ours."""
         held = " and ".join(f"'{self.topology.name(trid)}''s own hardware '{thw.name}'" for thw, trid in elsewhere)
-        if self.manual:
+        if self.manual and self.restore:
+            which = f"none of whose cameras the camera map puts on '{self.topology.name(rid)}'"
+        elif self.manual:
             mapped = ", ".join(f"'{self.topology.name(t)}'" for t in self.home(hw, rid))
             which = f"which the camera map does not name for it (it names {mapped})"
         else:
@@ -956,6 +1016,20 @@ def _keys(kind: str, cat: str, values: dict[str, Any]) -> Iterable[str]:
 
 def _general(hw: Hardware) -> dict[str, Any]:
     g = hw.settings.get("general")
+    return g if isinstance(g, dict) else {}
+
+
+def _cameras_by_channel(hw: Hardware) -> dict[int, Device | None]:
+    """Channel -> the hardware's camera on it, None for a channel held by two cameras."""
+    out: dict[int, Device | None] = {}
+    for d in hw.devices:
+        if d.kind == "camera":
+            out[d.channel] = None if d.channel in out else d
+    return out
+
+
+def _general_of(d: Device) -> dict[str, Any]:
+    g = d.settings.get("general")
     return g if isinstance(g, dict) else {}
 
 

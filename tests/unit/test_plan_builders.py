@@ -260,6 +260,24 @@ def two_sides(primary: list[Recorder], secondary: list[Recorder]) -> tuple[Snaps
     return Snapshot(Side.PRIMARY, primary), Snapshot(Side.SECONDARY, secondary)
 
 
+def renaming_world(remembered: bool) -> tuple[Snapshot, Snapshot, list[Pairing]]:
+    """Restore, manual mode, a map keyed by name (A -> S1; B -> S1, S2), and a plan that renames a mapped camera.
+
+    S1's 'Gate' (camera 'B') copies P2's 'Gate' (camera still 'A'). S2's 'Yard' and P2's 'Yard' share an address,
+    but P2's 'Yard' has a camera 'A', which the map puts on S1 only: S2's 'Yard' is not its counterpart, whatever
+    name 'Gate''s camera has. `remembered`: whether the 'Gate' pairing is known from an earlier cycle.
+    """
+    src = Snapshot(Side.SECONDARY, [
+        recorder("s1", "Recorder S1", [hardware("s0", "http://10.0.0.1/", [camera("s0-c", name="B")], name="Gate")]),
+        recorder("s2", "Recorder S2", [hardware("s2", "http://10.0.0.4/", [], name="Yard", driver="Bosch")]),
+    ])
+    tgt = Snapshot(Side.PRIMARY, [recorder("p1", "Recorder P1"), recorder("p2", "Recorder P2", [
+        hardware("p1", "http://10.0.0.4/", [camera("p1-c", name="A")], name="Yard"),
+        hardware("p2", "http://10.0.0.1/", [camera("p2-c", name="A")], name="Gate"),
+    ])])
+    return src, tgt, [Pairing("s0", "p2", "s1", "p2")] if remembered else []
+
+
 def test_simulated_add_mirrors_source_channels_with_new_ids() -> None:
     from bridge.plan import make_plan
 

@@ -7,7 +7,16 @@ from typing import Any
 from bridge.model import ActionKind, Pairing, Plan, Side, Snapshot
 from bridge.plan import make_plan
 from bridge.store import Store
-from tests.unit.test_plan_builders import camera, hardware, make_settings, recorder, simulate, topology_for, twin
+from tests.unit.test_plan_builders import (
+    camera,
+    hardware,
+    make_settings,
+    recorder,
+    renaming_world,
+    simulate,
+    topology_for,
+    twin,
+)
 
 BOTH = {"c1": ["Recorder S1", "Recorder S2"]}
 """Front door's camera (by id, so renaming it does not take it out of the map) on two secondary recorders."""
@@ -164,3 +173,39 @@ def test_store_keeps_several_counterparts_of_one_source(tmp_path: Any) -> None:
     store = Store(tmp_path / "s.db")
     store.replace_pairings(BOTH_PAIRS)
     assert Store(store.path).pairings() == BOTH_PAIRS
+
+
+# Restoring with a camera map keyed by name: the plan renames primary cameras to their secondary copies' names,
+# and pairing must not hang on the names it is about to change (found by test_plan_properties).
+BY_NAME = {"A": ["Recorder S1"], "B": ["Recorder S1", "Recorder S2"]}
+
+
+def test_restore_by_name_pairs_in_one_cycle_what_the_next_cycle_pairs() -> None:
+    for remembered in (True, False):
+        src, tgt, pairings = renaming_world(remembered)
+        first = manual_plan(src, tgt, pairings, camera_map=BY_NAME, direction="restore", lifecycle={"replace": True})
+        assert [(a.category, a.target.item_id, a.values) for a in first.actions] == [
+            ("general", "p2-c", {"Name": "B", "ShortName": "B"})]
+        assert [p.key for p in first.pairings] == [("s0", "p2")]
+        after, kept = simulate(first, tgt, src)
+        second = manual_plan(src, after, kept, camera_map=BY_NAME, direction="restore", lifecycle={"replace": True})
+        assert second.actions == [] and second.pairings == first.pairings
+        # S2's 'Yard' is left alone in both cycles, with its reason: P2's 'Yard' is not mapped to S2.
+        for plan in (first, second):
+            assert [s.what.item_id for s in plan.skips] == ["s2"]
+            assert "none of whose cameras the camera map puts on 'Recorder S2'" in plan.skips[0].reason
+
+
+def test_restore_by_name_uses_the_name_a_pairing_gives_the_primary_camera() -> None:
+    # P2's 'Yard' camera is called 'C' (not in the map) but its copy on S2 calls it 'B': restored, it is 'B',
+    # which the map puts on S2, so S2's 'Yard' is its counterpart in this cycle already.
+    src, tgt, _ = renaming_world(False)
+    src.recorders[1].hardware[0].devices.append(camera("s2-c", name="B"))
+    tgt.recorders[1].hardware[0].devices[0] = camera("p1-c", name="C")
+    plan = manual_plan(src, tgt, camera_map=BY_NAME, direction="restore", lifecycle={"replace": True})
+    assert ("s2", "p1") in [p.key for p in plan.pairings]
+    assert ("replace", "p1") in lifecycle(plan)
+    # With camera names not synced the camera keeps 'C', which the map does not name: left alone.
+    off = manual_plan(src, tgt, camera_map=BY_NAME, direction="restore", lifecycle={"replace": True},
+                      sync={"camera_general": False})
+    assert ("s2", "p1") not in [p.key for p in off.pairings]

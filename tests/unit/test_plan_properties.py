@@ -28,7 +28,7 @@ import json
 import os
 from typing import Any
 
-from hypothesis import HealthCheck, given, note
+from hypothesis import HealthCheck, example, given, note
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 
@@ -36,7 +36,16 @@ from bridge.model import ActionKind, Device, Pairing, Plan, Side, Snapshot
 from bridge.plan import make_plan, normalise_address
 from bridge.settings import Settings
 from bridge.topology import Topology
-from tests.unit.test_plan_builders import camera, device, hardware, make_settings, recorder, simulate, topology_for
+from tests.unit.test_plan_builders import (
+    camera,
+    device,
+    hardware,
+    make_settings,
+    recorder,
+    renaming_world,
+    simulate,
+    topology_for,
+)
 
 ADDRESSES = [f"http://10.0.0.{i}/" for i in range(1, 7)] + ["HTTP://10.0.0.1", "http://10.0.0.2"]
 NAMES = ["A", "B", "C"]
@@ -169,10 +178,20 @@ def hardware_ids(snapshot: Snapshot) -> set[str]:
     return {h.id for r in snapshot.recorders for h in r.hardware}
 
 
+def renaming_scenario(remembered: bool) -> tuple[Snapshot, Snapshot, Topology, Settings, list[Pairing]]:
+    """Restoring by a camera map keyed by name, where the plan renames a mapped camera (found by hypothesis)."""
+    source, target, pairings = renaming_world(remembered)
+    settings = make_settings(**TOPOLOGIES["manual"], direction="restore",
+                             lifecycle={"add": False, "move": False, "replace": True, "delete": False})
+    return source, target, topology_for(settings, source, target), settings, pairings
+
+
 # PLAN_EXAMPLES=5000 searches harder (about a minute); the default keeps the suite quick.
 @hyp_settings(max_examples=int(os.environ.get("PLAN_EXAMPLES", "300")), deadline=None,
               suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
+@example(renaming_scenario(remembered=True))  # the rename came from a remembered pairing
+@example(renaming_scenario(remembered=False))  # ... from one found by address in the same plan
 def test_applied_plan_converges_and_stays_in_bounds(
         scenario: tuple[Snapshot, Snapshot, Topology, Settings, list[Pairing]]) -> None:
     source, target, topology, settings, pairings = scenario
