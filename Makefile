@@ -10,11 +10,15 @@ SDK_OUT := build/sdk
 
 setup: system-packages venv dotnet
 
-# Mono provides the .NET runtime (libmonosgen) and the C# compiler (mcs).
+# Mono provides the .NET runtime (libmonosgen) and the C# compiler (mcs); Debian's Chromium is the
+# browser the page's Playwright tests drive (Playwright's own browser download is not used).
 system-packages:
 	@command -v mcs >/dev/null 2>&1 && command -v mono >/dev/null 2>&1 || { \
 	  echo "Installing Mono (mono-devel) from Debian..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mono-devel >/dev/null; }
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Chromium from Debian (for the browser tests)..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 venv: $(VENV)/.installed
 

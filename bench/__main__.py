@@ -232,7 +232,7 @@ def table(rows: list[Row]) -> str:
 
 FIGURES = ("cycle", "peak", "latency", "serve", "first", "plan", "big", "naive")
 SCRIPTS = ("bench.bench_world", "bench.bench_read", "bench.bench_plan", "bench.bench_cycle", "bench.bench_passwords",
-           "bench.bench_plan_manual", "bench.bench_gates", "bench.bench_stop")
+           "bench.bench_plan_manual", "bench.bench_gates", "bench.bench_stop", "bench.bench_web")
 """Single-topic benchmarks, each runnable alone (`python -m bench.bench_gates`); `--scripts` runs them all."""
 
 

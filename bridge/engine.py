@@ -70,6 +70,8 @@ class CycleReport:
     planned: dict[str, int] = field(default_factory=dict)
     applied: dict[str, int] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    applied_actions: list[dict[str, Any]] = field(default_factory=list)
+    """Every action applied, as JSON (target, recorder, values before and after): the report a person reads."""
     skips: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     round_trips: int | None = None
@@ -78,6 +80,8 @@ class CycleReport:
     """Paired hardware whose passwords were compared this cycle (0 when no check was due)."""
     source_cameras: int = 0
     target_cameras: int = 0
+    recorder_names: dict[str, str] = field(default_factory=dict)
+    """Recorder id -> name of the labelled recorders, so a stored report names them as the administrator does."""
     plan: Plan | None = None
     run_id: int | None = None
 
@@ -111,6 +115,7 @@ class CycleReport:
             "planned": self.planned,
             "applied": self.applied,
             "failures": [f.to_json() for f in self.failures],
+            "applied_actions": self.applied_actions,
             "skips": self.skips,
             "notes": self.notes,
             "round_trips": self.round_trips,
@@ -118,6 +123,7 @@ class CycleReport:
             "passwords_checked": self.passwords_checked,
             "source_cameras": self.source_cameras,
             "target_cameras": self.target_cameras,
+            "recorder_names": self.recorder_names,
         }
 
 
@@ -233,6 +239,7 @@ def _cycle(
     report.round_trips, report.writes = session.round_trips(), session.writes()
     session.refresh()
     topology = resolve_topology(settings, session.recorders())
+    report.recorder_names = {rid: topology.name(rid) for rid in sorted(topology.primary_ids | topology.secondary_ids)}
     source, target = _read_both(session, topology, stop)
     _check_selection(settings, source)
     report.source_cameras, report.target_cameras = source.camera_count(), target.camera_count()
@@ -554,6 +561,7 @@ def _apply_one(session: Any, action: Action, report: CycleReport,
         logger.warning("{} {} failed: {}", action.kind.value, action.target.name or action.target.item_id, exc.message)
         return None
     report.applied[action.kind.value] = report.applied.get(action.kind.value, 0) + 1
+    report.applied_actions.append(action.to_json())
     logger.debug("applied {} {}: {}", action.kind.value, action.target.name or action.target.item_id, action.reason)
     answer = result or {}
     _remember(action, answer, kept)

@@ -173,7 +173,9 @@ class Action:
     properties of `category` (SDK names -> wanted value, or the whole wanted
     sub-document); for ADD/REPLACE the hardware's address, driver, name...;
     for MOVE the destination recorder id. `follows` marks an UPDATE that waits for an ADD or MOVE of the
-    same plan (settings the added or moved hardware needs once it is in place).
+    same plan (settings the added or moved hardware needs once it is in place). `before` holds what
+    the target had for the same keys when the plan was made (never a password), so a report can show
+    each change as before -> after.
     """
 
     kind: ActionKind
@@ -182,6 +184,7 @@ class Action:
     source: Ref | None = None
     category: str = ""
     values: dict[str, Any] = field(default_factory=dict)
+    before: dict[str, Any] = field(default_factory=dict)
     follows: Follows | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -196,6 +199,8 @@ class Action:
             out["category"] = self.category
         if self.values:
             out["values"] = self.values
+        if self.before:
+            out["before"] = self.before
         if self.follows is not None:
             out["follows"] = self.follows.to_json()
         return out

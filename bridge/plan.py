@@ -531,6 +531,7 @@ class _Planner:
             source=_ref(self.src_recs[pair.source_rid], hw),
             reason=f"{what} moved on source: its counterpart {where}",
             values=values,
+            before={"to_recorder_id": pair.target_rid},
         ))
 
     def _move_storage(self, source_rid: str, destination_rid: str, hw: Hardware) -> str:
@@ -576,6 +577,8 @@ class _Planner:
             values={"address": s.address, "driver": s.driver, "model": s.model,
                     "user_name": _general(s).get("UserName", ""), "source_site": src_rec.site,
                     "source_hardware_id": s.id},
+            before={"address": t.address, "driver": t.driver, "model": t.model,
+                    "user_name": _general(t).get("UserName", "")},
         ))
 
     def deletes(self) -> None:
@@ -881,6 +884,7 @@ class _Planner:
             category=cat,
             reason=reason,
             values=values if isinstance(values, dict) else {"value": values},
+            before=_before(t, cat, values),
         ))
 
     # --- helpers ------------------------------------------------------------------------------------------------
@@ -1017,6 +1021,18 @@ def _keys(kind: str, cat: str, values: dict[str, Any]) -> Iterable[str]:
 def _general(hw: Hardware) -> dict[str, Any]:
     g = hw.settings.get("general")
     return g if isinstance(g, dict) else {}
+
+
+def _before(t: Device | Hardware, cat: str, values: Any) -> dict[str, Any]:
+    """What the target has now for the keys an update changes (nothing for a password: never kept)."""
+    if cat == "password":
+        return {}
+    current = t.settings.get(cat)
+    if cat == "storage":
+        return {"storage_name": current}
+    if isinstance(current, dict) and isinstance(values, dict):
+        return {k: current.get(k) for k in values}
+    return {} if current is None else {"value": current}
 
 
 def _cameras_by_channel(hw: Hardware) -> dict[int, Device | None]:

@@ -194,6 +194,16 @@ class ServiceSettings(_Section):
     log_dir: TomlPath = Path("logs")
 
 
+class WebSettings(_Section):
+    """Where `smartsync serve` offers the Redundancy Configuration page and its API."""
+
+    host: str = "127.0.0.1"
+    """Loopback only by default: the page changes the VMS; open it wider only behind a TLS proxy."""
+    port: int = Field(default=8470, ge=1, le=65535)
+    token_file: TomlPath | None = None
+    """A file holding the service token (else the environment variable SMARTSYNC_SERVICE_TOKEN)."""
+
+
 class Settings(_Section):
     architecture: Literal["single-site", "federated", "independent"] = "single-site"
     direction: Literal["backup", "restore"] = "backup"
@@ -210,6 +220,7 @@ class Settings(_Section):
     selection: SelectionSettings = Field(default_factory=SelectionSettings)
     guard: GuardSettings = Field(default_factory=GuardSettings)
     service: ServiceSettings = Field(default_factory=ServiceSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     config_path: TomlPath = Path(DEFAULT_FILE)
     """The file these settings came from (absolute); not a TOML key."""
 
@@ -227,6 +238,7 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "selection": SelectionSettings,
     "guard": GuardSettings,
     "service": ServiceSettings,
+    "web": WebSettings,
 }
 _NOT_TOML_KEYS = {"config_path"}
 _TOP_SCALARS = ("architecture", "direction", "mode", "allow_plain_password")
@@ -803,6 +815,8 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> None:
         settings.sdk.fake_world = absolute(settings.sdk.fake_world)
     settings.service.store = absolute(settings.service.store)
     settings.service.log_dir = absolute(settings.service.log_dir)
+    if settings.web.token_file is not None:
+        settings.web.token_file = absolute(settings.web.token_file)
     for site in settings.sites:
         if site.password_file is not None:
             site.password_file = absolute(site.password_file)
@@ -811,5 +825,5 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> None:
 __all__ = [
     "GuardSettings", "LabelSettings", "LifecycleSettings", "LinkSettings", "PasswordSource", "SdkSettings",
     "SelectionSettings", "ServiceSettings", "Settings", "SiteSettings", "StorageLinkSettings", "SyncSettings",
-    "check_passwords", "load_settings", "settings_from_dict",
+    "WebSettings", "check_passwords", "load_settings", "settings_from_dict",
 ]

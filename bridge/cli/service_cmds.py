@@ -23,21 +23,17 @@ import click
 from loguru import logger
 
 from bridge import logs
-from bridge.errors import BridgeError, ConfigError
+from bridge.cli.context import app_of
+from bridge.errors import BridgeError
 from bridge.scheduler import (
     ALLOWED_RANGE,
     decide,
-    disable,
-    enable,
     format_ahead,
     format_interval,
     format_local,
     local_zone,
-    parse_deny_window,
-    parse_interval,
-    parse_start_at,
 )
-from bridge.service import POLL_SECONDS, STOP_TIMEOUT, CycleFn, Service, describe, engine_cycle, run_now
+from bridge.service import POLL_SECONDS, STOP_TIMEOUT, CycleFn, Service, describe, engine_cycle
 from bridge.settings import check_passwords
 from bridge.store import Clock, Store, SystemClock
 
@@ -81,9 +77,11 @@ def _zone_name(tz: tzinfo) -> str:
               help="Seconds a running cycle gets to finish its current action on SIGTERM or Ctrl-C.")
 @click.option("--poll", "poll_seconds", type=click.FloatRange(0.2, 60), default=POLL_SECONDS, show_default=True,
               help="Seconds between looks at the store for schedule changes.")
+@click.option("--no-web", is_flag=True, help="Only the scheduler: no Redundancy Configuration page or API.")
 @click.pass_context
-def serve_command(ctx: click.Context, detailed_logs: bool, stop_timeout: float, poll_seconds: float) -> None:
-    """Run the SmartSync service in the foreground until SIGTERM or Ctrl-C."""
+def serve_command(ctx: click.Context, detailed_logs: bool, stop_timeout: float, poll_seconds: float,
+                  no_web: bool) -> None:
+    """Run the SmartSync service (scheduler, and the web page on [web] host:port) until SIGTERM or Ctrl-C."""
     settings = _settings(ctx)
     # The service logs in at every cycle: a password that cannot be read is refused now, not at 3 a.m.
     check_passwords(settings)
@@ -96,6 +94,14 @@ def serve_command(ctx: click.Context, detailed_logs: bool, stop_timeout: float, 
         check_passwords(fresh)
         return _cycle(ctx, fresh, store), reread_words(fresh, settings)
 
+    if not no_web:
+        from bridge.cli.web_hook import serve_with_web, web_token
+
+        token = web_token(settings)
+        if token is not None:
+            # Ends the process like the branch below: the web server's lifespan starts and stops the scheduler.
+            serve_with_web(ctx, settings, store, token, stop_timeout=stop_timeout, poll_seconds=poll_seconds,
+                           detailed_logs=detailed_logs)
     service = Service(store, _cycle(ctx, settings, store), clock=_clock(ctx), tz=_tz(ctx),
                       poll_seconds=poll_seconds, manage_logs=True, reload=reload)
 
@@ -166,10 +172,16 @@ def reread_words(fresh: Any, old: Any) -> str:
 
 
 @click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="The status document of the page and GET /api/status.")
 @click.pass_context
-def status_command(ctx: click.Context) -> None:
+def status_command(ctx: click.Context, as_json: bool) -> None:
     """Scheduling on or off, the interval, what the service is doing, and the last cycle."""
     settings = _settings(ctx)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(app_of(ctx).status(), indent=2))
+        return
     store = _store(ctx, settings)
     view = describe(store, _clock(ctx).now(), _tz(ctx))
     for line in view.lines():
@@ -194,44 +206,29 @@ def schedule_group() -> None:
 def schedule_enable(ctx: click.Context, interval: str, start_now: bool, start_at: str | None,
                     deny: tuple[str, ...], no_deny: bool) -> None:
     """Turn scheduling on, or change the interval (the next start moves to last end + new interval)."""
-    settings = _settings(ctx)
-    clock, tz = _clock(ctx), _tz(ctx)
-    seconds = parse_interval(interval)
-    if start_now and start_at:
-        raise ConfigError("choose --start-now or --start-at, not both")
-    if deny and no_deny:
-        raise ConfigError("choose --deny or --no-deny, not both")
-    for window in deny:
-        parse_deny_window(window)
-    now = clock.now()
-    start_utc, note = parse_start_at(start_at, tz, now) if start_at else (None, None)
-    store = _store(ctx, settings)
-    last = store.last_finished()
-    windows = [] if no_deny else (list(deny) if deny else None)
-    state = store.update_schedule(lambda s: enable(
-        s, seconds, now, start_at=start_utc, start_now=start_now, deny_windows=windows,
-        last_end=last.ended_at if last else None,
-    ))
-    if note:
-        click.echo(f"Note: {note}")
-    click.echo(f"Scheduling on: every {format_interval(seconds)} from the end of a cycle; next cycle "
-               f"{_next_start_text(state, now, tz)}.")
+    app = app_of(ctx)
+    change = app.schedule_enable(interval, start_now=start_now, start_at=start_at, deny=list(deny) or None,
+                                 no_deny=no_deny)
+    state, now = change.state, app.clock.now()
+    if change.note:
+        click.echo(f"Note: {change.note}")
+    click.echo(f"Scheduling on: every {format_interval(state.interval_seconds or 0)} from the end of a cycle; "
+               f"next cycle {_next_start_text(state, now, app.tz)}.")
     if state.deny_windows:
         click.echo(f"No scheduled cycles during: {', '.join(state.deny_windows)}.")
-    _hint_service(store)
+    if not change.service_running:
+        _hint_service()
 
 
 @schedule_group.command("disable")
 @click.pass_context
 def schedule_disable(ctx: click.Context) -> None:
     """Turn scheduling off: a running cycle finishes, no other starts by itself."""
-    settings = _settings(ctx)
-    store = _store(ctx, settings)
-    store.update_schedule(disable)
-    current = store.current_cycle()
+    app = app_of(ctx)
+    current = app.schedule_disable()
     click.echo("Scheduling off.")
     if current is not None:
-        click.echo(f"The cycle running since {format_local(current.started_at, _tz(ctx), _clock(ctx).now())} "
+        click.echo(f"The cycle running since {format_local(current.started_at, app.tz, app.clock.now())} "
                    "finishes; no other starts by itself.")
 
 
@@ -239,10 +236,9 @@ def schedule_disable(ctx: click.Context) -> None:
 @click.pass_context
 def schedule_show(ctx: click.Context) -> None:
     """The schedule as stored, in local time."""
-    settings = _settings(ctx)
-    store = _store(ctx, settings)
-    state = store.schedule()
-    tz, now = _tz(ctx), _clock(ctx).now()
+    app = app_of(ctx)
+    state = app.store().schedule()
+    tz, now = app.tz, app.clock.now()
     click.echo(f"Scheduling: {'on' if state.enabled else 'off'}")
     if state.interval_seconds:
         click.echo(f"Interval:   {format_interval(state.interval_seconds)} (idle time after each cycle ends)")
@@ -268,10 +264,9 @@ def _ahead_text(decision: Any, now: Any) -> str:
     return f"{format_ahead(decision.at, now)}{held}"
 
 
-def _hint_service(store: Store) -> None:
-    if not store.service_alive():
-        click.echo("No service is running: scheduled cycles start once `smartsync serve` (or its system service) "
-                   "runs.")
+def _hint_service() -> None:
+    click.echo("No service is running: scheduled cycles start once `smartsync serve` (or its system service) "
+               "runs.")
 
 
 # -- run-now --------------------------------------------------------------------------------------------
@@ -287,7 +282,7 @@ def run_now_command(ctx: click.Context) -> None:
     from bridge.cli.sync_cmds import stop_on_signals
 
     with stop_on_signals(lambda text: click.echo(text, err=True)) as stop_event:
-        report = run_now(store, _cycle(ctx, settings, store), clock=_clock(ctx), tz=_tz(ctx), stop_event=stop_event)
+        report = app_of(ctx).run_now(stop_event)
     click.echo(report.summary())
     code = _EXIT_BY_STATUS.get(report.status, 1)
     if code:
@@ -374,12 +369,12 @@ def log_group() -> None:
 @click.pass_context
 def log_show(ctx: click.Context, lines: int, follow: bool) -> None:
     """The last lines of the log (and, with --follow, what comes next)."""
-    settings = _settings(ctx)
-    log_dir = Path(settings.service.log_dir)
+    app = app_of(ctx)
+    log_dir = app.log_dir()
     if not logs.log_file(log_dir).exists() and not follow:
         click.echo(f"No log yet in {log_dir}.")
         return
-    shown = logs.tail(log_dir, lines)
+    shown = app.log_show(lines)
     if not shown and not follow:
         click.echo(f"The log in {log_dir} is empty.")
     for line in shown:
@@ -396,8 +391,7 @@ def log_show(ctx: click.Context, lines: int, follow: bool) -> None:
 @click.pass_context
 def log_clear(ctx: click.Context) -> None:
     """Empty the log and delete its rotated files."""
-    settings = _settings(ctx)
-    n = logs.clear(Path(settings.service.log_dir))
+    n = app_of(ctx).log_clear()
     click.echo(f"Log cleared ({n} file(s)).")
 
 

@@ -17,10 +17,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bridge import logs
-from bridge.engine import CycleReport, run_cycle
+from bridge.app import NotFound
+from bridge.cli.context import app_of
+from bridge.engine import CycleReport
 from bridge.errors import GuardTripped
 from bridge.model import Action, Plan, Skip
-from bridge.scheduler import after_cycle
 
 INTERRUPTED_EXIT = 130
 """`smartsync sync` (and `run-now`) exit with this when a stop request ended the cycle early."""
@@ -99,7 +100,7 @@ def plan_command(ctx: click.Context, as_json: bool, check: bool, show_all: bool,
     if busy:
         # On stderr: `plan --json` output stays parseable. Said before reading, which may take a while.
         click.echo(f"Note: {busy}.", err=True)
-    report = run_cycle(settings, store, trigger="plan", dry_run=True, check_passwords=check_passwords)
+    report = app_of(ctx).dry_run_report(check_passwords=check_passwords)
     plan = report.plan or Plan()
     code, verdict = check_result(plan)
     if as_json:
@@ -177,7 +178,8 @@ def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool, che
 
 
 def _sync(ctx: click.Context, allow_mass_delete: bool, as_json: bool, check_passwords: bool) -> None:
-    settings, store = _settings_and_store(ctx)
+    _settings_and_store(ctx)
+    app = app_of(ctx)  # what a cycle now does to the schedule is the service layer's rule (bridge.app)
     console = make_console(stderr=True)
     with stop_on_signals(lambda text: click.echo(text, err=True)) as stop_event:
         if sys.stderr.isatty() and not as_json:
@@ -188,14 +190,11 @@ def _sync(ctx: click.Context, allow_mass_delete: bool, as_json: bool, check_pass
                 def progress(done: int, total: int, action: Action) -> None:
                     bar.update(task, completed=done, total=total, description=f"{action.kind.value:8}")
 
-                report = run_cycle(settings, store, trigger="manual", allow_mass_delete=allow_mass_delete,
-                                   progress=progress, check_passwords=check_passwords, stop_event=stop_event)
+                report = app.sync(allow_mass_delete=allow_mass_delete, progress=progress,
+                                  check_passwords=check_passwords, stop_event=stop_event)
         else:
-            report = run_cycle(settings, store, trigger="manual", allow_mass_delete=allow_mass_delete,
-                               check_passwords=check_passwords, stop_event=stop_event)
-    if report.ended_at is not None:
-        # A scheduled service idles a full interval after any cycle, manual ones included.
-        store.update_schedule(lambda state: after_cycle(state, report.ended_at))
+            report = app.sync(allow_mass_delete=allow_mass_delete, check_passwords=check_passwords,
+                              stop_event=stop_event)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
@@ -245,6 +244,12 @@ def render_report(console: Console, report: CycleReport | dict[str, Any]) -> Non
         console.print(data["message"])
     for note in data.get("notes") or []:
         console.print(f"[yellow]Note:[/yellow] {note}")
+    names = data.get("recorder_names") or {}
+    actions = data.get("applied_actions") or []
+    if actions:
+        console.print(f"[green]{len(actions)} applied:[/green]")
+        for a in actions:
+            console.print("  - " + action_text(a, names), markup=False, highlight=False)
     failures = data.get("failures") or []
     if failures:
         console.print(f"[red]{len(failures)} failed:[/red]")
@@ -268,12 +273,12 @@ def history_command(ctx: click.Context, run_id: int | None, limit: int, as_json:
     _, store = _settings_and_store(ctx)
     console = make_console()
     if run_id is not None:
-        run = store.run(run_id)
-        if run is None:
-            raise click.BadParameter(f"no cycle with id {run_id}; `smartsync history` lists them", param_hint="RUN_ID")
-        # A running cycle has no report yet, and a damaged one reads as {}: show what the run row says.
-        report = {"status": run.status, "trigger": run.trigger, "started_at": run.started_at.isoformat(),
-                  "ended_at": run.ended_at.isoformat() if run.ended_at else None} | run.report
+        try:
+            # A running cycle has no report yet, and a damaged one reads as {}: the run row's fields fill in.
+            report = app_of(ctx).report(run_id)
+        except NotFound:
+            raise click.BadParameter(f"no cycle with id {run_id}; `smartsync history` lists them",
+                                     param_hint="RUN_ID") from None
         if as_json:
             click.echo(json.dumps(report, indent=2))
         else:
@@ -294,6 +299,17 @@ def history_command(ctx: click.Context, run_id: int | None, limit: int, as_json:
         table.add_row(str(r.id), r.trigger, r.status, _local(r.started_at), _local(r.ended_at),
                       str(sum((rep.get("applied") or {}).values())), str(len(rep.get("failures") or [])))
     console.print(table)
+
+
+def action_text(action: dict[str, Any], names: dict[str, str]) -> str:
+    """One applied action: what, on which item and recorder, and each value before -> after."""
+    t = action.get("target") or {}
+    item = f"{t.get('item_kind', '')} {t.get('name') or t.get('item_id', '')}".strip()
+    rid = t.get("recorder_id", "")
+    what = f"{action.get('kind', '')} {action.get('category', '')}".strip()
+    before, after = action.get("before") or {}, action.get("values") or {}
+    changes = "; ".join(f"{k}: {before[k]!r} -> {v!r}" if k in before else f"{k}: {v!r}" for k, v in after.items())
+    return f"{what} {item} on {names.get(rid, rid)}" + (f": {changes}" if changes else "")
 
 
 def _local_text(iso: str | None) -> str:

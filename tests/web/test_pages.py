@@ -1,0 +1,99 @@
+"""The server-rendered pages: what a signed-in administrator sees, and the CSRF rule on every form."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bridge.app import AppService
+from tests.web.fakeworld import TOKEN
+
+
+@pytest.fixture
+def browser(client: TestClient) -> tuple[TestClient, str]:
+    """A client signed in through the page (cookie), and its CSRF token."""
+    del client.headers["Authorization"]
+    client.post("/login", data={"token": TOKEN})
+    csrf = client.get("/").text.split('name="csrf" content="')[1].split('"')[0]
+    return client, csrf
+
+
+def test_blocks_in_product_order_and_no_secret(browser: tuple[TestClient, str]) -> None:
+    client, _ = browser
+    html = client.get("/").text
+    ids = ["block-direction", "block-architecture", "block-labels", "block-mode", "block-links", "block-storage",
+           "block-selection", "block-lifecycle", "block-sync"]
+    positions = [html.index(f'id="{i}"') for i in ids]
+    assert positions == sorted(positions)
+    assert html.index('id="save"') < html.index('id="block-direction"')  # Save at the top
+    assert 'id="scheduling-switch"' in html and "pw-of-primary" not in html and TOKEN not in html
+
+
+@pytest.mark.parametrize("path", ["/", "/run-now", "/log/clear", "/logout"])
+def test_forms_without_csrf_are_refused(browser: tuple[TestClient, str], path: str) -> None:
+    client, _ = browser
+    r = client.post(path, data={"csrf": "forged"}, follow_redirects=False)
+    assert r.status_code == 403 and "CSRF" in r.text
+
+
+def test_save_form_start_later_in_the_past_saves_nothing(browser: tuple[TestClient, str],
+                                                        app_service: AppService) -> None:
+    client, csrf = browser
+    before = app_service.config_path().read_text()
+    version = client.get("/api/config").json()["version"]
+    form = {"csrf": csrf, "version": version, "direction": "backup", "architecture": "single-site", "mode": "auto",
+            "labels_primary": "Recorder P1\nRecorder P2", "labels_secondary": "Recorder S1\nRecorder S2",
+            "links": "Recorder P1 -> Recorder S1\nRecorder P2 -> Recorder S2", "selection": "all",
+            "lifecycle_add": "on", "lifecycle_move": "on", "lifecycle_delete": "on",
+            "sched_enabled": "on", "sched_dirty": "1", "sched_number": "10", "sched_unit": "m",
+            "sched_start": "later", "sched_start_at": "2026-01-05T09:30"}
+    r = client.post("/", data=form)
+    assert r.status_code == 400 and "is in the past" in r.text
+    assert app_service.config_path().read_text() == before and app_service.store().schedule().enabled is False
+    r = client.post("/", data=form | {"sched_start_at": "2026-01-05T12:30"}, follow_redirects=True)
+    assert r.status_code == 200 and "Scheduling on: every 10m" in r.text
+    assert "idle until 12:30:00 (in 150 min)" in r.text
+    saved = app_service.config_path().read_text()
+    assert "move = true" in saved and "storage_links" not in saved  # the form emptied the storage links
+
+
+def test_plan_page_grouped_by_recorder_and_category(browser: tuple[TestClient, str], client: TestClient) -> None:
+    page, _ = browser
+    html = page.get("/plan").text
+    assert "Recorder S1 <small" in html and "once added, its devices get the source" in html
+    assert "ambiguous" in html
+    doc = client.get("/api/plan", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    assert doc["recorders"][0]["recorder"] == "Recorder S1"
+    cats = [c["category"] for c in doc["recorders"][0]["categories"]]
+    assert cats == ["add", "general", "streams"] and doc["total"] == 3
+
+
+def test_history_page_and_missing_report(browser: tuple[TestClient, str], app_service: AppService) -> None:
+    client, _ = browser
+    assert "No cycles yet" in client.get("/history").text
+    app_service.run_now()
+    html = client.get("/history").text
+    assert "<svg" in html and 'href="/history/1"' in html
+    report = client.get("/history/1").text
+    assert "Door" in report and "Stream FPS 15 is not supported by the device" in report
+    assert "<td>Recorder S1</td>" in report  # the recorder by name, not by id
+    assert client.get("/history/42").status_code == 404
+
+
+def test_a_large_report_is_shown_a_page_at_a_time(browser: tuple[TestClient, str], app_service: AppService) -> None:
+    from tests.web.fakeworld import actions
+
+    client, _ = browser
+    store = app_service.store()
+    one = actions()[1].to_json()
+    run_id = store.begin_cycle("schedule")
+    store.finish_cycle(run_id, "ok", {"applied": {"update": 1200}, "applied_actions": [one] * 1200})
+    first = client.get(f"/history/{run_id}").text
+    assert "Actions 1&ndash;500 of 1200" in first and 'href="?start=500"' in first
+    def rows(html: str) -> int:
+        return html.split('id="applied"')[1].split('id="failures"')[0].count("<td>update general</td>")
+
+    assert rows(first) == 500
+    last = client.get(f"/history/{run_id}?start=1000").text
+    assert "Actions 1001&ndash;1200 of 1200" in last and rows(last) == 200
+    assert len(client.get(f"/api/history/{run_id}").json()["applied_actions"]) == 1200
