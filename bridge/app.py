@@ -37,6 +37,7 @@ from bridge.scheduler import (
     decide,
     disable,
     enable,
+    format_ahead,
     format_interval,
     local_zone,
     parse_deny_window,
@@ -229,7 +230,7 @@ class AppService:
             else:
                 minutes = max(0, math.ceil((decision.at - now).total_seconds() / 60))
                 doc.update(state="idle", until=decision.at.isoformat(), in_minutes=minutes,
-                           text=f"idle until {self.local(decision.at)} (in {minutes} min)")
+                           text=f"idle until {self.local(decision.at)} ({format_ahead(decision.at, now)})")
                 if decision.reason.startswith("deny window"):
                     doc["reason"] = decision.reason
                     doc["text"] += f" ({decision.reason})"

@@ -90,7 +90,7 @@ def test_schedule_start_later_then_idle_until_that_time(client: TestClient) -> N
     assert r.status_code == 200, r.text
     assert r.json()["next_run_at"] == "2026-01-05T21:00:00+00:00"
     doc = client.get("/api/status").json()
-    assert doc["state"] == "idle" and doc["text"] == "idle until 22:00:00 (in 720 min)"
+    assert doc["state"] == "idle" and doc["text"] == "idle until 22:00:00 (in 12 h)"
 
 
 @pytest.mark.parametrize("body,words", [
@@ -144,7 +144,7 @@ def test_start_now_after_a_cycle_idles_from_its_end(client: TestClient, app_serv
     r = client.put("/api/schedule", json={"interval": "10m", "start": "keep"})
     assert r.status_code == 200
     # The interval change counts from the last end (10:00) -> 10:10, not from now.
-    assert client.get("/api/status").json()["text"] == "idle until 22:00:00 (in 717 min)"
+    assert client.get("/api/status").json()["text"] == "idle until 22:00:00 (in 11 h 57 min)"
 
 
 # -- history and reports --------------------------------------------------------------------------------

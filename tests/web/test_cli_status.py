@@ -35,7 +35,7 @@ def test_status_json_is_the_api_document(client: TestClient, app_service: AppSer
     result = CliRunner().invoke(cli, ["status", "--json"], obj=obj)
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == client.get("/api/status").json()
-    assert json.loads(result.output)["text"] == "idle until 22:00:00 (in 720 min)"
+    assert json.loads(result.output)["text"] == "idle until 22:00:00 (in 12 h)"
 
 
 def test_history_id_shows_every_applied_action_with_before_and_after(app_service: AppService,

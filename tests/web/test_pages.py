@@ -52,7 +52,7 @@ def test_save_form_start_later_in_the_past_saves_nothing(browser: tuple[TestClie
     assert app_service.config_path().read_text() == before and app_service.store().schedule().enabled is False
     r = client.post("/", data=form | {"sched_start_at": "2026-01-05T12:30"}, follow_redirects=True)
     assert r.status_code == 200 and "Scheduling on: every 10m" in r.text
-    assert "idle until 12:30:00 (in 150 min)" in r.text
+    assert "idle until 12:30:00 (in 2 h 30 min)" in r.text
     saved = app_service.config_path().read_text()
     assert "move = true" in saved and "storage_links" not in saved  # the form emptied the storage links
 
