@@ -22,6 +22,7 @@ import tomlkit
 from tomlkit.items import AoT, Comment, Table, Whitespace
 
 from bridge.errors import ConfigError
+from bridge.kinds.registry import SWITCHES as REGISTRY_SWITCHES
 
 BLOCK_ORDER = (
     "direction", "architecture", "labels", "mode", "links", "camera_map", "storage_links", "selection",
@@ -31,11 +32,9 @@ BLOCK_ORDER = (
 
 LIFECYCLE_SWITCHES = ("add", "move", "replace", "delete")
 LIFECYCLE_DEFAULTS = {"add": True, "move": False, "replace": False, "delete": True}
-SYNC_SWITCHES = (
-    "camera_general", "camera_recording", "camera_storage", "camera_streams", "camera_motion", "camera_privacy",
-    "camera_ptz", "camera_client", "hardware_general", "hardware_driver_settings", "hardware_password",
-    "microphone", "speaker", "metadata", "input", "output",
-)
+SYNC_SWITCHES = tuple(s.key for s in REGISTRY_SWITCHES)
+"""The [sync] switches, from the kinds' registry (a new kind is a new switch here too)."""
+SYNC_DEFAULTS = {s.key: s.default for s in REGISTRY_SWITCHES}
 CHOICES = {
     "direction": ("backup", "restore"),
     "architecture": ("single-site", "federated", "independent"),
@@ -79,7 +78,7 @@ def read_blocks(doc: tomlkit.TOMLDocument) -> dict[str, Any]:
         "selection": {"devices": selection.get("devices"), "names": list(selection.get("names") or []),
                       "ids": list(selection.get("ids") or []), "groups": list(selection.get("groups") or [])},
         "lifecycle": {k: bool(lifecycle.get(k, LIFECYCLE_DEFAULTS[k])) for k in LIFECYCLE_SWITCHES},
-        "sync": {k: bool(sync.get(k, True)) for k in SYNC_SWITCHES},
+        "sync": {k: bool(sync.get(k, SYNC_DEFAULTS[k])) for k in SYNC_SWITCHES},
     }
 
 
@@ -147,7 +146,7 @@ def apply_blocks(doc: tomlkit.TOMLDocument, blocks: dict[str, Any]) -> tomlkit.T
         table = _table(doc, "sync")
         for k in SYNC_SWITCHES:
             if k in blocks["sync"]:
-                _set(table, k, bool(blocks["sync"][k]), True)
+                _set(table, k, bool(blocks["sync"][k]), SYNC_DEFAULTS[k])
     return doc
 
 

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, Interrupted, VmsError
+from bridge.kinds import password as password_kind
+from bridge.kinds import views as views_kind
 from bridge.model import Action, ActionKind, Pairing, Plan, Side, Snapshot, parse_added_device_ref
 
 if TYPE_CHECKING:
@@ -240,7 +242,7 @@ def _cycle(
     session.refresh()
     topology = resolve_topology(settings, session.recorders())
     report.recorder_names = {rid: topology.name(rid) for rid in sorted(topology.primary_ids | topology.secondary_ids)}
-    source, target = _read_both(session, topology, stop)
+    source, target = _read_both(session, topology, settings, stop)
     _check_selection(settings, source)
     report.source_cameras, report.target_cameras = source.camera_count(), target.camera_count()
     pairings = store.pairings()
@@ -250,9 +252,9 @@ def _cycle(
     passwords_due = (check_passwords or not report.dry_run) and password_check_due(
         settings, store, checked_at, check_passwords)
     # Between checks, a pair found this cycle is still compared (its passwords never were); known pairs wait.
-    new_pairs_only = not passwords_due and not report.dry_run and settings.sync.hardware_password
+    new_pairs_only = not passwords_due and not report.dry_run and settings.sync.on(password_kind.SWITCH)
     plan, password_mismatch = _plan(settings, session, source, target, topology, pairings, report,
-                                    allow_mass_delete, passwords_due, stop, new_pairs_only)
+                                    allow_mass_delete, passwords_due, _created(store), stop, new_pairs_only)
     if report.dry_run:
         report.status = "dry-run"
         return
@@ -277,16 +279,17 @@ def _check_selection(settings: Settings, source: Snapshot) -> None:
 
 def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, topology: Any,
           pairings: list[Pairing], report: CycleReport, allow_mass_delete: bool,
-          passwords_due: bool, stop: Callable[[], bool] | None = None,
+          passwords_due: bool, created: dict[str, set[tuple[str, str]]],
+          stop: Callable[[], bool] | None = None,
           new_pairs_only: bool = False) -> tuple[Plan, set[tuple[str, str]]]:
     """The plan of this cycle, past the delete guard, with password differences when a check is due.
 
     With `new_pairs_only` (no check due), only pairings that are not among the remembered `pairings` have
-    their passwords compared.
+    their passwords compared. `created`: what the store remembers SmartSync made (only that may be removed).
     """
     from bridge.plan import guard_check, make_plan
 
-    plan = make_plan(source, target, topology, settings, pairings)
+    plan = make_plan(source, target, topology, settings, pairings, created=created)
     problem = guard_check(plan, source, target, topology, settings.guard.max_delete_share,
                           settings.guard.min_deletes)
     if problem and report.dry_run:
@@ -303,7 +306,7 @@ def _plan(settings: Settings, session: Any, source: Snapshot, target: Snapshot, 
         known = {p.key for p in pairings} if not passwords_due else None
         password_mismatch = _compare_passwords(session, plan, source, target, settings, report, stop, known)
         if password_mismatch:
-            plan = make_plan(source, target, topology, settings, pairings, password_mismatch)
+            plan = make_plan(source, target, topology, settings, pairings, password_mismatch, created)
     _record_plan(report, plan)
     return plan, password_mismatch
 
@@ -338,6 +341,13 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
     def step(action: Action) -> dict[str, Any] | None:
         nonlocal done
         result = _apply_one(session, action, report, kept)
+        if result:
+            # Only what SmartSync made is its own: remembered the moment it exists.
+            for key, kind in (("created_groups", "device_group"), ("created_view_groups", "view_group")):
+                if result.get(key):
+                    store.remember_created(kind, action.target.site, result[key])
+            if result.get("view_id"):
+                store.remember_created("view", action.target.site, [str(result["view_id"])])
         done += 1
         if progress is not None:
             progress(done, total, action)
@@ -392,11 +402,14 @@ def _apply_plan(settings: Settings, store: Store, session: Any, report: CycleRep
         store.replace_pairings(kept.values())
         try:
             target = session.read(topology.target_recorder_ids, topology.target_side, stopping)
+            if settings.sync.on(views_kind.SWITCH):
+                session.read_views(target)
         except Interrupted:
             # A stop during the re-read: what was applied is remembered above; the rest waits.
             interrupted, extra = True, []
         else:
-            second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch)
+            second = make_plan(source, target, topology, settings, list(kept.values()), password_mismatch,
+                               _created(store))
             extra = [a for a in second.actions if a.kind not in LIFECYCLE and a.follows is None
                      and (a.target.item_id, a.category) not in failed]
             kept = {p.key: p for p in second.pairings}
@@ -467,7 +480,7 @@ def _resolve_added_devices(action: Action, added: dict[tuple[str, str], dict[str
 def password_check_due(settings: Settings, store: Store, now: datetime, forced: bool = False) -> bool:
     """Whether this cycle compares hardware passwords: switched on, and asked for or the last check is old."""
     sync = settings.sync
-    if not sync.hardware_password:
+    if not sync.on(password_kind.SWITCH):
         return False
     if forced or sync.password_check_hours <= 0:
         return True
@@ -539,10 +552,20 @@ def _merge_counts(first: dict[str, int], second: dict[str, int]) -> dict[str, in
     return out
 
 
-def _read_both(session: Any, topology: Any, stop: Callable[[], bool] | None = None) -> tuple[Snapshot, Snapshot]:
+def _read_both(session: Any, topology: Any, settings: Settings,
+               stop: Callable[[], bool] | None = None) -> tuple[Snapshot, Snapshot]:
     source = session.read(topology.source_recorder_ids, topology.source_side, stop)
     target = session.read(topology.target_recorder_ids, topology.target_side, stop)
+    if settings.sync.on(views_kind.SWITCH):
+        # Views are read only when they are synced: a walk of each site's view tree.
+        session.read_views(source)
+        session.read_views(target)
     return source, target
+
+
+def _created(store: Store) -> dict[str, set[tuple[str, str]]]:
+    """What the store remembers SmartSync made on the target, by kind."""
+    return {kind: store.created(kind) for kind in ("view", "device_group")}
 
 
 def _apply_one(session: Any, action: Action, report: CycleReport,

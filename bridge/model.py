@@ -95,6 +95,26 @@ class Recorder:
 
 
 @dataclass(slots=True)
+class View:
+    """A Smart Client view: where it lives (view group path), its layout, and what each item shows."""
+
+    id: str
+    group: str
+    """Path of its view group ("/Control Room/Overview 1"); views live in sub-groups."""
+    name: str
+    description: str = ""
+    layout: str = ""
+    """LayoutViewItems: the positions and sizes of the items, as the VMS's own XML."""
+    shortcut: str = ""
+    items: list[str] = field(default_factory=list)
+    """ViewItemDefinitionXml of each item, in layout order (a camera item names the camera's id)."""
+
+    @property
+    def path(self) -> str:
+        return f"{self.group}/{self.name}"
+
+
+@dataclass(slots=True)
 class Snapshot:
     """The in-scope recorders of one side (labelled recorders only)."""
 
@@ -102,6 +122,10 @@ class Snapshot:
     recorders: list[Recorder] = field(default_factory=list)
     groups: dict[str, set[str]] = field(default_factory=dict)
     """Device group path ("/Parking/North") -> ids of the devices in it, for device selection."""
+    views: list[View] = field(default_factory=list)
+    """The site's views, when the views kind is on (read apart: `Session.read_views`)."""
+    view_groups: set[str] = field(default_factory=set)
+    """Paths of every view group of the site, empty ones too."""
 
     def camera_count(self) -> int:
         return sum(1 for r in self.recorders for h in r.hardware for d in h.devices if d.kind == "camera")

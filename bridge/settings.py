@@ -26,12 +26,14 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, create_model
 
 from bridge.errors import ConfigError, PasswordUnavailable
+from bridge.kinds.base import Switch
+from bridge.kinds.registry import SWITCHES
 from bridge.logs import redact, register_secret
 
 DEFAULT_FILE = "smartsync.toml"
@@ -137,37 +139,25 @@ class LifecycleSettings(_Section):
     delete: bool = True
 
 
-class SyncSettings(_Section):
-    """Settings-sync switches, one per category; all on by default."""
+class SyncSettingsBase(_Section):
+    """Settings sync: one switch per entry of `bridge.kinds.registry.SWITCHES` (added by `SyncSettings`)."""
 
-    camera_general: bool = True
-    camera_recording: bool = True
-    camera_storage: bool = True
-    camera_streams: bool = True
-    camera_motion: bool = True
-    camera_privacy: bool = True
-    camera_ptz: bool = True
-    camera_client: bool = True
-    hardware_general: bool = True
-    hardware_driver_settings: bool = True
-    hardware_password: bool = True
-    """Compare hardware passwords (source vs target) and copy the source's when they differ."""
     password_check_hours: float = Field(default=24.0, ge=0.0, le=MAX_PASSWORD_CHECK_HOURS, allow_inf_nan=False)
     """How often passwords are compared: reading one costs a VMS task (~3 round trips) per hardware per side,
     so they are not read every cycle. 0 = every cycle."""
-    microphone: bool = True
-    speaker: bool = True
-    metadata: bool = True
-    input: bool = True
-    output: bool = True
 
-    def enabled(self, kind: str, category: str) -> bool:
-        """Whether settings of `category` on a `kind` ("hardware", "camera", "microphone"...) are synced."""
-        if kind == "camera":
-            return bool(getattr(self, f"camera_{category}", False))
-        if kind == "hardware":
-            return bool(getattr(self, f"hardware_{category}", False))
-        return bool(getattr(self, kind, False))
+    def on(self, switch: Switch) -> bool:
+        """Whether a switch of the registry is on."""
+        return bool(getattr(self, switch.key))
+
+
+if TYPE_CHECKING:
+    SyncSettings = SyncSettingsBase
+else:
+    # The switches come from the registry, so a new kind is a new key without touching this module.
+    SyncSettings = create_model(
+        "SyncSettings", __base__=SyncSettingsBase, __module__=__name__,
+        **{s.key: (bool, Field(default=s.default, description=s.label)) for s in SWITCHES})
 
 
 class SelectionSettings(_Section):

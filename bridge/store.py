@@ -180,6 +180,16 @@ _MIGRATIONS: list[str] = [
     DROP TABLE pairings;
     ALTER TABLE pairings_by_pair RENAME TO pairings;
     """,
+    # What SmartSync made on a target (device groups, views): only those may ever be removed by it.
+    """
+    CREATE TABLE IF NOT EXISTS created_items (
+        kind TEXT NOT NULL,
+        site TEXT NOT NULL,
+        item TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (kind, site, item)
+    );
+    """,
 ]
 
 
@@ -407,6 +417,21 @@ class Store:
     def schema_version(self) -> int:
         with self._read() as conn:
             return int(conn.execute("SELECT version FROM schema_version").fetchone()["version"])
+
+    # -- items SmartSync created ------------------------------------------------------------------------
+
+    def remember_created(self, kind: str, site: str, items: Iterable[str]) -> None:
+        """Remember that SmartSync made these items (a device group path, a view id) on `site`."""
+        now = _iso(self.clock.now())
+        with self._tx() as conn:
+            conn.executemany("INSERT OR IGNORE INTO created_items (kind, site, item, created_at) VALUES (?, ?, ?, ?)",
+                             [(kind, site.lower(), i, now) for i in items])
+
+    def created(self, kind: str) -> set[tuple[str, str]]:
+        """(site, item) of everything of `kind` SmartSync made."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT site, item FROM created_items WHERE kind = ?", (kind,)).fetchall()
+        return {(str(r["site"]), str(r["item"])) for r in rows}
 
     # -- pairings ---------------------------------------------------------------------------------------
 

@@ -20,15 +20,15 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bridge.errors import ConnectError, Interrupted, VmsError
+from bridge.kinds import registry as kinds
 from bridge.model import Action, ActionKind
-from bridge.sdk import configapi, gates
+from bridge.sdk import configapi, gates, views
 from bridge.sdk.configapi import FINAL_STATES
 from bridge.sdk.errors import scrub, to_vms_error, vms_call
 from bridge.sdk.gates import Gate
 from bridge.sdk.net import DEVICE_TYPES, Net
 from bridge.sdk.parse import HARDWARE_IDENTITY_SETTINGS, item_path, path_id
 
-SUB_DOCUMENT_CATEGORIES = ("streams", "motion", "privacy", "ptz", "client")
 _POLL_DELAYS = configapi.POLL_DELAYS
 DEVICE_ITEM_TYPES = ("Camera", "Microphone", "Speaker", "Metadata", "InputEvent", "Output")
 PASSWORD_BATCH = 32
@@ -194,6 +194,9 @@ class Applier:
         secrets = (password,) if password else ()
         what = f"{action.kind.value} {action.target.item_kind or 'item'} {action.target.name or action.target.item_id}"
         try:
+            if action.kind is ActionKind.UPDATE or action.target.item_kind not in ("hardware", ""):
+                # Settings, and what site-scope kinds add and remove (views): the kind's writer.
+                return self._update(site, action, password)
             if action.kind is ActionKind.ADD:
                 return self._add(site, action, password or "", source_devices or {})
             if action.kind is ActionKind.MOVE:
@@ -352,42 +355,110 @@ class Applier:
     # -- settings -------------------------------------------------------------------------------------------
 
     def _update(self, site: Any, action: Action, password: str | None = None) -> dict[str, Any]:
-        kind = action.target.item_kind
-        cat = action.category
+        # The kind that planned the update names its writer; the category picks the item's part to change.
+        kind = kinds.kind_for(action.target.item_kind, action.category)
+        if kind is None:
+            raise VmsError(f"Category {action.category!r} does not apply to a {action.target.item_kind or 'item'}.")
+        writers: dict[str, Callable[[Any, Action, str | None], dict[str, Any] | None]] = {
+            "hardware": self._write_hardware, "password": self._write_password, "device": self._write_device,
+            "groups": self._write_groups, "views": self._write_view}
+        return writers[kind.writer](site, action, password) or {}
+
+    def _write_view(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
+        host = site.info.host
+        ms = self._net.ManagementServer(site.server_id)
+        if action.kind is ActionKind.ADD:
+            return views.add_view(ms, action.values, self.wait, host)
+        if action.kind is ActionKind.DELETE:
+            views.delete_view(ms, action.target.item_id, str(action.values.get("group", "")), self.wait, host)
+        else:
+            views.update_view(ms, action.target.item_id, action.values, self.wait, host)
+        return {}
+
+    def _write_groups(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
+        """Join the camera to the groups named (making missing ones) and leave the others named.
+
+        Answers {"created_groups": [paths]} with the groups it made, so the store remembers they are SmartSync's.
+        """
+        host = site.info.host
+        camera = item_path("Camera", action.target.item_id)
+        created: list[str] = []
+        ms = self._net.ManagementServer(site.server_id)
+        for path in action.values.get("join", []):
+            group = self._device_group(ms, str(path), host, created)
+            if group is not None and not self._in_group(group, action.target.item_id):
+                self.wait(group.CameraFolder.AddDeviceGroupMember(camera),
+                          f"Adding {action.target.name} to device group {path}", host)
+                group.CameraFolder.ClearChildrenCache()  # the SDK keeps a group's member list cached
+        for path in action.values.get("leave", []):
+            group = self._device_group(ms, str(path), host, None)
+            if group is not None and self._in_group(group, action.target.item_id):
+                self.wait(group.CameraFolder.RemoveDeviceGroupMember(camera),
+                          f"Removing {action.target.name} from device group {path}", host)
+                group.CameraFolder.ClearChildrenCache()
+        return {"created_groups": created} if created else {}
+
+    @staticmethod
+    def _in_group(group: Any, camera_id: str) -> bool:
+        return any(str(c.Id).lower() == camera_id.lower() for c in group.CameraFolder.Cameras)
+
+    def _device_group(self, ms: Any, path: str, host: str, created: list[str] | None) -> Any:
+        """The device group at `path` ("/A/B"); made (with its parents) when `created` is a list, else None."""
+        owner, walked = ms, ""
+        for name in (p for p in path.split("/") if p):
+            walked += "/" + name
+            folder = owner.CameraGroupFolder
+            found = next((g for g in folder.CameraGroups if str(g.Name) == name), None)
+            if found is None:
+                if created is None:
+                    return None
+                task = self.wait(folder.AddDeviceGroup(name, "Made by SmartSync: mirrors a source device group"),
+                                 f"Making device group {walked}", host)
+                folder.ClearChildrenCache()
+                made = path_id(str(task.Path))
+                found = next((g for g in owner.CameraGroupFolder.CameraGroups if str(g.Id).lower() == made.lower()),
+                             None)
+                if found is None:
+                    raise VmsError(f"Device group {walked} was made on {host} but cannot be found there.")
+                created.append(walked)
+            owner = found
+        return owner
+
+    def _write_password(self, site: Any, action: Action, password: str | None) -> None:
+        hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
+        self._change_password(site, hw, password)
+
+    def _write_hardware(self, site: Any, action: Action, password: str | None) -> None:
+        hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
         values = action.values
-        if kind == "hardware":
-            hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
-            if cat == "password":
-                self._change_password(site, hw, password)
-            elif cat == "general":
-                self._save_if_changed(hw, values)
-            elif cat == "driver_settings":
-                # The settings live in the first of HardwareDriverSettingsChildItems, saved through their owner.
-                settings = _first(hw.HardwareDriverSettingsFolder.HardwareDriverSettings)
-                props = _first(settings.HardwareDriverSettingsChildItems).Properties
-                wanted = {k: x for k, x in values.items() if k not in HARDWARE_IDENTITY_SETTINGS}
-                missing = sorted(set(wanted) - {str(k) for k in props.Keys})
-                if missing:
-                    raise VmsError(f"The driver of hardware {hw.Name} has no setting {', '.join(missing)}; the two "
-                                   f"devices differ in driver or firmware.")
-                if any([set_setting(props, k, x) for k, x in wanted.items()]):
-                    settings.Save()
-            else:
-                raise VmsError(f"Unknown hardware category {cat!r}.")
-            return {}
-        if kind not in DEVICE_TYPES:
-            raise VmsError(f"Unknown item kind {kind!r}.")
+        if action.category == "general":
+            self._save_if_changed(hw, values)
+            return
+        # driver_settings live in the first of HardwareDriverSettingsChildItems, saved through their owner.
+        settings = _first(hw.HardwareDriverSettingsFolder.HardwareDriverSettings)
+        props = _first(settings.HardwareDriverSettingsChildItems).Properties
+        wanted = {k: x for k, x in values.items() if k not in HARDWARE_IDENTITY_SETTINGS}
+        missing = sorted(set(wanted) - {str(k) for k in props.Keys})
+        if missing:
+            raise VmsError(f"The driver of hardware {hw.Name} has no setting {', '.join(missing)}; the two "
+                           f"devices differ in driver or firmware.")
+        if any([set_setting(props, k, x) for k, x in wanted.items()]):
+            settings.Save()
+
+    def _write_device(self, site: Any, action: Action, password: str | None) -> None:
+        kind, cat, values = action.target.item_kind, action.category, action.values
         sdk_type = DEVICE_TYPES[kind][0]
         device = self._net.device_classes[kind](site.server_id, item_path(sdk_type, action.target.item_id))
         if cat in ("general", "recording"):
             self._save_if_changed(device, values)
-        elif cat == "storage":
+            return
+        if cat == "storage":
             self._change_storage(site, device, str(values.get("storage_id", "")))
-        elif kind == "camera" and cat in SUB_DOCUMENT_CATEGORIES:
-            getattr(self, f"_camera_{cat}")(device, values)
-        else:
-            raise VmsError(f"Category {cat!r} does not apply to a {kind}.")
-        return {}
+            return
+        camera_parts: dict[str, Callable[[Any, dict[str, Any]], None]] = {
+            "streams": self._camera_streams, "motion": self._camera_motion, "privacy": self._camera_privacy,
+            "ptz": self._camera_ptz, "client": self._camera_client}
+        camera_parts[cat](device, values)
 
     def _change_password(self, site: Any, hw: Any, password: str | None) -> None:
         if not password:

@@ -27,6 +27,7 @@ from bridge.sdk.errors import to_connect_error, vms_call, vms_text
 from bridge.sdk.gates import Gate
 from bridge.sdk.net import Net
 from bridge.sdk.runtime import SdkSettings, load_runtime
+from bridge.sdk.views import read_views
 
 INTEGRATION_ID = uuid.UUID("6b1f1c8e-5f0e-4d0e-9c57-3f1d9b8a2a10")
 INTEGRATION_NAME = "SmartSync bridge"
@@ -485,6 +486,15 @@ class Session:
         self._single_stream(snap)
         return snap
 
+    def read_views(self, snapshot: Snapshot) -> None:
+        """Fill in the view groups and views of the sites `snapshot`'s recorders belong to (one walk per site)."""
+        for host in dict.fromkeys(r.site for r in snapshot.recorders):
+            site = self._site_by_host(host)
+            with site.lock, vms_call("Reading the views", host):
+                groups, found = read_views(self._management_server(site))
+            snapshot.view_groups |= groups
+            snapshot.views.extend(found)
+
     def _single_stream(self, snap: Snapshot) -> None:
         """Where any logged-in site predates multistream recording, both sides compare stream usages in their
         single-stream form: a track id the old site cannot hold would otherwise differ, and fail, every cycle."""
@@ -547,8 +557,9 @@ class Session:
 
     def _apply(self, site: _Site, action: Action) -> dict[str, Any]:
         devices: dict[str, bool] | None = None
-        if action.kind is ActionKind.ADD or action.kind is ActionKind.REPLACE or (
-                action.kind is ActionKind.UPDATE and action.category == "password"):
+        hardware = action.target.item_kind == "hardware"
+        if hardware and (action.kind is ActionKind.ADD or action.kind is ActionKind.REPLACE or (
+                action.kind is ActionKind.UPDATE and action.category == "password")):
             src = self._site_by_host(str(action.values.get("source_site", "")))
             source_id = str(action.values.get("source_hardware_id", ""))
             password = self._applier.read_password(src, source_id)

@@ -31,6 +31,7 @@ SYNC_GROUPS = (
     ("Camera", [s for s in SYNC_SWITCHES if s.startswith("camera_")]),
     ("Hardware", [s for s in SYNC_SWITCHES if s.startswith("hardware_")]),
     ("Devices", ["microphone", "speaker", "metadata", "input", "output"]),
+    ("Groups and views", ["device_groups", "views"]),
 )
 
 

@@ -358,7 +358,8 @@ def test_device_selection_limits_settings_sync_not_lifecycle() -> None:
     assert kinds(plan) == [("add", "")]
     src.groups = {"/Parking/North": {"c"}}
     plan = plan_for(src, tgt, selection={"groups": ["/Parking"]})
-    assert kinds(plan) == [("add", ""), ("update", "general")]
+    # The camera joins its source group on the target too (device groups follow the same selection).
+    assert kinds(plan) == [("add", ""), ("update", "general"), ("update", "groups")]
 
 
 def test_other_device_kinds_sync_general_by_their_switch() -> None:

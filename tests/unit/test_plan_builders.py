@@ -185,6 +185,11 @@ def simulate(plan: Plan, target: Snapshot, source: Snapshot,
         elif a.kind is ActionKind.ADD:
             new = _add(a, recs, hw_at, src_hw, pairings)
             added[(new_source(a), a.target.recorder_id)] = new
+        elif a.kind is ActionKind.UPDATE and a.category == "groups":
+            for path in a.values["join"]:
+                out.groups.setdefault(path, set()).add(a.target.item_id)
+            for path in a.values["leave"]:
+                out.groups[path].discard(a.target.item_id)
         elif a.kind is ActionKind.UPDATE:
             _update(_related_to_added(a, added), hw_at)
     return out, list(pairings.values())

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bridge.errors import ConfigError
+from bridge.kinds.registry import KINDS
 from bridge.settings import check_passwords, load_settings, settings_from_dict
 
 GOOD = """
@@ -254,9 +255,10 @@ def test_sync_switch_lookup() -> None:
                             "links": [{"primary": "P", "secondary": "S"}],
                             "sites": [{"name": "p", "uri": "http://ms/", "auth": "Negotiate"}],
                             "sync": {"camera_storage": False, "microphone": False}})
-    assert not s.sync.enabled("camera", "storage") and s.sync.enabled("camera", "general")
-    assert not s.sync.enabled("microphone", "general") and s.sync.enabled("input", "general")
-    assert s.sync.enabled("hardware", "driver_settings")
+    on = {k.name: k.enabled(s.sync) for k in KINDS}
+    assert "storage" not in on["camera"] and "general" in on["camera"]
+    assert "general" not in on["microphone"] and "general" in on["input"]
+    assert "driver_settings" in on["hardware"] and "password" in on["password"]
 
 
 def test_example_file_is_valid() -> None:

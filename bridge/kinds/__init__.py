@@ -1,0 +1,1 @@
+"""Sync kinds: one module per kind of settings SmartSync mirrors, listed in `bridge.kinds.registry`."""

@@ -1,0 +1,118 @@
+"""Views through the fake SDK: copied with counterpart cameras, an operator's view survives, zero writes after."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fakes import verbs
+from tests.integration import worldtools as wt
+from tests.integration.test_engine_groups import PASSWORD, Site, _cameras
+
+pytestmark = pytest.mark.dotnet
+
+
+@pytest.fixture
+def make_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str, str], Site]:
+    from bridge.demo import PASSWORD_ENV
+
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    monkeypatch.setenv("SMARTSYNC_PASSWORD_SECONDARY", PASSWORD)
+    counter = iter(range(100))
+
+    def make(architecture: str, direction: str) -> Site:
+        site = Site(tmp_path / f"site{next(counter)}", architecture, direction)
+        site.config["sync"] = {"views": True}
+        return site
+
+    return make
+
+
+def views(site: Site, host: str) -> dict[str, list[str]]:
+    """View path -> the camera ids its items show ("" for an empty item)."""
+    out: dict[str, list[str]] = {}
+
+    def walk(groups: list[dict[str, Any]], prefix: str) -> None:
+        for g in groups:
+            path = f"{prefix}/{g['Name']}"
+            for v in g.get("Views", []):
+                out[f"{path}/{v['Name']}"] = [_camera_of(i["ViewItemDefinitionXml"]) for i in v["ViewItems"]]
+            walk(g.get("ViewGroups", []), path)
+
+    walk(wt.docs(site.world)[host]["ViewGroups"], "")
+    return out
+
+
+def _camera_of(xml: str) -> str:
+    marker = 'cameraid="'
+    return xml[xml.index(marker) + len(marker):xml.index('"', xml.index(marker) + len(marker))] if marker in xml else ""
+
+
+def _view_actions(report: Any) -> list[Any]:
+    return [a for a in report.plan.actions if a.target.item_kind == "view"]
+
+
+@pytest.mark.parametrize(("architecture", "direction"),
+                         [("federated", "backup"), ("independent", "backup"), ("independent", "restore")])
+def test_views_are_copied_with_counterparts_and_an_operators_view_survives(make_site, architecture, direction):
+    site = make_site(architecture, direction)
+    first = site.cycle()
+    assert first.status == "ok", first.failures
+    assert _view_actions(first) == []  # the world's views are in step
+
+    source_cams = sorted(_cameras(wt.docs(site.world)[site.source]))
+    verbs.add_view(site.world, site.source, "Control Room/Lobby", "Entrances", [source_cams[0], source_cams[1]])
+    verbs.add_view(site.world, site.target, "Night shift/Mine", "My view", [site.counterpart(source_cams[0])])
+    report = site.cycle()
+    assert report.status == "ok", report.failures
+    copied = views(site, site.target)["/Control Room/Lobby/Entrances"]
+    assert copied == [site.counterpart(source_cams[0]), site.counterpart(source_cams[1]), "", ""], report.skips
+    assert ("/Control Room/Lobby", site.target) in {(i, h) for h, i in site.store().created("view_group")}
+
+    again = site.cycle()
+    assert again.status == "ok" and _view_actions(again) == [] and again.writes == 0
+    assert "/Night shift/Mine/My view" in views(site, site.target)
+
+
+def test_a_view_deleted_on_the_source_goes_only_where_smartsync_made_it(make_site):
+    site = make_site("independent", "backup")
+    source_cams = sorted(_cameras(wt.docs(site.world)[site.source]))
+    verbs.add_view(site.world, site.source, "Control Room/Lobby", "Entrances", [source_cams[0]])
+    assert site.cycle().status == "ok"
+    assert "/Control Room/Lobby/Entrances" in views(site, site.target)
+
+    def drop(data: dict[str, Any]) -> None:
+        for top in data["ViewGroups"]:
+            for sub in top["ViewGroups"]:
+                sub["Views"] = [v for v in sub["Views"] if v["Name"] != "Entrances"]
+                if sub["Name"] == "Overview 1":
+                    sub["Views"] = []  # the world's own views: on the target they were not made by SmartSync
+
+    site.edit(site.source, drop)
+    before = views(site, site.target)
+    report = site.cycle()
+    assert report.status == "ok", report.failures
+    after = views(site, site.target)
+    assert "/Control Room/Lobby/Entrances" not in after
+    assert {p for p in before if "Overview 1" in p} <= set(after)
+
+
+def test_an_item_whose_camera_has_no_counterpart_is_left_empty_and_reported(make_site):
+    site = make_site("independent", "backup")
+    assert site.cycle().status == "ok"
+    lone_recorder = next(r["Name"] for r in wt.docs(site.world)[site.source]["RecordingServers"])
+    site.config["links"] = [link for link in site.config["links"] if link["primary"] != lone_recorder]
+    site.config["storage_links"] = [x for x in site.config["storage_links"] if x["primary"] != lone_recorder]
+    site.config["labels"]["primary"] = [n for n in site.config["labels"]["primary"] if n != lone_recorder]
+    lone = wt.cameras_on(site.world, lone_recorder)[0]
+    paired = next(c for c in sorted(_cameras(wt.docs(site.world)[site.source]))
+                  if c not in {x["Id"] for x in wt.cameras_on(site.world, lone_recorder)})
+    verbs.add_view(site.world, site.source, "Control Room/Lobby", "Mixed", [paired, lone["Id"]])
+    report = site.cycle()
+    assert report.status == "ok", report.failures
+    assert views(site, site.target)["/Control Room/Lobby/Mixed"] == [site.counterpart(paired), "", "", ""]
+    assert any("Mixed" in s["reason"] and "left empty" in s["reason"] and lone["Name"] in s["reason"]
+               for s in report.skips), report.skips
