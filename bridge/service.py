@@ -413,7 +413,7 @@ class Service:
 def _schedule_words(state: ScheduleState) -> str:
     if not state.enabled:
         return "off"
-    words = f"on, every {format_interval(state.interval_seconds or 0)}"
+    words = f"on, every {format_interval(state.interval_seconds)}" if state.interval_seconds else "on, no interval"
     if state.deny_windows:
         words += f", no cycles {', '.join(state.deny_windows)}"
     if state.paused_reason:
@@ -509,6 +509,8 @@ def describe(store: Store, now: datetime, tz: tzinfo) -> StatusView:
         decision = decide(schedule, now, tz)
         if decision.action == "run":
             state = "due now" if alive else "due now, waiting for the service to start"
+        elif decision.action == "off":
+            state = f"off ({decision.reason})"
         else:
             at = decision.at or now
             held = f", held by the {decision.reason}" if decision.reason.startswith("deny window") else ""

@@ -283,8 +283,8 @@ def fault() -> None:
 @click.argument("site")
 @click.argument("kind", type=click.Choice(verbs.FAULT_KINDS, case_sensitive=False))
 @click.argument("value")
-@click.option("--item", help="item name or Id (RejectSave, FailTask, NotAuthorized, TimeoutOnSave), or an "
-                              "operation (FailTask)")
+@click.option("--item", help="item name, '<recorder>/<name>' or Id (RejectSave, FailTask, NotAuthorized, "
+                              "TimeoutOnSave), or an operation (FailTask)")
 @_guarded
 def fault_set(folder: str, site: str, kind: str, value: str, item: str | None) -> None:
     """Set fault KIND with VALUE on SITE: error text (RejectSave, FailTask), reason (RefuseLogin), round-trip

@@ -512,15 +512,21 @@ def add_view(folder: str | os.PathLike[str], site: str, group: str, name: str, c
 # --- faults ------------------------------------------------------------------------------------------------------
 
 
+def _recorder_items(rec: Json) -> list[tuple[Json, str]]:
+    """A recorder's storages, hardware and devices, each with its kind."""
+    out: list[tuple[Json, str]] = [(s, "storage") for s in rec.get("Storages", [])]
+    for hw in rec.get("Hardwares", []):
+        out.append((hw, "hardware"))
+        out += [(d, f.rstrip("s").lower()) for f in DEVICE_FOLDERS for d in hw.get(f, [])]
+    return out
+
+
 def _site_items(doc: Document) -> list[tuple[Json, str]]:
     out: list[tuple[Json, str]] = []
     data = doc.data
     for rec in data.get("RecordingServers", []):
         out.append((rec, "recorder"))
-        out += [(s, "storage") for s in rec.get("Storages", [])]
-        for hw in rec.get("Hardwares", []):
-            out.append((hw, "hardware"))
-            out += [(d, f.rstrip("s").lower()) for f in DEVICE_FOLDERS for d in hw.get(f, [])]
+        out += _recorder_items(rec)
 
     def walk(groups: list[Json], kind: str, child: str) -> None:
         for g in groups:
@@ -538,10 +544,16 @@ def _item_id(doc: Document, key: str) -> str:
     items = _site_items(doc)
     hits = [i for i, _ in items if str(i.get("Id", "")).lower() == key.lower()] or \
         [i for i, _ in items if i.get("Name") == key]
+    if not hits and "/" in key:
+        # "<recorder>/<name>", as `fakes show` and the other verbs name an item that a mirror shares a name with
+        scope, name = key.split("/", 1)
+        hits = [i for rec in doc.data.get("RecordingServers", []) if rec.get("Name") == scope
+                for i, _ in _recorder_items(rec) if i.get("Name") == name]
     if len(hits) == 1:
         return str(hits[0]["Id"])
     if hits:
-        raise WorldError(f"{key!r} names {len(hits)} items on site {doc.host}; name the item by Id")
+        raise WorldError(f"{key!r} names {len(hits)} items on site {doc.host}; name the item by Id or as "
+                         f"'<recorder>/<name>'")
     close = difflib.get_close_matches(key, sorted({str(i.get("Name")) for i, _ in items}), n=5, cutoff=0.6)
     raise WorldError(f"no item named {key!r} on site {doc.host}" +
                      (f"; close matches: {', '.join(repr(c) for c in close)}" if close else ""))

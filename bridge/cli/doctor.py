@@ -68,6 +68,14 @@ def doctor_command(ctx: click.Context) -> None:
     except ConfigError as exc:
         _line(False, "configuration", exc.message + "".join(f"\n     - {p}" for p in exc.problems))
         ctx.exit(exc.exit_code)  # 2, as for every other command: the fix is in the configuration, not the machine
+    from bridge.settings import check_passwords
+
+    password_error: ConfigError | None = None
+    try:
+        check_passwords(settings)
+    except ConfigError as exc:
+        password_error = exc  # named on the log-in lines below; exit 2 then, as for every other command
+    passwords_ok = password_error is None
     all_ok = True
     folder = settings.sdk.folder
     try:
@@ -110,4 +118,6 @@ def doctor_command(ctx: click.Context) -> None:
     else:
         for site in settings.sites:
             all_ok = _line(False, f"log-in {site.uri}", "not tried: the runtime did not load")
-    ctx.exit(0 if all_ok else 3)
+        if password_error is not None:
+            _line(False, "passwords", "; ".join(password_error.problems))
+    ctx.exit(0 if all_ok else 3 if passwords_ok else 2)

@@ -90,6 +90,23 @@ class _Site:
     config_api: Any = None
     """The site's Configuration API channel, once one was needed (bridge.sdk.configapi)."""
     lock: threading.RLock = field(default_factory=threading.RLock)
+    cycle: _CycleRead | None = None
+    """What this cycle already fetched from the site; dropped by `Session.refresh` and by any write."""
+
+
+@dataclass(slots=True)
+class _CycleRead:
+    """One cycle's view of a site, fetched once and shared by both sides' reads (they are often the same site).
+
+    Opening the management server, listing its recorders and reading its device groups each cost a round
+    trip; a cycle needs them once, not once per side. A write makes the view stale, so `Session.apply` drops
+    it and a read after a write (the re-read of the target after adds) fetches afresh.
+    """
+
+    management_server: Any
+    recorders: dict[str, Any]
+    """Recorder id -> its SDK item, listed by `Session.recorders`."""
+    groups: dict[str, set[str]] | None = None
 
 
 def host_of(uri: str) -> str:
@@ -272,11 +289,18 @@ class Session:
             self._hardware_recorder.clear()
             # A licence may have been added since: each cycle finds (and notes) closed gates afresh.
             self._closed_gates.clear()
+        self._forget_cycle()
         for host, site in list(self._sites.items()):
             if not self._net.Environment.IsLoggedIn(site.net_uri):
                 settings = self._logins[host]
                 del self._sites[host]
                 self._login(settings, site.info.is_child, site.info.uri)
+
+    def _forget_cycle(self) -> None:
+        """Drop what this cycle fetched: the next read opens each site afresh."""
+        for site in list(self._sites.values()):
+            with site.lock:
+                site.cycle = None
 
     def close(self) -> None:
         """Log out and forget the servers; the session cannot be used afterwards."""
@@ -324,6 +348,16 @@ class Session:
             item.FillChildren(self._net.strings(wanted))
 
     def _read_recorder(self, site: _Site, rs: Any) -> str:
+        """One recorder's dump; its SDK objects are let go once it is written (see `_dump_recorder`)."""
+        try:
+            return self._dump_recorder(site, rs)
+        finally:
+            # The SDK keeps a recorder's hardware list, and with it every device and setting object below it
+            # (about ten per camera), for the whole process. Once dumped they are not needed: dropping the list
+            # lets the next recorder's objects take their memory instead of adding to the peak.
+            rs.HardwareFolder.ClearChildrenCache()
+
+    def _dump_recorder(self, site: _Site, rs: Any) -> str:
         """One recorder's dump; privacy masks are left out where the VMS says they are not licensed."""
         privacy = self._gate_open(site, Gate.PRIVACY_MASK)
         try:
@@ -377,6 +411,13 @@ class Session:
         # A new ManagementServer object reads fresh: changes made between cycles become visible.
         return self._net.ManagementServer(site.server_id)
 
+    def _cycle_view(self, site: _Site) -> _CycleRead:
+        """This cycle's view of the site (call with its lock held): the one `recorders` fetched, else a new one."""
+        if site.cycle is None:
+            ms = self._management_server(site)
+            site.cycle = _CycleRead(ms, {str(rs.Id): rs for rs in ms.RecordingServerFolder.RecordingServers})
+        return site.cycle
+
     def recorders(self) -> list[Recorder]:
         """Every recorder of every site with its storages (no hardware)."""
         out: list[Recorder] = []
@@ -385,6 +426,8 @@ class Session:
                 ms = self._management_server(site)
                 self._fill(site, ms.RecordingServerFolder, ["RecordingServer", "Storage"])
                 recs = parse.parse_inventory(host, self._net.json(self._net.Reader.ReadInventory(ms)))
+                # Kept for this cycle's reads: the same listing, already loaded, costs no further round trip.
+                site.cycle = _CycleRead(ms, {str(rs.Id): rs for rs in ms.RecordingServerFolder.RecordingServers})
             with self._map_lock:
                 for r in recs:
                     self._recorder_site[r.id] = host
@@ -422,30 +465,23 @@ class Session:
         for host, ids in by_site.items():
             site = self._sites[host]
             with site.lock, vms_call("Reading the configuration", host):
-                ms = self._management_server(site)
-                wanted = set(ids)
-                found = {}
-                for rs in ms.RecordingServerFolder.RecordingServers:
-                    if str(rs.Id) in wanted:
-                        found[str(rs.Id)] = rs
+                view = self._cycle_view(site)
                 for rid in ids:
                     check_stop(stop, f"reading the {side} side")
-                    rs = found.get(rid)
+                    rs = view.recorders.get(rid)
                     if rs is None:
                         raise VmsError(f"Recording server {rid} no longer exists on {host}.")
                     rec = parse.parse_recorder(host, self._net.json(self._read_recorder(site, rs)))
-                    # The SDK keeps a recorder's hardware list, and every object below it, for the whole
-                    # process. Once dumped they are not needed: dropped here, one recorder's objects at a time
-                    # are alive instead of both sides' (measured: peak 843 -> ~460 MB for 20,000 cameras).
-                    rs.HardwareFolder.ClearChildrenCache()
                     rec.limits = self._limits(site)
                     snap.recorders.append(rec)
                     with self._map_lock:
                         self._hardware_recorder.update((hw.id, rec.id) for hw in rec.hardware)
-                check_stop(stop, f"reading the {side} side")
-                groups_folder = ms.CameraGroupFolder
-                self._fill(site, groups_folder, ["CameraGroup", "Camera"])
-                for path, members in parse.parse_groups(self._net.json(self._net.Reader.ReadGroups(ms))).items():
+                if view.groups is None:
+                    check_stop(stop, f"reading the {side} side")
+                    ms = view.management_server
+                    self._fill(site, ms.CameraGroupFolder, ["CameraGroup", "Camera"])
+                    view.groups = parse.parse_groups(self._net.json(self._net.Reader.ReadGroups(ms)))
+                for path, members in view.groups.items():
                     snap.groups.setdefault(path, set()).update(members)
         self._single_stream(snap)
         return snap
@@ -513,6 +549,15 @@ class Session:
             raise VmsError(f"Hardware {action.target.name or action.target.item_id} on {site.info.host} was not "
                            f"replaced: {gates.reason(Gate.REPLACE_HARDWARE, site.info.version)}; "
                            f"{Gate.REPLACE_HARDWARE.info.without}.")
+        # Whatever this action changes, the cycle's view of the sites no longer shows it (before and after, so
+        # a listing made while it runs is not kept either).
+        self._forget_cycle()
+        try:
+            return self._apply(site, action)
+        finally:
+            self._forget_cycle()
+
+    def _apply(self, site: _Site, action: Action) -> dict[str, Any]:
         devices: dict[str, bool] | None = None
         secret: str | None = None
         hardware = action.target.item_kind == "hardware"

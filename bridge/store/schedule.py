@@ -7,6 +7,9 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
+
+from loguru import logger
 
 from bridge.logs import redact
 from bridge.store.base import StoreBase
@@ -32,6 +35,19 @@ class ScheduleState:
     paused_at: datetime | None = None
 
 
+def _interval(value: Any) -> int | None:
+    """A stored schedule interval; None (no interval: scheduling reads as off) when absent or out of range."""
+    from bridge.scheduler import MAX_INTERVAL  # local: the scheduler imports this module
+
+    if value is None:
+        return None
+    # Below the CLI's minimum is kept: tests (and a hand-edited store) may want a fast schedule.
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_INTERVAL:
+        return value
+    logger.warning("The store holds an unreadable schedule interval {!r}; ignoring it", str(value)[:40])
+    return None
+
+
 class ScheduleStore(StoreBase):
     """The one schedule row."""
 
@@ -54,7 +70,8 @@ class ScheduleStore(StoreBase):
     def _schedule(conn: sqlite3.Connection) -> ScheduleState:
         row = conn.execute("SELECT * FROM schedule WHERE id = 1").fetchone()
         return ScheduleState(
-            enabled=bool(row["enabled"]), interval_seconds=row["interval_seconds"], start_at=dt(row["start_at"]),
+            enabled=bool(row["enabled"]), interval_seconds=_interval(row["interval_seconds"]),
+            start_at=dt(row["start_at"]),
             next_run_at=dt(row["next_run_at"]), deny_windows=from_json(row["deny_windows"], []),
             updated_at=dt(row["updated_at"]), paused_reason=str(row["paused_reason"] or ""),
             paused_by=str(row["paused_by"] or ""), paused_at=dt(row["paused_at"]),

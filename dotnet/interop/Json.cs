@@ -156,11 +156,18 @@ namespace SmartSync.Interop
             WriteString(Convert.ToString(value, CultureInfo.InvariantCulture));
         }
 
+        // Copies runs of plain characters at once: most values need no escape, and 40 M characters go through here.
         private void WriteString(string s)
         {
             sb.Append('"');
-            foreach (char c in s)
+            int run = 0;
+            for (int i = 0; i < s.Length; i++)
             {
+                char c = s[i];
+                if (c >= ' ' && c != '"' && c != '\\')
+                    continue;
+                sb.Append(s, run, i - run);
+                run = i + 1;
                 switch (c)
                 {
                     case '"': sb.Append("\\\""); break;
@@ -168,14 +175,10 @@ namespace SmartSync.Interop
                     case '\n': sb.Append("\\n"); break;
                     case '\r': sb.Append("\\r"); break;
                     case '\t': sb.Append("\\t"); break;
-                    default:
-                        if (c < ' ')
-                            sb.Append("\\u").Append(((int)c).ToString("x4"));
-                        else
-                            sb.Append(c);
-                        break;
+                    default: sb.Append("\\u").Append(((int)c).ToString("x4")); break;
                 }
             }
+            sb.Append(s, run, s.Length - run);
             sb.Append('"');
         }
     }

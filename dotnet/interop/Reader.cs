@@ -6,9 +6,6 @@
 // depending on which concrete type or number type each one uses.
 using System;
 using System.Collections;
-using System.Collections.Generic;
-using System.Linq.Expressions;
-using System.Reflection;
 using VideoOS.Platform.ConfigurationItems;
 
 namespace SmartSync.Interop
@@ -35,10 +32,6 @@ namespace SmartSync.Interop
         // multistream licence, are left out).
         private static readonly string[] UsageProperties =
             { "Name", "StreamReferenceId", "LiveDefault", "LiveMode", "RecordTo", "DefaultPlayback", "UseEdge" };
-
-        private static readonly Dictionary<Type, Dictionary<string, Func<object, object>>> GetterCache =
-            new Dictionary<Type, Dictionary<string, Func<object, object>>>();
-        private static readonly object CacheLock = new object();
 
         /// <summary>Version of this helper; the bridge checks it to catch a stale build.</summary>
         public static string Version
@@ -175,9 +168,10 @@ namespace SmartSync.Interop
             foreach (object u in List(definition, "StreamUsageChildItems"))
             {
                 w.BeginObject();
+                TypeAccess a = TypeAccess.Of(u);
                 foreach (string k in UsageProperties)
                 {
-                    Func<object, object> g = Getter(u.GetType(), k);
+                    Func<object, object> g = a.Prop(k).Get;
                     if (g != null)
                         w.Property(k, g(u));
                 }
@@ -251,33 +245,46 @@ namespace SmartSync.Interop
         }
 
         // Every key the item reports, valued through its typed property when it has one (so JSON keeps the
-        // SDK's types), else through GetProperty's string. Secrets are never written.
+        // SDK's types), else through GetProperty's string. Secrets are never written. A repeated key is
+        // written again with the same value (the decoder keeps one), which costs less than a set per item.
         private static void WritePropsBody(JsonWriter w, object item, string[] extras)
         {
-            IEnumerable<string> keys = Keys(item);
-            HashSet<string> seen = new HashSet<string>();
-            foreach (string k in keys)
+            TypeAccess a = TypeAccess.Of(item);
+            bool hasId = false;
+            int extrasSeen = 0;
+            foreach (object key in a.Keys(item))
             {
-                if (!seen.Add(k) || IsSecret(k))
+                string k = key as string ?? Convert.ToString(key);
+                Prop p = a.Prop(k);
+                if (p.Secret)
                     continue;
-                Func<object, object> g = Getter(item.GetType(), k);
-                w.Property(k, g != null ? g(item) : RawProperty(item, k));
+                if (k == "Id")
+                    hasId = true;
+                if (extras != null)
+                {
+                    for (int i = 0; i < extras.Length; i++)
+                    {
+                        if (extras[i] == k)
+                            extrasSeen |= 1 << i;
+                    }
+                }
+                w.Property(k, p.Get != null ? p.Get(item) : RawProperty(a, item, k));
             }
-            if (!seen.Contains("Id"))
+            if (!hasId)
             {
-                Func<object, object> idg = Getter(item.GetType(), "Id");
-                if (idg != null)
-                    w.Property("Id", idg(item));
+                Prop id = a.Prop("Id");
+                if (id.Get != null)
+                    w.Property("Id", id.Get(item));
             }
             if (extras == null)
                 return;
-            foreach (string k in extras)
+            for (int i = 0; i < extras.Length; i++)
             {
-                if (seen.Contains(k))
+                if ((extrasSeen & (1 << i)) != 0)
                     continue;
-                Func<object, object> g = Getter(item.GetType(), k);
-                if (g != null)
-                    w.Property(k, g(item));
+                Prop p = a.Prop(extras[i]);
+                if (p.Get != null && !p.Secret)
+                    w.Property(extras[i], p.Get(item));
             }
         }
 
@@ -286,37 +293,15 @@ namespace SmartSync.Interop
             return key.IndexOf("Password", StringComparison.OrdinalIgnoreCase) >= 0;
         }
 
-        private static IEnumerable<string> Keys(object item)
-        {
-            // GetPropertyKeys is on the concrete item classes, not on IConfigurationItem: reached by reflection.
-            MethodInfo m = item.GetType().GetMethod("GetPropertyKeys", Type.EmptyTypes);
-            if (m == null)
-                return new string[0];
-            IEnumerable keys = m.Invoke(item, null) as IEnumerable;
-            List<string> result = new List<string>();
-            if (keys != null)
-            {
-                foreach (object k in keys)
-                    result.Add(Convert.ToString(k));
-            }
-            return result;
-        }
-
-        private static object RawProperty(object item, string key)
+        private static object RawProperty(TypeAccess a, object item, string key)
         {
             IConfigurationItem ci = item as IConfigurationItem;
-            if (ci != null)
-                return ci.GetProperty(key);
-            MethodInfo m = item.GetType().GetMethod("GetProperty", new[] { typeof(string) });
-            return m == null ? null : m.Invoke(item, new object[] { key });
+            return ci != null ? ci.GetProperty(key) : a.Raw(item, key);
         }
 
         private static object Get(object obj, string name)
         {
-            if (obj == null)
-                return null;
-            Func<object, object> g = Getter(obj.GetType(), name);
-            return g == null ? null : g(obj);
+            return obj == null ? null : TypeAccess.Of(obj).Value(obj, name);
         }
 
         private static IEnumerable List(object obj, string folder, string list)
@@ -328,54 +313,6 @@ namespace SmartSync.Interop
         {
             IEnumerable items = Get(folder, list) as IEnumerable;
             return items ?? new object[0];
-        }
-
-        // Compiled getters: reflection's GetValue costs microseconds per call, and a read makes ~60 per camera.
-        private static Func<object, object> Getter(Type t, string name)
-        {
-            Dictionary<string, Func<object, object>> perType;
-            Func<object, object> g;
-            lock (CacheLock)
-            {
-                if (!GetterCache.TryGetValue(t, out perType))
-                {
-                    perType = new Dictionary<string, Func<object, object>>();
-                    GetterCache[t] = perType;
-                }
-                if (perType.TryGetValue(name, out g))
-                    return g;
-            }
-            PropertyInfo p = Property(t, name);
-            if (p != null)
-            {
-                ParameterExpression obj = Expression.Parameter(typeof(object), "o");
-                Expression body = Expression.Convert(Expression.Property(Expression.Convert(obj, t), p), typeof(object));
-                g = Expression.Lambda<Func<object, object>>(body, obj).Compile();
-            }
-            lock (CacheLock)
-            {
-                perType[name] = g;
-            }
-            return g;
-        }
-
-        private static PropertyInfo Property(Type t, string name)
-        {
-            PropertyInfo p;
-            try
-            {
-                p = t.GetProperty(name, BindingFlags.Public | BindingFlags.Instance);
-            }
-            catch (AmbiguousMatchException)
-            {
-                // A derived type hides a base property with `new`: take the most derived one.
-                p = null;
-                for (Type x = t; x != null && p == null; x = x.BaseType)
-                    p = x.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly);
-            }
-            if (p != null && (p.GetIndexParameters().Length != 0 || !p.CanRead))
-                p = null;
-            return p;
         }
     }
 }

@@ -67,6 +67,16 @@ def test_doctor_exits_2_on_a_configuration_error(site: Any, tmp_path: Path) -> N
     no_traceback(proc)
 
 
+def test_doctor_exits_2_when_a_site_password_is_not_set(site: Any, tmp_path: Path) -> None:  # noqa: F811
+    _, config, _ = site
+    sites = [s | {"password_env": "SMARTSYNC_QA7_NEVER_SET"} for s in config["sites"]]
+    unset = write_config(config | {"sites": sites}, tmp_path / "unset.toml")
+    proc = smartsync(unset, "doctor")
+    assert proc.returncode == 2, proc.stdout + proc.stderr  # a configuration error, as `plan` and `sync` say
+    assert "SMARTSYNC_QA7_NEVER_SET" in proc.stdout and "is not set" in proc.stdout
+    no_traceback(proc)
+
+
 def test_a_very_deep_world_document_is_refused_by_the_fake_not_a_crash(site: Any) -> None:  # noqa: F811
     world, _, path = site
     (world / "ms-site.json").write_text('{"ManagementServer": ' + "[" * 100_000 + "]" * 100_000 + "}")

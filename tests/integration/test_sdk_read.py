@@ -88,3 +88,35 @@ def test_round_trips_grow_with_recorders_not_cameras(tmp_path: Path, open_sessio
     assert big_cams == 2 * small_cams
     assert big == small
     assert small <= 2 + 2 * 2  # per site: management server, recorder list, groups; per recorder: one fill
+
+
+def test_both_sides_of_a_cycle_share_one_listing_and_one_groups_read(world: Path,
+                                                                     open_session: Callable[..., Any]) -> None:
+    session = open_session(make_settings(world))
+    session.refresh()
+    ids = {r.name: r.id for r in session.recorders()}
+    before = session.round_trips()
+    source = session.read([ids["Recorder P1"]], Side.PRIMARY)
+    target = session.read([ids["Recorder S1"]], Side.SECONDARY)
+    # One FillChildren per recorder and the groups once: the management server and its recorder list are the
+    # ones `recorders()` already fetched this cycle.
+    assert session.round_trips() - before == 2 + 1
+    assert source.groups and source.groups == target.groups
+
+
+def test_a_new_cycle_reads_the_groups_again(world: Path, open_session: Callable[..., Any]) -> None:
+    session = open_session(make_settings(world))
+    session.refresh()
+    rid = next(r.id for r in session.recorders() if r.name == "Recorder P1")
+    first = session.read([rid], Side.PRIMARY).groups
+    doc = load_doc(world, "ms-site")
+    group = doc["CameraGroups"][0]["CameraGroups"][0]
+    moved = group["Members"].pop()
+    save_doc(world, "ms-site", doc)
+    # Within the cycle the groups read once stand; the next cycle (refresh) sees the change.
+    assert session.read([rid], Side.PRIMARY).groups == first
+    session.refresh()
+    session.recorders()
+    path = f"/{doc['CameraGroups'][0]['Name']}/{group['Name']}"
+    again = session.read([rid], Side.PRIMARY).groups
+    assert moved.split("[")[1].rstrip("]") in first[path] and moved.split("[")[1].rstrip("]") not in again[path]

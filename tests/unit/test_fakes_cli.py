@@ -164,3 +164,16 @@ def test_a_broken_document_does_not_stop_fault_verbs_on_another_site(world: Path
     assert out.returncode == 0, out.stderr
     assert doc(world)["Faults"] == {"RefuseLogin": "maintenance"}
     assert fakes("fault", "clear", world, "ms-primary").returncode == 0
+
+
+def test_fault_set_takes_an_item_as_recorder_slash_name_when_a_mirror_shares_its_name(world: Path) -> None:
+    data = doc(world)
+    p1, p2 = data["RecordingServers"][0], data["RecordingServers"][1]
+    mine, mirror = p1["Hardwares"][0]["Cameras"][0], p2["Hardwares"][0]["Cameras"][0]
+    mirror["Name"] = mine["Name"]  # as a backup's mirror is named
+    (world / "ms-primary.json").write_text(json.dumps(data, indent=2))
+    out = fakes("fault", "set", world, "ms-primary", "RejectSave", "serviced", "--item", f"{p2['Name']}/{mine['Name']}")
+    assert out.returncode == 0, out.stderr
+    assert doc(world)["Faults"] == {"RejectSave": {mirror["Id"]: "serviced"}}
+    both = fakes("fault", "set", world, "ms-primary", "RejectSave", "serviced", "--item", mine["Name"])
+    assert both.returncode == 2 and "'<recorder>/<name>'" in both.stderr, both.stderr

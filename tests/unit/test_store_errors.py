@@ -247,3 +247,17 @@ def test_cli_exits_5_when_the_store_stays_locked(tmp_path: Path, monkeypatch: py
     assert rc == 5, err
     assert "stayed locked" in err and "wait" in err
     no_fresh_store_advice(err)
+
+
+@pytest.mark.parametrize("interval", ["'abc'", "10e400", "99999999999999999999", "-5"])
+def test_cli_reads_a_store_with_a_bad_schedule_interval(tmp_path: Path, interval: str) -> None:
+    Store(tmp_path / "bad.db")
+    conn = sqlite3.connect(tmp_path / "bad.db")
+    conn.execute(f"UPDATE schedule SET enabled = 1, interval_seconds = {interval}, next_run_at = NULL")
+    conn.commit()
+    conn.close()
+    for command in (["status"], ["schedule", "show"]):
+        proc = smartsync(tmp_path, "bad.db", *command)
+        assert proc.returncode == 0, (command, proc.stdout, proc.stderr)
+        assert "Traceback" not in proc.stderr and "defect" not in proc.stderr
+        assert "no interval" in proc.stdout + proc.stderr, (command, proc.stdout, proc.stderr)
