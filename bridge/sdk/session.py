@@ -553,11 +553,11 @@ class Session:
         # a listing made while it runs is not kept either).
         self._forget_cycle()
         try:
-            return self._apply(site, action)
+            return self._apply(site, action, password)
         finally:
             self._forget_cycle()
 
-    def _apply(self, site: _Site, action: Action) -> dict[str, Any]:
+    def _apply(self, site: _Site, action: Action, password: SecretStr | None = None) -> dict[str, Any]:
         devices: dict[str, bool] | None = None
         secret: str | None = None
         hardware = action.target.item_kind == "hardware"
