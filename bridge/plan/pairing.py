@@ -343,7 +343,7 @@ class _Pairer:
 
     def _skip_elsewhere(self, hw: Hardware, rid: str, elsewhere: list[tuple[Hardware, str]]) -> None:
         """The address is held on a target recorder `hw`'s recorder does not feed: that hardware is not ours."""
-        held = " and ".join(f"'{self.topology.name(trid)}''s own hardware '{thw.name}'" for thw, trid in elsewhere)
+        held = " and ".join(f"hardware '{thw.name}' of '{self.topology.name(trid)}'" for thw, trid in elsewhere)
         if self.ctx.manual and self.ctx.restore:
             which = f"none of whose cameras the camera map puts on '{self.topology.name(rid)}'"
         elif self.ctx.manual:

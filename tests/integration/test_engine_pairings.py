@@ -72,7 +72,7 @@ def test_another_recorders_own_hardware_is_never_adopted_moved_or_deleted(make_s
     assert wt.hardware_by_address(site.world, s2, "http://10.95.0.1/") == own
     assert wt.hardware_by_address(site.world, s1, "http://10.95.0.1/") is None
     assert [x["reason"] for x in report.skips if "10.95.0.1" in x["reason"]] == [
-        f"hardware 'Gate': address 10.95.0.1 is held by '{s2}''s own hardware 'Operator's own', which '{p1}' "
+        f"hardware 'Gate': address 10.95.0.1 is held by hardware 'Operator's own' of '{s2}', which '{p1}' "
         f"does not link to; not added, and that hardware is left alone"]
 
     gate = wt.hardware_by_address(site.world, p1, "http://10.95.0.1/")

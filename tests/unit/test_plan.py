@@ -95,7 +95,7 @@ def test_target_only_hardware_on_an_unlinked_recorder_is_never_adopted() -> None
         plan = plan_for(src, tgt, lifecycle={"move": move})
         assert plan.actions == [] and plan.pairings == [], plan.to_json()
         assert [s.reason for s in plan.skips] == [
-            "hardware 'Gate': address 10.0.1.7 is held by 'Recorder S2''s own hardware 'Operator's own', which "
+            "hardware 'Gate': address 10.0.1.7 is held by hardware 'Operator's own' of 'Recorder S2', which "
             "'Recorder P1' does not link to; not added, and that hardware is left alone"]
     # A is deleted on P1 later: S2's hardware was never paired, so it is never deleted either.
     gone, _ = world()
