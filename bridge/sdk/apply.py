@@ -404,25 +404,7 @@ class Applier:
 
     def _device_group(self, ms: Any, path: str, host: str, created: list[str] | None) -> Any:
         """The device group at `path` ("/A/B"); made (with its parents) when `created` is a list, else None."""
-        owner, walked = ms, ""
-        for name in (p for p in path.split("/") if p):
-            walked += "/" + name
-            folder = owner.CameraGroupFolder
-            found = next((g for g in folder.CameraGroups if str(g.Name) == name), None)
-            if found is None:
-                if created is None:
-                    return None
-                task = self.wait(folder.AddDeviceGroup(name, "Made by SmartSync: mirrors a source device group"),
-                                 f"Making device group {walked}", host)
-                folder.ClearChildrenCache()
-                made = path_id(str(task.Path))
-                found = next((g for g in owner.CameraGroupFolder.CameraGroups if str(g.Id).lower() == made.lower()),
-                             None)
-                if found is None:
-                    raise VmsError(f"Device group {walked} was made on {host} but cannot be found there.")
-                created.append(walked)
-            owner = found
-        return owner
+        return views.group_at(ms, path, "device", self.wait, host, created)
 
     def _write_password(self, site: Any, action: Action, password: str | None) -> None:
         hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))

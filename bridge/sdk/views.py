@@ -38,26 +38,41 @@ def read_views(ms: Any) -> tuple[set[str], list[View]]:
     return groups, views
 
 
-def view_group(ms: Any, path: str, wait: Wait, host: str, created: list[str] | None) -> Any:
-    """The view group at `path`; made with its parents when `created` is a list (each made one added), else None."""
+def group_at(ms: Any, path: str, kind: str, wait: Wait, host: str, created: list[str] | None) -> Any:
+    """The device or view group (`kind` "device" | "view") at `path` ("/A/B"); made with its parents when `created`
+    is a list (each one made is added to it), else None when missing. Both trees have the same shape in the SDK."""
+    folder_attr, list_attr, add = _GROUP_TREES[kind]
     owner, walked = ms, ""
     for name in (p for p in path.split("/") if p):
         walked += "/" + name
-        folder = owner.ViewGroupFolder
-        found = next((g for g in folder.ViewGroups if str(g.Name) == name), None)
+        folder = getattr(owner, folder_attr)
+        found = next((g for g in getattr(folder, list_attr) if str(g.Name) == name), None)
         if found is None:
             if created is None:
                 return None
-            task = wait(folder.AddViewGroup(name, "Made by SmartSync: mirrors a source view group"),
-                        f"Making view group {walked}", host)
+            task = wait(getattr(folder, add)(name, f"Made by SmartSync: mirrors a source {kind} group"),
+                        f"Making {kind} group {walked}", host)
             folder.ClearChildrenCache()
             made = path_id(str(task.Path)).lower()
-            found = next((g for g in owner.ViewGroupFolder.ViewGroups if str(g.Id).lower() == made), None)
+            found = next((g for g in getattr(getattr(owner, folder_attr), list_attr) if str(g.Id).lower() == made),
+                         None)
             if found is None:
-                raise VmsError(f"View group {walked} was made on {host} but cannot be found there.")
+                raise VmsError(f"{kind.capitalize()} group {walked} was made on {host} but cannot be found there.")
             created.append(walked)
         owner = found
     return owner
+
+
+_GROUP_TREES = {
+    "device": ("CameraGroupFolder", "CameraGroups", "AddDeviceGroup"),
+    "view": ("ViewGroupFolder", "ViewGroups", "AddViewGroup"),
+}
+"""kind -> (folder property, list property, add method) of the two group trees."""
+
+
+def view_group(ms: Any, path: str, wait: Wait, host: str, created: list[str] | None) -> Any:
+    """The view group at `path` (see `group_at`)."""
+    return group_at(ms, path, "view", wait, host, created)
 
 
 def find_view(ms: Any, group: str, view_id: str, wait: Wait, host: str) -> Any:
