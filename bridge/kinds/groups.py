@@ -9,7 +9,8 @@ keep their members. With two management servers the mirrored tree is every
 source group; on one management server (single-site) both sides share one
 tree, so it is the groups that hold an in-scope source camera. Hardware this
 plan adds joins its cameras' groups in the same cycle (the update follows the
-add). Groups are never deleted: they may hold what SmartSync does not manage.
+add). Groups are never deleted by a cycle: they may hold what SmartSync does not manage. A revert removes
+a group the cycle it undoes made, when nothing else is in it (item kind "device_group", same writer).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class GroupsKind(Kind):
     name = "device_groups"
     label = "Device groups"
     scope = Scope.SITE
-    item_kinds = ("camera",)
+    item_kinds = ("camera", "device_group")
     categories = (CATEGORY,)
     switches = (Switch("device_groups", "Device group membership of cameras, mirrored by group path", (CATEGORY,)),)
     writer = "groups"

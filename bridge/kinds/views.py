@@ -10,7 +10,8 @@ operator made on the target are never touched. In single-site both sides
 share one view tree: SmartSync keeps a mirror tree under `MIRROR_TOP` that
 holds the same views showing only secondary cameras. A layout that changed
 on the source replaces a view SmartSync made; any other view with another
-layout is reported and left alone.
+layout is reported and left alone. A revert removes a view group the cycle
+it undoes made, when it is empty (item kind "view_group", same writer).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class ViewsKind(Kind):
     name = "views"
     label = "Views"
     scope = Scope.SITE
-    item_kinds = ("view",)
+    item_kinds = ("view", "view_group")
     categories = (CATEGORY,)
     switches = (Switch("views", "Views and view groups, each camera item showing the counterpart", (CATEGORY,),
                        default=False),)

@@ -4,7 +4,10 @@ Views are read apart from the recorders (only when the views kind is on):
 one walk of the management server's view group tree, each group's views
 with their layout and item definitions. Writing makes missing view groups
 (answering which it made, so the store remembers them as SmartSync's), adds
-a view with the source's layout and items, changes one, or removes one.
+a view with the source's layout and items, changes one, or removes one;
+a change or removal answers the view's values before it ("before"). A
+revert removes a device or view group SmartSync made (`remove_group`),
+only when it is empty.
 """
 
 from __future__ import annotations
@@ -115,8 +118,18 @@ def set_items(view: Any, wanted: list[str]) -> None:
         view.Save()
 
 
-def update_view(ms: Any, target_id: str, values: dict[str, Any], wait: Wait, host: str) -> None:
-    view = find_view(ms, str(values["group"]), target_id, wait, host)
+def _record(view: Any, group: str) -> dict[str, Any]:
+    return {"id": str(view.Id), "group": group, "name": str(view.Name), "description": str(view.Description or ""),
+            "layout": str(view.LayoutViewItems or ""), "shortcut": str(view.Shortcut or ""),
+            "items": [str(i.ViewItemDefinitionXml or "") for i in view.ViewItemChildItems]}
+
+
+def update_view(ms: Any, target_id: str, values: dict[str, Any], wait: Wait, host: str) -> dict[str, Any]:
+    group = str(values["group"])
+    view = find_view(ms, group, target_id, wait, host)
+    had = _record(view, group)
+    before = {"category": "view", "values": {"group": group} | {k: had[k] for k in ("description", "shortcut",
+                                                                                     "items") if k in values}}
     changed = False
     for key, prop in (("description", "Description"), ("shortcut", "Shortcut")):
         if key in values and str(getattr(view, prop) or "") != str(values[key]):
@@ -126,11 +139,40 @@ def update_view(ms: Any, target_id: str, values: dict[str, Any], wait: Wait, hos
         view.Save()
     if "items" in values:
         set_items(view, list(values["items"]))
+    return {"before": before}
 
 
-def delete_view(ms: Any, target_id: str, group_path: str, wait: Wait, host: str) -> None:
+def delete_view(ms: Any, target_id: str, group_path: str, wait: Wait, host: str) -> dict[str, Any]:
     group = view_group(ms, group_path, wait, host, None)
     if group is None:
-        return  # its group is gone, and the view with it
+        return {}  # its group is gone, and the view with it
+    view = next((v for v in group.ViewFolder.Views if str(v.Id).lower() == target_id.lower()), None)
+    if view is None:
+        return {}  # removed already
+    before = {"view": _record(view, group_path)}
     wait(group.ViewFolder.RemoveView(item_path("View", target_id)), f"Removing view {target_id}", host)
     group.ViewFolder.ClearChildrenCache()
+    return {"before": before}
+
+
+def remove_group(ms: Any, path: str, kind: str, wait: Wait, host: str) -> dict[str, Any]:
+    """Remove the empty device or view group (`kind` "device" | "view") at `path`; VmsError when anything is in it
+    (it would take what is in it with it). A group already gone is no error."""
+    group = group_at(ms, path, kind, wait, host, None)
+    if group is None:
+        return {}
+    folder_attr, list_attr, _ = _GROUP_TREES[kind]
+    held = len(list(getattr(getattr(group, folder_attr), list_attr)))
+    held += len(list(group.CameraFolder.Cameras if kind == "device" else group.ViewFolder.Views))
+    if held:
+        raise VmsError(f"{kind.capitalize()} group {path} on {host} is not empty ({held} item(s) in it), so it was "
+                       f"left in place; empty it by hand to remove it.")
+    parent_path = path.rsplit("/", 1)[0]
+    parent = group_at(ms, parent_path, kind, wait, host, None) if parent_path else ms
+    folder = getattr(parent, folder_attr)
+    if kind == "device":
+        wait(folder.RemoveDeviceGroup(str(group.Path)), f"Removing device group {path}", host)
+    else:
+        wait(folder.RemoveViewGroup(False, str(group.Path)), f"Removing view group {path}", host)
+    folder.ClearChildrenCache()
+    return {"before": {"group": path}}

@@ -23,3 +23,9 @@ class CreatedItemsStore(StoreBase):
         with self._read() as conn:
             rows = conn.execute("SELECT site, item FROM created_items WHERE kind = ?", (kind,)).fetchall()
         return {(str(r["site"]), str(r["item"])) for r in rows}
+
+    def forget_created(self, kind: str, site: str, items: Iterable[str]) -> None:
+        """Forget items SmartSync made and has removed again (a revert of the cycle that made them)."""
+        with self._tx() as conn:
+            conn.executemany("DELETE FROM created_items WHERE kind = ? AND site = ? AND item = ?",
+                             [(kind, site.lower(), i) for i in items])
