@@ -553,6 +553,8 @@ def _apply(settings: Settings, store: Store, session: VmsSession, report: CycleR
             _map_ids(report, plan.recreate.get(action.source.item_id) or {}, result)
         if index in plan.recreate_views and result.get("view_id"):
             report.recreated[plan.recreate_views[index]] = str(result["view_id"])
+            # The deleted view's id names nothing now: the view SmartSync made is the new one.
+            store.forget_created("view", action.target.site, [plan.recreate_views[index]])
         if action.kind is ActionKind.MOVE:
             _moved_back(kept, action)
     store.replace_pairings(kept.values())
