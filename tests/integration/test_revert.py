@@ -259,3 +259,56 @@ def test_revert_takes_back_group_memberships_groups_and_views_the_cycle_made_or_
     assert now["device_group"] == created_before["device_group"]
     assert now["view_group"] == created_before["view_group"]
     assert now["view"] == (created_before["view"] - old_ids) | re_added
+
+
+def test_sdk_writers_answer_what_they_overwrote_so_an_edit_after_the_read_is_journaled_as_it_was(make_site):
+    """Someone edits the target between the cycle's read and its write: the journal keeps the edited value (the
+    writer's reading), and the revert puts that back, not the stale one the cycle read."""
+    from bridge.events import EVENT_ACTION_BEFORE, CycleEvent, Listeners
+
+    site = make_site()
+    p1, s1 = site.config["links"][0]["primary"], site.config["links"][0]["secondary"]
+    assert site.cycle().status == "ok"
+    src_cam = wt.cameras_on(site.world, p1)[0]
+    twin = next(c for c in wt.cameras_on(site.world, s1) if c["Name"] == src_cam["Name"])
+    verbs.set_camera(site.world, src_cam["Id"], "RecordingFramerate", 3.5)
+    verbs.set_camera(site.world, src_cam["Id"], "MotionDetection.Threshold", 4321)
+    gone: dict[str, Any] = {}
+
+    def hand_edit(event: CycleEvent) -> None:
+        action = event.action
+        assert action is not None
+        if action.target.item_id == twin["Id"] and action.category == "recording":
+            verbs.set_camera(site.world, twin["Id"], "RecordingFramerate", 7.0)
+        if action.target.item_id == twin["Id"] and action.category == "motion":
+            verbs.set_camera(site.world, twin["Id"], "MotionDetection.Threshold", 77)
+        if gone and action.target.item_id == gone["Id"]:
+            (host, doc), = wt.docs(site.world).items()
+            for rec in doc["RecordingServers"]:
+                for hw in rec["Hardwares"]:
+                    if hw["Id"] == gone["Id"]:
+                        hw["Name"] = "Renamed by hand"
+            (site.world / f"{host}.json").write_text(json.dumps(doc), encoding="utf-8")
+
+    events = Listeners()
+    events.add(hand_edit, EVENT_ACTION_BEFORE)
+    cycle = site.cycle(listeners=events)
+    assert cycle.status == "ok", cycle.failures
+    journal = {(e.target_id, e.action.get("category")): e for e in site.store().journal(cycle.run_id)}
+    assert journal[(twin["Id"], "recording")].before["values"]["RecordingFramerate"] == 7.0
+    assert journal[(twin["Id"], "motion")].before["values"]["Threshold"] == 77
+    done = revert(site.settings(), site.store(), cycle.run_id)
+    assert done.status == "ok", done.failures
+    back = next(c for c in wt.cameras_on(site.world, s1) if c["Id"] == twin["Id"])
+    assert back["RecordingFramerate"] == 7.0 and back["MotionDetection"]["Threshold"] == 77
+
+    # A delete: the hardware's own values as the writer found them, its devices' settings from the cycle's read.
+    deleted_on_source = wt.hardware_on(site.world, p1)[-1]
+    gone.update(next(h for h in wt.hardware_on(site.world, s1) if h["Address"] == deleted_on_source["Address"]))
+    verbs.delete_hardware(site.world, deleted_on_source["Id"])
+    cycle = site.cycle(listeners=events)
+    assert cycle.status == "ok", cycle.failures
+    entry = next(e for e in site.store().journal(cycle.run_id) if e.kind == "delete")
+    assert entry.before["hardware"]["name"] == "Renamed by hand"
+    assert entry.before["hardware"]["settings"]["general"]["Name"] == "Renamed by hand"
+    assert entry.before["hardware"]["devices"] and entry.sealed is not None
