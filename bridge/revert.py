@@ -458,6 +458,11 @@ def revert(settings: Settings, store: Store, run_id: int, *, dry_run: bool = Fal
         report.run_id = store.begin_cycle("revert", report.notes)
         _journal(settings, store, session).listen_to(events)
         try:
+            # The plan was made before the lock was taken: a cycle that ended in between is not in it.
+            raced = sorted(set(store.journal_after(run_id, touched - {""})) - set(plan.later) - {report.run_id})
+            if raced and not force:
+                raise RevertRefused(f"cycle {', '.join(map(str, raced))} changed the same items while this revert "
+                                    f"of cycle {run_id} was being planned; run the revert again to see its plan")
             with store.keep_alive():
                 events.dispatch(CycleEvent(EVENT_CYCLE_PLANNED, report, plan=report.plan, total=len(plan.actions)))
                 try:

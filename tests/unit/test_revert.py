@@ -208,3 +208,31 @@ def test_a_revert_cut_short_still_pauses_the_schedule(tmp_path: Path) -> None:
     state = store.schedule()
     assert state.paused_by == "revert" and f"cycle {cycle.run_id} was reverted" in state.paused_reason
     assert store.runs()[0].trigger == "revert" and store.runs()[0].status == "error"
+
+
+def test_a_cycle_that_ends_between_the_reverts_plan_and_its_lock_makes_it_refuse(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bridge.revert as revert_module
+
+    settings, store, session = world(tmp_path)
+    run_cycle(settings, store, session=session)
+    cam = session.recorders_by_id["p1"].hardware[0].devices[0]
+    cam.settings["recording"]["RecordingFramerate"] = 25.0
+    first = run_cycle(settings, store, session=session)
+    cam.settings["recording"]["RecordingFramerate"] = 30.0
+    real_plan = revert_module.plan_revert
+    raced: list[int] = []
+
+    def plan_then_a_cycle(*args: Any, **kw: Any) -> Any:
+        plan = real_plan(*args, **kw)
+        # A scheduled cycle takes the lock first and runs to its end while the revert is still planning.
+        raced.append(run_cycle(settings, store, session=session).run_id or 0)
+        return plan
+
+    monkeypatch.setattr(revert_module, "plan_revert", plan_then_a_cycle)
+    with pytest.raises(RevertRefused, match="while this revert of cycle .* was being planned") as refused:
+        revert(settings, store, first.run_id or 0, session=session)
+    assert f"cycle {raced[0]} changed the same items" in refused.value.message
+    t1c0 = next(d for h in session.recorders_by_id["s1"].hardware for d in h.devices if d.id == "t1-c0")
+    assert t1c0.settings["recording"]["RecordingFramerate"] == 30.0  # the later cycle's value stands
+    assert store.runs()[0].trigger == "revert" and store.runs()[0].status == "error"
