@@ -289,7 +289,9 @@ def _revert_update(out: RevertPlan, entry: JournalEntry, ref: Ref, before: dict[
     if not isinstance(values, dict):
         return
     if category == "storage":
-        values = _storage_values(rec, str(values.get("storage_name", "")))
+        # By id first: the writer answers the id it found; a name from the cycle's read may be older.
+        by_id = next((st for st in rec.storages if st.id and st.id == values.get("storage_id")), None)
+        values = _storage_values(rec, by_id.name if by_id is not None else str(values.get("storage_name", "")))
         if values is None:
             out.problems.append(f"{ref.item_kind} {name}: its storage before the change is not on "
                                 f"'{rec.name}' any more")

@@ -468,7 +468,8 @@ class Applier:
         if cat in ("general", "recording"):
             self._save_if_changed(device, values, before=before)
         elif cat == "storage":
-            before = self._change_storage(site, device, str(values.get("storage_id", "")))
+            before = self._change_storage(site, device, str(values.get("storage_id", "")),
+                                          str(values.get("storage_name", "")))
         else:
             camera_parts: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
                 "streams": self._camera_streams, "motion": self._camera_motion, "privacy": self._camera_privacy,
@@ -489,15 +490,15 @@ class Applier:
             text = scrub(exc.vms_text, (password,))
             raise VmsError(scrub(exc.message, (password,)), vms_text=text, errors=exc.errors) from None
 
-    def _change_storage(self, site: Any, device: Any, storage_id: str) -> dict[str, Any]:
+    def _change_storage(self, site: Any, device: Any, storage_id: str, storage_name: str = "") -> dict[str, Any]:
         """Make the device record to the storage; answers the storage it recorded to before (id, and name when
-        the VMS named it)."""
+        known)."""
         if not storage_id:
             raise VmsError("A storage update needs values.storage_id.")
         wanted = item_path("Storage", storage_id)
         current = str(device.RecordingStorage)
         if path_id(current) == storage_id:
-            return {"storage_id": storage_id}
+            return {"storage_id": storage_id} | ({"storage_name": storage_name} if storage_name else {})
         task = device.ChangeDeviceRecordingStorage()
         # The server offers the recorder's storages as ItemSelectionValues (name -> Storage[id]).
         choices = task.ItemSelectionValues
