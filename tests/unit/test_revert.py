@@ -236,3 +236,24 @@ def test_a_cycle_that_ends_between_the_reverts_plan_and_its_lock_makes_it_refuse
     t1c0 = next(d for h in session.recorders_by_id["s1"].hardware for d in h.devices if d.id == "t1-c0")
     assert t1c0.settings["recording"]["RecordingFramerate"] == 30.0  # the later cycle's value stands
     assert store.runs()[0].trigger == "revert" and store.runs()[0].status == "error"
+
+
+def test_a_revert_that_removes_many_views_is_held_to_the_delete_guard(tmp_path: Path) -> None:
+    from bridge.model import View
+
+    settings, store, session = world(tmp_path)
+    on = make_settings(lifecycle={"move": True}, guard={"max_delete_share": 0.9},
+                       sync={"hardware_password": False, "views": True})
+    session.views["ms-main"] = [View("sv0", "/Control/Desk", "Desk", "", "<l/>", items=[])]
+    run_cycle(on, store, session=session)
+    session.views["ms-main"].extend(View(f"sv{i}", "/Control/Desk", f"New {i}", "", "<l/>", items=[])
+                                    for i in range(1, 9))
+    cycle = run_cycle(on, store, session=session)
+    assert cycle.applied.get("add") == 8, cycle.failures
+    strict = make_settings(lifecycle={"move": True}, guard={"max_delete_share": 0.3, "min_deletes": 2},
+                           sync={"hardware_password": False, "views": True})
+    with pytest.raises(GuardTripped, match="deletes 8 of .* views"):
+        revert(strict, store, cycle.run_id or 0, session=session)
+    done = revert(strict, store, cycle.run_id or 0, session=session, allow_mass_delete=True)
+    assert done.applied == {"delete": 8} and any("delete guard overridden" in n for n in done.notes)
+    assert {v.name for v in session.views["ms-main"] if v.group.startswith("/SmartSync")} == {"Desk"}
