@@ -17,6 +17,8 @@ from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field
 
 from bridge.app import AppService, InputError, journal_rows
+from bridge.errors import GuardTripped
+from bridge.revert import RevertRefused
 from bridge.web.access import reader, writer
 from bridge.web.auth import Session
 from bridge.web.charts import cycle_picture
@@ -182,12 +184,18 @@ def build_router() -> APIRouter:
                                               "guard (`allow_mass_delete` overrides)"}})
     def revert(run_id: int, body: RevertRequest, request: Request, _: Writer) -> JSONResponse:
         app_service = service_of(request)
-        if body.dry_run:
-            report = app_service.revert(run_id, dry_run=True, force=body.force,
-                                        allow_mass_delete=body.allow_mass_delete)
-            return JSONResponse(revert_plan_json(app_service, run_id, report))
-        logger.info("Revert of cycle {} requested (API{})", run_id, ", forced" if body.force else "")
-        started = app_service.start_revert(run_id, force=body.force, allow_mass_delete=body.allow_mass_delete)
+        try:
+            if body.dry_run:
+                report = app_service.revert(run_id, dry_run=True, force=body.force,
+                                            allow_mass_delete=body.allow_mass_delete)
+                return JSONResponse(revert_plan_json(app_service, run_id, report))
+            logger.info("Revert of cycle {} requested (API{})", run_id, ", forced" if body.force else "")
+            started = app_service.start_revert(run_id, force=body.force, allow_mass_delete=body.allow_mass_delete)
+        except (RevertRefused, GuardTripped) as exc:
+            # The same refusal as the CLI's, with the override named as this API spells it.
+            exc.message = exc.message.replace("--force", '"force": true').replace(
+                "--allow-mass-delete", '"allow_mass_delete": true')
+            raise
         return JSONResponse(started | {"report": f"/api/history/{started['run_id']}"}, status_code=202)
 
     @api.get("/history", summary="Recent cycles, newest first")

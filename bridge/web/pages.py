@@ -12,6 +12,7 @@ problem, and writes nothing.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -272,8 +273,12 @@ def build_router(templates: Jinja2Templates) -> APIRouter:
         writes = journal_rows(journal[jstart:jstart + REPORT_PAGE], data.get("recorder_names"),
                               data.get("target_edits"))
         revertible = data["status"] != "running" and bool(journal)
+        # A revert's first note names the cycle it reverts (bridge.revert writes it so).
+        first = (data.get("notes") or [""])[0]
+        found = re.fullmatch(r"revert of cycle (\d+)", first) if data["trigger"] == "revert" else None
         return render(request, "report.html", session, report=data, shown=shown, start=start, total=total,
                       writes=writes, jstart=jstart, jtotal=len(journal), revertible=revertible,
+                      reverts=int(found.group(1)) if found else None,
                       page_size=REPORT_PAGE, page="history")
 
     # -- revert -----------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 
 from bridge.app import AppService
 from bridge.engine import run_cycle
-from bridge.events import EVENT_CYCLE_PLANNED, Listeners
+from bridge.events import EVENT_CYCLE_PLANNED, CycleEvent, Listeners
 from bridge.memory import MemorySession
 from bridge.model import Recorder
 from bridge.settings import load_settings
@@ -72,9 +72,11 @@ class MemoryCycles:
         def cycle(*, trigger: str, notes: list[str], stop_event: threading.Event,
                   allow_mass_delete: bool = False) -> Any:
             self.overrides.append(allow_mass_delete)
+            def wait(event: CycleEvent) -> None:
+                self.hold.wait(30)  # held once planned: the cycle holds the store's lock, as a long cycle does
+
             held = Listeners()
-            # Held once planned: the cycle holds the store's lock, as a long cycle does.
-            held.add(lambda event: self.hold.wait(30), EVENT_CYCLE_PLANNED)
+            held.add(wait, EVENT_CYCLE_PLANNED)
             return run_cycle(settings, store, trigger=trigger, notes=notes, stop_event=stop_event, progress=progress,
                              session=self.session, allow_mass_delete=allow_mass_delete, listeners=held)
 

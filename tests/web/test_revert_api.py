@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -249,7 +248,6 @@ def test_no_secret_in_any_new_answer_or_page(world: World) -> None:
     assert "Axis Dock" in text and "re-created" in text.lower()
     for secret in [*SECRETS, TOKEN]:
         assert secret not in text, f"{secret[:6]}... appears in an answer or a page"
-    assert datetime.now(UTC)  # the sweep ran to its end
 
 
 def test_a_paused_schedule_reads_as_paused_not_due(world: World) -> None:
