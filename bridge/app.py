@@ -379,6 +379,9 @@ class AppService:
     def _start_background(self, target: Callable[[], None], name: str) -> None:
         with self._lock:
             if self._background is not None and self._background.is_alive():
+                # No cycle holds the lock (checked before): the last one is only winding down (its schedule update).
+                self._background.join(timeout=5)
+            if self._background is not None and self._background.is_alive():
                 raise CycleRunning("a cycle or a revert is starting; wait for it to end")
             self._background = threading.Thread(target=target, name=name, daemon=True)
             self._background.start()
@@ -414,6 +417,9 @@ class AppService:
         store = self.store()
         if store.run(run_id) is None:
             raise NotFound(f"no cycle with id {run_id}; the history lists them")
+        current = store.current_cycle()
+        if current is not None and current.id == run_id and store.abandoned(current) is None:
+            raise CycleRunning(f"cycle {run_id} is still running; wait for it to end, then revert it")
         self._refuse_while_running("revert")
         settings = self.settings()
         events = Listeners()
@@ -518,9 +524,17 @@ class AppService:
         actions = plan.actions if plan else []
         # The engine names the recorders it resolved; no second log-in for it.
         names: dict[str, str] = dict(getattr(report, "recorder_names", None) or {})
-        return group_plan(actions, settings, names) | {
+        edits: list[dict[str, Any]] = list(getattr(report, "target_edits", None) or [])
+        grouped = group_plan(actions, settings, names)
+        # Marked where they are: an update that would overwrite a value edited by hand on the target.
+        overwrites = {(e.get("item_id"), e.get("category")) for e in edits if e.get("handled") == "overwritten"}
+        for rec in grouped["recorders"]:
+            for cat in rec["categories"]:
+                for a in cat["actions"]:
+                    a["overwrites_edit"] = (a["target"].get("item_id"), a.get("category")) in overwrites
+        return grouped | {
             "skips": [s.to_json() for s in plan.skips] if plan else [], "notes": report.notes,
-            "counts": plan.counts() if plan else {},
+            "counts": plan.counts() if plan else {}, "target_edits": edits,
         }
 
     # -- history ----------------------------------------------------------------------------------------

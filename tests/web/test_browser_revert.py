@@ -96,6 +96,11 @@ def test_revert_shows_its_plan_asks_then_links_its_report_and_resume_lifts_the_p
     expect(page.locator("#journal tbody tr").first).to_contain_text("RecordingFramerate = 12.0")
     assert target_fps(session) == 12.0
 
+    page.set_viewport_size({"width": 800, "height": 800})
+    page.locator("#journal").scroll_into_view_if_needed()
+    shot(page, "revert-03-result-journal-800px")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.evaluate("window.scrollTo(0, 0)")
     paused = page.locator("#paused")
     expect(paused).to_be_visible()
     expect(paused).to_contain_text("Scheduling is paused")

@@ -184,6 +184,8 @@ def test_revert_while_a_cycle_runs_is_409(world: World) -> None:
         r = world.client.post(f"/api/history/{first}/revert", json=body)
         assert r.status_code == 409 and "a cycle has been running since" in r.json()["message"]
         assert "then revert" in r.json()["message"]
+    r = world.client.post(f"/api/history/{first + 1}/revert", json={"dry_run": True})  # the running one itself
+    assert r.status_code == 409 and f"cycle {first + 1} is still running" in r.json()["message"]
     world.cycles.hold.set()
 
 

@@ -129,3 +129,15 @@ def test_resume_from_the_page_and_a_redirect_only_to_this_site(
     html = client.get("/").text
     assert "Scheduling resumed (it was paused: the delete guard stopped the scheduled cycle)" in html
     assert "turn the Scheduling switch on" in html and 'id="paused"' not in html
+
+
+def test_the_plan_preview_marks_an_update_that_would_overwrite_an_edit(
+        site: tuple[TestClient, str, AppService, KeptSession]) -> None:
+    client, _, app, session = site
+    app.run_now()
+    session.recorders_by_id["rec-S1"].hardware[0].devices[0].settings["recording"]["RecordingFramerate"] = 7.0
+    html = client.get("/plan").text
+    assert html.count("class=\"tag tag-edit\"") == 1 and "overwrites an edit on the target" in html
+    edits = html.split('id="plan-edits"')[1].split("</section>")[0]
+    assert "camera Gate recording: RecordingFramerate" in edits and "will be overwritten" in edits
+    assert target_fps(session) == 7.0  # a preview writes nothing
