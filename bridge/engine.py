@@ -323,6 +323,10 @@ def _cycle(
         report.status = "dry-run"
         return
     events.dispatch(CycleEvent(EVENT_CYCLE_PLANNED, report, plan=plan, total=len(plan.actions)))
+    # What the plan found SmartSync knows of the target (mirrored memberships, its groups still there): in place
+    # before applying, so an item made while applying is added on top of it.
+    for (kind, site), items in plan.remember.items():
+        store.replace_created(kind, site, items)
     _apply_plan(settings, store, session, report, plan, source, target, topology, password_mismatch, stop_event,
                 events)
     if report.status != "interrupted" and passwords_due:
@@ -433,6 +437,8 @@ def _apply_plan(settings: Settings, store: Store, session: VmsSession, report: C
                     store.remember_created(kind, action.target.site, result[key])
             if result.get("view_id"):
                 store.remember_created("view", action.target.site, [str(result["view_id"])])
+            if result.get("removed_groups"):
+                store.forget_created("device_group", action.target.site, result["removed_groups"])
         return result
 
     interrupted = False
@@ -647,7 +653,7 @@ def _read_both(session: VmsSession, topology: Any, settings: Settings,
 
 def _created(store: Store) -> dict[str, set[tuple[str, str]]]:
     """What the store remembers SmartSync made on the target, by kind."""
-    return {kind: store.created(kind) for kind in ("view", "device_group")}
+    return {kind: store.created(kind) for kind in ("view", "device_group", "device_group_member")}
 
 
 def _apply_one(session: VmsSession, action: Action, report: CycleReport, kept: dict[tuple[str, str], Pairing],

@@ -121,9 +121,12 @@ def _finish(ctx: Context, pairs: Pairs) -> Plan:
     return plan
 
 
-def _action_key(a: Action) -> tuple[int, str, str, int, str]:
+def _action_key(a: Action) -> tuple[int, str, int, str, int, str]:
     item = a.target.item_id or (a.source.item_id if a.source else "")
-    return (_KIND_ORDER[a.kind], a.target.recorder_id, item, rank(a.target.item_kind, a.category), a.category)
+    # A device group goes after the groups below it (its item id is its path): deepest first.
+    depth = -item.count("/") if a.target.item_kind == "device_group" else 0
+    return (_KIND_ORDER[a.kind], a.target.recorder_id, depth, item, rank(a.target.item_kind, a.category),
+            a.category)
 
 
 def unknown_selection_groups(settings: Settings, source_groups: dict[str, set[str]]) -> list[str]:

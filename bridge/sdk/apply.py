@@ -22,7 +22,7 @@ from typing import Any
 from bridge.errors import ConnectError, Interrupted, VmsError
 from bridge.kinds import registry as kinds
 from bridge.model import Action, ActionKind
-from bridge.sdk import configapi, gates, views
+from bridge.sdk import configapi, gates, groups, views
 from bridge.sdk.configapi import FINAL_STATES
 from bridge.sdk.errors import scrub, to_vms_error, vms_call
 from bridge.sdk.gates import Gate
@@ -379,8 +379,12 @@ class Applier:
         """Join the camera to the groups named (making missing ones) and leave the others named.
 
         Answers {"created_groups": [paths]} with the groups it made, so the store remembers they are SmartSync's.
+        A DELETE removes a device group SmartSync made (`bridge.sdk.groups`).
         """
         host = site.info.host
+        if action.kind is ActionKind.DELETE:
+            return groups.remove_device_group(self._net.ManagementServer(site.server_id), action.target.item_id,
+                                              [str(m) for m in action.values.get("members", [])], self.wait, host)
         camera = item_path("Camera", action.target.item_id)
         created: list[str] = []
         ms = self._net.ManagementServer(site.server_id)
