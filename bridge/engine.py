@@ -437,8 +437,10 @@ def _apply_plan(settings: Settings, store: Store, session: VmsSession, report: C
                     store.remember_created(kind, action.target.site, result[key])
             if result.get("view_id"):
                 store.remember_created("view", action.target.site, [str(result["view_id"])])
-            if result.get("removed_groups"):
-                store.forget_created("device_group", action.target.site, result["removed_groups"])
+            for key, kind in (("removed_groups", "device_group"), ("removed_view_groups", "view_group"),
+                              ("removed_views", "view")):
+                if result.get(key):
+                    store.forget_created(kind, action.target.site, result[key])
         return result
 
     interrupted = False
@@ -653,7 +655,7 @@ def _read_both(session: VmsSession, topology: Any, settings: Settings,
 
 def _created(store: Store) -> dict[str, set[tuple[str, str]]]:
     """What the store remembers SmartSync made on the target, by kind."""
-    return {kind: store.created(kind) for kind in ("view", "device_group", "device_group_member")}
+    return {kind: store.created(kind) for kind in ("view", "view_group", "device_group", "device_group_member")}
 
 
 def _apply_one(session: VmsSession, action: Action, report: CycleReport, kept: dict[tuple[str, str], Pairing],

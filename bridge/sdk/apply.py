@@ -369,10 +369,12 @@ class Applier:
         ms = self._net.ManagementServer(site.server_id)
         if action.kind is ActionKind.ADD:
             return views.add_view(ms, action.values, self.wait, host)
+        if action.kind is ActionKind.DELETE and action.target.item_kind == "view_group":
+            return views.remove_view_group(ms, action.target.item_id, self.wait, host)
         if action.kind is ActionKind.DELETE:
-            views.delete_view(ms, action.target.item_id, str(action.values.get("group", "")), self.wait, host)
-        else:
-            views.update_view(ms, action.target.item_id, action.values, self.wait, host)
+            return views.delete_view(ms, action.target.item_id, str(action.values.get("group", "")), self.wait,
+                                     host)
+        views.update_view(ms, action.target.item_id, action.values, self.wait, host)
         return {}
 
     def _write_groups(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:

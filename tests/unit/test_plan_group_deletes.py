@@ -124,7 +124,7 @@ def test_the_remembered_memberships_are_those_of_the_source_camera() -> None:
 
 
 def test_the_guard_counts_group_deletes_with_the_same_share_and_floor() -> None:
-    old = {f"/Old {i}": set() for i in range(8)}
+    old: dict[str, set[str]] = {f"/Old {i}": set() for i in range(8)}
     src, tgt = sides({}, {"/Keep": set(), **old}, dr_site=DR)
     settings = make_settings(**INDEPENDENT)
     plan = plan_for(src, tgt, made=set(old))
