@@ -109,6 +109,9 @@ class _GroupPlanner:
             tree = {path for _, sd, _ in cameras for path in self.src_of.get(sd.id, ())}
         else:
             tree = set(ctx.source.groups)
+        made_on: dict[str, set[str]] = {}
+        for s, path in self.created:
+            made_on.setdefault(s, set()).add(path)
         moves: list[_Move] = []
         wanted: set[str] = set()
         remember: dict[str, set[str]] = {s: set() for s in self.sites}
@@ -118,7 +121,7 @@ class _GroupPlanner:
             want = self.src_of.get(sd.id, none)
             have = self.tgt_of.get(td.id, none)
             mine = self.remembered.get((site, td.id), set())
-            made = {path for s, path in self.created if s == site}
+            made = made_on.get(site, set())
             wanted |= want
             leave = sorted((have & (tree | made | mine)) - want)
             seen.add((site, td.id))
@@ -215,7 +218,7 @@ class _GroupPlanner:
             ctx.plan.actions.append(Action(
                 ActionKind.DELETE, ref, f"device group '{path}' was made by SmartSync and {why}"
                 + (f"; its {len(ours)} camera(s) leave it first" if ours else ""),
-                category=CATEGORY, values={"members": sorted(ours)}, before={"members": sorted(members)}))
+                category=CATEGORY, values={"remove_members": sorted(ours)}, before={"members": sorted(members)}))
         return deleted
 
 

@@ -385,8 +385,9 @@ class Applier:
         """
         host = site.info.host
         if action.kind is ActionKind.DELETE:
+            leaving = [str(m) for m in action.values.get("remove_members", [])]
             return groups.remove_device_group(self._net.ManagementServer(site.server_id), action.target.item_id,
-                                              [str(m) for m in action.values.get("members", [])], self.wait, host)
+                                              leaving, self.wait, host)
         camera = item_path("Camera", action.target.item_id)
         created: list[str] = []
         ms = self._net.ManagementServer(site.server_id)

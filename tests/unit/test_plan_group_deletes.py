@@ -30,7 +30,7 @@ def plan_for(src: Snapshot, tgt: Snapshot, made: Collection[str] = (), members: 
 
 
 def deletes(plan: Plan) -> list[tuple[str, list[str]]]:
-    return [(a.target.item_id, a.values["members"]) for a in plan.actions
+    return [(a.target.item_id, a.values["remove_members"]) for a in plan.actions
             if a.kind is ActionKind.DELETE and a.target.item_kind == "device_group"]
 
 
@@ -174,7 +174,7 @@ def _apply_groups(plan: Plan, groups: dict[str, set[str]], made: set[str]) -> No
             continue
         if a.kind is ActionKind.DELETE:
             path = a.target.item_id
-            held = groups[path] - set(a.values["members"])
+            held = groups[path] - set(a.values["remove_members"])
             below = [p for p in groups if p.startswith(path + "/")]
             assert not held and not below, f"the server refuses to remove non-empty {path}: {held} {below}"
             del groups[path]

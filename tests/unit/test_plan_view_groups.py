@@ -177,3 +177,16 @@ def test_after_applying_the_plan_a_fresh_plan_has_nothing_for_views(src_views: A
     # An operator's view, and a view group SmartSync did not make, are never deleted.
     assert operators.items() <= {v.id: v.path for v in tgt.views}.items()
     assert others <= tgt.view_groups
+
+
+def test_the_guard_counts_view_group_deletes_apart() -> None:
+    from bridge.plan import guard_check
+
+    src, tgt = sides([], [])
+    tgt.view_groups = {f"/Old {i}" for i in range(7)} | {"/Keep"}
+    plan = plan_for(src, tgt, groups={f"/Old {i}" for i in range(7)})
+    assert len(deletes(plan)) == 7
+    settings = make_settings(**INDEPENDENT)
+    refused = guard_check(plan, src, tgt, topology_for(settings, src, tgt), 0.5, 5)
+    assert refused is not None and refused.startswith("the plan deletes 7 of 8 view groups on the target (88%)")
+    assert guard_check(plan, src, tgt, topology_for(settings, src, tgt), 0.5, 7) is None
