@@ -452,7 +452,9 @@ def _apply_plan(settings: Settings, store: Store, session: VmsSession, report: C
         result = step(action)
         if result is None:
             continue
-        changed_lifecycle = True
+        # Only hardware may arrive with values the plan could not foresee; a site-wide item (a view, a group)
+        # is exactly what was planned, and re-reading every target recorder for it would cost a read per cycle.
+        changed_lifecycle |= action.target.item_kind in ("hardware", "")
         if action.source is not None:
             if action.kind is ActionKind.ADD:
                 added[(action.source.item_id, action.target.recorder_id)] = result
