@@ -675,13 +675,16 @@ def journal_rows(journal: list[dict[str, Any]], names: Mapping[str, str] | None 
         action: dict[str, Any] = e.get("action") or {}
         target: dict[str, Any] = action.get("target") or {}
         kind, category = str(action.get("kind", "")), str(action.get("category") or "")
-        before, after = _before_after(kind, category, action, e.get("before"), e.get("result") or {}, names)
+        before, after = _before_after(kind, category, action, e.get("before"), e.get("result") or {}, names,
+                                      str(target.get("item_kind") or "hardware"))
         rows.append({
             "seq": e.get("seq"), "state": str(e.get("state", "")),
             "state_text": JOURNAL_STATES.get(str(e.get("state", "")), str(e.get("state", ""))),
             "what": f"{kind} {category}".strip(),
             "item": f"{target.get('item_kind', '')} {target.get('name') or target.get('item_id', '')}".strip(),
-            "recorder": names.get(str(target.get("recorder_id", "")), str(target.get("recorder_id", ""))),
+            # A site-wide item (a view, a device group) has no recorder: its site says where it is.
+            "recorder": names.get(str(target.get("recorder_id", "")), str(target.get("recorder_id", "")))
+            if target.get("recorder_id") else str(target.get("site", "")),
             "before": before, "after": after, "error": str(e.get("error") or ""),
             "overwrote_edit": (str(target.get("item_id", "")), category) in edited,
         })
@@ -689,7 +692,7 @@ def journal_rows(journal: list[dict[str, Any]], names: Mapping[str, str] | None 
 
 
 def _before_after(kind: str, category: str, action: dict[str, Any], before: Any, result: dict[str, Any],
-                  names: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+                  names: Mapping[str, str], item_kind: str = "hardware") -> tuple[dict[str, Any], dict[str, Any]]:
     """Two small {label: value} maps; a credential is never among them (the journal keeps none in plain text)."""
     values: dict[str, Any] = action.get("values") or {}
     was: dict[str, Any] = before if isinstance(before, dict) else {}
@@ -707,7 +710,10 @@ def _before_after(kind: str, category: str, action: dict[str, Any], before: Any,
     if kind == ActionKind.DELETE.value:
         hw: dict[str, Any] = was.get("hardware") or {}
         if not hw:
-            return {}, {"hardware": "removed"}
+            gone: dict[str, Any] = {item_kind: "removed"}
+            if values.get("remove_members"):
+                gone["cameras taken out first"] = len(values["remove_members"])
+            return ({k: v for k, v in was.items() if k != "password_kept"}, gone)
         return ({"hardware": hw.get("name", ""), "address": hw.get("address", ""),
                  "devices": len(hw.get("devices") or [])}, {"hardware": "removed"})
     if kind == ActionKind.MOVE.value:

@@ -260,3 +260,17 @@ def test_a_paused_schedule_reads_as_paused_not_due(world: World) -> None:
     assert status["state"] == "paused" and status["text"].startswith("scheduling paused since ")
     assert status["reason"] == "the delete guard stopped the scheduled cycle: 3 of 3"
     assert status["paused"]["scheduling_enabled"] is True
+
+
+def test_a_site_wide_delete_reads_as_its_kind_on_its_site() -> None:
+    """A device group SmartSync made and deleted has no recorder and is no hardware: the journal says so."""
+    from bridge.app import journal_rows
+
+    entry = {"seq": 4, "state": "done", "before": {"members": ["t1-c1"]},
+             "action": {"kind": "delete", "category": "groups", "values": {"remove_members": ["t1-c1"]},
+                        "target": {"site": "ms-primary", "recorder_id": "", "item_id": "/DR/Old",
+                                   "item_kind": "device group", "name": "/DR/Old"}}}
+    (row,) = journal_rows([entry])
+    assert row["item"] == "device group /DR/Old" and row["recorder"] == "ms-primary"
+    assert row["before"] == {"members": ["t1-c1"]}
+    assert row["after"] == {"device group": "removed", "cameras taken out first": 1}
