@@ -15,7 +15,7 @@ writes back:
 - REPLACE: the address, driver and user name it had;
 - DELETE: everything needed to re-create the hardware (`hardware_record`),
   its devices with their settings and their device group memberships;
-  of a view, the view (`view_record`);
+  of a view, the view (`view_record`); of a device group, its members;
 - UPDATE of a camera's device groups: {"member_of": the groups it joins or
   leaves that it was in}; of a view: the view's values it changes;
 - ADD, or an item not read: None (an added item is reverted by deleting it).
@@ -70,8 +70,10 @@ def values_before(action: Action, target: Snapshot) -> dict[str, Any] | None:
     kind = action.target.item_kind or "hardware"
     if kind == "view":
         return _view_before(action, target)
+    if kind == "device_group" and action.kind is ActionKind.DELETE:
+        return {"members": sorted(target.groups.get(action.target.item_id, set()))}
     if kind not in ("hardware",) and action.kind is not ActionKind.UPDATE:
-        return None  # a device or view group SmartSync made and now removes: nothing in it to keep
+        return None  # a view group SmartSync made and now removes: empty, nothing in it to keep
     found = _find(target, action.target.item_id, "hardware" if action.kind is not ActionKind.UPDATE else kind)
     if found is None:
         return None

@@ -137,8 +137,7 @@ class MemorySession(VmsSession):
         if action.target.item_kind in ("view", "view_group"):
             return self._write_view(action)
         if action.target.item_kind == "device_group":
-            return self._remove_group(self.groups.setdefault(action.target.site, {}), action.target.item_id,
-                                      lambda path: bool(self.groups[action.target.site][path]))
+            return self._device_group(action)
         if action.kind is ActionKind.ADD:
             return self._add(action, password)
         if action.kind is ActionKind.UPDATE:
@@ -268,40 +267,62 @@ class MemorySession(VmsSession):
         return {"before": {"category": "groups", "values": {"member_of": sorted(set(member_of))}}} | (
             {"created_groups": created} if created else {})
 
+    def _device_group(self, action: Action) -> dict[str, Any]:
+        """Remove a device group (its named members taken out first, refused with any other in it or a group
+        below it), or (a revert) make one again."""
+        groups = self.groups.setdefault(action.target.site, {})
+        path = action.target.item_id
+        if action.kind is ActionKind.ADD:
+            there = {parent for p in groups for parent in _parents(p)}
+            made = [p for p in _parents(path) if p not in there]
+            for p in made:
+                groups[p] = set()
+            return {"created_groups": made}
+        if path not in groups:
+            return {"removed_groups": [path]}
+        members = groups[path]
+        leaving = set(action.values.get("remove_members", []))
+        if members - leaving or any(p.startswith(path + "/") for p in groups):
+            raise VmsError(f"Device group {path} holds what SmartSync did not put there; it was left in place.")
+        del groups[path]
+        return {"removed_groups": [path], "before": {"members": sorted(members)}}
+
     @staticmethod
-    def _remove_group(paths: Any, path: str, holds: Any) -> dict[str, Any]:
-        """Remove an empty group (`holds(path)` says whether it has members); refused when anything is in it."""
-        if path not in paths:
-            return {}
-        if holds(path) or any(p.startswith(path + "/") for p in paths):
-            raise VmsError(f"Group {path} is not empty, so it was left in place; empty it by hand to remove it.")
-        paths.remove(path) if isinstance(paths, set) else paths.pop(path)
-        return {"before": {"group": path}}
+    def _remove_view_group(groups: set[str], views: list[View], path: str) -> dict[str, Any]:
+        if path not in groups:
+            return {"removed_view_groups": [path]}
+        if any(x.group == path for x in views) or any(p.startswith(path + "/") for p in groups):
+            raise VmsError(f"View group {path} is not empty; it was left in place.")
+        groups.remove(path)
+        return {"removed_view_groups": [path]}
 
     def _write_view(self, action: Action) -> dict[str, Any]:
         site, v = action.target.site, action.values
         views = self.views.setdefault(site, [])
         groups = self.view_groups.setdefault(site, set())
+        if action.target.item_kind == "view_group" and action.kind is ActionKind.ADD:
+            made = [p for p in _parents(action.target.item_id) if p not in groups]
+            groups.update(made)
+            return {"created_view_groups": made}
         if action.target.item_kind == "view_group":
-            return self._remove_group(groups, action.target.item_id,
-                                      lambda path: any(x.group == path for x in views))
+            return self._remove_view_group(groups, views, action.target.item_id)
         if action.kind is ActionKind.ADD:
             created = [p for p in _parents(str(v["group"])) if p not in groups]
             groups.update(created)
-            made = View(f"mem-view-{next(self._ids)}", str(v["group"]), str(v["name"]), str(v.get("description", "")),
-                        str(v.get("layout", "")), str(v.get("shortcut", "")), [str(x) for x in v.get("items", [])])
-            views.append(made)
-            return {"view_id": made.id, "created_view_groups": created}
+            new = View(f"mem-view-{next(self._ids)}", str(v["group"]), str(v["name"]), str(v.get("description", "")),
+                       str(v.get("layout", "")), str(v.get("shortcut", "")), [str(x) for x in v.get("items", [])])
+            views.append(new)
+            return {"view_id": new.id, "created_view_groups": created}
         view = next((x for x in views if x.id == action.target.item_id), None)
         if view is None:
             if action.kind is ActionKind.DELETE:
-                return {}
+                return {"removed_views": [action.target.item_id]}
             raise VmsError(f"View {action.target.item_id} is no longer in view group {v.get('group')}.")
         record = {"id": view.id, "group": view.group, "name": view.name, "description": view.description,
                   "layout": view.layout, "shortcut": view.shortcut, "items": list(view.items)}
         if action.kind is ActionKind.DELETE:
             views.remove(view)
-            return {"before": {"view": record}}
+            return {"removed_views": [view.id], "before": {"view": record}}
         before = {"group": view.group} | {k: record[k] for k in ("description", "shortcut", "items") if k in v}
         if "items" in v and len(v["items"]) != len(view.items):
             raise VmsError(f"View {view.name} has {len(view.items)} item(s), the source's layout {len(v['items'])}.")

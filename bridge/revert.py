@@ -46,6 +46,14 @@ class RevertRefused(BridgeError):
     """The revert would undo more than its cycle did, or cannot start. Exit 1."""
 
 
+class LaterCyclesTouched(RevertRefused):
+    """Later cycles changed the same items (`later`: run id -> the items' names); `force` reverts anyway."""
+
+    def __init__(self, message: str, later: dict[int, list[str]]) -> None:
+        super().__init__(message)
+        self.later = later
+
+
 @dataclass(slots=True)
 class RevertPlan:
     """The actions that put a cycle's changes back, and what cannot be put back (with why)."""
@@ -114,7 +122,8 @@ def plan_revert(run_id: int, entries: list[JournalEntry], target: Snapshot,
         if ref.item_kind == "view":
             _revert_view(out, views, entry, ref, before, target, added, reason)
         elif ref.item_kind in ("device_group", "view_group"):
-            continue  # a revert's own removal of a group: the group is not made again
+            if kind == ActionKind.DELETE.value:
+                _regroup(out, entry, ref, target, reason)
         elif kind == ActionKind.UPDATE.value and ref.item_id in added:
             continue
         elif kind == ActionKind.UPDATE.value and entry.action.get("category") == "groups":
@@ -179,6 +188,31 @@ def _revert_groups(out: RevertPlan, entry: JournalEntry, ref: Ref, before: dict[
     out.actions.append(Action(ActionKind.UPDATE, Ref(rec.site, rec.id, ref.item_id, ref.item_kind, ref.name),
                               f"{reason}: {ref.item_kind} '{name}' back in its device groups", category="groups",
                               values=back))
+
+
+def _regroup(out: RevertPlan, entry: JournalEntry, ref: Ref, target: Snapshot, reason: str) -> None:
+    """A device or view group the cycle removed made again; a device group's cameras put back in it."""
+    path = ref.item_id
+    if ref.item_kind == "view_group":
+        if path not in target.view_groups:
+            out.actions.append(Action(ActionKind.ADD, Ref(ref.site, "", path, "view_group", path),
+                                      f"{reason}: make view group '{path}' it removed again", category="view"))
+        return
+    members = [str(m) for m in (entry.action.get("values") or {}).get("remove_members") or []]
+    have = target.groups.get(path, set())
+    back = [(m, home) for m in members if m not in have and (home := _device_home(target, m)) is not None]
+    if len(back) < len([m for m in members if m not in have]):
+        out.problems.append(f"device group {path}: some of the cameras taken out of it are no longer on the "
+                            f"target, so they are not put back")
+    if not back and path not in target.groups:
+        out.actions.append(Action(ActionKind.ADD, Ref(ref.site, "", path, "device_group", path),
+                                  f"{reason}: make device group '{path}' it removed again", category="groups"))
+    for camera_id, (hw, rec) in back:
+        name = next((d.name for d in hw.devices if d.id == camera_id), camera_id)
+        # Joining makes the group (and its parents) again where it is missing.
+        out.actions.append(Action(ActionKind.UPDATE, Ref(rec.site, rec.id, camera_id, "camera", name),
+                                  f"{reason}: camera '{name}' back in device group '{path}' it removed",
+                                  category="groups", values={"join": [path], "leave": []}))
 
 
 def _revert_view(out: RevertPlan, views: list[tuple[Action, str]], entry: JournalEntry, ref: Ref,
@@ -260,7 +294,8 @@ def _remove_groups(out: RevertPlan, live: list[JournalEntry], target: Snapshot,
         removed.add((kind, path))
         out.actions.append(Action(ActionKind.DELETE, Ref(site, "", path, kind, path),
                                   f"revert of cycle {out.run_id}: remove {label} '{path}' it made",
-                                  category="groups" if kind == "device_group" else "view"))
+                                  category="groups" if kind == "device_group" else "view",
+                                  values={"remove_members": []} if kind == "device_group" else {}))
 
 
 def _revert_update(out: RevertPlan, entry: JournalEntry, ref: Ref, before: dict[str, Any] | None,
@@ -429,6 +464,8 @@ def revert(settings: Settings, store: Store, run_id: int, *, dry_run: bool = Fal
     from bridge.engine import CycleReport, _finish, _journal, _listeners, _now
 
     report = CycleReport(trigger="revert", started_at=_now(), dry_run=dry_run, notes=[f"revert of cycle {run_id}"])
+    # The same recorders as the reverted cycle's: its report names them for the revert's report and plan.
+    report.recorder_names = dict((run.report or {}).get("recorder_names") or {})
     events = _listeners(report, listeners, None)
     own = session is None
     if session is None:
@@ -449,8 +486,9 @@ def revert(settings: Settings, store: Store, run_id: int, *, dry_run: bool = Fal
         later = "; ".join(f"cycle {r}: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}"
                           for r, names in plan.later.items())
         if later and not force:
-            raise RevertRefused(f"later cycles changed the same items, and reverting cycle {run_id} would undo "
-                                f"their changes too ({later}); revert those first, or run again with --force")
+            raise LaterCyclesTouched(f"later cycles changed the same items, and reverting cycle {run_id} would "
+                                     f"undo their changes too ({later}); revert those first, or run again with "
+                                     f"--force", plan.later)
         if later:
             report.notes.append(f"forced over later cycles that changed the same items: {later}")
         _guard(settings, plan, target, allow_mass_delete, report)
@@ -568,10 +606,6 @@ def _apply(settings: Settings, store: Store, session: VmsSession, report: CycleR
     report.status = "failed" if report.failures else "ok"
 
 
-_CREATED_KIND = {"view": "view", "device_group": "device_group", "view_group": "view_group"}
-"""Item kind of a removed item -> its kind in the store's created items."""
-
-
 def _made_or_removed(store: Store, action: Action, result: dict[str, Any]) -> None:
     """Keep the store's record of what SmartSync made true: what the revert made is its own, what it removed
     is forgotten."""
@@ -581,8 +615,10 @@ def _made_or_removed(store: Store, action: Action, result: dict[str, Any]) -> No
             store.remember_created(kind, site, [str(p) for p in result[key]])
     if result.get("view_id"):
         store.remember_created("view", site, [str(result["view_id"])])
-    if action.kind is ActionKind.DELETE and action.target.item_kind in _CREATED_KIND:
-        store.forget_created(_CREATED_KIND[action.target.item_kind], site, [action.target.item_id])
+    for key, kind in (("removed_groups", "device_group"), ("removed_view_groups", "view_group"),
+                      ("removed_views", "view")):
+        if result.get(key):
+            store.forget_created(kind, site, [str(i) for i in result[key]])
 
 
 def _shows_new_cameras(action: Action, recreated: dict[str, str]) -> Action:
@@ -616,4 +652,4 @@ def _moved_back(kept: dict[tuple[str, str], Any], action: Action) -> None:
                                 str(action.values.get("to_recorder_id", p.target_recorder_id)))
 
 
-__all__ = ["RevertPlan", "RevertRefused", "plan_revert", "revert"]
+__all__ = ["LaterCyclesTouched", "RevertPlan", "RevertRefused", "plan_revert", "revert"]

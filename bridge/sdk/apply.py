@@ -24,7 +24,7 @@ from typing import Any
 from bridge.errors import ConnectError, Interrupted, VmsError
 from bridge.kinds import registry as kinds
 from bridge.model import HARDWARE_GENERAL, Action, ActionKind
-from bridge.sdk import configapi, gates, views
+from bridge.sdk import configapi, gates, groups, views
 from bridge.sdk.configapi import FINAL_STATES
 from bridge.sdk.errors import scrub, to_vms_error, vms_call
 from bridge.sdk.gates import Gate
@@ -384,10 +384,15 @@ class Applier:
     def _write_view(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
         host = site.info.host
         ms = self._net.ManagementServer(site.server_id)
-        if action.target.item_kind == "view_group":
-            return views.remove_group(ms, action.target.item_id, "view", self.wait, host)
+        if action.kind is ActionKind.ADD and action.target.item_kind == "view_group":
+            # A revert putting back an empty view group a cycle removed.
+            made: list[str] = []
+            views.view_group(ms, action.target.item_id, self.wait, host, made)
+            return {"created_view_groups": made}
         if action.kind is ActionKind.ADD:
             return views.add_view(ms, action.values, self.wait, host)
+        if action.kind is ActionKind.DELETE and action.target.item_kind == "view_group":
+            return views.remove_view_group(ms, action.target.item_id, self.wait, host)
         if action.kind is ActionKind.DELETE:
             return views.delete_view(ms, action.target.item_id, str(action.values.get("group", "")), self.wait,
                                      host)
@@ -397,13 +402,19 @@ class Applier:
         """Join the camera to the groups named (making missing ones) and leave the others named.
 
         Answers {"created_groups": [paths]} with the groups it made, so the store remembers they are SmartSync's,
-        and under "before" which of the groups named the camera was in. A DELETE of a "device_group" (a revert
-        removing a group SmartSync made) removes that group, refused when anything is in it.
+        and under "before" which of the groups named the camera was in. A DELETE removes a device group SmartSync
+        made (`bridge.sdk.groups`); an ADD of a device group (a revert putting back an empty group a cycle
+        removed) makes it.
         """
         host = site.info.host
         ms = self._net.ManagementServer(site.server_id)
-        if action.target.item_kind == "device_group":
-            return views.remove_group(ms, action.target.item_id, "device", self.wait, host)
+        if action.kind is ActionKind.DELETE:
+            leaving = [str(m) for m in action.values.get("remove_members", [])]
+            return groups.remove_device_group(ms, action.target.item_id, leaving, self.wait, host)
+        if action.kind is ActionKind.ADD:
+            made: list[str] = []
+            self._device_group(ms, action.target.item_id, host, made)
+            return {"created_groups": made}
         camera = item_path("Camera", action.target.item_id)
         created: list[str] = []
         member_of: list[str] = []

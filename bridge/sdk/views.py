@@ -4,10 +4,9 @@ Views are read apart from the recorders (only when the views kind is on):
 one walk of the management server's view group tree, each group's views
 with their layout and item definitions. Writing makes missing view groups
 (answering which it made, so the store remembers them as SmartSync's), adds
-a view with the source's layout and items, changes one, or removes one;
-a change or removal answers the view's values before it ("before"). A
-revert removes a device or view group SmartSync made (`remove_group`),
-only when it is empty.
+a view with the source's layout and items, changes one, removes one, or
+removes an empty view group SmartSync made; a change or removal of a view
+answers the view's values before it ("before").
 """
 
 from __future__ import annotations
@@ -143,36 +142,34 @@ def update_view(ms: Any, target_id: str, values: dict[str, Any], wait: Wait, hos
 
 
 def delete_view(ms: Any, target_id: str, group_path: str, wait: Wait, host: str) -> dict[str, Any]:
+    """Remove a view; answers {"removed_views": [id]} (also when it is gone already) and the view as it was."""
     group = view_group(ms, group_path, wait, host, None)
     if group is None:
-        return {}  # its group is gone, and the view with it
+        return {"removed_views": [target_id]}  # its group is gone, and the view with it
     view = next((v for v in group.ViewFolder.Views if str(v.Id).lower() == target_id.lower()), None)
     if view is None:
-        return {}  # removed already
+        return {"removed_views": [target_id]}  # removed already
     before = {"view": _record(view, group_path)}
     wait(group.ViewFolder.RemoveView(item_path("View", target_id)), f"Removing view {target_id}", host)
     group.ViewFolder.ClearChildrenCache()
-    return {"before": before}
+    return {"removed_views": [target_id], "before": before}
 
 
-def remove_group(ms: Any, path: str, kind: str, wait: Wait, host: str) -> dict[str, Any]:
-    """Remove the empty device or view group (`kind` "device" | "view") at `path`; VmsError when anything is in it
-    (it would take what is in it with it). A group already gone is no error."""
-    group = group_at(ms, path, kind, wait, host, None)
-    if group is None:
-        return {}
-    folder_attr, list_attr, _ = _GROUP_TREES[kind]
-    held = len(list(getattr(getattr(group, folder_attr), list_attr)))
-    held += len(list(group.CameraFolder.Cameras if kind == "device" else group.ViewFolder.Views))
+def remove_view_group(ms: Any, path: str, wait: Wait, host: str) -> dict[str, Any]:
+    """Remove the empty view group at `path`; answers {"removed_view_groups": [path]} (also when gone already).
+
+    It is removed without recursion, so the server keeps it should a view or group have come into it since the
+    plan was made; that is checked first too, to say so plainly."""
+    parent_path, _, name = path.rpartition("/")
+    parent = view_group(ms, parent_path, wait, host, None) if parent_path else ms
+    folder = None if parent is None else parent.ViewGroupFolder
+    group = None if folder is None else next((g for g in folder.ViewGroups if str(g.Name) == name), None)
+    if folder is None or group is None:
+        return {"removed_view_groups": [path]}
+    held = [str(v.Name) for v in group.ViewFolder.Views] + [str(g.Name) for g in group.ViewGroupFolder.ViewGroups]
     if held:
-        raise VmsError(f"{kind.capitalize()} group {path} on {host} is not empty ({held} item(s) in it), so it was "
-                       f"left in place; empty it by hand to remove it.")
-    parent_path = path.rsplit("/", 1)[0]
-    parent = group_at(ms, parent_path, kind, wait, host, None) if parent_path else ms
-    folder = getattr(parent, folder_attr)
-    if kind == "device":
-        wait(folder.RemoveDeviceGroup(str(group.Path)), f"Removing device group {path}", host)
-    else:
-        wait(folder.RemoveViewGroup(False, str(group.Path)), f"Removing view group {path}", host)
+        raise VmsError(f"View group {path} on {host} now holds {', '.join(repr(h) for h in held)}; it was left in "
+                       f"place.")
+    wait(folder.RemoveViewGroup(False, str(group.Path)), f"Removing view group {path}", host)
     folder.ClearChildrenCache()
-    return {"before": {"group": path}}
+    return {"removed_view_groups": [path]}

@@ -61,15 +61,21 @@ def test_groups_are_joined_and_left_made_when_missing_and_removed_only_when_empt
                                                                                         "leave": ["/New/Inner"]}))
     assert gone["before"]["values"]["member_of"] == ["/New/Inner"] and "created_groups" not in gone
 
-    def remove(path: str) -> dict[str, object]:
-        return s.apply(Action(ActionKind.DELETE, Ref(SITE, "", path, "device_group", path), "r", category="groups"))
+    def remove(path: str, members: list[str] | None = None) -> dict[str, object]:
+        return s.apply(Action(ActionKind.DELETE, Ref(SITE, "", path, "device_group", path), "r", category="groups",
+                              values={"remove_members": members or []}))
 
-    with pytest.raises(VmsError, match="not empty"):
+    with pytest.raises(VmsError, match="did not put there"):
         remove("/New")  # it still holds /New/Inner
-    assert remove("/New/Inner") == {"before": {"group": "/New/Inner"}} and remove("/New")["before"]
-    with pytest.raises(VmsError, match="not empty"):
+    assert remove("/New/Inner") == {"removed_groups": ["/New/Inner"], "before": {"members": []}}
+    assert remove("/New")["removed_groups"] == ["/New"]
+    with pytest.raises(VmsError, match="did not put there"):
         remove("/DR/All")
-    assert remove("/Nowhere") == {}
+    assert remove("/DR/All", ["t1-c0"])["before"] == {"members": ["t1-c0"]} and "/DR/All" not in s.groups[SITE]
+    assert remove("/Nowhere") == {"removed_groups": ["/Nowhere"]}
+    made = s.apply(Action(ActionKind.ADD, Ref(SITE, "", "/DR/All", "device_group", "/DR/All"), "r",
+                          category="groups"))
+    assert made == {"created_groups": ["/DR/All"]} and s.groups[SITE]["/DR/All"] == set()
 
 
 def test_views_are_added_changed_and_removed_with_their_values_before() -> None:
@@ -83,6 +89,7 @@ def test_views_are_added_changed_and_removed_with_their_values_before() -> None:
                                                                  "items": ["<a/>", "<b/>"]}}
     removed = s.apply(Action(ActionKind.DELETE, Ref(SITE, "", "v1", "view", "/Desk/Top/Wall"), "r", category="view",
                              values={"group": "/Desk/Top"}))
+    assert removed["removed_views"] == ["v1"]
     assert removed["before"]["view"] == {"id": "v1", "group": "/Desk/Top", "name": "Wall", "description": "new",
                                          "layout": "<l/>", "shortcut": "", "items": ["<c/>", "<d/>"]}
 
@@ -91,4 +98,7 @@ def test_views_are_added_changed_and_removed_with_their_values_before() -> None:
 
     with pytest.raises(VmsError, match="not empty"):
         remove("/Ops/North")  # the view added above is in it
-    assert remove("/Desk/Top")["before"] == {"group": "/Desk/Top"}
+    assert remove("/Desk/Top") == {"removed_view_groups": ["/Desk/Top"]}
+    made = s.apply(Action(ActionKind.ADD, Ref(SITE, "", "/Desk/Top", "view_group", "/Desk/Top"), "r",
+                          category="view"))
+    assert made == {"created_view_groups": ["/Desk/Top"]}
