@@ -57,6 +57,8 @@ _secrets_lock = threading.Lock()
 _MIN_SECRET = 3
 """Shorter registered values are not masked: they would blank out ordinary words and digits."""
 
+_CLOSERS_RE = re.compile(r"(\)+)([.:!?]*)$")
+
 _state: dict[str, Any] = {"log_dir": None, "detailed": False, "handlers": []}
 
 
@@ -66,6 +68,29 @@ def register_secret(value: str | SecretStr | None) -> None:
     if text and len(text) >= _MIN_SECRET:
         with _secrets_lock:
             _secrets.add(text)
+
+
+def _mask_value(match: re.Match[str]) -> str:
+    """`key=` + *** for a secret pair, giving back the closing ")" of a "(...)" the pair sits in.
+
+    The value is taken up to a space, a quote or a separator, and ")" is not one: passwords hold ")" often. A
+    trailing ")" (with the sentence's "." after it) is given back when the text before the pair opened a "(",
+    or when the value is already *** (a registered secret masked a moment ago). Otherwise it stays masked with
+    the value, so an unknown password ending in ")" is never shown in part.
+    """
+    key, value = match.group(1), match.group(2)
+    closers = _CLOSERS_RE.search(value)
+    if closers is not None:
+        head = value[: closers.start()]
+        before = match.string[: match.start()]
+        unclosed = before.count("(") - before.count(")")
+        if head == MASK:
+            return key + value
+        if unclosed > 0 and head:
+            parens = closers.group(1)
+            keep = min(len(parens), unclosed)
+            return key + MASK + parens[len(parens) - keep:] + closers.group(2)
+    return key + MASK
 
 
 def redact(text: str, prose: bool = False) -> str:
@@ -79,7 +104,7 @@ def redact(text: str, prose: bool = False) -> str:
     for secret in known:
         if secret in text:
             text = text.replace(secret, MASK)
-    text = (_PROSE_PAIR_RE if prose else _PAIR_RE).sub(lambda m: m.group(1) + MASK, text)
+    text = (_PROSE_PAIR_RE if prose else _PAIR_RE).sub(_mask_value, text)
     text = _BEARER_RE.sub(lambda m: f"{m.group(1)} {MASK}", text)
     return _URL_RE.sub(lambda m: f"{m.group(1)}:{MASK}@", text)
 
