@@ -33,6 +33,8 @@ class CheckResult:
     """What was not checked and why (offline, cannot connect)."""
     file_ok: bool = False
     """The file on its own is valid (every later problem is a mismatch with the VMS)."""
+    warnings: list[str] = field(default_factory=list)
+    """What works but is weaker than it should be (a password too short to mask inside other text)."""
     unreachable: BridgeError | None = None
     """The error that kept the recorders from being checked (cannot connect, cannot read)."""
     settings: Any = None
@@ -40,6 +42,15 @@ class CheckResult:
 
 def check_settings(load: Callable[[], Any], connect: Connect | None) -> CheckResult:
     """`config check`: `load()` reads the file (raising ConfigError); `connect` None checks it offline."""
+    from bridge.settings import short_password_warnings
+
+    result = _check(load, connect)
+    if result.settings is not None:
+        result.warnings = short_password_warnings(result.settings)
+    return result
+
+
+def _check(load: Callable[[], Any], connect: Connect | None) -> CheckResult:
     from bridge.settings import check_passwords
 
     file_problems: list[str] = []

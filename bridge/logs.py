@@ -18,6 +18,7 @@ are added with `diagnose=False` for the same reason.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -54,9 +55,10 @@ _URL_RE = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]+):([^@\s/]+)@", re.IGNORE
 
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
-_MIN_SECRET = 3
-"""Shorter registered values are not masked: they would blank out ordinary words and digits."""
-
+SAFE_SECRET_LENGTH = 8
+"""A registered value this long is masked wherever it appears, even inside a word. A shorter one (a weak password,
+"abc") is masked only where it stands alone: masking it inside words would blank ordinary text ("abc" in
+"abcd") and, by the pattern of the blanks, show the password. `config check` warns about such passwords."""
 _CLOSERS_RE = re.compile(r"(\)+)([.:!?]*)$")
 
 _state: dict[str, Any] = {"log_dir": None, "detailed": False, "handlers": []}
@@ -65,9 +67,17 @@ _state: dict[str, Any] = {"log_dir": None, "detailed": False, "handlers": []}
 def register_secret(value: str | SecretStr | None) -> None:
     """Mask this exact value in every later log line (call it for each password as soon as it is read)."""
     text = value.get_secret_value() if isinstance(value, SecretStr) else value
-    if text and len(text) >= _MIN_SECRET:
+    if text:
         with _secrets_lock:
             _secrets.add(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _alone(secret: str) -> re.Pattern[str]:
+    """`secret` where no letter or digit touches its word-character ends (so "abc" but not the "abc" of "abcd")."""
+    before = r"(?<!\w)" if re.match(r"\w", secret) else ""
+    after = r"(?!\w)" if re.search(r"\w$", secret) else ""
+    return re.compile(before + re.escape(secret) + after)
 
 
 def _mask_value(match: re.Match[str]) -> str:
@@ -103,7 +113,10 @@ def redact(text: str, prose: bool = False) -> str:
         known = sorted(_secrets, key=len, reverse=True)
     for secret in known:
         if secret in text:
-            text = text.replace(secret, MASK)
+            if len(secret) >= SAFE_SECRET_LENGTH:
+                text = text.replace(secret, MASK)
+            else:
+                text = _alone(secret).sub(MASK, text)
     text = (_PROSE_PAIR_RE if prose else _PAIR_RE).sub(_mask_value, text)
     text = _BEARER_RE.sub(lambda m: f"{m.group(1)} {MASK}", text)
     return _URL_RE.sub(lambda m: f"{m.group(1)}:{MASK}@", text)

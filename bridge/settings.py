@@ -363,6 +363,32 @@ def check_passwords(settings: Settings) -> None:
         raise ConfigError(_headline(problems, getattr(settings, "config_path", None)), problems)
 
 
+def short_password_warnings(settings: Settings) -> list[str]:
+    """One warning per site whose password is too short for the log masker to hide inside other text.
+
+    Such a password is still masked wherever it stands as a word of its own (see `bridge.logs.redact`); it is
+    not refused, because it is the VMS's password, which SmartSync does not choose. Call after
+    `check_passwords`, so every password here can be read.
+    """
+    from bridge.logs import SAFE_SECRET_LENGTH
+
+    out = []
+    for site in settings.sites:
+        source = site._source
+        if source is None:
+            continue
+        try:
+            length = len(source.read().get_secret_value())
+        except ConfigError:
+            continue  # reported by check_passwords
+        if 0 < length < SAFE_SECRET_LENGTH:
+            out.append(f"{source.key}: the password of {source.who} is shorter than {SAFE_SECRET_LENGTH} "
+                       f"characters, so logs and messages mask it only where it stands as a word of its own "
+                       f"(masking it inside other words would blank ordinary text); give that user a password of "
+                       f"at least {SAFE_SECRET_LENGTH} characters on the VMS and in its password source")
+    return out
+
+
 def _headline(problems: list[str], config_path: Path | None) -> str:
     where = f" in {config_path}" if config_path else ""
     n = len(problems)
@@ -827,5 +853,5 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> None:
 __all__ = [
     "GuardSettings", "LabelSettings", "LifecycleSettings", "LinkSettings", "PasswordSource", "SdkSettings",
     "SelectionSettings", "ServiceSettings", "Settings", "SiteSettings", "StorageLinkSettings", "SyncSettings",
-    "WebSettings", "check_passwords", "load_settings", "settings_from_dict",
+    "WebSettings", "check_passwords", "load_settings", "settings_from_dict", "short_password_warnings",
 ]

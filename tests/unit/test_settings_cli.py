@@ -221,3 +221,17 @@ def test_a_camera_map_name_that_is_no_camera_is_an_error_naming_the_nearest(
     assert "Gate Cam\"" not in result.output  # the camera that exists is fine
     fixed = run(tmp_path, MANUAL.replace('"Lobby Camera" =', '"cam-2" ='))
     assert fixed.exit_code == 0, fixed.output
+
+
+def test_a_password_too_short_to_mask_safely_is_warned_about(tmp_path: Path) -> None:
+    result = run(tmp_path, CONFIG, "--offline", env={"SMARTSYNC_TEST_PW": "Pw7"})
+    assert result.exit_code == 0, result.output
+    assert ("Warning: sites[0]: the password of admin on http://ms-main/ is shorter than 8 characters, so logs and "
+            "messages mask it only where it stands as a word of its own") in result.output
+    assert "Pw7" not in result.output
+    assert "Configuration OK" in result.output
+
+
+def test_a_long_enough_password_gets_no_warning(tmp_path: Path) -> None:
+    result = run(tmp_path, CONFIG, "--offline", env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
+    assert result.exit_code == 0 and "Warning" not in result.output, result.output
