@@ -250,6 +250,16 @@ def setup_logging(log_dir: Path | None, detailed: bool = False) -> None:
     _apply(detailed)
 
 
+def console_logging() -> None:
+    """Log lines to stderr in SmartSync's format, for a command that does not log to the file.
+
+    Done once per process, before any command runs, so a warning (an unreadable value in the store) looks
+    the same from `status` as from `sync`; commands that do work then call `setup_logging` with the folder.
+    """
+    if not _state["handlers"]:
+        _apply(False)
+
+
 def set_detailed(detailed: bool) -> bool:
     """Switch detailed (DEBUG) lines on or off in place; returns True when the level changed."""
     if detailed == _state["detailed"]:

@@ -23,7 +23,7 @@ from loguru import logger
 
 from bridge import __version__
 from bridge.errors import BridgeError, ConfigError
-from bridge.logs import redact, redact_console
+from bridge.logs import console_logging, redact, redact_console
 
 _CONFIG_HELP = "Configuration file (default: ./smartsync.toml)."
 
@@ -38,6 +38,7 @@ _CONFIG_HELP = "Configuration file (default: ./smartsync.toml)."
 def cli(ctx: click.Context, config_path: Path | None) -> None:
     """SmartSync bridge: keep secondary XProtect recording servers in step with the primary ones."""
     redact_console()
+    console_logging()
     cache: dict[str, Any] = {}
     obj = ctx.ensure_object(dict)
 
