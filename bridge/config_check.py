@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bridge.errors import BridgeError, ConfigError, ConnectError, SdkLoadError
@@ -47,7 +48,55 @@ def check_settings(load: Callable[[], Any], connect: Connect | None) -> CheckRes
     result = _check(load, connect)
     if result.settings is not None:
         result.warnings = short_password_warnings(result.settings)
+        places = place_problems(result.settings)
+        if places:
+            # Every other command refuses these places when it opens the store or the log; say it here first.
+            result.problems = places + result.problems
+            result.file_ok = False
+            n = len(result.problems)
+            result.headline = (f"Configuration error: {n} problem{'s' if n != 1 else ''} in "
+                               f"{result.settings.config_path}")
     return result
+
+
+def place_problems(settings: Any) -> list[str]:
+    """The store and log folder paths that cannot be made on this machine (a part of them is a file...).
+
+    Only looked at, never created: a check writes nothing.
+    """
+    out = []
+    store = Path(settings.service.store)
+    blocker = _file_above(store)
+    if blocker is not None:
+        out.append(f"service.store: {store} cannot be created: {blocker} is a file, not a folder; point [service] "
+                   f"store at a file inside a folder")
+    elif store.is_dir():
+        out.append(f"service.store: {store} is a folder; point [service] store at a file inside it, e.g. "
+                   f"{store / 'smartsync.db'}")
+    log_dir = Path(settings.service.log_dir)
+    blocker = _file_above(log_dir)
+    if blocker is not None:
+        out.append(f"service.log_dir: {log_dir} cannot be created: {blocker} is a file, not a folder; point "
+                   f"[service] log_dir at a folder")
+    elif log_dir.exists() and not log_dir.is_dir():
+        out.append(f"service.log_dir: {log_dir} is a file, not a folder; point [service] log_dir at a folder")
+    secrets = getattr(settings.service, "secrets_file", None)
+    blocker = None if secrets is None else _file_above(Path(secrets))
+    if blocker is not None:
+        out.append(f"service.secrets_file: {secrets} cannot be created: {blocker} is a file, not a folder; point "
+                   f"[service] secrets_file at a file inside a folder")
+    return out
+
+
+def _file_above(path: Path) -> Path | None:
+    """The first folder above `path` that exists and is not a folder (a regular file), or None."""
+    for parent in reversed(path.parents):
+        try:
+            if parent.exists() and not parent.is_dir():
+                return parent
+        except OSError:
+            return None  # unreadable: the command that opens it names the reason
+    return None
 
 
 def _check(load: Callable[[], Any], connect: Connect | None) -> CheckResult:
@@ -146,4 +195,4 @@ def camera_map_problems(camera_map: dict[str, list[str]], primary: Snapshot) -> 
     return problems
 
 
-__all__ = ["CheckResult", "camera_map_problems", "check_settings", "primary_ids"]
+__all__ = ["CheckResult", "camera_map_problems", "check_settings", "place_problems", "primary_ids"]

@@ -235,3 +235,37 @@ def test_a_password_too_short_to_mask_safely_is_warned_about(tmp_path: Path) -> 
 def test_a_long_enough_password_gets_no_warning(tmp_path: Path) -> None:
     result = run(tmp_path, CONFIG, "--offline", env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
     assert result.exit_code == 0 and "Warning" not in result.output, result.output
+
+
+def test_a_store_or_log_folder_under_a_file_is_one_problem_each_naming_the_setting(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    text = CONFIG + f'\n[service]\nstore = "{tmp_path}/afile/sub/smartsync.db"\nlog_dir = "{tmp_path}/afile/logs"\n'
+    result = run(tmp_path, text, "--offline", env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
+    assert result.exit_code == 2, result.output
+    assert "Configuration OK" not in result.output and "the file is valid" not in result.output
+    assert "Configuration error: 2 problems in" in result.output
+    assert (f"  - service.store: {tmp_path}/afile/sub/smartsync.db cannot be created: {tmp_path}/afile is a file, "
+            f"not a folder; point [service] store at a file inside a folder") in result.output
+    assert (f"  - service.log_dir: {tmp_path}/afile/logs cannot be created: {tmp_path}/afile is a file, not a "
+            f"folder; point [service] log_dir at a folder") in result.output
+    assert not (tmp_path / "afile").is_dir()
+
+
+def test_a_store_that_is_a_folder_or_a_log_folder_that_is_a_file_is_a_problem(tmp_path: Path,
+                                                                               vms: list[Recorder]) -> None:
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "logfile").write_text("x")
+    text = CONFIG + f'\n[service]\nstore = "{tmp_path}/adir"\nlog_dir = "{tmp_path}/logfile"\n'
+    result = run(tmp_path, text, env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
+    assert result.exit_code == 2, result.output
+    assert (f"service.store: {tmp_path}/adir is a folder; point [service] store at a file inside it, e.g. "
+            f"{tmp_path}/adir/smartsync.db") in result.output
+    assert f"service.log_dir: {tmp_path}/logfile is a file, not a folder; point [service] log_dir at a folder" \
+        in result.output
+
+
+def test_a_store_and_log_folder_still_to_be_made_are_fine(tmp_path: Path) -> None:
+    text = CONFIG + f'\n[service]\nstore = "{tmp_path}/new/smartsync.db"\nlog_dir = "{tmp_path}/new/logs"\n'
+    result = run(tmp_path, text, "--offline", env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
+    assert result.exit_code == 0 and "Configuration OK" in result.output, result.output
+    assert not (tmp_path / "new").exists()  # a check creates nothing
