@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from bridge.demo import PASSWORD_ENV, demo_config, write_config
+from bridge.demo import PASSWORD_ENV, write_config
 from fakes import verbs
-from fakes.world import create_world
 from tests.integration import worldtools as wt
+from tests.integration.sites import demo_site
 
 pytestmark = pytest.mark.dotnet
 
@@ -39,11 +39,7 @@ def clean(proc: subprocess.CompletedProcess[str], *secrets: str) -> str:
 
 @pytest.fixture
 def site(tmp_path: Path) -> tuple[Path, dict[str, Any], Path]:
-    world = tmp_path / "world"
-    create_world(world, architecture="single-site", primaries=1, secondaries=1, hardware_per_recorder=2,
-                 cameras_per_hardware=1, groups=0, roles=0, views=0, seed=3, password=PASSWORD)
-    config = demo_config(world, tmp_path)
-    return world, config, write_config(config, tmp_path / "smartsync.toml")
+    return demo_site(tmp_path, recorders=1, hardware=2, seed=3, password=PASSWORD)
 
 
 def store_dump(config: dict[str, Any], tmp_path: Path) -> str:

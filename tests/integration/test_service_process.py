@@ -13,33 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import one_site_config
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD_VAR = "SMARTSYNC_TEST_SITE_PW"
 
-CONFIG = """
-[[sites]]
-name = "primary"
-uri = "http://ms-primary/"
-user = "admin"
-password_env = "{var}"
-
-[labels]
-primary = ["Recorder P1"]
-secondary = ["Recorder S1"]
-
-[[links]]
-primary = "Recorder P1"
-secondary = "Recorder S1"
-
-[service]
-store = "smartsync.db"
-log_dir = "logs"
-"""
+CONFIG = one_site_config(f'password_env = "{PASSWORD_VAR}"', '[service]\nstore = "smartsync.db"\nlog_dir = "logs"')
 
 
 def write_config(folder: Path) -> Path:
     path = folder / "smartsync.toml"
-    path.write_text(CONFIG.format(var=PASSWORD_VAR), encoding="utf-8")
+    path.write_text(CONFIG, encoding="utf-8")
     return path
 
 

@@ -12,23 +12,10 @@ from bridge.cli.config_cmds import config_group
 from bridge.errors import ConfigError, ConnectError
 from bridge.model import Recorder, Side, Storage
 from bridge.topology import resolve_topology, validate_topology
+from tests.helpers import one_site_config
 from tests.unit.test_plan_builders import make_settings
 
-CONFIG = """
-[[sites]]
-name = "main"
-uri = "http://ms-main/"
-user = "admin"
-password_env = "SMARTSYNC_TEST_PW"
-
-[labels]
-primary = ["Recorder P1"]
-secondary = ["Recorder S1"]
-
-[[links]]
-primary = "Recorder P1"
-secondary = "Recorder S1"
-"""
+CONFIG = one_site_config('password_env = "SMARTSYNC_TEST_PW"', site="main", uri="http://ms-main/")
 
 
 def inventory() -> list[Recorder]:
