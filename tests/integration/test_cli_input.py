@@ -80,6 +80,17 @@ def test_a_login_refusal_carrying_a_token_is_masked(site):
         assert "account locked" in clean(proc, TOKEN)
 
 
+def test_a_broken_world_document_is_named_with_what_is_wrong_in_a_sentence(site):
+    world, _, path = site
+    (world / "ms-site.json").write_text('{"ManagementServer": ', encoding="utf-8")
+    for args in (["plan"], ["config", "check"]):
+        proc = smartsync("-c", str(path), *args)
+        assert proc.returncode == 3, (args, proc.stdout, proc.stderr)
+        assert (f"The world document {world / 'ms-site.json'} is invalid JSON at line 1, column 22: "
+                in clean(proc)), proc.stderr
+        assert "create it again with `python -m fakes`" in proc.stderr
+
+
 def test_credentials_in_a_site_uri_are_refused_everywhere(site, tmp_path):
     _, config, _ = site
     config["sites"][0]["uri"] = "http://admin:Uri-Pw-31@ms-site/"
