@@ -142,7 +142,11 @@ def _run(argv: Sequence[str] | None) -> int:
         exc.show()
         return 2
     except ConfigError as exc:
-        click.echo(f"Configuration error: {_shortened(exc.message)}", err=True)
+        # A bad argument (InputError) is not the settings file's fault: do not send the user there.
+        from bridge.app import InputError
+
+        kind = "Error" if isinstance(exc, InputError) else "Configuration error"
+        click.echo(f"{kind}: {_shortened(exc.message)}", err=True)
         for problem in exc.problems:
             click.echo(f"  - {_shortened(problem)}", err=True)
         return exc.exit_code
