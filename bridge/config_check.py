@@ -64,27 +64,25 @@ def place_problems(settings: Any) -> list[str]:
 
     Only looked at, never created: a check writes nothing.
     """
+    via = getattr(settings, "set_through", lambda key: "")
+    places = [("store", settings.service.store, "a file inside a folder"),
+              ("log_dir", settings.service.log_dir, "a folder"),
+              ("secrets_file", getattr(settings.service, "secrets_file", None), "a file inside a folder")]
     out = []
-    store = Path(settings.service.store)
-    blocker = _file_above(store)
-    if blocker is not None:
-        out.append(f"service.store: {store} cannot be created: {blocker} is a file, not a folder; point [service] "
-                   f"store at a file inside a folder")
-    elif store.is_dir():
-        out.append(f"service.store: {store} is a folder; point [service] store at a file inside it, e.g. "
-                   f"{store / 'smartsync.db'}")
-    log_dir = Path(settings.service.log_dir)
-    blocker = _file_above(log_dir)
-    if blocker is not None:
-        out.append(f"service.log_dir: {log_dir} cannot be created: {blocker} is a file, not a folder; point "
-                   f"[service] log_dir at a folder")
-    elif log_dir.exists() and not log_dir.is_dir():
-        out.append(f"service.log_dir: {log_dir} is a file, not a folder; point [service] log_dir at a folder")
-    secrets = getattr(settings.service, "secrets_file", None)
-    blocker = None if secrets is None else _file_above(Path(secrets))
-    if blocker is not None:
-        out.append(f"service.secrets_file: {secrets} cannot be created: {blocker} is a file, not a folder; point "
-                   f"[service] secrets_file at a file inside a folder")
+    for name, value, want in places:
+        if value is None:
+            continue
+        path, key = Path(value), f"service.{name}"
+        where = f"{key}: {path}{via(key)}"
+        blocker = _file_above(path)
+        if blocker is not None:
+            out.append(f"{where} cannot be created: {blocker} is a file, not a folder; point [service] {name} at "
+                       f"{want}")
+        elif name == "store" and path.is_dir():
+            out.append(f"{where} is a folder; point [service] store at a file inside it, e.g. "
+                       f"{path / 'smartsync.db'}")
+        elif name == "log_dir" and path.exists() and not path.is_dir():
+            out.append(f"{where} is a file, not a folder; point [service] log_dir at a folder")
     return out
 
 

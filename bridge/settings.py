@@ -223,6 +223,12 @@ class Settings(_Section):
     web: WebSettings = Field(default_factory=WebSettings)
     config_path: TomlPath = Path(DEFAULT_FILE)
     """The file these settings came from (absolute); not a TOML key."""
+    _from_env: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def set_through(self, key: str) -> str:
+        """" (set through SMARTSYNC_...)" when the environment gave `key` ("service.store"), else ""."""
+        var = self._from_env.get(key)
+        return f" (set through {var})" if var else ""
 
 
 # Where each TOML table's valid keys live, to suggest the nearest one for a typo.
@@ -333,12 +339,14 @@ def settings_from_dict(
             _resolve_paths(settings, base_dir)
             settings.config_path = (config_path or base_dir / DEFAULT_FILE).absolute()
             _attach_sources(settings, sources)
+            settings._from_env = from_env
             error.settings = settings
         raise error
     assert settings is not None
     _resolve_paths(settings, base_dir)
     settings.config_path = (config_path or base_dir / DEFAULT_FILE).absolute()
     _attach_sources(settings, sources)
+    settings._from_env = from_env
     return settings
 
 

@@ -256,3 +256,12 @@ def test_a_store_and_log_folder_still_to_be_made_are_fine(tmp_path: Path) -> Non
     result = run(tmp_path, text, "--offline", env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
     assert result.exit_code == 0 and "Configuration OK" in result.output, result.output
     assert not (tmp_path / "new").exists()  # a check creates nothing
+
+
+def test_a_store_under_a_file_set_through_the_environment_names_the_variable(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    result = run(tmp_path, CONFIG, "--offline", env={"SMARTSYNC_TEST_PW": "Long-Enough-1",
+                                                     "SMARTSYNC_SERVICE__STORE": f"{tmp_path}/afile/x.db"})
+    assert result.exit_code == 2, result.output
+    assert (f"service.store: {tmp_path}/afile/x.db (set through SMARTSYNC_SERVICE__STORE) cannot be created: "
+            f"{tmp_path}/afile is a file") in result.output
