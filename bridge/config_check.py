@@ -9,6 +9,7 @@ storage maps name, and the cameras `[camera_map]` names. The outcome is a
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,7 @@ def check_settings(load: Callable[[], Any], connect: Connect | None) -> CheckRes
     result = _check(load, connect)
     if result.settings is not None:
         result.warnings = short_password_warnings(result.settings)
-        places = place_problems(result.settings)
+        places = place_problems(result.settings) + token_problems(result.settings)
         if places:
             # Every other command refuses these places when it opens the store or the log; say it here first.
             result.problems = places + result.problems
@@ -84,6 +85,24 @@ def place_problems(settings: Any) -> list[str]:
         elif name == "log_dir" and path.exists() and not path.is_dir():
             out.append(f"{where} is a file, not a folder; point [service] log_dir at a folder")
     return out
+
+
+def token_problems(settings: Any) -> list[str]:
+    """`[web] token_file` that `serve` could not use (unreadable, empty, too short), as `serve` would say it.
+
+    Without a token_file the page simply does not start, which `serve` explains; that is not a problem here.
+    """
+    token_file = getattr(getattr(settings, "web", None), "token_file", None)
+    if token_file is None:
+        return []
+    from bridge.web.auth import TOKEN_ENV, load_token
+
+    try:
+        load_token(token_file, env={})  # the file itself, even when the environment variable wins today
+    except ConfigError as exc:
+        via = f" ({TOKEN_ENV} wins over it while it is set)" if os.environ.get(TOKEN_ENV) else ""
+        return [f"web.token_file: {exc.message}{via}; {'; '.join(exc.problems)}"]
+    return []
 
 
 def _file_above(path: Path) -> Path | None:
@@ -193,4 +212,4 @@ def camera_map_problems(camera_map: dict[str, list[str]], primary: Snapshot) -> 
     return problems
 
 
-__all__ = ["CheckResult", "camera_map_problems", "check_settings", "place_problems", "primary_ids"]
+__all__ = ["CheckResult", "camera_map_problems", "check_settings", "place_problems", "primary_ids", "token_problems"]

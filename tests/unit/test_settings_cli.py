@@ -265,3 +265,30 @@ def test_a_store_under_a_file_set_through_the_environment_names_the_variable(tmp
     assert result.exit_code == 2, result.output
     assert (f"service.store: {tmp_path}/afile/x.db (set through SMARTSYNC_SERVICE__STORE) cannot be created: "
             f"{tmp_path}/afile is a file") in result.output
+
+
+def test_a_token_file_serve_cannot_read_is_a_problem_naming_the_key(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SMARTSYNC_SERVICE_TOKEN", raising=False)
+    missing = tmp_path / "no-token"
+    result = run(tmp_path, CONFIG + f'\n[web]\ntoken_file = "{missing}"\n', "--offline",
+                 env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
+    assert result.exit_code == 2, result.output
+    assert f"web.token_file: cannot read the service token file {missing} (No such file or directory); make one " \
+           f"with" in result.output
+    short = tmp_path / "short-token"
+    short.write_text("Tiny-Tok-9\n")
+    result = run(tmp_path, CONFIG + f'\n[web]\ntoken_file = "{short}"\n', "--offline",
+                 env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
+    assert result.exit_code == 2 and f"web.token_file: the service token in {short} is too short" in result.output
+    assert "Tiny-Tok-9" not in result.output
+
+
+def test_a_readable_token_file_passes_and_is_never_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SMARTSYNC_SERVICE_TOKEN", raising=False)
+    token = tmp_path / "token"
+    token.write_text("Zq8vK2pL4mN7xR1sT9uW3yA6bC0dE5fG\n")
+    result = run(tmp_path, CONFIG + f'\n[web]\ntoken_file = "{token}"\n', "--offline",
+                 env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
+    assert result.exit_code == 0 and "Configuration OK" in result.output, result.output
+    assert "Zq8vK2pL4mN7" not in result.output
