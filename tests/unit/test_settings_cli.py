@@ -292,3 +292,15 @@ def test_a_readable_token_file_passes_and_is_never_shown(tmp_path: Path, monkeyp
                  env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
     assert result.exit_code == 0 and "Configuration OK" in result.output, result.output
     assert "Zq8vK2pL4mN7" not in result.output
+
+
+def test_suggestions_leave_out_recorders_that_would_be_the_wrong_fix() -> None:
+    # A secondary slot is not fixed by naming a primary recorder, nor a label by one already labelled.
+    recorders = [Recorder("p1", "Recorder P1", "ms-main"), Recorder("s1", "Recorder S1", "ms-main"),
+                 Recorder("s2", "Recorder S2", "ms-main")]
+    settings = make_settings(labels={"primary": ["Recorder P1"], "secondary": ["Recorder S1", "Recorder S3"]},
+                             links=[{"primary": "Recorder P1", "secondary": "Recorder S4"}])
+    problems = validate_topology(settings, recorders)
+    assert "labels.secondary[1]: no recorder named 'Recorder S3'; did you mean 'Recorder S2'?" in problems
+    assert "links[0].secondary: no recorder named 'Recorder S4'; did you mean 'Recorder S2' or 'Recorder S1'?" \
+        in problems
