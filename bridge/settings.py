@@ -110,6 +110,19 @@ class SiteSettings(_Section):
     password_file: TomlPath | None = None
     _source: PasswordSource | None = PrivateAttr(default=None)
 
+    def credentials_hint(self) -> str:
+        """Where this site's user and password are set, for a refused log-in: "sites[0].user or the password in ..."."""
+        source = self._source
+        if source is None:
+            return ""
+        if source.env_name is not None:
+            where = f"the environment variable {source.env_name} ({source.key}.password_env)"
+        elif source.file is not None:
+            where = f"the file {source.file} ({source.key}.password_file)"
+        else:
+            where = f"{source.key}.password"
+        return f"{source.key}.user or the password in {where}"
+
     @property
     def password(self) -> SecretStr:
         """The password, read now from its source (PasswordUnavailable naming the key when it cannot be read)."""

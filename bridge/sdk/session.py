@@ -258,7 +258,8 @@ class Session:
             ms = self._net.ManagementServer(server_id)
             info = SiteInfo(host=host, uri=uri, version=str(ms.Version), is_child=is_child, name=str(ms.Name))
         except Exception as exc:
-            raise to_connect_error(exc, host, site.user, (password,)) from None
+            hint = site.credentials_hint() if hasattr(site, "credentials_hint") else ""
+            raise to_connect_error(exc, host, site.user, (password,), credentials=hint) from None
         self._sites[host] = _Site(info, server_id, net_uri, login=site)
         self._logins[host] = site
 
