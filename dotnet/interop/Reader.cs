@@ -6,6 +6,7 @@
 // depending on which concrete type or number type each one uses.
 using System;
 using System.Collections;
+using System.Diagnostics;
 using VideoOS.Platform.ConfigurationItems;
 
 namespace SmartSync.Interop
@@ -65,6 +66,7 @@ namespace SmartSync.Interop
         /// refuses to read them, so cameras then carry no "privacy" key).</summary>
         public static string ReadRecorder(IConfigurationItem recorder, bool privacy)
         {
+            long started = ReadTiming.On ? Stopwatch.GetTimestamp() : 0;
             JsonWriter w = new JsonWriter(64 * 1024);
             w.BeginObject();
             WriteProps(w, "props", recorder, null);
@@ -85,7 +87,10 @@ namespace SmartSync.Interop
                 WriteHardware(w, (IConfigurationItem)h, privacy);
             w.EndArray();
             w.EndObject();
-            return w.ToString();
+            string text = w.ToString();
+            if (ReadTiming.On)
+                ReadTiming.TotalTicks += Stopwatch.GetTimestamp() - started;
+            return text;
         }
 
         /// <summary>Device groups below a CameraGroupFolder: "/A/B" -> ids of the direct member cameras.</summary>
@@ -173,7 +178,7 @@ namespace SmartSync.Interop
                 {
                     Func<object, object> g = a.Prop(k).Get;
                     if (g != null)
-                        w.Property(k, g(u));
+                        w.Property(k, Value(g, u));
                 }
                 w.EndObject();
             }
@@ -205,10 +210,14 @@ namespace SmartSync.Interop
         {
             if (props == null)
                 return;
-            foreach (string k in props.Keys)
+            long started = ReadTiming.On ? Stopwatch.GetTimestamp() : 0;
+            var keys = props.Keys;
+            if (ReadTiming.On)
+                ReadTiming.GetTicks += Stopwatch.GetTimestamp() - started;
+            foreach (string k in keys)
             {
                 if (!IsSecret(k))
-                    w.Property(k, props.GetValue(k));
+                    w.Property(k, SettingValue(props, k));
             }
         }
 
@@ -252,7 +261,11 @@ namespace SmartSync.Interop
             TypeAccess a = TypeAccess.Of(item);
             bool hasId = false;
             int extrasSeen = 0;
-            foreach (object key in a.Keys(item))
+            long started = ReadTiming.On ? Stopwatch.GetTimestamp() : 0;
+            IEnumerable keys = a.Keys(item);
+            if (ReadTiming.On)
+                ReadTiming.GetTicks += Stopwatch.GetTimestamp() - started;
+            foreach (object key in keys)
             {
                 string k = key as string ?? Convert.ToString(key);
                 Prop p = a.Prop(k);
@@ -268,13 +281,13 @@ namespace SmartSync.Interop
                             extrasSeen |= 1 << i;
                     }
                 }
-                w.Property(k, p.Get != null ? p.Get(item) : RawProperty(a, item, k));
+                w.Property(k, p.Get != null ? Value(p.Get, item) : RawProperty(a, item, k));
             }
             if (!hasId)
             {
                 Prop id = a.Prop("Id");
                 if (id.Get != null)
-                    w.Property("Id", id.Get(item));
+                    w.Property("Id", Value(id.Get, item));
             }
             if (extras == null)
                 return;
@@ -284,7 +297,7 @@ namespace SmartSync.Interop
                     continue;
                 Prop p = a.Prop(extras[i]);
                 if (p.Get != null && !p.Secret)
-                    w.Property(extras[i], p.Get(item));
+                    w.Property(extras[i], Value(p.Get, item));
             }
         }
 
@@ -295,8 +308,35 @@ namespace SmartSync.Interop
 
         private static object RawProperty(TypeAccess a, object item, string key)
         {
+            long started = ReadTiming.On ? Stopwatch.GetTimestamp() : 0;
             IConfigurationItem ci = item as IConfigurationItem;
-            return ci != null ? ci.GetProperty(key) : a.Raw(item, key);
+            object v = ci != null ? ci.GetProperty(key) : a.Raw(item, key);
+            if (ReadTiming.On)
+                ReadTiming.GetTicks += Stopwatch.GetTimestamp() - started;
+            return v;
+        }
+
+        // A typed getter's value; timed when the stopwatch is on (see ReadTiming).
+        private static object Value(Func<object, object> get, object item)
+        {
+            if (!ReadTiming.On)
+                return get(item);
+            long started = Stopwatch.GetTimestamp();
+            object v = get(item);
+            ReadTiming.GetTicks += Stopwatch.GetTimestamp() - started;
+            ReadTiming.Gets++;
+            return v;
+        }
+
+        private static object SettingValue(ConfigurationApiProperties props, string key)
+        {
+            if (!ReadTiming.On)
+                return props.GetValue(key);
+            long started = Stopwatch.GetTimestamp();
+            object v = props.GetValue(key);
+            ReadTiming.GetTicks += Stopwatch.GetTimestamp() - started;
+            ReadTiming.Gets++;
+            return v;
         }
 
         private static object Get(object obj, string name)
@@ -309,9 +349,13 @@ namespace SmartSync.Interop
             return List(Get(obj, folder), list);
         }
 
+        // A folder's item list: where the SDK makes the item objects (timed as such when the stopwatch is on).
         private static IEnumerable List(object folder, string list)
         {
+            long started = ReadTiming.On ? Stopwatch.GetTimestamp() : 0;
             IEnumerable items = Get(folder, list) as IEnumerable;
+            if (ReadTiming.On)
+                ReadTiming.ListTicks += Stopwatch.GetTimestamp() - started;
             return items ?? new object[0];
         }
     }
