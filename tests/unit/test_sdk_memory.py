@@ -76,15 +76,15 @@ def test_overlapping_pauses_in_two_threads_end_with_the_last_one() -> None:
 
 def test_parse_recorder_runs_with_the_collector_held_off(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[bool] = []
-    real = parse._hardware
+    real = parse._Dump.recorder
 
     def spy(*args: Any) -> Any:
         seen.append(gc.isenabled())
         return real(*args)
 
-    monkeypatch.setattr(parse, "_hardware", spy)
-    rec = parse.parse_recorder("ms", {"props": {"Id": "r1", "Name": "R"}, "storages": [], "drivers": [],
-                                      "hardware": [{"props": {"Id": "h1", "Name": "H"}, "devices": []}]})
+    monkeypatch.setattr(parse._Dump, "recorder", spy)
+    rec = parse.parse_recorder("ms", {"recorder": ["r1", "R", 0], "storages": [], "drivers": [], "privacy": True,
+                                      "hardware": [[["h1", "H", 0], [], []]], "shapes": [["Id", "Name"]]})
     assert [h.id for h in rec.hardware] == ["h1"]
     assert seen == [False]
     assert gc.isenabled()
