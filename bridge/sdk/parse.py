@@ -41,8 +41,15 @@ def gc_paused() -> Iterator[None]:
     cycle, so a collection can find no garbage there; yet each 700 new
     containers start one, and every few hundred thousand a full one walks
     everything alive, the other side's snapshot included. Freed objects are
-    still freed at once (reference counting); the collector runs as usual
-    when the last pause ends.
+    still freed at once (reference counting).
+
+    When the last pause ends, everything the collector tracks is frozen
+    (`gc.freeze`) before it is switched back on: otherwise the first
+    collection after the pause walks every object the pause made (they are
+    all young), and later ones walk them again as they age, for a snapshot
+    that holds no cycle and lives for the whole cycle. Frozen objects are
+    still freed by reference counting; cyclic garbage frozen with them waits
+    for `thaw` (the session's close, and the service's memory release).
     """
     global _gc_pauses, _gc_was_enabled
     with _gc_lock:
@@ -56,7 +63,13 @@ def gc_paused() -> Iterator[None]:
         with _gc_lock:
             _gc_pauses -= 1
             if _gc_pauses == 0 and _gc_was_enabled:
+                gc.freeze()
                 gc.enable()
+
+
+def thaw() -> None:
+    """Hands what `gc_paused` froze back to the collector (as its oldest generation); call when a cycle ends."""
+    gc.unfreeze()
 
 
 def decode(text: str) -> Any:

@@ -311,6 +311,7 @@ class Session:
             except Exception:  # tear-down of a half-open session: nothing more to do
                 pass
         self._sites.clear()
+        parse.thaw()  # the cycle's snapshots were frozen while decoding (see parse.gc_paused)
 
     # -- gates ----------------------------------------------------------------------------------------------
 
