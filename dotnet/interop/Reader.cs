@@ -45,8 +45,16 @@ namespace SmartSync.Interop
         /// refuses to read them, so cameras then carry none). The text is the compact dump of RecorderDump.</summary>
         public static string ReadRecorder(IConfigurationItem recorder, bool privacy)
         {
+            return ReadRecorder(recorder, privacy, false);
+        }
+
+        /// <summary>As ReadRecorder; with release, each hardware's children are let go (ClearChildrenCache)
+        /// once written, for a caller that drops the recorder's hardware list after the read anyway: then only
+        /// one hardware's device and setting objects are alive at a time, instead of the whole recorder's.</summary>
+        public static string ReadRecorder(IConfigurationItem recorder, bool privacy, bool release)
+        {
             long started = ReadTiming.On ? Stopwatch.GetTimestamp() : 0;
-            string text = new RecorderDump(privacy).Write(recorder);
+            string text = new RecorderDump(privacy, release).Write(recorder);
             if (ReadTiming.On)
                 ReadTiming.TotalTicks += Stopwatch.GetTimestamp() - started;
             return text;

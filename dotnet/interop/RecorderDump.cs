@@ -46,10 +46,12 @@ namespace SmartSync.Interop
         // The keys of the bag being written; one list reused for every bag.
         private readonly List<string> keys = new List<string>(64);
         private readonly bool privacy;
+        private readonly bool release;
 
-        public RecorderDump(bool privacy)
+        public RecorderDump(bool privacy, bool release)
         {
             this.privacy = privacy;
+            this.release = release;
         }
 
         public string Write(IConfigurationItem recorder)
@@ -73,7 +75,11 @@ namespace SmartSync.Interop
             w.Key("hardware");
             w.BeginArray();
             foreach (object h in Reader.List(recorder, "HardwareFolder", "Hardwares"))
+            {
                 Hardware(h);
+                if (release)
+                    ((IConfigurationItem)h).ClearChildrenCache();
+            }
             w.EndArray();
             w.Key("shapes");
             shapes.Write(w);
