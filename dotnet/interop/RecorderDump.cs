@@ -78,7 +78,7 @@ namespace SmartSync.Interop
             {
                 Hardware(h);
                 if (release)
-                    ((IConfigurationItem)h).ClearChildrenCache();
+                    TypeAccess.Of(h).ClearChildren(h);
             }
             w.EndArray();
             w.Key("shapes");
