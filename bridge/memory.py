@@ -79,6 +79,15 @@ class MemorySession(VmsSession):
     def read_views(self, snapshot: Snapshot) -> None:
         self._call()  # this session holds no views: the snapshot keeps none
 
+    def read_roles(self, snapshot: Snapshot, names: Iterable[str]) -> None:
+        self._call()  # this session holds no roles
+        snapshot.roles = []
+
+    def read_role_acls(self, host: str, role_ids: Iterable[str], camera_ids: Iterable[str],
+                       stop: StopCheck | None = None) -> dict[str, dict[str, dict[str, str]]]:
+        self._call()
+        return {rid: {} for rid in role_ids}
+
     def read_passwords(self, site_hardware: Iterable[tuple[str, str]], failures: dict[str, str] | None = None,
                        stop: StopCheck | None = None) -> dict[str, SecretStr]:
         self._call()

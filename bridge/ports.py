@@ -44,6 +44,15 @@ class VmsSession(Protocol):
     def read_views(self, snapshot: Snapshot) -> None:
         """Fill in the view groups and views of the sites `snapshot`'s recorders belong to."""
 
+    def read_roles(self, snapshot: Snapshot, names: Iterable[str]) -> None:
+        """Fill in the roles named that the sites of `snapshot`'s recorders have (info, members, overall security)."""
+
+    def read_role_acls(self, host: str, role_ids: Iterable[str], camera_ids: Iterable[str],
+                       stop: StopCheck | None = None) -> dict[str, dict[str, dict[str, str]]]:
+        """Role id -> camera id -> that role's permissions on the camera, for these roles and cameras of `host`.
+
+        Costs a round trip per role per camera: callers read seldom (bridge.roleacl)."""
+
     def read_passwords(self, site_hardware: Iterable[tuple[str, str]], failures: dict[str, str] | None = None,
                        stop: StopCheck | None = None) -> dict[str, SecretStr]:
         """Hardware passwords named by (site host, hardware id); failures get id -> the VMS's text."""

@@ -145,6 +145,12 @@ class SyncSettingsBase(_Section):
     password_check_hours: float = Field(default=24.0, ge=0.0, le=MAX_PASSWORD_CHECK_HOURS, allow_inf_nan=False)
     """How often passwords are compared: reading one costs a VMS task (~3 round trips) per hardware per side,
     so they are not read every cycle. 0 = every cycle."""
+    role_names: list[str] = Field(default_factory=list)
+    """The roles `sync.roles` copies, by name (a name the source does not have is a configuration error)."""
+    role_permission_check_hours: float = Field(default=24.0, ge=0.0, le=MAX_PASSWORD_CHECK_HOURS,
+                                               allow_inf_nan=False)
+    """How often the chosen roles' camera permissions are read: one round trip per role per camera per side, so
+    not every cycle (new cameras and roles are read at once). 0 = every cycle."""
     target_edits: Literal["overwrite", "keep", "stop"] = "overwrite"
     """A value edited by hand on the target since SmartSync wrote it: overwrite it, keep it, or stop for that item
     (bridge.edits)."""

@@ -121,9 +121,12 @@ def _finish(ctx: Context, pairs: Pairs) -> Plan:
     return plan
 
 
-def _action_key(a: Action) -> tuple[int, str, str, int, str]:
+def _action_key(a: Action) -> tuple[int, str, int, str, int, str]:
     item = a.target.item_id or (a.source.item_id if a.source else "")
-    return (_KIND_ORDER[a.kind], a.target.recorder_id, item, rank(a.target.item_kind, a.category), a.category)
+    r = rank(a.target.item_kind, a.category)
+    # Site-scope items (roles, views) have no recorder: kinds go in registry order, so a new role, and the view
+    # group the VMS makes with it, exist before a view is copied into that group.
+    return (_KIND_ORDER[a.kind], a.target.recorder_id, 0 if a.target.recorder_id else r, item, r, a.category)
 
 
 def unknown_selection_groups(settings: Settings, source_groups: dict[str, set[str]]) -> list[str]:
