@@ -663,7 +663,7 @@ def _read_both(session: VmsSession, topology: Any, settings: Settings,
 
 def _created(store: Store) -> dict[str, set[tuple[str, str]]]:
     """What the store remembers SmartSync made on the target, by kind."""
-    return {kind: store.created(kind) for kind in ("view", "device_group", "role")}
+    return {kind: store.created(kind) for kind in ("view", "device_group", "role", "role_name")}
 
 
 def _apply_one(session: VmsSession, action: Action, report: CycleReport, kept: dict[tuple[str, str], Pairing],

@@ -57,8 +57,8 @@ def check_unknown(settings: Settings, store: Store, source: Snapshot, target: Sn
     """ConfigError naming the chosen roles the source does not have (SmartSync's own copies are deleted instead)."""
     if source.roles is None or target.roles is None:
         return
-    created = [item for _, item in store.created(roles_kind.ITEM_KIND)]
-    unknown = roles_kind.unknown_roles(settings.sync.role_names, source.roles, target.roles, created)
+    created = [item for _, item in store.created(roles_kind.NAME_KIND)]
+    unknown = roles_kind.unknown_roles(settings.sync.role_names, source.roles, created)
     if unknown:
         sites = sorted({r.site for r in source.recorders})
         raise ConfigError(f"sync.role_names names role(s) the source side ({', '.join(sites)}) does not have: "
@@ -162,6 +162,7 @@ def after_write(store: Store, known: Known | None, action: Action, result: dict[
     if action.kind is ActionKind.ADD and result.get("role_id"):
         role_id = str(result["role_id"]).lower()
         store.remember_created(roles_kind.ITEM_KIND, site, [role_id])
+        store.remember_created(roles_kind.NAME_KIND, site, [action.target.name])
         # A new role has no permission on any camera but those just given.
         acl: Acl = {tid: {} for tid in known.counterparts.values()}
         acl.update(action.values.get("acl", {}))

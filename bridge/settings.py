@@ -661,6 +661,23 @@ _WANTED = {
 }
 
 
+def _roles_problems(raw: dict[str, Any], arch: Any) -> list[str]:
+    """Role sync needs two management servers, and the roles it copies named."""
+    sync = raw.get("sync", {})
+    if not isinstance(sync, dict) or sync.get("roles") is not True:
+        return []
+    if arch == "single-site":
+        return ["sync.roles: roles live on the management server, and in single-site both sides share the one "
+                "server, so there is nothing to copy; set sync.roles = false (roles sync with federated or "
+                "independent architectures)"]
+    names = sync.get("role_names", [])
+    if isinstance(names, list) and not names:
+        return ["sync.role_names: sync.roles is on but no role is named; list the roles to copy, e.g. "
+                "role_names = [\"Operators\"] (each role read costs round trips every cycle, so only chosen ones "
+                "are synced)"]
+    return []
+
+
 def _cross_checks(raw: dict[str, Any]) -> list[str]:
     """Problems that involve more than one key; written defensively: the raw data may be ill-typed."""
     problems: list[str] = []
@@ -688,6 +705,7 @@ def _cross_checks(raw: dict[str, Any]) -> list[str]:
             if isinstance(uri, str):
                 problems.extend(_uri_problems(f"sites[{i}].uri", uri))
 
+    problems.extend(_roles_problems(raw, arch))
     labels = raw.get("labels", {})
     if isinstance(labels, dict):
         primary = labels.get("primary", [])

@@ -37,6 +37,8 @@ SECURITY = "role_security"
 CAMERAS = "role_cameras"
 CATEGORIES = (INFO, MEMBERS, SECURITY, CAMERAS)
 ITEM_KIND = "role"
+NAME_KIND = "role_name"
+"""The store's `created_items` kind for the names of the roles SmartSync made (the ids are kept as `ITEM_KIND`)."""
 
 
 class RolesKind(Kind):
@@ -70,6 +72,7 @@ class RolesKind(Kind):
         camera_site = {d.id.lower(): rec.site.lower() for rec in ctx.tgt_recs.values() for h in rec.hardware
                        for d in h.devices if d.kind == "camera"}
         created = {(site, item.lower()) for site, item in ctx.created.get(ITEM_KIND, ())}
+        created |= {(site, f"name:{item}") for site, item in ctx.created.get(NAME_KIND, ())}
         for site in sorted({r.site for r in ctx.tgt_recs.values()}):
             here = {sid: tid for sid, tid in counterpart.items() if camera_site.get(tid) == site.lower()}
             target = {r.name: r for r in ctx.target.roles if r.site.lower() == site.lower()}
@@ -84,6 +87,10 @@ class RolesKind(Kind):
                 ctx.plan.actions.append(Action(ActionKind.DELETE, Ref(site, "", t.id, ITEM_KIND, name),
                                                f"role '{name}' was made by SmartSync and is gone from the source",
                                                category=INFO))
+            elif t is None and (site.lower(), f"name:{name}") in created:
+                ctx.plan.skips.append(Skip(Ref(site, "", "", ITEM_KIND, name),
+                                           f"role '{name}' is gone from the source and SmartSync's copy from the "
+                                           f"target; remove it from sync.role_names"))
             return
         src_ref = Ref(s.site, "", s.id, ITEM_KIND, name)
         acl = None if s.builtin or s.acl is None else {counterpart[c]: p for c, p in s.acl.items() if c in counterpart}
@@ -151,12 +158,11 @@ def camera_counterparts(ctx: Context) -> tuple[dict[str, str], set[str]]:
     return pairs, unselected
 
 
-def unknown_roles(names: Iterable[str], source: Iterable[Role], target: Iterable[Role],
-                  created: Collection[str]) -> list[str]:
-    """Chosen role names the source does not have, leaving out those SmartSync made on the target (deleted next)."""
+def unknown_roles(names: Iterable[str], source: Iterable[Role], created_names: Collection[str]) -> list[str]:
+    """Chosen role names the source does not have, leaving out those SmartSync made a copy of on the target (that
+    copy is deleted, or already was)."""
     have = {r.name for r in source}
-    ours = {r.name for r in target if r.id.lower() in {c.lower() for c in created}}
-    return sorted(n for n in set(names) if n not in have and n not in ours)
+    return sorted(n for n in set(names) if n not in have and n not in created_names)
 
 
 ROLES = RolesKind()
