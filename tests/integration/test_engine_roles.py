@@ -202,11 +202,16 @@ def test_the_view_group_the_vms_makes_with_a_role_is_not_drift_for_the_views_kin
     site.config["sync"]["views"] = True
     camera = sorted(_cameras(wt.docs(site.world)[site.source]))[0]
     site.edit(site.source, _night(camera))
+    # The role's id sorts after any view's: only the plan's kind order puts the role (and its group) first.
+    site.edit(site.source, lambda data: next(r for r in data["Roles"] if r["Name"] == "Night").update(
+        Id="ffffffff-0000-4000-8000-00000000c001"))
+    verbs.add_view(site.world, site.source, "Night/Shift", "Gate", [camera])
     report = site.cycle()
     assert report.status == "ok", report.failures
     groups = [g["Name"] for g in wt.docs(site.world)[site.target]["ViewGroups"]]
-    assert groups.count("Night") == 1  # made by the VMS with the role
+    assert groups.count("Night") == 1  # made by the VMS with the role; the copied view went into it
     assert ("/Night", site.target) not in {(i, h) for h, i in site.store().created("view_group")}
+    assert ("/Night/Shift", site.target) in {(i, h) for h, i in site.store().created("view_group")}
     again = site.cycle()
     assert again.status == "ok" and again.writes == 0
     assert [a for a in again.plan.actions if a.target.item_kind in ("view", "role")] == []
