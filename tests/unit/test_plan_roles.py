@@ -173,3 +173,9 @@ def test_after_applying_the_plan_a_fresh_plan_has_nothing_for_roles(src_roles: A
     apply_roles(plan_for(src, tgt, created, **over), tgt, created)
     assert roles(plan_for(src, tgt, created, **over)) == []
     assert operators <= {r.id for r in tgt.roles or []}  # a role SmartSync did not make is never deleted
+    # And the fixed point is the source: every chosen role matches it, its c0 permissions on the counterpart.
+    for s in src.roles or []:
+        t = next(r for r in tgt.roles or [] if r.name == s.name)
+        assert ({m.upper() for m in t.members}, t.info, t.overall) == ({m.upper() for m in s.members}, s.info,
+                                                                       s.overall)
+        assert (t.acl or {}).get("t1-c0") == (s.acl or {})["c0"]
