@@ -323,7 +323,7 @@ def _cycle(
     known = roleacl.prepare(session, store, settings, source, target, topology, pairings, roles_due, report.dry_run,
                             stop)
     if known is not None and known.round_trips_read:
-        report.notes.append(f"role permissions read on {known.round_trips_read} camera(s) x role(s)"
+        report.notes.append(f"role permissions read: {known.round_trips_read} (camera or view group, per role)"
                             + (" (periodic check)" if roles_due else " (new cameras or roles)"))
     plan, password_mismatch = _plan(settings, session, source, target, topology, pairings, report,
                                     allow_mass_delete, passwords_due, _created(store), stop, new_pairs_only)

@@ -84,9 +84,10 @@ class MemorySession(VmsSession):
         snapshot.roles = []
 
     def read_role_acls(self, host: str, role_ids: Iterable[str], camera_ids: Iterable[str],
-                       stop: StopCheck | None = None) -> dict[str, dict[str, dict[str, str]]]:
+                       view_groups: bool = False, stop: StopCheck | None = None
+                       ) -> dict[str, dict[str, dict[str, str]]]:
         self._call()
-        return {rid: {} for rid in role_ids}
+        return {rid: {"viewgroup:": {}} if view_groups else {} for rid in role_ids}
 
     def read_passwords(self, site_hardware: Iterable[tuple[str, str]], failures: dict[str, str] | None = None,
                        stop: StopCheck | None = None) -> dict[str, SecretStr]:

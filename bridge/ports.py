@@ -48,10 +48,12 @@ class VmsSession(Protocol):
         """Fill in the roles named that the sites of `snapshot`'s recorders have (info, members, overall security)."""
 
     def read_role_acls(self, host: str, role_ids: Iterable[str], camera_ids: Iterable[str],
-                       stop: StopCheck | None = None) -> dict[str, dict[str, dict[str, str]]]:
-        """Role id -> camera id -> that role's permissions on the camera, for these roles and cameras of `host`.
+                       view_groups: bool = False, stop: StopCheck | None = None
+                       ) -> dict[str, dict[str, dict[str, str]]]:
+        """Role id -> item key -> that role's permissions on it, for these roles and cameras of `host` and, with
+        `view_groups`, its top-level view groups ("viewgroup:/Path"; "viewgroup:" alone marks they were read).
 
-        Costs a round trip per role per camera: callers read seldom (bridge.roleacl)."""
+        Costs a round trip per role per item: callers read seldom (bridge.roleacl)."""
 
     def read_passwords(self, site_hardware: Iterable[tuple[str, str]], failures: dict[str, str] | None = None,
                        stop: StopCheck | None = None) -> dict[str, SecretStr]:

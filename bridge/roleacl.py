@@ -28,6 +28,7 @@ from loguru import logger
 
 from bridge.errors import ConfigError
 from bridge.kinds import roles as roles_kind
+from bridge.kinds.roles import VIEW_GROUP
 from bridge.model import Action, ActionKind, Pairing, Snapshot
 from bridge.ports import VmsSession
 
@@ -99,7 +100,7 @@ class Known:
     checked: bool = False
     """Every paired camera was read this cycle (a periodic check)."""
     round_trips_read: int = 0
-    """Permission reads made this cycle (one round trip each)."""
+    """Permissions read this cycle, a round trip each (a camera or view group, per role)."""
     dirty: set[tuple[str, str]] = field(default_factory=set)
     """(site, role id) of what was read this cycle: kept by `keep`."""
 
@@ -117,27 +118,27 @@ def prepare(session: VmsSession, store: Store, settings: Settings, source: Snaps
         for site in sorted({r.site for r in snap.roles or []}):
             roles = [r for r in snap.roles or [] if r.site == site and not r.builtin]
             kept = {} if due else store.role_acls(site, [r.id for r in roles])
-            missing: dict[str, set[str]] = {}
+            missing: dict[tuple[frozenset[str], bool], set[str]] = {}
             for r in roles:
                 have = kept.get(r.id.lower(), {})
-                need = cameras - set(have)
-                if need and (not dry_run or due):
-                    missing.setdefault(",".join(sorted(need)), set()).add(r.id)
+                need = frozenset(cameras - set(have))
+                groups = VIEW_GROUP not in have  # a site's view groups are read with the cameras, at a check
+                if (need or groups) and (not dry_run or due):
+                    missing.setdefault((need, groups), set()).add(r.id)
                 known.acls[(site.lower(), r.id.lower())] = have
-            for need_key, role_ids in missing.items():
-                need = set(need_key.split(","))
-                read = session.read_role_acls(site, sorted(role_ids), need, stop)
-                known.round_trips_read += len(need) * len(role_ids)
+            for (need, groups), role_ids in missing.items():
+                read = session.read_role_acls(site, sorted(role_ids), need, groups, stop)
                 for rid, acl in read.items():
+                    known.round_trips_read += len(acl) - (VIEW_GROUP in acl)
                     known.acls[(site.lower(), rid.lower())].update(acl)
                     known.dirty.add((site.lower(), rid.lower()))
             for r in roles:
-                # What is still unknown (a dry run reads nothing new) is not compared: the planner compares a camera
+                # What is still unknown (a dry run reads nothing new) is not compared: the planner compares an item
                 # only where both roles' permissions on it are known.
                 acl = known.acls[(site.lower(), r.id.lower())]
-                r.acl = {c: p for c, p in acl.items() if c in cameras}
+                r.acl = {c: p for c, p in acl.items() if c in cameras or c.startswith(VIEW_GROUP)}
     if known.round_trips_read:
-        logger.info("Read {} role permission(s) on cameras ({})", known.round_trips_read,
+        logger.info("Read {} role permission(s) on cameras and view groups ({})", known.round_trips_read,
                     "periodic check" if due else "cameras or roles not read before")
     return known
 
@@ -163,15 +164,18 @@ def after_write(store: Store, known: Known | None, action: Action, result: dict[
         role_id = str(result["role_id"]).lower()
         store.remember_created(roles_kind.ITEM_KIND, site, [role_id])
         store.remember_created(roles_kind.NAME_KIND, site, [action.target.name])
-        # A new role has no permission on any camera but those just given.
+        # A new role has no permission on any camera or view group but those just given.
         acl: Acl = {tid: {} for tid in known.counterparts.values()}
+        acl.update({k: {} for (s, _), kept in known.acls.items() if s == site for k in kept
+                    if k.startswith(VIEW_GROUP)})
+        acl[f"{VIEW_GROUP}/{action.target.name}"] = {}  # the view group the VMS made with the role
         acl.update(action.values.get("acl", {}))
         known.acls[(site, role_id)] = acl
         store.save_role_acls(site, {role_id: acl})
     elif action.kind is ActionKind.DELETE:
         known.acls.pop((site, action.target.item_id.lower()), None)
         store.forget_role_acls(site, action.target.item_id)
-    elif action.category == roles_kind.CAMERAS:
+    elif action.category in (roles_kind.CAMERAS, roles_kind.VIEW_GROUPS):
         acl = known.acls.setdefault((site, action.target.item_id.lower()), {})
         acl.update(action.values.get("acl", {}))
         store.save_role_acls(site, {action.target.item_id.lower(): acl})

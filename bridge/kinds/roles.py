@@ -35,7 +35,11 @@ INFO = "role_info"
 MEMBERS = "role_members"
 SECURITY = "role_security"
 CAMERAS = "role_cameras"
-CATEGORIES = (INFO, MEMBERS, SECURITY, CAMERAS)
+VIEW_GROUPS = "role_view_groups"
+CATEGORIES = (INFO, MEMBERS, SECURITY, CAMERAS, VIEW_GROUPS)
+VIEW_GROUP = "viewgroup:"
+"""Prefix of a top-level view group's key among a role's permissions ("viewgroup:/Control Room"); the prefix
+alone marks that the site's view groups were read (so a group missing from them is not on that site)."""
 ITEM_KIND = "role"
 NAME_KIND = "role_name"
 """The store's `created_items` kind for the names of the roles SmartSync made (the ids are kept as `ITEM_KIND`)."""
@@ -48,8 +52,8 @@ class RolesKind(Kind):
     item_kinds = (ITEM_KIND,)
     categories = CATEGORIES
     switches = (Switch("roles", "Roles named in `sync.role_names`: info, members, overall security, camera and PTZ "
-                                "permissions (on the counterparts); federated and independent only", CATEGORIES,
-                       default=False),)
+                                "permissions (on the counterparts), view-group permissions; federated and "
+                                "independent only", CATEGORIES, default=False),)
     writer = "roles"
 
     def plan_site(self, ctx: Context, on: Collection[str]) -> None:
@@ -76,12 +80,13 @@ class RolesKind(Kind):
         for site in sorted({r.site for r in ctx.tgt_recs.values()}):
             here = {sid: tid for sid, tid in counterpart.items() if camera_site.get(tid) == site.lower()}
             target = {r.name: r for r in ctx.target.roles if r.site.lower() == site.lower()}
+            groups = {k for r in target.values() for k in (r.acl or {}) if k.startswith(VIEW_GROUP + "/")}
             for name in chosen:
-                self._plan_role(ctx, site, name, source.get(name), target.get(name), here, created)
+                self._plan_role(ctx, site, name, source.get(name), target.get(name), here, created, groups)
 
     @staticmethod
     def _plan_role(ctx: Context, site: str, name: str, s: Role | None, t: Role | None, counterpart: dict[str, str],
-                   created: set[tuple[str, str]]) -> None:
+                   created: set[tuple[str, str]], groups: set[str]) -> None:
         if s is None:
             if t is not None and (site.lower(), t.id.lower()) in created:
                 ctx.plan.actions.append(Action(ActionKind.DELETE, Ref(site, "", t.id, ITEM_KIND, name),
@@ -94,21 +99,32 @@ class RolesKind(Kind):
             return
         src_ref = Ref(s.site, "", s.id, ITEM_KIND, name)
         acl = None if s.builtin or s.acl is None else {counterpart[c]: p for c, p in s.acl.items() if c in counterpart}
+        # View groups are matched by path; the new role's own group is made with it.
+        wanted_groups = {} if s.builtin or s.acl is None else {
+            k: p for k, p in s.acl.items() if k.startswith(VIEW_GROUP + "/")}
+        on_target = set(groups) | {f"{VIEW_GROUP}/{name}"} if t is None else {
+            k for k in (t.acl or {}) if k.startswith(VIEW_GROUP + "/")}
+        if t is None or (t.acl is not None and VIEW_GROUP in t.acl):
+            for key in sorted(k for k, p in wanted_groups.items() if p and k not in on_target):
+                ctx.plan.skips.append(Skip(Ref(s.site, "", s.id, ITEM_KIND, name),
+                                           f"role '{name}': its permissions on view group '{key[len(VIEW_GROUP):]}' "
+                                           f"are not copied: the target has no such view group"))
+        wanted_groups = {k: p for k, p in wanted_groups.items() if k in on_target}
         if t is None:
             values: dict[str, Any] = {"name": name, "info": dict(s.info), "members": dict(s.members),
                                       "overall": {} if s.builtin else dict(s.overall),
-                                      "acl": {k: v for k, v in sorted((acl or {}).items()) if v}}
+                                      "acl": {k: v for k, v in sorted(((acl or {}) | wanted_groups).items()) if v}}
             ctx.plan.actions.append(Action(ActionKind.ADD, Ref(site, "", "", ITEM_KIND, name),
                                            f"role '{name}' is not on the target", source=src_ref, category=INFO,
                                            values=values))
             return
-        for category, changed, what in _differences(s, t, acl):
+        for category, changed, what in _differences(s, t, acl, wanted_groups):
             ctx.plan.actions.append(Action(ActionKind.UPDATE, Ref(site, "", t.id, ITEM_KIND, name),
                                            f"role '{name}': {what} differ from the source", source=src_ref,
                                            category=category, values=changed))
 
 
-def _differences(s: Role, t: Role, acl: dict[str, dict[str, str]] | None
+def _differences(s: Role, t: Role, acl: dict[str, dict[str, str]] | None, view_groups: dict[str, dict[str, str]]
                  ) -> Iterable[tuple[str, dict[str, Any], str]]:
     """(category, values, what differs) of every update that brings target role `t` in step with `s`."""
     info = {k: v for k, v in s.info.items() if t.info.get(k) != v}
@@ -130,13 +146,18 @@ def _differences(s: Role, t: Role, acl: dict[str, dict[str, str]] | None
         cameras = {cid: perms for cid, perms in acl.items() if cid in t.acl and t.acl[cid] != perms}
         if cameras:
             yield CAMERAS, {"acl": cameras}, f"permissions on {len(cameras)} camera(s)"
+    if t.acl is not None:
+        groups = {k: p for k, p in view_groups.items() if t.acl.get(k) != p}
+        if groups:
+            yield VIEW_GROUPS, {"acl": groups}, "permissions on view group(s) " + ", ".join(
+                repr(k[len(VIEW_GROUP):]) for k in sorted(groups))
 
 
 def _report_unpaired(ctx: Context, s: Role, counterpart: dict[str, str], unselected: set[str],
                      names: dict[str, str]) -> None:
     """A skip for each camera the source role has permissions on that has no counterpart on the target."""
     for cid, perms in sorted((s.acl or {}).items()):
-        if perms and cid not in counterpart and cid not in unselected:
+        if perms and cid not in counterpart and cid not in unselected and not cid.startswith(VIEW_GROUP):
             ctx.plan.skips.append(Skip(Ref(s.site, "", s.id, ITEM_KIND, s.name),
                                        f"role '{s.name}': its permissions on camera '{names.get(cid, cid)}' are not "
                                        f"copied: the camera has no counterpart on the target"))

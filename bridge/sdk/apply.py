@@ -397,6 +397,8 @@ class Applier:
             roles.set_members(role, action.values, self.wait, host)
         elif category == roles_kind.SECURITY:
             roles.set_overall(role, action.values, self.wait, host)
+        elif category == roles_kind.VIEW_GROUPS:
+            roles.set_view_group_acls(ms, role, dict(action.values.get("acl", {})), self.wait, host)
         else:
             roles.set_acls(role, dict(action.values.get("acl", {})), self.wait, host, camera)
         return {}

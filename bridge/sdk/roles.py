@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bridge.errors import Interrupted, VmsError
+from bridge.kinds.roles import VIEW_GROUP
 from bridge.model import Role
 from bridge.sdk.parse import item_path, path_id
 
@@ -26,6 +27,7 @@ INFO = ("Description", "AllowSmartClientLogOn", "AllowWebClientLogOn", "AllowMob
         "DualAuthorizationRequired", "MakeUsersAnonymousDuringPTZSession")
 """The role properties SmartSync copies besides its name (log-on rights, dual authorisation, anonymous PTZ)."""
 USER_DEFINED = "UserDefined"
+
 _NOT_PERMISSIONS = frozenset({"userpath", "securitynamespace", "rolepath"})
 """Keys of a permissions invoke that name what it is for rather than a permission."""
 
@@ -95,11 +97,19 @@ def cameras_by_id(recorders: Iterable[Any], wanted: set[str], fill: Callable[[An
     return found
 
 
-def read_acls(cameras: dict[str, Any], role_paths: dict[str, str], stop: StopCheck | None = None
+def top_view_groups(ms: Any) -> dict[str, Any]:
+    """Key (`VIEW_GROUP` + path) -> SDK item of each top-level view group (where XProtect keeps permissions)."""
+    folder = ms.ViewGroupFolder
+    folder.ClearChildrenCache()
+    return {f"{VIEW_GROUP}/{g.Name}": g for g in folder.ViewGroups}
+
+
+def read_acls(items: dict[str, Any], role_paths: dict[str, str], stop: StopCheck | None = None
               ) -> dict[str, dict[str, dict[str, str]]]:
-    """Role id -> camera id -> that role's permissions on the camera: one round trip per role per camera."""
+    """Role id -> item key (camera id, or `VIEW_GROUP` + path) -> that role's permissions on the item, asked of the
+    item: one round trip per role per item."""
     out: dict[str, dict[str, dict[str, str]]] = {rid: {} for rid in role_paths}
-    for n, (cid, cam) in enumerate(sorted(cameras.items())):
+    for n, (cid, cam) in enumerate(sorted(items.items())):
         if stop is not None and n % 50 == 0 and stop():
             raise Interrupted("stopped while reading role permissions; nothing was changed")
         for rid, path in role_paths.items():
@@ -131,7 +141,9 @@ def add_role(ms: Any, values: dict[str, Any], wait: Wait, host: str, camera: Cal
     role = role_at(ms, role_id, host)
     set_members(role, {"add": values.get("members", {}), "remove": []}, wait, host)
     set_overall(role, values.get("overall", {}), wait, host)
-    set_acls(role, values.get("acl", {}), wait, host, camera)
+    acl = dict(values.get("acl", {}))
+    set_acls(role, {k: v for k, v in acl.items() if not k.startswith(VIEW_GROUP)}, wait, host, camera)
+    set_view_group_acls(ms, role, {k: v for k, v in acl.items() if k.startswith(VIEW_GROUP)}, wait, host)
     return {"role_id": role_id}
 
 
@@ -185,6 +197,19 @@ def set_acls(role: Any, wanted: dict[str, dict[str, str]], wait: Wait, host: str
     if failed:
         raise VmsError(f"Role {role.Name}: {len(failed)} of {len(wanted)} camera permission(s) were not set: "
                        + "; ".join(failed[:3]) + (" ..." if len(failed) > 3 else ""))
+
+
+def set_view_group_acls(ms: Any, role: Any, wanted: dict[str, dict[str, str]], wait: Wait, host: str) -> None:
+    """Give the role its permissions on top-level view groups, named by key (`VIEW_GROUP` + path)."""
+    groups = top_view_groups(ms)
+    missing = sorted(k[len(VIEW_GROUP):] for k in wanted if k not in groups)
+    if missing:
+        raise VmsError(f"{host} has no view group {', '.join(missing)}; role {role.Name}'s permissions on it were "
+                       f"not set.")
+    for key in sorted(wanted):
+        _execute_if_changed(groups[key].ChangeSecurityPermissions(str(role.Path)), wanted[key], wait,
+                            f"Setting the permissions of role {role.Name} on view group {key[len(VIEW_GROUP):]}",
+                            host)
 
 
 def _execute_if_changed(invoke: Any, wanted: dict[str, str], wait: Wait, what: str, host: str) -> None:

@@ -507,22 +507,31 @@ class Session:
                 snapshot.roles.extend(roles.read_roles(self._cycle_view(site).management_server, wanted, host))
 
     def read_role_acls(self, host: str, role_ids: Iterable[str], camera_ids: Iterable[str],
-                       stop: StopCheck | None = None) -> dict[str, dict[str, dict[str, str]]]:
-        """Role id -> camera id -> permissions: one round trip per role per camera (plus two per recorder)."""
+                       view_groups: bool = False, stop: StopCheck | None = None
+                       ) -> dict[str, dict[str, dict[str, str]]]:
+        """Role id -> item key -> permissions, for cameras (by id) and, with `view_groups`, every top-level view
+        group (`roles.VIEW_GROUP` + path, and the bare prefix as the mark they were read): one round trip per role
+        per item (plus two per recorder and one for the view group list)."""
         site = self._site_by_host(host)
         wanted = {c.lower() for c in camera_ids}
         paths = {rid: item_path("Role", rid) for rid in role_ids}
-        if not wanted or not paths:
+        if not (wanted or view_groups) or not paths:
             return {rid: {} for rid in paths}
         with site.lock, vms_call("Reading role permissions", host):
             view = self._cycle_view(site)
             try:
-                cameras = roles.cameras_by_id(view.recorders.values(), wanted,
-                                              lambda rs: self._fill(site, rs, ["Hardware", "Camera"]))
-                return roles.read_acls(cameras, paths, stop)
+                items = roles.cameras_by_id(view.recorders.values(), wanted,
+                                            lambda rs: self._fill(site, rs, ["Hardware", "Camera"])) if wanted else {}
+                if view_groups:
+                    items |= roles.top_view_groups(view.management_server)
+                found = roles.read_acls(items, paths, stop)
             finally:
                 for rs in view.recorders.values():
                     rs.HardwareFolder.ClearChildrenCache()
+        if view_groups:
+            for acl in found.values():
+                acl[roles.VIEW_GROUP] = {}
+        return found
 
     def _single_stream(self, snap: Snapshot) -> None:
         """Where any logged-in site predates multistream recording, both sides compare stream usages in their

@@ -164,7 +164,7 @@ def test_a_newly_paired_camera_has_its_permissions_read_at_once(make_site):
     dropped = sorted(acl)[0]
     store.save_role_acls(site.source, {k: {c: p for c, p in v.items() if c != dropped} for k, v in known.items()})
     report = site.cycle()
-    assert any("role permissions read on 1 camera(s) x role(s)" in n for n in report.notes), report.notes
+    assert any("role permissions read: 1 (" in n for n in report.notes), report.notes
 
 
 def test_a_role_made_by_smartsync_goes_when_the_source_drops_it_and_an_operators_role_stays(make_site):
@@ -225,3 +225,28 @@ def test_settings_take_a_list_of_role_names(make_site):
     settings = load_settings(write_config(site.config, site.root / "smartsync.toml"))
     assert settings.sync.role_names == ["Operators", "Night"]
     assert settings.sync.role_permission_check_hours == 24.0
+
+
+def test_view_group_permissions_land_on_the_target_group_of_the_same_path_at_the_check(make_site):
+    site = make_site("federated", "backup")
+    site.config["sync"]["role_names"] = ["Operators"]
+    assert site.cycle().status == "ok"
+    docs = wt.docs(site.world)
+    top = docs[site.source]["ViewGroups"][0]
+    mirror = next(g for g in docs[site.target]["ViewGroups"] if g["Name"] == top["Name"])
+    assert mirror["Id"] != top["Id"]
+
+    def grant(data: dict[str, Any]) -> None:
+        ops = next(r for r in data["Roles"] if r["Name"] == "Operators")
+        ops["ViewGroupPermissions"] = {f"ViewGroup[{top['Id']}]": {"Read": "Allow", "Edit": "Deny"}}
+
+    site.edit(site.source, grant)
+    roleacl.request_check(site.store())
+    report = site.cycle()
+    assert report.status == "ok", report.failures
+    assert [a.category for a in _role_actions(report)] == ["role_view_groups"]
+    ops = role(site, site.target, "Operators")
+    assert ops is not None
+    assert ops["ViewGroupPermissions"] == {f"ViewGroup[{mirror['Id']}]": {"Read": "Allow", "Edit": "Deny"}}
+    again = site.cycle()
+    assert _role_actions(again) == [] and again.writes == 0

@@ -917,6 +917,14 @@ namespace VideoOS.Platform.ConfigurationItems
                 if (!recurse && ((sub != null && sub.Count > 0) || (views != null && views.Count > 0)))
                     throw new TaskFailure("View group '" + e.Node.Str("Name") + "' is not empty; remove it with recurse=true.");
                 st.ContainerOf(owner).Arr("ViewGroups").Remove(e.Node);
+                // As XProtect does: the roles' permissions on the group go with it.
+                var roles = st.Doc.Arr("Roles");
+                if (roles != null)
+                    foreach (var o in roles)
+                    {
+                        var perms = (o as JObj) == null ? null : ((JObj)o).Obj("ViewGroupPermissions");
+                        if (perms != null) perms.Remove("ViewGroup[" + e.Node.Str("Id") + "]");
+                    }
                 st.Reindex();
                 return "";
             }, IdOf(path));
