@@ -70,6 +70,8 @@ def values_before(action: Action, target: Snapshot) -> dict[str, Any] | None:
     kind = action.target.item_kind or "hardware"
     if kind == "view":
         return _view_before(action, target)
+    if kind == "role":
+        return _role_before(action, target)
     if kind == "device_group" and action.kind is ActionKind.DELETE:
         return {"members": sorted(target.groups.get(action.target.item_id, set()))}
     if kind not in ("hardware",) and action.kind is not ActionKind.UPDATE:
@@ -107,6 +109,16 @@ def _view_before(action: Action, target: Snapshot) -> dict[str, Any] | None:
     return {"category": action.category,
             "values": {"group": view.group} | {k: have[k] for k in ("description", "shortcut", "items")
                                                 if k in action.values}}
+
+
+def _role_before(action: Action, target: Snapshot) -> dict[str, Any] | None:
+    """For a role's delete, the role as the cycle knew it (its permissions included: the writer cannot afford to
+    read them); an update's before-values are the writer's alone (`bridge.sdk.roles`)."""
+    role = next((r for r in target.roles or [] if r.id.lower() == action.target.item_id.lower()), None)
+    if role is None or action.kind is not ActionKind.DELETE:
+        return None
+    return {"role": {"name": role.name, "info": dict(role.info), "members": dict(role.members),
+                     "overall": dict(role.overall), "acl": dict(role.acl or {})}}
 
 
 def view_record(view: View) -> dict[str, Any]:
@@ -159,6 +171,8 @@ def _memberships(hw: Hardware, target: Snapshot) -> dict[str, list[str]]:
 
 
 def _needs_password(action: Action) -> bool:
+    if (action.target.item_kind or "hardware") != "hardware":
+        return False  # only hardware has a password (a role's, a view's or a group's delete has none)
     return action.kind in (ActionKind.DELETE, ActionKind.REPLACE) or (
         action.kind is ActionKind.UPDATE and action.category == "password")
 
