@@ -291,7 +291,7 @@ def _revert_role(out: RevertPlan, entry: JournalEntry, ref: Ref, before: dict[st
             values = {"add": dict(v for k, v in sorted(was.items()) if k in removed),
                       "remove": sorted(str(sid) for sid in written.get("add") or {} if str(sid).upper() not in was)}
         elif category in (roles_kind.CAMERAS, roles_kind.VIEW_GROUPS):
-            values = {"acl": had}
+            values = {"acl": dict(had.get("acl") or {})}
         out.actions.append(Action(ActionKind.UPDATE, Ref(ref.site, "", ref.item_id, roles_kind.ITEM_KIND, ref.name),
                                   f"{reason}: role '{name}' gets its {category} back", category=category,
                                   values=values))

@@ -421,9 +421,10 @@ class Applier:
         elif category == roles_kind.SECURITY:
             before = roles.set_overall(role, action.values, self.wait, host)
         elif category == roles_kind.VIEW_GROUPS:
-            before = roles.set_view_group_acls(ms, role, dict(action.values.get("acl", {})), self.wait, host)
+            before = {"acl": roles.set_view_group_acls(ms, role, dict(action.values.get("acl", {})), self.wait,
+                                                       host)}
         else:
-            before = roles.set_acls(role, dict(action.values.get("acl", {})), self.wait, host, camera)
+            before = {"acl": roles.set_acls(role, dict(action.values.get("acl", {})), self.wait, host, camera)}
         # What the writer overwrote, in the journal's shape (`docs/journal.md`): a revert sets it back.
         return {"before": {"category": category, "values": before}}
 
