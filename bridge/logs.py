@@ -34,11 +34,11 @@ from loguru import logger
 from pydantic import SecretStr
 
 from bridge.errors import ConfigError
+from bridge.secret_keys import MASK
 
 LOG_NAME = "smartsync.log"
 ROTATION_BYTES = 10 * 1024 * 1024
 RETENTION_SECONDS = 14 * 24 * 3600
-MASK = "***"
 
 _FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS Z} | {level: <7} | {message}"
 _DETAILED_FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS Z} | {level: <7} | {name}:{function}:{line} | {message}"
