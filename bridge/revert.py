@@ -62,6 +62,9 @@ class RevertPlan:
     actions: list[Action] = field(default_factory=list)
     sealed: dict[int, str] = field(default_factory=dict)
     """Index in `actions` -> the encrypted password that action writes (re-created or replaced hardware)."""
+    sealed_settings: dict[int, str] = field(default_factory=dict)
+    """Index in `actions` -> the encrypted credential settings that update writes back (its values hold MASK
+    for them until `_apply` opens them)."""
     problems: list[str] = field(default_factory=list)
     later: dict[int, list[str]] = field(default_factory=dict)
     """Later cycles that touched the same items: run id -> the items' names."""
@@ -331,7 +334,11 @@ def _revert_update(out: RevertPlan, entry: JournalEntry, ref: Ref, before: dict[
             out.problems.append(f"{ref.item_kind} {name}: its storage before the change is not on "
                                 f"'{rec.name}' any more")
             return
-    values = _unmasked(values, f"{ref.item_kind} {name} {category}", out)
+    if entry.sealed is not None and any(v == MASK for v in values.values()):
+        # The journal kept the credentials this update overwrote encrypted: `_apply` opens them into the values.
+        out.sealed_settings[len(out.actions)] = entry.sealed
+    else:
+        values = _unmasked(values, f"{ref.item_kind} {name} {category}", out)
     if not values:
         return
     out.actions.append(Action(ActionKind.UPDATE, here, f"{reason}: restore {category} settings of "
@@ -573,6 +580,7 @@ def _apply(settings: Settings, store: Store, session: VmsSession, report: CycleR
            target: Snapshot, events: Listeners) -> None:
     """Each action alone, as a cycle applies them; settings of re-created hardware follow its add."""
     from bridge.engine import _apply_one, _resolve_follower
+    from bridge.journal import open_settings
     from bridge.secrets import SecretBox, secrets_path
 
     box = SecretBox(secrets_path(settings, store.path))
@@ -589,6 +597,11 @@ def _apply(settings: Settings, store: Store, session: VmsSession, report: CycleR
             action = _shows_new_cameras(action, report.recreated)
         token = plan.sealed.get(index)
         password = box.open(token) if token is not None else None
+        if index in plan.sealed_settings:
+            opened = open_settings(box, plan.sealed_settings[index])
+            values = {k: opened.get(k, v) if v == MASK else v for k, v in action.values.items()}
+            # Never write the mask itself: a value masked but not sealed stays as it is on the target.
+            action = replace(action, values={k: v for k, v in values.items() if v != MASK})
         result = _apply_one(session, action, report, kept, events, target, index + 1, total, password)
         if result is None:
             continue
