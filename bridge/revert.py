@@ -29,7 +29,7 @@ from loguru import logger
 
 from bridge.errors import BridgeError, GuardTripped
 from bridge.events import EVENT_CYCLE_FINISHED, EVENT_CYCLE_PLANNED, CycleEvent, Listeners
-from bridge.logs import MASK
+from bridge.logs import MASK, register_setting_secrets
 from bridge.model import Action, ActionKind, Follows, Hardware, Plan, Recorder, Ref, Snapshot
 from bridge.pause import REVERT, pause_store
 
@@ -599,6 +599,7 @@ def _apply(settings: Settings, store: Store, session: VmsSession, report: CycleR
         password = box.open(token) if token is not None else None
         if index in plan.sealed_settings:
             opened = open_settings(box, plan.sealed_settings[index])
+            register_setting_secrets(opened)  # masked wherever a refusal or a log line may quote them
             values = {k: opened.get(k, v) if v == MASK else v for k, v in action.values.items()}
             # Never write the mask itself: a value masked but not sealed stays as it is on the target.
             action = replace(action, values={k: v for k, v in values.items() if v != MASK})

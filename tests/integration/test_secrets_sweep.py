@@ -1,6 +1,7 @@
-"""Secrets sweep: unique passwords, a token and a driver setting that holds a credential ("RtspPwd") go
-through cycles with detailed logs, a delete and its revert; none of them appears in plain text in a log file, a report, a store table (the journal too), CLI output, or an
-API answer or page (the reports with their journals, the revert's plan and report, the paused status)."""
+"""Secrets sweep: unique passwords, a token and a driver setting that holds a credential ("RtspPwd", copied to
+the target) go through cycles with detailed logs, a delete and its revert; none of them appears in plain text in
+a log file, a report, a store table (the journal too), CLI output (plans too), or an API answer or page (the
+reports with their journals, the revert's plan and report, the paused status)."""
 
 from __future__ import annotations
 

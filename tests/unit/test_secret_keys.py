@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from bridge import logs
 from bridge.edits import TargetEdit
+from bridge.engine import run_cycle
 from bridge.model import Action, ActionKind, Plan, Ref
 from bridge.secret_keys import MASK, is_secret_key, mask_secret_values
+from tests.unit.test_revert import world
 
 
 def test_credential_looking_keys() -> None:
@@ -32,3 +38,19 @@ def test_an_action_as_json_masks_credentials_in_values_and_before() -> None:
     assert action.values["RtspPwd"] == "new-Rtsp-91ab"
     edit = TargetEdit(action, ["RtspPwd"], {"RtspPwd": "new-Rtsp-91ab"}, {"RtspPwd": "hand-Rtsp-55ef"}, "kept")
     assert "Rtsp-" not in str(edit.to_json())
+
+
+def test_a_refusal_quoting_a_credential_setting_shows_it_masked(tmp_path: Path) -> None:
+    settings, store, session = world(tmp_path)
+    run_cycle(settings, store, session=session)
+    source = next(h for h in session.recorders_by_id["p1"].hardware if h.id == "h1")
+    source.settings["driver_settings"]["ApiKey"] = "Key-Refused-3c8e0d71"
+    session.refuse["t1"] = "value 'Key-Refused-3c8e0d71' of ApiKey is not accepted by the device"
+    logs.setup_logging(tmp_path / "logs", detailed=True)
+    try:
+        cycle = run_cycle(settings, store, session=session)
+    finally:
+        logs.setup_logging(None)
+    assert cycle.failures and "of ApiKey is not accepted" in cycle.failures[0].error
+    text = json.dumps(store.runs()[0].report) + "".join(p.read_text() for p in (tmp_path / "logs").rglob("*.log"))
+    assert "not accepted" in text and "Key-Refused-3c8e0d71" not in text
