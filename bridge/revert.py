@@ -345,12 +345,30 @@ def _revert_update(out: RevertPlan, entry: JournalEntry, ref: Ref, before: dict[
                               f"{ref.item_kind} '{name}'", category=category, values=values))
 
 
+def _masked_keys(value: Any) -> list[str]:
+    """The keys whose values the journal masked, at any depth (a sub-document's credential too)."""
+    if isinstance(value, dict):
+        return [k for k, v in value.items() if v == MASK] + [k for v in value.values() for k in _masked_keys(v)]
+    if isinstance(value, list):
+        return [k for v in value for k in _masked_keys(v)]
+    return []
+
+
+def _pruned(value: Any) -> Any:
+    """The value without its masked entries: a writer leaves a key it is not given as it is on the target."""
+    if isinstance(value, dict):
+        return {k: _pruned(v) for k, v in value.items() if v != MASK}
+    if isinstance(value, list):
+        return [_pruned(v) for v in value]
+    return value
+
+
 def _unmasked(values: dict[str, Any], what: str, out: RevertPlan) -> dict[str, Any]:
     """The values without those the journal masked (credentials it does not keep in plain text), noted."""
-    masked = sorted(k for k, v in values.items() if v == MASK)
+    masked = sorted(set(_masked_keys(values)))
     if masked:
         out.problems.append(f"{what}: {', '.join(masked)} not restored (a credential the journal does not keep)")
-    return {k: v for k, v in values.items() if v != MASK}
+    return _pruned(values)  # type: ignore[no-any-return]
 
 
 def _storage_values(rec: Recorder, storage_name: str) -> dict[str, Any] | None:
@@ -602,7 +620,7 @@ def _apply(settings: Settings, store: Store, session: VmsSession, report: CycleR
             register_setting_secrets(opened)  # masked wherever a refusal or a log line may quote them
             values = {k: opened.get(k, v) if v == MASK else v for k, v in action.values.items()}
             # Never write the mask itself: a value masked but not sealed stays as it is on the target.
-            action = replace(action, values={k: v for k, v in values.items() if v != MASK})
+            action = replace(action, values=_pruned(values))
         result = _apply_one(session, action, report, kept, events, target, index + 1, total, password)
         if result is None:
             continue
