@@ -5,7 +5,10 @@ be tested in pure Python. Applying an action does to the recorders what the
 VMS would: ADD creates hardware with new ids whose devices copy the source
 hardware's channels with default settings, MOVE keeps ids, DELETE removes,
 UPDATE writes the values; each answers the item's values before the change
-as a real writer does. Faults are set on the object: `refuse` (item id ->
+as a real writer does. Device groups behave as the SDK's: a camera joins
+(missing groups made with their parents, the answer naming them) and
+leaves, and a group is removed only once nothing but the cameras the
+action names is in it. Faults are set on the object: `refuse` (item id ->
 the VMS's text) and `drop_after` (the connection is lost after that many
 more writes), so a test can cut a cycle where it wants.
 """
@@ -128,6 +131,9 @@ class MemorySession(VmsSession):
             return self._add(action, password)
         if action.kind is ActionKind.UPDATE:
             return self._update(action, password)
+        if action.kind is ActionKind.DELETE and action.target.item_kind == "device_group":
+            return self._remove_group(action.target.site, action.target.item_id,
+                                      {str(m) for m in v.get("remove_members", [])})
         hw, rec = self._hardware(action.target.item_id)
         if action.kind is ActionKind.DELETE:
             rec.hardware.remove(hw)
@@ -196,13 +202,7 @@ class MemorySession(VmsSession):
             item = self._device(action.target.item_id)
         cat, v = action.category, action.values
         if cat == "groups":
-            site = next(r.site for r in self.recorders_by_id.values() for h in r.hardware
-                        if item in h.devices or item is h)
-            for path in v.get("add_to", []):
-                if path not in self.groups.get(site, {}):
-                    raise VmsError(f"Device group {path} does not exist.")
-                self.groups[site][path].add(item.id)
-            return {}
+            return self._join_and_leave(item, v)
         if cat == "password":
             self.passwords[item.id] = self._password_for(action, password)
             return {"before": {}}
@@ -223,6 +223,42 @@ class MemorySession(VmsSession):
         item.settings[cat] = copy.deepcopy(v["value"] if wrapped else v)
         return {"before": {"category": cat, "values": {"value": old} if wrapped else old}}
 
+    def _join_and_leave(self, item: Hardware | Device, v: dict[str, Any]) -> dict[str, Any]:
+        """As the device-group writer: "join" makes missing groups (and their parents) and answers which it
+        made; "leave" takes the device out where it is; a revert's "add_to" needs the groups to exist."""
+        site = next(r.site for r in self.recorders_by_id.values() for h in r.hardware
+                    if item in h.devices or item is h)
+        tree = self.groups.setdefault(site, {})
+        for path in v.get("add_to", []):
+            if path not in tree:
+                raise VmsError(f"Device group {path} does not exist.")
+            tree[path].add(item.id)
+        created: list[str] = []
+        for path in v.get("join", []):
+            for walked in _self_and_parents(str(path))[::-1]:
+                if walked not in tree:
+                    tree[walked] = set()
+                    created.append(walked)
+            tree[str(path)].add(item.id)
+        for path in v.get("leave", []):
+            tree.get(str(path), set()).discard(item.id)
+        return {"created_groups": created} if created else {}
+
+    def _remove_group(self, site: str, path: str, members: set[str]) -> dict[str, Any]:
+        """As `bridge.sdk.groups.remove_device_group`: refused while a subgroup or a camera not named is in it."""
+        tree = next((t for s, t in self.groups.items() if s.lower() == site.lower()), {})
+        if path not in tree:
+            return {"removed_groups": [path]}
+        below = sorted(g for g in tree if g.rpartition("/")[0] == path)
+        if below:
+            raise VmsError(f"Device group {path} still holds device group(s) {', '.join(below)}.")
+        strangers = sorted(tree[path] - members)
+        if strangers:
+            raise VmsError(f"Device group {path} now holds camera(s) {', '.join(strangers)} that SmartSync did "
+                           f"not put there.")
+        del tree[path]
+        return {"removed_groups": [path]}
+
     # -- cost -----------------------------------------------------------------------------------------------
 
     def round_trips(self) -> int | None:
@@ -233,3 +269,12 @@ class MemorySession(VmsSession):
 
     def close(self) -> None:
         self.closed = True
+
+
+def _self_and_parents(path: str) -> list[str]:
+    """The path and each parent above it: ["/A/B", "/A"] for "/A/B"."""
+    out = []
+    while path:
+        out.append(path)
+        path = path.rpartition("/")[0]
+    return out
