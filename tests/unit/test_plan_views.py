@@ -125,6 +125,22 @@ def test_single_site_builds_a_mirror_tree_of_secondary_cameras() -> None:
     assert 'cameraid="t1-c0"' in plan.actions[0].values["items"][0]
 
 
+def test_single_site_an_operators_view_in_the_mirror_tree_is_left_alone_and_named_by_its_own_path() -> None:
+    src, tgt = sides([], [])
+    for r in tgt.recorders:
+        r.site = src.recorders[0].site
+    over = {"architecture": "single-site", "sites": make_settings().model_dump()["sites"][:1]}
+    over["sites"][0].pop("password", None)
+    src.views = tgt.views = [view("v1", ["c0"]), view("mine", [None], group="/SmartSync secondary views/Control "
+                                                                             "Room/Overview")]
+    plan = plan_for(src, tgt, **over)
+    assert views(plan) == []
+    assert [s.reason for s in plan.skips] == [
+        "view '/Control Room/Overview/Gates': the target view '/SmartSync secondary views/Control Room/Overview/"
+        "Gates' differs from it (items), but SmartSync did not make it: left alone (delete or rename it on the "
+        "target to let SmartSync make its own copy there)"]
+
+
 def test_the_guard_counts_view_deletes_apart_from_hardware() -> None:
     many = [view(f"o{i}", ["t1-c0"], name=f"V{i}") for i in range(10)]
     src, tgt = sides([], many)
