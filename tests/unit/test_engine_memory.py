@@ -18,7 +18,7 @@ from bridge.events import (
     Listeners,
 )
 from bridge.memory import MemorySession
-from bridge.model import Recorder
+from bridge.model import Recorder, View
 from bridge.store import Store
 from tests.unit.test_plan_builders import camera, hardware, make_settings, recorder, twin
 
@@ -157,3 +157,39 @@ def test_group_joins_leaves_and_deletes_follow_the_source_over_the_memory_sessio
 
     again = run_cycle(settings, store, session=session)
     assert again.status == "ok" and again.writes == 0
+
+
+def test_an_operators_view_at_a_source_views_path_survives_cycles_until_handed_over(tmp_path: Path) -> None:
+    """Independent sites: the operator's namesake of a source view is neither written nor deleted; once they
+    delete it, SmartSync's own copy takes its place and follows the source."""
+    def gates(vid: str, camera_id: str, description: str) -> View:
+        xml = f'<viewitem id="{vid}-i0" type="Camera"><iteminfo cameraid="{camera_id}" /><properties /></viewitem>'
+        return View(vid, "/Control Room", "Gates", description, "<ViewItems><ViewItem /></ViewItems>", "", [xml])
+
+    c0 = camera("c0")
+    p1 = recorder("p1", "Recorder P1", [hardware("h1", "http://10.0.1.1/", [c0], name="Gate")])
+    s1 = recorder("s1", "Recorder S1", [hardware("t1", "http://10.0.1.1/", [twin(c0, "t1-c0")], name="Gate")],
+                  site="ms-dr")
+    settings = make_settings(
+        architecture="independent", labels={"primary": ["Recorder P1"], "secondary": ["Recorder S1"]},
+        links=[{"primary": "Recorder P1", "secondary": "Recorder S1"}], sync={"views": True},
+        sites=[{"name": "primary", "uri": "http://ms-main/", "user": "admin", "password_env": "PW"},
+               {"name": "secondary", "uri": "http://ms-dr/", "user": "admin", "password_env": "PW"}])
+    mine = gates("mine", "t1-c0", "the night shift's")
+    session = MemorySession([p1, s1], views={"ms-main": [gates("v1", "c0", "from the source")], "ms-dr": [mine]},
+                            passwords={"h1": "pw", "t1": "pw"})
+    store = Store(tmp_path / "smartsync.db")
+    for _ in range(2):
+        report = run_cycle(settings, store, session=session)
+        assert report.status == "ok", report.failures
+        assert session.views["ms-dr"] == [mine] and report.writes == 0
+        assert any("/Control Room/Gates" in s["reason"] and "delete or rename it" in s["reason"]
+                   for s in report.skips), report.skips
+
+    session.views["ms-dr"] = []
+    handed = run_cycle(settings, store, session=session)
+    assert handed.status == "ok", handed.failures
+    assert [v.description for v in session.views["ms-dr"]] == ["from the source"]
+    session.views["ms-main"][0].description = "changed"
+    assert run_cycle(settings, store, session=session).applied == {"update": 1}
+    assert [v.description for v in session.views["ms-dr"]] == ["changed"]
