@@ -149,7 +149,9 @@ def apply_blocks(doc: tomlkit.TOMLDocument, blocks: dict[str, Any]) -> tomlkit.T
         table = _table(doc, "sync")
         for k in SYNC_SWITCHES:
             if k in blocks["sync"]:
-                _set(table, k, bool(blocks["sync"][k]), SYNC_DEFAULTS[k])
+                if not isinstance(blocks["sync"][k], bool):
+                    raise ConfigError(f"sync.{k}: expected true or false", [f"sync.{k}: write it as true or false"])
+                _set(table, k, blocks["sync"][k], SYNC_DEFAULTS[k])
         for k in SYNC_LISTS:
             if k in blocks["sync"]:
                 names = blocks["sync"][k]

@@ -312,6 +312,8 @@ def test_config_names_roles_with_the_checks_of_config_check(client: TestClient, 
         "Management Client shows it, or remove it"]
     r = client.put("/api/config", json={"version": doc["version"], "config": {"sync": {"role_names": "Night"}}})
     assert r.status_code in (400, 422) and "role_names" in r.text
+    r = client.put("/api/config", json={"version": doc["version"], "config": {"sync": {"roles": ["Night"]}}})
+    assert r.status_code in (400, 422) and "sync.roles: expected true or false" in r.text
     assert app_service.config_path().read_text() == before
     right = {"architecture": "federated", "sync": {"roles": True, "role_names": ["Night"]}}
     r = client.put("/api/config", json={"version": doc["version"], "config": right})
