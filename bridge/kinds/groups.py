@@ -41,7 +41,8 @@ class GroupsKind(Kind):
         none: frozenset[str] = frozenset()
         # Only devices in some group on either side can have anything to do (most cameras of a big site).
         cameras = [(p, sd, td) for p, sd, td in ctx.pairs.devices
-                   if (sd.id in src_of or td.id in tgt_of) and sd.kind == "camera" and selected(sd)]
+                   if (sd.id in src_of or td.id in tgt_of) and sd.kind == "camera" and selected(sd)
+                   ] if src_of or tgt_of else []
         if ctx.settings.architecture == "single-site":
             tree = {path for _, sd, _ in cameras for path in src_of.get(sd.id, ())}
         else:

@@ -87,10 +87,10 @@ def _plan_settings(ctx: Context, pairs: Pairs, added: list[Added]) -> None:
         for kind, cats in hardware_kinds:
             kind.plan_pair(ctx, p, cats)
     device_on = {name: (k, on[k.name]) for name, k in DEVICE_KINDS.items()}
-    selected = ctx.selected
+    selected, everything = ctx.selected, ctx.all_selected
     for p, sd, td in pairs.devices:
         found = device_on.get(sd.kind)
-        if found is not None and found[1] and selected(sd):
+        if found is not None and found[1] and (everything or selected(sd)):
             found[0].plan_device(ctx, p, sd, td, found[1])
     for a in added:
         for kind in KINDS:
