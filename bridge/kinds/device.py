@@ -64,10 +64,10 @@ class DeviceKind(Kind):
         self._steps: dict[frozenset[str], _Steps] = {}
 
     def steps(self, on: Collection[str]) -> _Steps:
-        key = frozenset(on)
-        found = self._steps.get(key)
+        found = self._steps.get(on) if isinstance(on, frozenset) else None
         if found is None:
-            found = self._steps[key] = _Steps(self.categories, key)
+            key = frozenset(on)
+            found = self._steps.setdefault(key, _Steps(self.categories, key))
         return found
 
     def plan_device(self, ctx: Context, pair: HardwarePair, sd: Device, td: Device, on: Collection[str]) -> None:

@@ -27,6 +27,7 @@ The answer is one value, `Pairs`, that every later step reads.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from bridge.kinds.camera import CAMERA
@@ -90,17 +91,18 @@ class _Pairer:
         several_sources = ctx.manual and ctx.restore  # the target side is the primary one
         by_source: dict[str, list[Pairing]] = {}
         by_target: dict[str, list[Pairing]] = {}
-        for p in sorted(pairings, key=lambda p: (p.source_hardware_id, p.target_hardware_id)):
-            if not (p.source_hardware_id in ctx.src_hw or p.target_hardware_id in ctx.tgt_hw
-                    or p.source_recorder_id in self.topology.source_ids):
-                if (p.target_hardware_id in ctx.src_hw or p.source_hardware_id in ctx.tgt_hw
-                        or p.target_recorder_id in self.topology.source_ids):
+        src_hw, tgt_hw, source_ids = ctx.src_hw, ctx.tgt_hw, self.topology.source_ids
+        for p in sorted(pairings, key=attrgetter("source_hardware_id", "target_hardware_id")):
+            if not (p.source_hardware_id in src_hw or p.target_hardware_id in tgt_hw
+                    or p.source_recorder_id in source_ids):
+                if (p.target_hardware_id in src_hw or p.source_hardware_id in tgt_hw
+                        or p.target_recorder_id in source_ids):
                     p = Pairing(p.target_hardware_id, p.source_hardware_id, p.target_recorder_id, p.source_recorder_id)
             if (p.source_hardware_id in by_source and not ctx.several) or (
                     p.target_hardware_id in by_target and not several_sources):
                 continue  # a contradictory duplicate in the store: the first (by id) wins
             targets = by_source.setdefault(p.source_hardware_id, [])
-            if any(q.target_hardware_id == p.target_hardware_id for q in targets):
+            if targets and any(q.target_hardware_id == p.target_hardware_id for q in targets):
                 continue  # the same pair stored in both orientations
             targets.append(p)
             by_target.setdefault(p.target_hardware_id, []).append(p)
