@@ -110,6 +110,19 @@ class SiteSettings(_Section):
     password_file: TomlPath | None = None
     _source: PasswordSource | None = PrivateAttr(default=None)
 
+    def credentials_hint(self) -> str:
+        """Where this site's user and password are set, for a refused log-in: "sites[0].user or the password in ..."."""
+        source = self._source
+        if source is None:
+            return ""
+        if source.env_name is not None:
+            where = f"the environment variable {source.env_name} ({source.key}.password_env)"
+        elif source.file is not None:
+            where = f"the file {source.file} ({source.key}.password_file)"
+        else:
+            where = f"{source.key}.password"
+        return f"{source.key}.user or the password in {where}"
+
     @property
     def password(self) -> SecretStr:
         """The password, read now from its source (PasswordUnavailable naming the key when it cannot be read)."""
@@ -145,6 +158,12 @@ class SyncSettingsBase(_Section):
     password_check_hours: float = Field(default=24.0, ge=0.0, le=MAX_PASSWORD_CHECK_HOURS, allow_inf_nan=False)
     """How often passwords are compared: reading one costs a VMS task (~3 round trips) per hardware per side,
     so they are not read every cycle. 0 = every cycle."""
+    role_names: list[str] = Field(default_factory=list)
+    """The roles `sync.roles` copies, by name (a name the source does not have is a configuration error)."""
+    role_permission_check_hours: float = Field(default=24.0, ge=0.0, le=MAX_PASSWORD_CHECK_HOURS,
+                                               allow_inf_nan=False)
+    """How often the chosen roles' camera permissions are read: one round trip per role per camera per side, so
+    not every cycle (new cameras and roles are read at once). 0 = every cycle."""
     target_edits: Literal["overwrite", "keep", "stop"] = "overwrite"
     """A value edited by hand on the target since SmartSync wrote it: overwrite it, keep it, or stop for that item
     (bridge.edits)."""
@@ -223,6 +242,12 @@ class Settings(_Section):
     web: WebSettings = Field(default_factory=WebSettings)
     config_path: TomlPath = Path(DEFAULT_FILE)
     """The file these settings came from (absolute); not a TOML key."""
+    _from_env: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def set_through(self, key: str) -> str:
+        """" (set through SMARTSYNC_...)" when the environment gave `key` ("service.store"), else ""."""
+        var = self._from_env.get(key)
+        return f" (set through {var})" if var else ""
 
 
 # Where each TOML table's valid keys live, to suggest the nearest one for a typo.
@@ -333,12 +358,14 @@ def settings_from_dict(
             _resolve_paths(settings, base_dir)
             settings.config_path = (config_path or base_dir / DEFAULT_FILE).absolute()
             _attach_sources(settings, sources)
+            settings._from_env = from_env
             error.settings = settings
         raise error
     assert settings is not None
     _resolve_paths(settings, base_dir)
     settings.config_path = (config_path or base_dir / DEFAULT_FILE).absolute()
     _attach_sources(settings, sources)
+    settings._from_env = from_env
     return settings
 
 
@@ -361,6 +388,32 @@ def check_passwords(settings: Settings) -> None:
             problems.append(exc.message)
     if problems:
         raise ConfigError(_headline(problems, getattr(settings, "config_path", None)), problems)
+
+
+def short_password_warnings(settings: Settings) -> list[str]:
+    """One warning per site whose password is too short for the log masker to hide inside other text.
+
+    Such a password is still masked wherever it stands as a word of its own (see `bridge.logs.redact`); it is
+    not refused, because it is the VMS's password, which SmartSync does not choose. Call after
+    `check_passwords`, so every password here can be read.
+    """
+    from bridge.logs import SAFE_SECRET_LENGTH
+
+    out = []
+    for site in settings.sites:
+        source = site._source
+        if source is None:
+            continue
+        try:
+            length = len(source.read().get_secret_value())
+        except ConfigError:
+            continue  # reported by check_passwords
+        if 0 < length < SAFE_SECRET_LENGTH:
+            out.append(f"{source.key}: the password of {source.who} is shorter than {SAFE_SECRET_LENGTH} "
+                       f"characters, so logs and messages mask it only where it stands as a word of its own "
+                       f"(masking it inside other words would blank ordinary text); give that user a password of "
+                       f"at least {SAFE_SECRET_LENGTH} characters on the VMS and in its password source")
+    return out
 
 
 def _headline(problems: list[str], config_path: Path | None) -> str:
@@ -655,6 +708,23 @@ _WANTED = {
 }
 
 
+def _roles_problems(raw: dict[str, Any], arch: Any) -> list[str]:
+    """Role sync needs two management servers, and the roles it copies named."""
+    sync = raw.get("sync", {})
+    if not isinstance(sync, dict) or sync.get("roles") is not True:
+        return []
+    if arch == "single-site":
+        return ["sync.roles: roles live on the management server, and in single-site both sides share the one "
+                "server, so there is nothing to copy; set sync.roles = false (roles sync with federated or "
+                "independent architectures)"]
+    names = sync.get("role_names", [])
+    if isinstance(names, list) and not names:
+        return ["sync.role_names: sync.roles is on but no role is named; list the roles to copy, e.g. "
+                "role_names = [\"Operators\"] (each role read costs round trips every cycle, so only chosen ones "
+                "are synced)"]
+    return []
+
+
 def _cross_checks(raw: dict[str, Any]) -> list[str]:
     """Problems that involve more than one key; written defensively: the raw data may be ill-typed."""
     problems: list[str] = []
@@ -682,6 +752,7 @@ def _cross_checks(raw: dict[str, Any]) -> list[str]:
             if isinstance(uri, str):
                 problems.extend(_uri_problems(f"sites[{i}].uri", uri))
 
+    problems.extend(_roles_problems(raw, arch))
     labels = raw.get("labels", {})
     if isinstance(labels, dict):
         primary = labels.get("primary", [])
@@ -827,5 +898,5 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> None:
 __all__ = [
     "GuardSettings", "LabelSettings", "LifecycleSettings", "LinkSettings", "PasswordSource", "SdkSettings",
     "SelectionSettings", "ServiceSettings", "Settings", "SiteSettings", "StorageLinkSettings", "SyncSettings",
-    "WebSettings", "check_passwords", "load_settings", "settings_from_dict",
+    "WebSettings", "check_passwords", "load_settings", "settings_from_dict", "short_password_warnings",
 ]

@@ -14,6 +14,7 @@ import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
@@ -21,11 +22,12 @@ from pydantic import SecretStr
 
 from bridge.errors import BridgeError, ConnectError, SdkLoadError, VmsError
 from bridge.model import Action, ActionKind, Recorder, Side, Snapshot
-from bridge.sdk import gates, parse
+from bridge.sdk import gates, parse, roles
 from bridge.sdk.apply import Applier, StopCheck, check_stop
 from bridge.sdk.errors import to_connect_error, vms_call, vms_text
 from bridge.sdk.gates import Gate
 from bridge.sdk.net import Net
+from bridge.sdk.parse import item_path
 from bridge.sdk.runtime import SdkSettings, load_runtime
 from bridge.sdk.share import share_strings
 from bridge.sdk.views import read_views
@@ -118,14 +120,7 @@ def host_of(uri: str) -> str:
 
 def connect(settings: Settings) -> Session:
     """Load the SDK and log in to every site of the installation (ConnectError on failure)."""
-    sdk_settings: SdkSettings = settings.sdk
-    load_runtime(sdk_settings)
-    fake_world = getattr(settings.sdk, "fake_world", None)
-    if fake_world:
-        os.environ["SMARTSYNC_FAKE_WORLD"] = str(fake_world)
-    net = Net()
-    _initialize(net)
-    session = Session(net)
+    session = Session(_start(settings))
     try:
         sites = list(settings.sites)
         expected = 2 if settings.architecture == "independent" else 1
@@ -141,6 +136,23 @@ def connect(settings: Settings) -> Session:
         session.close()
         raise
     return session
+
+
+def _start(settings: Settings) -> Net:
+    """Load the runtime and the SDK, pointed at the fake world when the settings name one; Initialize() it."""
+    fake_world = getattr(settings.sdk, "fake_world", None)
+    if fake_world and not Path(fake_world).is_dir():
+        # Said before the fake is asked: it would answer "management server not found", naming the site's uri.
+        raise SdkLoadError(f"sdk.fake_world: {fake_world} is not a folder; point it at a fake world folder, or "
+                           f"make one with `python -m fakes create --architecture {settings.architecture} "
+                           f"{fake_world}`")
+    sdk_settings: SdkSettings = settings.sdk
+    load_runtime(sdk_settings)
+    if fake_world:
+        os.environ["SMARTSYNC_FAKE_WORLD"] = str(fake_world)
+    net = Net()
+    _initialize(net)
+    return net
 
 
 def _initialize(net: Net) -> None:
@@ -174,14 +186,8 @@ def check_sites(settings: Settings,
     given, receives server -> its VMS version and the licences it lacks
     (probed with one camera's privacy masks: a few round trips).
     """
-    load_runtime(settings.sdk)
-    fake_world = getattr(settings.sdk, "fake_world", None)
-    if fake_world:
-        os.environ["SMARTSYNC_FAKE_WORLD"] = str(fake_world)
-    net = Net()
-    _initialize(net)
+    session = Session(_start(settings))
     results: list[tuple[str, str | None]] = []
-    session = Session(net)
     try:
         for site in settings.sites:
             host = host_of(site.uri)
@@ -254,7 +260,8 @@ class Session:
             ms = self._net.ManagementServer(server_id)
             info = SiteInfo(host=host, uri=uri, version=str(ms.Version), is_child=is_child, name=str(ms.Name))
         except Exception as exc:
-            raise to_connect_error(exc, host, site.user, (password,)) from None
+            hint = site.credentials_hint() if hasattr(site, "credentials_hint") else ""
+            raise to_connect_error(exc, host, site.user, (password,), credentials=hint) from None
         self._sites[host] = _Site(info, server_id, net_uri, login=site)
         self._logins[host] = site
 
@@ -312,6 +319,7 @@ class Session:
             except Exception:  # tear-down of a half-open session: nothing more to do
                 pass
         self._sites.clear()
+        parse.thaw()  # the cycle's snapshots were frozen while decoding (see parse.gc_paused)
 
     # -- gates ----------------------------------------------------------------------------------------------
 
@@ -363,7 +371,7 @@ class Session:
         privacy = self._gate_open(site, Gate.PRIVACY_MASK)
         try:
             self._fill(site, rs, RECORDER_ITEM_TYPES)
-            return str(self._net.Reader.ReadRecorder(rs, privacy))
+            return str(self._net.Reader.ReadRecorder(rs, privacy, True))
         except Exception as exc:
             text = vms_text(exc)
             if not privacy or not gates.is_unlicensed(text):
@@ -371,7 +379,7 @@ class Session:
             self._close_gate(site, Gate.PRIVACY_MASK, gates.unlicensed_reason(Gate.PRIVACY_MASK, site.info.version,
                                                                               text))
         self._fill(site, rs, RECORDER_ITEM_TYPES)
-        return str(self._net.Reader.ReadRecorder(rs, False))
+        return str(self._net.Reader.ReadRecorder(rs, False, True))
 
     def _add_details(self, details: dict[str, SiteDetails], label: str, host: str,
                      results: list[tuple[str, str | None]]) -> None:
@@ -495,6 +503,43 @@ class Session:
                 groups, found = read_views(self._management_server(site))
             snapshot.view_groups |= groups
             snapshot.views.extend(found)
+
+    def read_roles(self, snapshot: Snapshot, names: Iterable[str]) -> None:
+        """Fill in the roles named that the sites of `snapshot` have: info, members and overall security
+        (round trips per role, none per camera; see `bridge.sdk.roles`)."""
+        wanted = list(names)
+        snapshot.roles = []
+        for host in dict.fromkeys(r.site for r in snapshot.recorders):
+            site = self._site_by_host(host)
+            with site.lock, vms_call("Reading the roles", host):
+                snapshot.roles.extend(roles.read_roles(self._cycle_view(site).management_server, wanted, host))
+
+    def read_role_acls(self, host: str, role_ids: Iterable[str], camera_ids: Iterable[str],
+                       view_groups: bool = False, stop: StopCheck | None = None
+                       ) -> dict[str, dict[str, dict[str, str]]]:
+        """Role id -> item key -> permissions, for cameras (by id) and, with `view_groups`, every top-level view
+        group (`roles.VIEW_GROUP` + path, and the bare prefix as the mark they were read): one round trip per role
+        per item (plus two per recorder and one for the view group list)."""
+        site = self._site_by_host(host)
+        wanted = {c.lower() for c in camera_ids}
+        paths = {rid: item_path("Role", rid) for rid in role_ids}
+        if not (wanted or view_groups) or not paths:
+            return {rid: {} for rid in paths}
+        with site.lock, vms_call("Reading role permissions", host):
+            view = self._cycle_view(site)
+            try:
+                items = roles.cameras_by_id(view.recorders.values(), wanted,
+                                            lambda rs: self._fill(site, rs, ["Hardware", "Camera"])) if wanted else {}
+                if view_groups:
+                    items |= roles.top_view_groups(view.management_server)
+                found = roles.read_acls(items, paths, stop)
+            finally:
+                for rs in view.recorders.values():
+                    rs.HardwareFolder.ClearChildrenCache()
+        if view_groups:
+            for acl in found.values():
+                acl[roles.VIEW_GROUP] = {}
+        return found
 
     def _single_stream(self, snap: Snapshot) -> None:
         """Where any logged-in site predates multistream recording, both sides compare stream usages in their
