@@ -144,7 +144,9 @@ class Journal:
         if entry_id is None:
             return
         if event.error is not None:
-            self.store.journal_end(entry_id, "failed", error=event.error)
+            # A lost connection leaves the write's fate open: "unknown", settled by the next cycle (bridge.resume).
+            state = "unknown" if event.extra.get("outcome_unknown") else "failed"
+            self.store.journal_end(entry_id, state, error=event.error)
         else:
             self.store.journal_end(entry_id, "done", result=event.result)
 

@@ -107,4 +107,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX journal_by_run ON journal (run_id, seq);
     CREATE INDEX journal_by_target ON journal (target_id, category);
     """,
+    # An unfinished write (state "unknown") settled by a later cycle from the target's real state: which run
+    # settled it (NULL until one does) and what it found, or why it was left for an administrator.
+    """
+    ALTER TABLE journal ADD COLUMN resumed_by INTEGER;
+    ALTER TABLE journal ADD COLUMN resumed TEXT NOT NULL DEFAULT '';
+    """,
 ]
