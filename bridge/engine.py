@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 from pydantic import SecretStr
 
+from bridge import resume
 from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, Interrupted, VmsError
 from bridge.events import (
     EVENT_ACTION_AFTER,
@@ -47,7 +48,6 @@ from bridge.events import (
     CycleEvent,
     Listeners,
 )
-from bridge import resume
 from bridge.kinds import password as password_kind
 from bridge.kinds import views as views_kind
 from bridge.model import Action, ActionKind, Pairing, Plan, Side, Snapshot, parse_added_device_ref
