@@ -502,7 +502,9 @@ def cycle_report(run: RunInfo) -> dict[str, Any]:
         key = f"{a.get('kind', '')} {a.get('category', '')}".strip()
         per_category[key] = per_category.get(key, 0) + 1
     return report | {
-        "id": run.id, "trigger": run.trigger, "status": run.status, "notes": run.notes,
+        # The run's notes (given at its start, added while it ran) and those its report gathered during the cycle.
+        "id": run.id, "trigger": run.trigger, "status": run.status,
+        "notes": list(dict.fromkeys([*run.notes, *(n for n in report.get("notes") or [] if isinstance(n, str))])),
         "started_at": run.started_at.isoformat(), "ended_at": run.ended_at.isoformat() if run.ended_at else None,
         "applied_actions": actions, "failures": report.get("failures") or [], "skips": report.get("skips") or [],
         "applied": report.get("applied") or {}, "per_category": per_category, "summary": summary_of(run),

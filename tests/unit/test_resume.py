@@ -6,6 +6,7 @@ pairing alone would not find the added hardware again. The next cycle must pair 
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -13,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
+from bridge.app import cycle_report
+from bridge.cli.sync_cmds import render_report
 from bridge.engine import run_cycle
 from bridge.errors import ConnectError
 from bridge.memory import MemorySession
@@ -30,6 +34,13 @@ def on_target(session: MemorySession, address: str = DOCK) -> list[tuple[str, st
     """(recorder id, hardware id) of every target hardware at this address (the source hardware is on p1)."""
     return [(rid, h.id) for rid, rec in session.recorders_by_id.items() if rid != "p1"
             for h in rec.hardware if h.address == address]
+
+
+def rendered(data: dict[str, Any]) -> str:
+    """A stored report as `smartsync history ID` prints it."""
+    out = io.StringIO()
+    render_report(Console(file=out, width=400, color_system=None), data)
+    return out.getvalue()
 
 
 def cut_after_the_add(tmp: Path, **over: Any) -> tuple[Any, Store, MemorySession, int]:
@@ -63,6 +74,16 @@ def test_an_add_whose_answer_was_lost_is_paired_from_the_journal_though_the_sour
     shown = report.to_json()["resumed"]
     assert [(r["run_id"], r["kind"], r["state"], r["left"]) for r in shown] == [(cut, "add", "done", False)]
     assert any("finished 1 unfinished write(s)" in n for n in report.notes)
+    # What `history ID` and the page read: the settling run lists it, the cut run's journal says who settled it.
+    settling = store.run(report.run_id or 0)
+    assert settling is not None
+    data = cycle_report(settling)
+    assert data["resumed"] == shown and any("from the journal" in n for n in data["notes"])
+    assert "settled from the journal" in rendered(data) and "add Dock: done: the add reached the VMS" in rendered(data)
+    cut_run = store.run(cut)
+    assert cut_run is not None
+    journal = [e.to_json() for e in store.journal(cut)]
+    assert f"resumed by run {report.run_id}" in rendered(cycle_report(cut_run) | {"journal": journal})
     # Settled once: the cycle after has nothing more to finish.
     assert run_cycle(settings, store, session=session).resumed == []
 
