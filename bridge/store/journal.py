@@ -168,8 +168,9 @@ class JournalStore(StoreBase):
     def unsettled(self) -> list[JournalEntry]:
         """Writes of any earlier cycle whose outcome is unknown and that no later cycle settled, oldest first."""
         with self._read() as conn:
-            rows = conn.execute("SELECT * FROM journal WHERE state = ? AND resumed_by IS NULL ORDER BY id",
-                                (UNKNOWN,)).fetchall()
+            # The literal state matches the partial index journal_unsettled (a bound value would not).
+            rows = conn.execute("SELECT * FROM journal WHERE state = 'unknown' AND resumed_by IS NULL ORDER BY id"
+                                ).fetchall()
         return [_entry(r) for r in rows]
 
     def journal_settle(self, entry_id: int, run_id: int, state: str, found: str,
