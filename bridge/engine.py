@@ -45,6 +45,7 @@ from bridge.events import (
     EVENT_ACTION_BEFORE,
     EVENT_CYCLE_FINISHED,
     EVENT_CYCLE_PLANNED,
+    OUTCOME_UNKNOWN,
     CycleEvent,
     Listeners,
 )
@@ -58,8 +59,6 @@ if TYPE_CHECKING:
     from bridge.store import Store
 
 LIFECYCLE = (ActionKind.ADD, ActionKind.MOVE, ActionKind.REPLACE, ActionKind.DELETE)
-OUTCOME_UNKNOWN = "outcome_unknown"
-"""Key in an after-write event's `extra`: the write failed in a way that leaves open whether it reached the VMS."""
 PASSWORDS_CHECKED_AT = "passwords_checked_at"
 """Store meta key: when hardware passwords were last compared (UTC ISO text; never a password or a hash)."""
 

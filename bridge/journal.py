@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from bridge.errors import BridgeError
-from bridge.events import EVENT_ACTION_AFTER, EVENT_ACTION_BEFORE, CycleEvent, Listeners
+from bridge.events import EVENT_ACTION_AFTER, EVENT_ACTION_BEFORE, OUTCOME_UNKNOWN, CycleEvent, Listeners
 from bridge.model import Action, ActionKind, Device, Hardware, Recorder, Snapshot
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ class Journal:
             return
         if event.error is not None:
             # A lost connection leaves the write's fate open: "unknown", settled by the next cycle (bridge.resume).
-            state = "unknown" if event.extra.get("outcome_unknown") else "failed"
+            state = "unknown" if event.extra.get(OUTCOME_UNKNOWN) else "failed"
             self.store.journal_end(entry_id, state, error=event.error)
         else:
             self.store.journal_end(entry_id, "done", result=event.result)
