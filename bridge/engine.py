@@ -332,6 +332,10 @@ def _cycle(
         report.status = "dry-run"
         return
     events.dispatch(CycleEvent(EVENT_CYCLE_PLANNED, report, plan=plan, total=len(plan.actions)))
+    # What the plan found SmartSync knows of the target (mirrored memberships, its groups still there): in place
+    # before applying, so an item made while applying is added on top of it.
+    for (kind, site), items in plan.remember.items():
+        store.replace_created(kind, site, items)
     _apply_plan(settings, store, session, report, plan, source, target, topology, password_mismatch, stop_event,
                 events)
     if report.status != "interrupted" and passwords_due:
@@ -445,6 +449,10 @@ def _apply_plan(settings: Settings, store: Store, session: VmsSession, report: C
                     store.remember_created(kind, action.target.site, result[key])
             if result.get("view_id"):
                 store.remember_created("view", action.target.site, [str(result["view_id"])])
+            for key, kind in (("removed_groups", "device_group"), ("removed_view_groups", "view_group"),
+                              ("removed_views", "view")):
+                if result.get(key):
+                    store.forget_created(kind, action.target.site, result[key])
         return result
 
     interrupted = False
@@ -456,7 +464,9 @@ def _apply_plan(settings: Settings, store: Store, session: VmsSession, report: C
         result = step(action)
         if result is None:
             continue
-        changed_lifecycle = True
+        # Only hardware may arrive with values the plan could not foresee; a site-wide item (a view, a group)
+        # is exactly what was planned, and re-reading every target recorder for it would cost a read per cycle.
+        changed_lifecycle |= action.target.item_kind in ("hardware", "")
         if action.source is not None:
             if action.kind is ActionKind.ADD:
                 added[(action.source.item_id, action.target.recorder_id)] = result
@@ -659,7 +669,7 @@ def _read_both(session: VmsSession, topology: Any, settings: Settings,
 
 def _created(store: Store) -> dict[str, set[tuple[str, str]]]:
     """What the store remembers SmartSync made on the target, by kind."""
-    return {kind: store.created(kind) for kind in ("view", "device_group")}
+    return {kind: store.created(kind) for kind in ("view", "view_group", "device_group", "device_group_member")}
 
 
 def _apply_one(session: VmsSession, action: Action, report: CycleReport, kept: dict[tuple[str, str], Pairing],

@@ -269,6 +269,10 @@ class Plan:
     """Pairings the plan found (by address/channel) or kept, sorted by `Pairing.key`; the engine stores them.
 
     Several may share a source hardware (manual mode: one counterpart per mapped secondary recorder)."""
+    remember: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    """(store kind, site) -> every item of that kind the store keeps for that site, as this plan found it (see
+    `Store.created`: the device groups SmartSync made that still exist, the memberships it mirrors). The engine
+    puts it in place before applying; an item made while applying is added as it is made."""
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}

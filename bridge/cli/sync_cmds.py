@@ -363,7 +363,9 @@ def action_text(action: dict[str, Any], names: dict[str, str]) -> str:
     what = f"{action.get('kind', '')} {action.get('category', '')}".strip()
     before, after = action.get("before") or {}, action.get("values") or {}
     changes = "; ".join(f"{k}: {before[k]!r} -> {v!r}" if k in before else f"{k}: {v!r}" for k, v in after.items())
-    return f"{what} {item} on {names.get(rid, rid)}" + (f": {changes}" if changes else "")
+    # A site-wide item (view, group) has no recorder: its site says where it is.
+    where = names.get(rid, rid) if rid else t.get("site", "")
+    return f"{what} {item} on {where}" + (f": {changes}" if changes else "")
 
 
 def _local_text(iso: str | None) -> str:

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from bridge.plan.context import Context
 
 CATEGORY = "view"
+GROUP = "view_group"
+"""Store kind of the view groups SmartSync made (item: the group's path)."""
+VIEW_GROUP = "view_group"
+"""`Ref.item_kind` of a view group deletion (its item id is the group's path)."""
 MIRROR_TOP = "/SmartSync secondary views"
 """Single-site: the top view group of the mirror tree (below it, the source's tree)."""
 _CAMERA = re.compile(r'cameraid="([^"]*)"', re.IGNORECASE)
@@ -41,7 +45,7 @@ class ViewsKind(Kind):
     name = "views"
     label = "Views"
     scope = Scope.SITE
-    item_kinds = ("view",)
+    item_kinds = ("view", VIEW_GROUP)
     categories = (CATEGORY,)
     switches = (Switch("views", "Views and view groups, each camera item showing the counterpart", (CATEGORY,),
                        default=False),)
@@ -58,6 +62,8 @@ class ViewsKind(Kind):
             by_path.setdefault(v.path, []).append(v)
         names = {d.id.lower(): d.name for r in ctx.src_recs.values() for h in r.hardware for d in h.devices}
         counterpart = {k.lower(): v for k, v in ctx.counterpart.items() if not v.startswith(ADDED_DEVICE)}
+        own = {d.id.lower() for r in ctx.tgt_recs.values() for h in r.hardware for d in h.devices
+               if d.kind == "camera"}
         src_site = _source_site(ctx)
         wanted_paths: set[str] = set()
         for s in sorted(source, key=lambda v: (v.group, v.name, v.id)):
@@ -68,7 +74,7 @@ class ViewsKind(Kind):
                                                               f"the same group; ambiguous, skipped"))
                 continue
             wanted_paths.add(path)
-            items = self._items(ctx, src_site, s, counterpart, names)
+            items = self._items(ctx, src_site, s, counterpart, names, own)
             found = by_path.get(path, [])
             if len(found) > 1:
                 ctx.plan.skips.append(Skip(_ref(src_site, s), f"view '{s.path}': the target has {len(found)} views "
@@ -105,31 +111,74 @@ class ViewsKind(Kind):
                                                f"view '{s.path}': {', '.join(sorted(changed))} differ from source",
                                                source=_ref(src_site, s), category=CATEGORY,
                                                values={"group": group, **changed}))
+        gone: set[str] = set()
         for t in target:
             if t.path not in wanted_paths and t.id in created:
+                gone.add(t.id)
                 ctx.plan.actions.append(Action(ActionKind.DELETE, Ref(site, "", t.id, "view", t.path),
                                                f"view '{t.path}' was made by SmartSync and is gone from the source",
                                                category=CATEGORY, values={"group": t.group}))
+        _group_deletes(ctx, site, single, {p.rpartition("/")[0] for p in wanted_paths}, gone)
 
     @staticmethod
-    def _items(ctx: Context, src_site: str, s: View, counterpart: dict[str, str], names: dict[str, str]) -> list[str]:
+    def _items(ctx: Context, src_site: str, s: View, counterpart: dict[str, str], names: dict[str, str],
+               own: set[str]) -> list[str]:
+        """The source view's items as the target shows them: each camera its counterpart (a camera of the
+        target side itself, as a federated parent's view may show, stays); an item naming a camera with
+        neither is left empty, so the target never shows a source camera."""
         out: list[str] = []
         for k, xml in enumerate(s.items):
-            found = _CAMERA.search(xml)
-            if found is None:
-                out.append(xml)
-                continue
-            wanted = counterpart.get(found.group(1).lower())
-            if wanted is not None:
-                out.append(xml[:found.start(1)] + wanted + xml[found.end(1):])
+            missing = next((m for m in _CAMERA.finditer(xml) if m.group(1).lower() not in counterpart
+                            and m.group(1).lower() not in own), None)
+            if missing is None:
+                out.append(_CAMERA.sub(lambda m: f'cameraid="{counterpart.get(m.group(1).lower(), m.group(1))}"',
+                                       xml))
                 continue
             item_id = _ITEM_ID.search(xml)
             out.append(_EMPTY.format(id=item_id.group(1) if item_id else ""))
             shown = _SHOWN.search(xml)
-            camera = names.get(found.group(1).lower()) or (unescape(shown.group(1)) if shown else found.group(1))
+            camera_id = missing.group(1)
+            camera = names.get(camera_id.lower()) or (unescape(shown.group(1)) if shown else camera_id)
             ctx.plan.skips.append(Skip(_ref(src_site, s), f"view '{s.path}': item {k + 1} shows camera '{camera}', "
                                                           f"which has no counterpart on the target: left empty"))
         return out
+
+
+def _group_deletes(ctx: Context, site: str, single: bool, wanted: set[str], gone: set[str]) -> None:
+    """Delete the view groups SmartSync made that no source view needs any more, deepest first, once empty.
+
+    A made group still holding a view that stays (an operator's own), or a group below it that stays, is kept
+    with a skip. The store forgets a made group that is gone from the target (should someone make one at that
+    path again, it is theirs)."""
+    made = {item for s, item in ctx.created.get(GROUP, ()) if s == site.lower()}
+    existing = {g for g in ctx.target.view_groups if _mirrored(g) or not single}
+    ctx.plan.remember[(GROUP, site.lower())] = made & existing
+    needed = {a for g in wanted for a in _self_and_parents(g)}
+    staying: dict[str, list[str]] = {}
+    for v in ctx.target.views:
+        if v.id not in gone:
+            staying.setdefault(v.group, []).append(v.name)
+    deleted: set[str] = set()
+    for path in sorted(made & existing - needed, key=lambda g: (-g.count("/"), g)):
+        below = sorted(g for g in existing if g.rpartition("/")[0] == path and g not in deleted)
+        held = sorted(staying.get(path, []))
+        why = f"view group '{path}' was made by SmartSync and no source view is in it any more"
+        ref = Ref(site, "", path, VIEW_GROUP, path)
+        if held or below:
+            what = (f"view(s) {', '.join(repr(v) for v in held[:3])}" if held
+                    else f"view group(s) {', '.join(repr(g) for g in below)}")
+            ctx.plan.skips.append(Skip(ref, f"{why}, but the {what} in it stay: kept"))
+            continue
+        deleted.add(path)
+        ctx.plan.actions.append(Action(ActionKind.DELETE, ref, why, category=CATEGORY))
+
+
+def _self_and_parents(path: str) -> list[str]:
+    out = []
+    while path:
+        out.append(path)
+        path = path.rpartition("/")[0]
+    return out
 
 
 def _content(xml: str) -> str:

@@ -121,9 +121,13 @@ def _finish(ctx: Context, pairs: Pairs) -> Plan:
     return plan
 
 
-def _action_key(a: Action) -> tuple[int, str, str, int, str]:
+def _action_key(a: Action) -> tuple[int, str, int, str, int, str]:
     item = a.target.item_id or (a.source.item_id if a.source else "")
-    return (_KIND_ORDER[a.kind], a.target.recorder_id, item, rank(a.target.item_kind, a.category), a.category)
+    # A group (its item id is its path) goes after the groups below it, deepest first; a view group also after
+    # the views (their ids hold no "/"), which must leave it first.
+    depth = {"device_group": -item.count("/"), "view_group": 1000 - item.count("/")}.get(a.target.item_kind, 0)
+    return (_KIND_ORDER[a.kind], a.target.recorder_id, depth, item, rank(a.target.item_kind, a.category),
+            a.category)
 
 
 def unknown_selection_groups(settings: Settings, source_groups: dict[str, set[str]]) -> list[str]:

@@ -126,7 +126,8 @@ class Context:
         self.replaced: set[tuple[str, str]] = set()
         """(source, target) hardware this plan replaces: the replace carries the source password already."""
         self.created: Mapping[str, Collection[tuple[str, str]]] = created or {}
-        """Kind ("view", "device_group") -> (site, item) of what SmartSync made: only those may be removed."""
+        """Kind ("view", "view_group", "device_group") -> (site, item) of what SmartSync made: only those may be
+        removed; "device_group_member": the memberships it mirrors (`bridge.kinds.groups`)."""
         self.selected = selector(settings, source.groups)
         self.counterpart: dict[str, str] = {}
         """Source device id -> target device id (or `added_device_ref` for a device an ADD creates)."""

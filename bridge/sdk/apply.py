@@ -22,7 +22,7 @@ from typing import Any
 from bridge.errors import ConnectError, Interrupted, VmsError
 from bridge.kinds import registry as kinds
 from bridge.model import Action, ActionKind
-from bridge.sdk import configapi, gates, views
+from bridge.sdk import configapi, gates, groups, views
 from bridge.sdk.configapi import FINAL_STATES
 from bridge.sdk.errors import scrub, to_vms_error, vms_call
 from bridge.sdk.gates import Gate
@@ -369,18 +369,25 @@ class Applier:
         ms = self._net.ManagementServer(site.server_id)
         if action.kind is ActionKind.ADD:
             return views.add_view(ms, action.values, self.wait, host)
+        if action.kind is ActionKind.DELETE and action.target.item_kind == "view_group":
+            return views.remove_view_group(ms, action.target.item_id, self.wait, host)
         if action.kind is ActionKind.DELETE:
-            views.delete_view(ms, action.target.item_id, str(action.values.get("group", "")), self.wait, host)
-        else:
-            views.update_view(ms, action.target.item_id, action.values, self.wait, host)
+            return views.delete_view(ms, action.target.item_id, str(action.values.get("group", "")), self.wait,
+                                     host)
+        views.update_view(ms, action.target.item_id, action.values, self.wait, host)
         return {}
 
     def _write_groups(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
         """Join the camera to the groups named (making missing ones) and leave the others named.
 
         Answers {"created_groups": [paths]} with the groups it made, so the store remembers they are SmartSync's.
+        A DELETE removes a device group SmartSync made (`bridge.sdk.groups`).
         """
         host = site.info.host
+        if action.kind is ActionKind.DELETE:
+            leaving = [str(m) for m in action.values.get("remove_members", [])]
+            return groups.remove_device_group(self._net.ManagementServer(site.server_id), action.target.item_id,
+                                              leaving, self.wait, host)
         camera = item_path("Camera", action.target.item_id)
         created: list[str] = []
         ms = self._net.ManagementServer(site.server_id)

@@ -4,7 +4,8 @@ Views are read apart from the recorders (only when the views kind is on):
 one walk of the management server's view group tree, each group's views
 with their layout and item definitions. Writing makes missing view groups
 (answering which it made, so the store remembers them as SmartSync's), adds
-a view with the source's layout and items, changes one, or removes one.
+a view with the source's layout and items, changes one, removes one, or
+removes an empty view group SmartSync made.
 """
 
 from __future__ import annotations
@@ -128,9 +129,31 @@ def update_view(ms: Any, target_id: str, values: dict[str, Any], wait: Wait, hos
         set_items(view, list(values["items"]))
 
 
-def delete_view(ms: Any, target_id: str, group_path: str, wait: Wait, host: str) -> None:
+def delete_view(ms: Any, target_id: str, group_path: str, wait: Wait, host: str) -> dict[str, Any]:
+    """Remove a view; answers {"removed_views": [id]} (also when it is gone already)."""
     group = view_group(ms, group_path, wait, host, None)
     if group is None:
-        return  # its group is gone, and the view with it
+        return {"removed_views": [target_id]}  # its group is gone, and the view with it
     wait(group.ViewFolder.RemoveView(item_path("View", target_id)), f"Removing view {target_id}", host)
     group.ViewFolder.ClearChildrenCache()
+    return {"removed_views": [target_id]}
+
+
+def remove_view_group(ms: Any, path: str, wait: Wait, host: str) -> dict[str, Any]:
+    """Remove the empty view group at `path`; answers {"removed_view_groups": [path]} (also when gone already).
+
+    It is removed without recursion, so the server keeps it should a view or group have come into it since the
+    plan was made; that is checked first too, to say so plainly."""
+    parent_path, _, name = path.rpartition("/")
+    parent = view_group(ms, parent_path, wait, host, None) if parent_path else ms
+    folder = None if parent is None else parent.ViewGroupFolder
+    group = None if folder is None else next((g for g in folder.ViewGroups if str(g.Name) == name), None)
+    if folder is None or group is None:
+        return {"removed_view_groups": [path]}
+    held = [str(v.Name) for v in group.ViewFolder.Views] + [str(g.Name) for g in group.ViewGroupFolder.ViewGroups]
+    if held:
+        raise VmsError(f"View group {path} on {host} now holds {', '.join(repr(h) for h in held)}; it was left in "
+                       f"place.")
+    wait(folder.RemoveViewGroup(False, str(group.Path)), f"Removing view group {path}", host)
+    folder.ClearChildrenCache()
+    return {"removed_view_groups": [path]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,7 +22,8 @@ from tests.integration import worldtools as wt
 pytestmark = pytest.mark.dotnet
 
 PASSWORD = "pw-for-tests"
-HOSTS = {"federated": ("ms-primary", "ms-child-1"), "independent": ("ms-primary", "ms-secondary")}
+HOSTS = {"federated": ("ms-primary", "ms-child-1"), "independent": ("ms-primary", "ms-secondary"),
+         "single-site": ("ms-site", "ms-site")}
 
 
 class Site:
@@ -62,6 +64,10 @@ class Site:
         pair = next(p for p in self.store().pairings() if p.source_hardware_id == hw_id)
         return next(c for c, (h, ch) in _cameras(docs[self.target]).items()
                     if h == pair.target_hardware_id and ch == channel)
+
+    def recorder(self, side: str) -> str:
+        """The name of the first labelled recorder of a side ("primary", "secondary")."""
+        return sorted(self.config["labels"][side])[0]
 
 
 def _walk(groups: list[dict[str, Any]], prefix: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -149,3 +155,72 @@ def test_hardware_added_by_smartsync_joins_its_counterparts_groups_in_the_same_c
     assert report.status == "ok", report.failures
     assert site.counterpart(new_camera) in site.groups(site.target)[path]
     assert _group_actions(site.cycle()) == []
+
+
+_group_ids = itertools.count(0xC000)
+
+
+def _new_group(name: str, members: list[str], below: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"Id": f"9d0c7b1e-0000-4000-8000-{next(_group_ids):012x}", "Name": name, "Description": "",
+            "Members": [f"Camera[{m}]" for m in members], "CameraGroups": below or []}
+
+
+def _delete_actions(report: Any) -> list[str]:
+    return [a.target.item_id for a in report.plan.actions
+            if a.kind.value == "delete" and a.target.item_kind == "device_group"]
+
+
+def test_groups_smartsync_made_are_deleted_children_first_and_an_operators_camera_keeps_its_group(make_site):
+    site = make_site("independent", "backup")
+    assert site.cycle().status == "ok"
+    cameras = sorted(c for m in site.groups(site.source).values() for c in m)
+    camera, other = cameras[0], cameras[-1]
+    site.edit(site.source, lambda data: data["CameraGroups"].extend([
+        _new_group("Temp", [camera], [_new_group("Inner", [camera])]), _new_group("Gone", [other])]))
+    report = site.cycle()
+    assert report.status == "ok", report.failures
+    made = {item for host, item in site.store().created("device_group")}
+    assert {"/Temp", "/Temp/Inner", "/Gone"} <= made
+
+    # An operator's camera (hardware SmartSync did not pair) joins SmartSync's /Gone on the target.
+    verbs.add_hardware(site.world, site.recorder("secondary"), "http://10.200.0.9/", cameras=1,
+                                   name="Operator's own")
+    theirs = next(c["Id"] for c in wt.cameras_on(site.world, site.recorder("secondary"))
+                  if c["Name"].startswith("Operator's own"))
+    site.edit(site.target, lambda data: _group(data, "/Gone")["Members"].append(f"Camera[{theirs}]"))
+    site.edit(site.source, lambda data: data.__setitem__(
+        "CameraGroups", [g for g in data["CameraGroups"] if g["Name"] not in ("Temp", "Gone")]))
+    report = site.cycle()
+    assert report.status == "ok", report.failures
+    assert _delete_actions(report) == ["/Temp/Inner", "/Temp"]
+    target = site.groups(site.target)
+    assert "/Temp" not in target and "/Temp/Inner" not in target
+    assert target["/Gone"] == {theirs}
+    assert any("'/Gone' was made by SmartSync and is gone from the source, but it holds camera" in s["reason"]
+               for s in report.skips)
+    made = {item for host, item in site.store().created("device_group")}
+    assert "/Temp" not in made and "/Temp/Inner" not in made and "/Gone" in made
+
+    again = site.cycle()
+    assert again.status == "ok" and again.writes == 0 and _group_actions(again) == []
+
+
+def test_single_site_a_camera_leaving_a_group_no_other_source_camera_is_in_leaves_it_on_the_target(make_site):
+    site = make_site("single-site", "backup")
+    assert site.cycle().status == "ok"
+    camera = next(c["Id"] for c in wt.cameras_on(site.world, site.recorder("primary")))
+    twin = site.counterpart(camera)
+    site.edit(site.source, lambda data: data["CameraGroups"].extend([_new_group("Solo", [camera]),
+                                                                     _new_group("Night shift", [twin])]))
+    report = site.cycle()
+    assert report.status == "ok", report.failures
+    assert site.groups(site.target)["/Solo"] == {camera, twin}
+
+    site.edit(site.source, lambda data: _group(data, "/Solo")["Members"].remove(f"Camera[{camera}]"))
+    report = site.cycle()
+    assert report.status == "ok", report.failures
+    groups = site.groups(site.target)
+    assert groups["/Solo"] == set()  # the counterpart followed; the group is the site's own, so it stays
+    assert groups["/Night shift"] == {twin}  # an operator's group of secondary cameras keeps its member
+    again = site.cycle()
+    assert again.status == "ok" and again.writes == 0 and _group_actions(again) == []

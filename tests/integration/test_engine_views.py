@@ -46,6 +46,18 @@ def views(site: Site, host: str) -> dict[str, list[str]]:
     return out
 
 
+def view_groups(site: Site, host: str) -> set[str]:
+    out: set[str] = set()
+
+    def walk(groups: list[dict[str, Any]], prefix: str) -> None:
+        for g in groups:
+            out.add(f"{prefix}/{g['Name']}")
+            walk(g.get("ViewGroups", []), f"{prefix}/{g['Name']}")
+
+    walk(wt.docs(site.world)[host]["ViewGroups"], "")
+    return out
+
+
 def _camera_of(xml: str) -> str:
     marker = 'cameraid="'
     return xml[xml.index(marker) + len(marker):xml.index('"', xml.index(marker) + len(marker))] if marker in xml else ""
@@ -98,6 +110,14 @@ def test_a_view_deleted_on_the_source_goes_only_where_smartsync_made_it(make_sit
     after = views(site, site.target)
     assert "/Control Room/Lobby/Entrances" not in after
     assert {p for p in before if "Overview 1" in p} <= set(after)
+    # The view group SmartSync made for it went after it; the world's own groups stay.
+    assert "/Control Room/Lobby" not in view_groups(site, site.target)
+    assert {"/Control Room", "/Control Room/Overview 1"} <= view_groups(site, site.target)
+    assert [a.target.name for a in report.plan.actions if a.target.item_kind == "view_group"] == [
+        "/Control Room/Lobby"]
+    assert "/Control Room/Lobby" not in {i for _, i in site.store().created("view_group")}
+    again = site.cycle()
+    assert again.status == "ok" and again.writes == 0
 
 
 def test_an_item_whose_camera_has_no_counterpart_is_left_empty_and_reported(make_site):
@@ -116,3 +136,37 @@ def test_an_item_whose_camera_has_no_counterpart_is_left_empty_and_reported(make
     assert views(site, site.target)["/Control Room/Lobby/Mixed"] == [site.counterpart(paired), "", "", ""]
     assert any("Mixed" in s["reason"] and "left empty" in s["reason"] and lone["Name"] in s["reason"]
                for s in report.skips), report.skips
+
+
+def test_single_site_the_mirror_tree_shows_only_secondary_cameras_and_follows_the_source(make_site):
+    site = make_site("single-site", "backup")
+    doc = wt.docs(site.world)[site.source]
+    secondary = {c["Id"] for r in doc["RecordingServers"] if r["Name"] in site.config["labels"]["secondary"]
+                 for h in r["Hardwares"] for c in h["Cameras"]}
+    primary = sorted(c["Id"] for r in doc["RecordingServers"] if r["Name"] in site.config["labels"]["primary"]
+                     for h in r["Hardwares"] for c in h["Cameras"])
+    verbs.add_view(site.world, site.source, "Control Room/Lobby", "Mixed", [primary[0], sorted(secondary)[0]])
+    first = site.cycle()
+    assert first.status == "ok", first.failures
+    mirror = {p: cams for p, cams in views(site, site.source).items() if p.startswith("/SmartSync secondary views/")}
+    assert mirror["/SmartSync secondary views/Control Room/Lobby/Mixed"][:2] == [site.counterpart(primary[0]),
+                                                                                sorted(secondary)[0]]
+    assert {c for cams in mirror.values() for c in cams if c} <= secondary
+    verbs.add_view(site.world, site.source, "SmartSync secondary views/Mine", "My view", [sorted(secondary)[1]])
+    assert site.cycle().writes == 0
+
+    def drop(data: dict[str, Any]) -> None:
+        lobby = next(g for g in next(t for t in data["ViewGroups"] if t["Name"] == "Control Room")["ViewGroups"]
+                     if g["Name"] == "Lobby")
+        lobby["Views"] = []
+
+    site.edit(site.source, drop)
+    report = site.cycle()
+    assert report.status == "ok", report.failures
+    after = views(site, site.source)
+    assert "/SmartSync secondary views/Control Room/Lobby/Mixed" not in after
+    assert "/SmartSync secondary views/Control Room/Lobby" not in view_groups(site, site.source)
+    assert "/Control Room/Lobby" in view_groups(site, site.source)  # the source's own, emptied but kept
+    assert after["/SmartSync secondary views/Mine/My view"] == [sorted(secondary)[1]]
+    again = site.cycle()
+    assert again.status == "ok" and again.writes == 0

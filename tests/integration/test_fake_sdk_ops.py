@@ -344,6 +344,23 @@ def test_device_groups(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
         fake_sdk.Items.Hardware(sid, f"Hardware[{HW1}]").CameraFolder.AddDeviceGroupMember(f"Camera[{CAM2}]")
 
 
+def test_a_device_group_is_removed_only_once_empty(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
+    # As the server without RemoveMembers: members and subgroups go first (MilestonePSTools' DeleteCameraGroup).
+    sid = login(fake_sdk)
+    groups = fake_sdk.Items.ManagementServer(sid).CameraGroupFolder
+    top = groups.CameraGroups[0]
+    assert top.Id in [g["Id"] for g in read_doc(fake_world, "ms-a")["CameraGroups"]]
+    refused = groups.RemoveDeviceGroup(top.Path)
+    assert str(refused.State) == "Error" and "not empty" in refused.ErrorText
+    north = top.CameraGroupFolder.CameraGroups[0]
+    for cam in list(north.CameraFolder.Cameras):
+        north.CameraFolder.RemoveDeviceGroupMember(cam.Path)
+    assert str(top.CameraGroupFolder.RemoveDeviceGroup(north.Path).State) == "Success"
+    assert str(top.CameraFolder.RemoveDeviceGroupMember(f"Camera[{CAM1}]").State) == "Success"
+    assert str(groups.RemoveDeviceGroup(top.Path).State) == "Success"
+    assert top.Id not in [g["Id"] for g in read_doc(fake_world, "ms-a")["CameraGroups"]]
+
+
 def test_roles_members_and_permissions(fake_sdk: SimpleNamespace, fake_world: Path) -> None:
     sid = login(fake_sdk)
     roles = fake_sdk.Items.ManagementServer(sid).RoleFolder

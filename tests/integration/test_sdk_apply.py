@@ -261,3 +261,25 @@ def test_ptz_presets_missing_on_the_target_are_created_and_surplus_ones_removed(
     assert sorted(cam_again.settings["ptz"], key=lambda p: p["Name"]) == sorted(wanted, key=lambda p: p["Name"])
     session.apply(_update("ms-site", snap_rec, cam, "camera", "ptz", {"value": [wanted[0]]}))
     assert set(_presets(w, cam.id)) == {"Home"}
+
+
+def test_a_device_group_delete_takes_out_only_the_cameras_named_and_refuses_a_stranger(
+        two_sites: Path, open_session: Callable[..., Any]) -> None:
+    s = load_doc(two_sites, "ms-secondary")
+    cams = [c["Id"] for h in _rec(s, "Recorder S1")["Hardwares"] for c in h["Cameras"]]
+    s["CameraGroups"].append({"Id": "9d0c7b1e-0000-4000-8000-00000000d001", "Name": "Made", "Description": "",
+                              "Members": [f"Camera[{cams[0]}]", f"Camera[{cams[1]}]"], "CameraGroups": []})
+    save_doc(two_sites, "ms-secondary", s)
+    session = open_session(make_settings(two_sites, "independent"))
+
+    def delete(members: list[str]) -> Action:
+        return Action(ActionKind.DELETE, Ref("ms-secondary", "", "/Made", "device_group", "/Made"), "made, gone",
+                      category="groups", values={"remove_members": members})
+
+    before = (two_sites / "ms-secondary.json").read_bytes()
+    with pytest.raises(VmsError, match="now holds camera.*that SmartSync did not put there"):
+        session.apply(delete([cams[0]]))
+    assert (two_sites / "ms-secondary.json").read_bytes() == before
+    assert session.apply(delete([cams[0], cams[1]])) == {"removed_groups": ["/Made"]}
+    assert "Made" not in [g["Name"] for g in load_doc(two_sites, "ms-secondary")["CameraGroups"]]
+    assert session.apply(delete([])) == {"removed_groups": ["/Made"]}  # gone already: nothing to do

@@ -245,7 +245,7 @@ namespace VideoOS.Platform.ConfigurationItems
         internal override void OnCacheCleared() { DropShared(path); }
 
         public ServerTask AddDeviceGroup(string name, string description) { Require(); return Operations.AddDeviceGroup(this, name, description); }
-        public ServerTask RemoveDeviceGroup(string path) { Require(); return Operations.RemoveItem(this, path, "CameraGroup", "CameraGroups", true); }
+        public ServerTask RemoveDeviceGroup(string path) { Require(); return Operations.RemoveDeviceGroup(this, path); }
     }
 
     public class RoleFolder : IConfigurationItem

@@ -682,6 +682,29 @@ namespace VideoOS.Platform.ConfigurationItems
             }, folder.ownerId);
         }
 
+        /// <summary>Removes an empty device group. Without the RemoveMembers option (absent before about 2019, and
+        /// never set by SmartSync) the server keeps a group that still holds devices or subgroups: the caller
+        /// empties it first, as MilestonePSTools does.</summary>
+        internal static ServerTask RemoveDeviceGroup(CameraGroupFolder folder, string path)
+        {
+            if (string.IsNullOrWhiteSpace(path)) throw new ArgumentMIPException("RemoveDeviceGroup needs a CameraGroup[...] path.");
+            string ot = folder.ownerType, oid = folder.ownerId;
+            return Quick(folder, "RemoveDeviceGroup", (st, task) =>
+            {
+                var owner = Need(st, ot, oid, "Owner");
+                var e = Resolver.EntryFor(st, path);
+                if (e == null || e.Type != "CameraGroup" || e.Parent != owner)
+                    throw new TaskFailure("Device group '" + path + "' is not in " + folder.path + ".");
+                var members = e.Node.Arr("Members");
+                var sub = e.Node.Arr("CameraGroups");
+                if ((members != null && members.Count > 0) || (sub != null && sub.Count > 0))
+                    throw new TaskFailure("Device group '" + e.Node.Str("Name") + "' is not empty; remove its members and subgroups first.");
+                st.ContainerOf(owner).Arr("CameraGroups").Remove(e.Node);
+                st.Reindex();
+                return "";
+            }, IdOf(path));
+        }
+
         /// <summary>Removes a child item (group, user, view) that lives directly in the folder owner's collection.</summary>
         internal static ServerTask RemoveItem(IConfigurationItem folder, string path, string type, string collection, bool recurseAllowed)
         {
