@@ -18,7 +18,8 @@ target and settles each such entry (`settle`, pure) instead of guessing:
   is ambiguous. REPLACE: the new address means done, the old one not done.
 - UPDATE: done when the target holds every value written (property
   categories); otherwise it stays unknown, marked re-planned: the plan
-  compares the target's values again as for any update.
+  compares the target's values again as for any update. An add or delete of
+  a site-wide item (a view, a view group, a device group) is re-planned too.
 
 Each settled entry is marked with the run that settled it and what it found
 (`resumed_by`, `resumed`); "done" and "failed" then mean what they mean for
@@ -95,6 +96,9 @@ class _Target:
 
     def settle(self, entry: JournalEntry) -> Settled:
         kind = entry.kind
+        if str((entry.action.get("target") or {}).get("item_kind", "")) not in ("hardware", "") and kind != "update":
+            # A site-wide item (a view, a view group, a device group): the plan compares the site's again.
+            return Settled(entry, "unknown", "re-planned: this cycle compares the site's views and groups again")
         if kind == "add":
             return self._add(entry)
         if kind == "delete":

@@ -208,3 +208,15 @@ def test_adds_are_paired_in_the_store_as_soon_as_they_succeed(tmp_path: Path) ->
         run_cycle(settings, store, session=session)
     (added,) = on_target(session)
     assert any(p.source_hardware_id == "h2" and p.target_hardware_id == added[1] for p in store.pairings())
+
+
+def test_an_unfinished_add_of_a_view_is_re_planned_not_taken_for_hardware(tmp_path: Path) -> None:
+    from bridge.model import Side, Snapshot
+    from bridge.resume import settle
+    from bridge.store import JournalEntry
+
+    view = JournalEntry(id=1, run_id=4, seq=2, state="unknown", before=None,
+                        action={"kind": "add", "target": {"site": "ms-main", "item_kind": "view", "name": "/Lobby"}})
+    (found,) = settle([view], Snapshot(Side.SECONDARY, [recorder("s1", "Recorder S1")]), [])
+    assert (found.state, found.left, found.pairing) == ("unknown", False, None)
+    assert "re-planned" in found.found
