@@ -3,15 +3,17 @@
 `AppService` holds the business rules the front doors share: what the status
 is, what "a cycle now" does to the schedule, how scheduling is turned on
 (interval, Start Now / Start Later, deny windows), the history and a cycle's
-report, the plan preview, the log, and reading, checking and saving the
-configuration file. A front door parses its input, calls one method and
+report with its journal, the plan preview, the log, reading, checking and
+saving the configuration file, reverting a cycle and resuming a paused
+schedule. A front door parses its input, calls one method and
 renders what comes back; it holds no rule of its own.
 
 Its dependencies are handed in (the settings loader, the clock, the time
 zone, the cycle to run, where recorders are read from), so tests pass fakes.
 Errors are bridge errors: `InputError` for a bad argument, `ConfigError`
 (with every problem) for an invalid configuration, `CycleRunning` while a
-cycle runs, `NotFound` and `Conflict`.
+cycle runs, `NotFound` and `Conflict`; a revert adds `RevertRefused` and
+`GuardTripped`.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ from loguru import logger
 from bridge import configdoc, logs, runs_view
 from bridge.config_check import CheckResult, check_settings
 from bridge.errors import BridgeError, ConfigError, CycleRunning
+from bridge.events import EVENT_ACTION_AFTER, EVENT_CYCLE_PLANNED, CycleEvent, Listeners
 from bridge.live import ProgressRecorder, read_progress
 from bridge.model import Action, ActionKind
-from bridge.pause import acknowledge_guard
+from bridge.pause import GUARD, acknowledge, acknowledge_guard, how_to_resume, paused_text
 from bridge.scheduler import (
     after_cycle,
     decide,
@@ -76,10 +79,11 @@ Connect = Callable[[Any], Any]
 def engine_cycle_factory(settings: Any, store: Store, progress: Callable[..., None] | None) -> CycleFn:
     """The real cycle: the engine on `settings` (AppService loads them afresh for every cycle)."""
 
-    def run(*, trigger: str, notes: list[str], stop_event: threading.Event) -> Any:
+    def run(*, trigger: str, notes: list[str], stop_event: threading.Event, allow_mass_delete: bool = False) -> Any:
         from bridge.engine import run_cycle
 
-        return run_cycle(settings, store, trigger=trigger, notes=notes, stop_event=stop_event, progress=progress)
+        return run_cycle(settings, store, trigger=trigger, notes=notes, stop_event=stop_event, progress=progress,
+                         allow_mass_delete=allow_mass_delete)
 
     return run
 
@@ -206,7 +210,7 @@ class AppService:
             "service": {"running": alive, "pid": service.pid if alive else None,
                         "detailed_logs": service.detailed_logs},
             "state": "", "text": "", "since": None, "until": None, "in_minutes": None, "reason": "",
-            "progress": None, "current": None,
+            "progress": None, "current": None, "paused": self.paused_json(schedule),
             "last_cycle": self.run_json(last) if last else None,
         }
         if current is not None:
@@ -217,6 +221,11 @@ class AppService:
             if lost:
                 doc["reason"] = f"apparently abandoned ({lost}): the next cycle takes its lock over"
             doc["progress"] = read_progress(store, last.ended_at if last else None)
+        elif schedule.paused_reason:
+            # As `smartsync status`: shown even while scheduling is off, since turning it on would not start cycles.
+            doc.update(state="paused", since=schedule.paused_at.isoformat() if schedule.paused_at else None,
+                       text=f"scheduling paused since {self.local(schedule.paused_at)}" if schedule.paused_at
+                       else "scheduling paused", reason=schedule.paused_reason)
         elif not schedule.enabled:
             doc.update(state="off", text="scheduling off")
         elif alive and service.status.startswith("waiting to log in"):
@@ -239,6 +248,15 @@ class AppService:
             doc["reason"] = doc["reason"] or "no service is running: scheduled cycles start only while " \
                                               "`smartsync serve` runs"
         return doc
+
+    def paused_json(self, s: ScheduleState) -> dict[str, Any] | None:
+        """Why scheduling is paused (a tripped delete guard or a revert), since when, how to resume; None if not."""
+        if not s.paused_reason:
+            return None
+        return {"reason": s.paused_reason, "by": s.paused_by,
+                "since": s.paused_at.isoformat() if s.paused_at else None, "since_local": self.local(s.paused_at),
+                "text": paused_text(s), "how_to_resume": how_to_resume(s),
+                "override_resumes": s.paused_by == GUARD, "scheduling_enabled": s.enabled}
 
     def _schedule_json(self, s: ScheduleState) -> dict[str, Any]:
         return {
@@ -304,46 +322,169 @@ class AppService:
         self._changed_schedule()
         return store.current_cycle()
 
+    def schedule_resume(self) -> dict[str, Any]:
+        """The administrator's acknowledgement of a paused schedule (`smartsync schedule resume`, the page's
+        Resume): `resumed` False when it was not paused; `was` the pause that was lifted."""
+        store = self.store()
+        lifted = acknowledge(store)
+        if lifted is not None:
+            logger.info("Scheduling resumed (it was paused: {})", lifted.paused_reason)
+            self._changed_schedule()
+        state = store.schedule()
+        return {"resumed": lifted is not None, "was": self.paused_json(lifted) if lifted else None,
+                "scheduling": self._schedule_json(state)}
+
     # -- cycles -----------------------------------------------------------------------------------------
 
-    def recorded_cycle(self) -> CycleFn:
+    def recorded_cycle(self, *, allow_mass_delete: bool = False) -> CycleFn:
         """The cycle, reporting its live progress to the store (what the service's scheduler runs)."""
+        override = {"allow_mass_delete": True} if allow_mass_delete else {}
 
         def run(*, trigger: str, notes: list[str], stop_event: threading.Event) -> Any:
             recorder = ProgressRecorder(self.store())
             try:
-                return self.cycle(recorder)(trigger=trigger, notes=notes, stop_event=stop_event)
+                return self.cycle(recorder)(trigger=trigger, notes=notes, stop_event=stop_event, **override)
             finally:
                 recorder.finish()
 
         return run
 
-    def run_now(self, stop_event: threading.Event | None = None) -> Any:
-        """One cycle now, in this thread: refused while another runs (CycleRunning); the schedule idles after it."""
-        return run_now(self.store(), self.recorded_cycle(), clock=self.clock, tz=self.tz, stop_event=stop_event)
+    def run_now(self, stop_event: threading.Event | None = None, *, allow_mass_delete: bool = False) -> Any:
+        """One cycle now, in this thread: refused while another runs (CycleRunning); the schedule idles after it.
 
-    def start_run_now(self) -> dict[str, Any]:
-        """Run now without waiting (the page's button): refused at once while a cycle runs."""
-        store = self.store()
-        current = store.current_cycle()
-        if current is not None:
+        With `allow_mass_delete` (past the delete guard) a pause the guard caused is lifted, as by
+        `smartsync sync --allow-mass-delete`."""
+        report = run_now(self.store(), self.recorded_cycle(allow_mass_delete=allow_mass_delete), clock=self.clock,
+                         tz=self.tz, stop_event=stop_event)
+        if allow_mass_delete:
+            self._lift_guard_pause(report)
+        return report
+
+    def _lift_guard_pause(self, report: Any) -> bool:
+        """After a cycle run with the guard overridden: it decided on the deletes, so the guard's pause ends."""
+        if report.status not in ("ok", "failed") or not acknowledge_guard(self.store()):
+            return False
+        note = "scheduling resumed: this cycle ran with the delete guard overridden"
+        logger.info("Scheduling resumed: a cycle ran with the delete guard overridden")
+        report.notes.append(note)
+        self._changed_schedule()
+        return True
+
+    def _refuse_while_running(self, what: str) -> None:
+        current = self.store().current_cycle()
+        if current is not None and self.store().abandoned(current) is None:
             raise CycleRunning(f"a cycle has been running since {self.local(current.started_at)} "
-                               f"(trigger {current.trigger}); wait for it to end")
+                               f"(trigger {current.trigger}); wait for it to end, then {what}")
+
+    def _start_background(self, target: Callable[[], None], name: str) -> None:
         with self._lock:
             if self._background is not None and self._background.is_alive():
-                raise CycleRunning("a cycle is starting; wait for it to end")
-            self._background = threading.Thread(target=self._run_in_background, name="smartsync-run-now",
-                                                daemon=True)
+                # No cycle holds the lock (checked before): the last one is only winding down (its schedule update).
+                self._background.join(timeout=5)
+            if self._background is not None and self._background.is_alive():
+                raise CycleRunning("a cycle or a revert is starting; wait for it to end")
+            self._background = threading.Thread(target=target, name=name, daemon=True)
             self._background.start()
+
+    def start_run_now(self, *, allow_mass_delete: bool = False) -> dict[str, Any]:
+        """Run now without waiting (the page's button): refused at once while a cycle runs."""
+        self._refuse_while_running("run one")
+        self._start_background(lambda: self._run_in_background(allow_mass_delete), "smartsync-run-now")
+        if allow_mass_delete:
+            return {"started": True, "message": "a cycle starts now, with the delete guard overridden"}
         return {"started": True, "message": "a cycle starts now"}
 
-    def _run_in_background(self) -> None:
+    def _run_in_background(self, allow_mass_delete: bool = False) -> None:
         try:
-            self.run_now()
+            self.run_now(allow_mass_delete=allow_mass_delete)
         except BridgeError as exc:
             logger.warning("Run now: {}", exc.message)
         except Exception:
             logger.exception("Run now failed unexpectedly")
+
+    # -- revert -----------------------------------------------------------------------------------------
+
+    def revert(self, run_id: int, *, dry_run: bool = False, force: bool = False, allow_mass_delete: bool = False,
+               listeners: Listeners | None = None) -> Any:
+        """Put back what cycle `run_id` changed (`smartsync revert`, the page's Revert); returns the revert's report.
+
+        `dry_run` plans only (the plan is `report.plan`). Refused while a cycle runs (CycleRunning); NotFound
+        for an unknown id; RevertRefused (LaterCyclesTouched naming the later cycles, unless `force`) and
+        GuardTripped (unless `allow_mass_delete`) from bridge.revert. A revert pauses scheduling.
+        """
+        from bridge.revert import revert
+
+        store = self.store()
+        if store.run(run_id) is None:
+            raise NotFound(f"no cycle with id {run_id}; the history lists them")
+        current = store.current_cycle()
+        if current is not None and current.id == run_id and store.abandoned(current) is None:
+            raise CycleRunning(f"cycle {run_id} is still running; wait for it to end, then revert it")
+        self._refuse_while_running("revert")
+        settings = self.settings()
+        events = Listeners()
+        if listeners is not None:
+            events.extend(listeners)
+        recorder: ProgressRecorder | None = None
+        if not dry_run:
+            def progress(event: CycleEvent) -> None:
+                nonlocal recorder
+                if event.code == EVENT_CYCLE_PLANNED:
+                    recorder = ProgressRecorder(store)  # the page's status shows the revert's progress live
+                elif recorder is not None and event.action is not None:
+                    recorder(event.done, event.total, event.action)
+
+            events.add(progress, EVENT_CYCLE_PLANNED | EVENT_ACTION_AFTER)
+        session = self.connect(settings)
+        try:
+            report = revert(settings, store, run_id, dry_run=dry_run, force=force,
+                            allow_mass_delete=allow_mass_delete, session=session, listeners=events)
+        finally:
+            if recorder is not None:
+                recorder.finish()
+            session.close()
+            if not dry_run:
+                self._changed_schedule()  # the revert paused scheduling: the service's status says so at once
+        return report
+
+    def start_revert(self, run_id: int, *, force: bool = False, allow_mass_delete: bool = False) -> dict[str, Any]:
+        """The revert in the background (the page's Confirm): returns once it has started writing, with its run
+        id, so the page can open its report; a refusal (or a failed log-in) before that is raised here."""
+        started = threading.Event()
+        outcome: dict[str, Any] = {}
+
+        def planned(event: CycleEvent) -> None:
+            outcome["run_id"] = event.report.run_id
+            started.set()
+
+        listeners = Listeners()
+        listeners.add(planned, EVENT_CYCLE_PLANNED)
+
+        def work() -> None:
+            try:
+                self.revert(run_id, force=force, allow_mass_delete=allow_mass_delete, listeners=listeners)
+            except BridgeError as exc:
+                outcome["error"] = exc
+                logger.warning("Revert of cycle {}: {}", run_id, exc.message)
+            except Exception as exc:
+                outcome["error"] = BridgeError(f"the revert of cycle {run_id} failed unexpectedly "
+                                               f"({type(exc).__name__}); the service log has the details")
+                logger.exception("Revert of cycle {} failed unexpectedly", run_id)
+            finally:
+                started.set()
+
+        # The quick refusals here, in the request: no thread for an unknown id or while a cycle runs.
+        if self.store().run(run_id) is None:
+            raise NotFound(f"no cycle with id {run_id}; the history lists them")
+        self._refuse_while_running("revert")
+        self._start_background(work, "smartsync-revert")
+        started.wait()
+        if "run_id" in outcome:
+            return {"started": True, "run_id": outcome["run_id"], "reverting": run_id,
+                    "message": f"the revert of cycle {run_id} runs as cycle {outcome['run_id']}; scheduling is "
+                               f"paused until it is resumed"}
+        error = outcome.get("error")
+        raise error if isinstance(error, BridgeError) else BridgeError(f"the revert of cycle {run_id} did not start")
 
     def sync(self, *, allow_mass_delete: bool = False, check_passwords: bool = False,
              progress: Callable[[int, int, Action], None] | None = None,
@@ -367,8 +508,8 @@ class AppService:
         if report.ended_at is not None:
             ended = report.ended_at
             store.update_schedule(lambda state: after_cycle(state, ended))
-        if allow_mass_delete and report.status in ("ok", "failed") and acknowledge_guard(store):
-            report.notes.append("scheduling resumed: this cycle ran with the delete guard overridden")
+        if allow_mass_delete:
+            self._lift_guard_pause(report)
         return report
 
     def dry_run_report(self, *, check_passwords: bool = False) -> Any:
@@ -383,9 +524,17 @@ class AppService:
         actions = plan.actions if plan else []
         # The engine names the recorders it resolved; no second log-in for it.
         names: dict[str, str] = dict(getattr(report, "recorder_names", None) or {})
-        return group_plan(actions, settings, names) | {
+        edits: list[dict[str, Any]] = list(getattr(report, "target_edits", None) or [])
+        grouped = group_plan(actions, settings, names)
+        # Marked where they are: an update that would overwrite a value edited by hand on the target.
+        overwrites = {(e.get("item_id"), e.get("category")) for e in edits if e.get("handled") == "overwritten"}
+        for rec in grouped["recorders"]:
+            for cat in rec["categories"]:
+                for a in cat["actions"]:
+                    a["overwrites_edit"] = (a["target"].get("item_id"), a.get("category")) in overwrites
+        return grouped | {
             "skips": [s.to_json() for s in plan.skips] if plan else [], "notes": report.notes,
-            "counts": plan.counts() if plan else {},
+            "counts": plan.counts() if plan else {}, "target_edits": edits,
         }
 
     # -- history ----------------------------------------------------------------------------------------
@@ -511,6 +660,76 @@ def cycle_report(run: RunInfo) -> dict[str, Any]:
     }
 
 
+JOURNAL_STATES = {"done": "done", "failed": "failed", "pending": "unfinished (under way when the cycle ended)",
+                  "unknown": "outcome unknown (cut off during the write: killed, or the connection lost)"}
+"""A journal entry's state as a person reads it."""
+
+
+def journal_rows(journal: list[dict[str, Any]], names: Mapping[str, str] | None = None,
+                 edits: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Each write of a cycle as a person reads it: what, on which item (and recorder), before -> after where that
+    means something, its state, and whether it overwrote an edit made by hand on the target."""
+    names = names or {}
+    edited = {(str(e.get("item_id", "")), str(e.get("category", ""))): e for e in edits or []
+              if e.get("handled") == "overwritten"}
+    rows = []
+    for e in journal:
+        action: dict[str, Any] = e.get("action") or {}
+        target: dict[str, Any] = action.get("target") or {}
+        kind, category = str(action.get("kind", "")), str(action.get("category") or "")
+        before, after = _before_after(kind, category, action, e.get("before"), e.get("result") or {}, names,
+                                      str(target.get("item_kind") or "hardware"))
+        rows.append({
+            "seq": e.get("seq"), "state": str(e.get("state", "")),
+            "state_text": JOURNAL_STATES.get(str(e.get("state", "")), str(e.get("state", ""))),
+            "what": f"{kind} {category}".strip(),
+            "item": f"{target.get('item_kind', '')} {target.get('name') or target.get('item_id', '')}".strip(),
+            # A site-wide item (a view, a device group) has no recorder: its site says where it is.
+            "recorder": names.get(str(target.get("recorder_id", "")), str(target.get("recorder_id", "")))
+            if target.get("recorder_id") else str(target.get("site", "")),
+            "before": before, "after": after, "error": str(e.get("error") or ""),
+            # An unfinished write settled by a later cycle (bridge.resume), or why none could: what it found.
+            "resumed": str(e.get("resumed") or ""),
+            "overwrote_edit": (str(target.get("item_id", "")), category) in edited,
+        })
+    return rows
+
+
+def _before_after(kind: str, category: str, action: dict[str, Any], before: Any, result: dict[str, Any],
+                  names: Mapping[str, str], item_kind: str = "hardware") -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two small {label: value} maps; a credential is never among them (the journal keeps none in plain text)."""
+    values: dict[str, Any] = action.get("values") or {}
+    was: dict[str, Any] = before if isinstance(before, dict) else {}
+    if kind == ActionKind.UPDATE.value:
+        if category == "password":
+            return {"password": "(not shown)"}, {"password": "changed (not shown)"}
+        old = was.get("values")
+        old = old if isinstance(old, dict) else ({} if not was else {"value": old})
+        return ({k: old.get(k) for k in values} if old else {}), dict(values)
+    if kind == ActionKind.ADD.value:
+        new = {"hardware": values.get("name", ""), "address": values.get("address", "")}
+        if result.get("hardware_id"):
+            new["new id"] = result["hardware_id"]
+        return {}, new
+    if kind == ActionKind.DELETE.value:
+        hw: dict[str, Any] = was.get("hardware") or {}
+        if not hw:
+            gone: dict[str, Any] = {item_kind: "removed"}
+            if values.get("remove_members"):
+                gone["cameras taken out first"] = len(values["remove_members"])
+            return ({k: v for k, v in was.items() if k != "password_kept"}, gone)
+        return ({"hardware": hw.get("name", ""), "address": hw.get("address", ""),
+                 "devices": len(hw.get("devices") or [])}, {"hardware": "removed"})
+    if kind == ActionKind.MOVE.value:
+        to = str(values.get("to_recorder_id", ""))
+        return ({"recorder": was.get("recorder_name") or was.get("recorder_id", "")} if was else {},
+                {"recorder": names.get(to, to)})
+    if kind == ActionKind.REPLACE.value:
+        keys = ("address", "driver", "user_name")
+        return {k: was[k] for k in keys if k in was}, {k: values[k] for k in keys if k in values}
+    return {}, dict(values)
+
+
 def group_plan(actions: list[Action], settings: Any, names: dict[str, str] | None = None) -> dict[str, Any]:
     """Actions grouped by target recorder, then category; an add lists the settings that follow it."""
     follow = [c for c in configdoc.SYNC_SWITCHES if getattr(settings.sync, c, False)]
@@ -530,4 +749,4 @@ def group_plan(actions: list[Action], settings: Any, names: dict[str, str] | Non
 
 
 __all__ = ["AppService", "CheckResult", "ConfigView", "Conflict", "InputError", "NotFound", "ScheduleChange",
-           "cycle_report", "engine_cycle_factory", "group_plan"]
+           "cycle_report", "engine_cycle_factory", "group_plan", "journal_rows"]

@@ -40,6 +40,14 @@ class RevertRefused(BridgeError):
     """The revert would undo more than its cycle did, or cannot start. Exit 1."""
 
 
+class LaterCyclesTouched(RevertRefused):
+    """Later cycles changed the same items (`later`: run id -> the items' names); `force` reverts anyway."""
+
+    def __init__(self, message: str, later: dict[int, list[str]]) -> None:
+        super().__init__(message)
+        self.later = later
+
+
 @dataclass(slots=True)
 class RevertPlan:
     """The actions that put a cycle's changes back, and what cannot be put back (with why)."""
@@ -292,6 +300,8 @@ def revert(settings: Settings, store: Store, run_id: int, *, dry_run: bool = Fal
     from bridge.engine import CycleReport, _finish, _journal, _listeners, _now
 
     report = CycleReport(trigger="revert", started_at=_now(), dry_run=dry_run, notes=[f"revert of cycle {run_id}"])
+    # The same recorders as the reverted cycle's: its report names them for the revert's report and plan.
+    report.recorder_names = dict((run.report or {}).get("recorder_names") or {})
     events = _listeners(report, listeners, None)
     own = session is None
     if session is None:
@@ -308,8 +318,9 @@ def revert(settings: Settings, store: Store, run_id: int, *, dry_run: bool = Fal
         later = "; ".join(f"cycle {r}: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}"
                           for r, names in plan.later.items())
         if later and not force:
-            raise RevertRefused(f"later cycles changed the same items, and reverting cycle {run_id} would undo "
-                                f"their changes too ({later}); revert those first, or run again with --force")
+            raise LaterCyclesTouched(f"later cycles changed the same items, and reverting cycle {run_id} would "
+                                     f"undo their changes too ({later}); revert those first, or run again with "
+                                     f"--force", plan.later)
         if later:
             report.notes.append(f"forced over later cycles that changed the same items: {later}")
         _guard(settings, plan, target, allow_mass_delete, report)
@@ -415,4 +426,4 @@ def _moved_back(kept: dict[tuple[str, str], Any], action: Action) -> None:
                                 str(action.values.get("to_recorder_id", p.target_recorder_id)))
 
 
-__all__ = ["RevertPlan", "RevertRefused", "plan_revert", "revert"]
+__all__ = ["LaterCyclesTouched", "RevertPlan", "RevertRefused", "plan_revert", "revert"]

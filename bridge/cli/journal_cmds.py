@@ -1,35 +1,26 @@
-"""`smartsync schedule resume`, `revert RUN_ID`: acknowledging a paused schedule and undoing a cycle."""
+"""`smartsync schedule resume`, `revert RUN_ID`: acknowledging a paused schedule and undoing a cycle.
+
+Both go through the service calls the page uses (`AppService.schedule_resume`, `AppService.revert`).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import click
 
-from bridge import pause
+from bridge.cli.context import app_of
 from bridge.events import EVENT_CYCLE_PLANNED, CycleEvent, Listeners
-
-
-def _store(ctx: click.Context) -> Any:
-    from bridge.store import Store
-
-    settings = ctx.obj["settings_loader"]()
-    return Store(Path(settings.service.store), clock=ctx.obj.get("clock"))
 
 
 @click.command("resume")
 @click.pass_context
 def schedule_resume(ctx: click.Context) -> None:
     """Resume scheduling paused by a tripped delete guard or a revert (the administrator's acknowledgement)."""
-    store = _store(ctx)
-    lifted = pause.acknowledge(store)
-    if lifted is None:
+    done = app_of(ctx).schedule_resume()
+    if not done["resumed"]:
         click.echo("Scheduling is not paused; nothing to resume.")
         return
-    state = store.schedule()
-    click.echo(f"Scheduling resumed (it was paused: {lifted.paused_reason}).")
-    if not state.enabled:
+    click.echo(f"Scheduling resumed (it was paused: {done['was']['reason']}).")
+    if not done["scheduling"]["enabled"]:
         click.echo("Scheduling itself is off: `smartsync schedule enable --interval ...` turns it on.")
 
 
@@ -47,12 +38,11 @@ def revert_command(ctx: click.Context, run_id: int, dry_run: bool, force: bool, 
     import json
 
     from bridge import logs
+    from bridge.app import NotFound
     from bridge.cli.sync_cmds import make_console, render_plan, render_report
-    from bridge.revert import revert
-    from bridge.store import Store
 
-    settings = ctx.obj["settings_loader"]()
-    store = Store(Path(settings.service.store))
+    app = app_of(ctx)
+    settings, store = app.settings(), app.store()
     logs.setup_logging(settings.service.log_dir, store.service_state().detailed_logs)
     console = make_console()
     listeners = Listeners()
@@ -63,8 +53,11 @@ def revert_command(ctx: click.Context, run_id: int, dry_run: bool, force: bool, 
                 render_plan(console, event.plan, 200)
 
         listeners.add(show_plan, EVENT_CYCLE_PLANNED)
-    report = revert(settings, store, run_id, dry_run=dry_run, force=force, allow_mass_delete=allow_mass_delete,
-                    listeners=listeners)
+    try:
+        report = app.revert(run_id, dry_run=dry_run, force=force, allow_mass_delete=allow_mass_delete,
+                            listeners=listeners)
+    except NotFound as exc:
+        raise click.BadParameter(exc.message, param_hint="RUN_ID") from None
     if as_json:
         click.echo(json.dumps(report.to_json() | {"plan": (report.plan.to_json() if report.plan else None)},
                               indent=2, default=str))

@@ -37,7 +37,7 @@ class JournalEntry:
     run_id: int
     seq: int
     state: str
-    """pending (under way) | done | failed | unknown (its process died during the write)."""
+    """pending (under way) | done | failed | unknown (cut off during the write: killed, connection lost)."""
     action: dict[str, Any]
     before: Any
     result: dict[str, Any] = field(default_factory=dict)

@@ -23,7 +23,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bridge import __version__
 from bridge.app import AppService, Conflict, InputError, NotFound
-from bridge.errors import BridgeError, ConfigError, ConnectError, CycleRunning, SdkLoadError
+from bridge.errors import BridgeError, ConfigError, ConnectError, CycleRunning, GuardTripped, SdkLoadError
+from bridge.revert import LaterCyclesTouched, RevertRefused
 from bridge.web import api, pages
 from bridge.web.access import AccessError
 from bridge.web.auth import Gate
@@ -36,13 +37,21 @@ def _status_of(exc: BridgeError) -> int:
         return 400
     if isinstance(exc, ConfigError):
         return 422
-    if isinstance(exc, CycleRunning | Conflict):
-        return 409
+    if isinstance(exc, CycleRunning | Conflict | RevertRefused | GuardTripped):
+        return 409  # the request is fine, the state refuses it (a cycle runs, later cycles, the delete guard)
     if isinstance(exc, NotFound):
         return 404
     if isinstance(exc, ConnectError | SdkLoadError):
         return 503
     return 500
+
+
+def short_value(value: Any, limit: int = 120) -> str:
+    """A value in a report cell: a text as it is, anything else as JSON; cut at `limit` characters."""
+    import json
+
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _wants_html(request: Request) -> bool:
@@ -99,6 +108,7 @@ def create_app(app_service: AppService, *, token: str, service: Any = None, stop
     app.state.stopped_clean = True
     app.state.startup_error = None
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["short"] = short_value
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _offline_docs(app)
     app.include_router(api.build_router())
@@ -125,7 +135,10 @@ def create_app(app_service: AppService, *, token: str, service: Any = None, stop
             return HTMLResponse(templates.get_template("plain-error.html").render(message=exc.message,
                                                                                   problems=problems),
                                 status_code=status)
-        return JSONResponse({"message": exc.message, "problems": problems}, status_code=status)
+        body: dict[str, Any] = {"message": exc.message, "problems": problems}
+        if isinstance(exc, LaterCyclesTouched):
+            body["later_cycles"] = [{"run_id": r, "items": items} for r, items in sorted(exc.later.items())]
+        return JSONResponse(body, status_code=status)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:

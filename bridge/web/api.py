@@ -1,8 +1,10 @@
 """The JSON API: everything the page does, over the same service calls (documented at /docs).
 
 Errors come back as `{"message": ..., "problems": [...]}` with 400 (bad
-input), 401/403 (token, CSRF), 404, 409 (a cycle is running, or the file
-changed since it was loaded) or 422 (the configuration, every problem listed).
+input), 401/403 (token, CSRF), 404, 409 (a cycle is running, the file
+changed since it was loaded, a revert refused: later cycles touched the same
+items, listed in `later_cycles`, or the delete guard) or 422 (the
+configuration or the request, every problem listed).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from fastapi.responses import JSONResponse, Response
 from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field
 
-from bridge.app import AppService, InputError
+from bridge.app import AppService, InputError, journal_rows
+from bridge.errors import GuardTripped
+from bridge.revert import RevertRefused
 from bridge.web.access import reader, writer
 from bridge.web.auth import Session
 from bridge.web.charts import cycle_picture
@@ -88,6 +92,31 @@ class ScheduleRequest(_Strict):
     deny_windows: list[str] | None = None
 
 
+class RunNowRequest(_Strict):
+    allow_mass_delete: bool = Field(False, description="Past the delete guard (as `smartsync sync "
+                                                       "--allow-mass-delete`); lifts a pause the guard caused.")
+
+
+class RevertRequest(_Strict):
+    dry_run: bool = Field(False, description="Only plan: the actions that would put the cycle back; nothing "
+                                             "written, scheduling not paused.")
+    force: bool = Field(False, description="Revert even though later cycles changed the same items (their changes "
+                                           "to those items are undone too).")
+    allow_mass_delete: bool = Field(False, description="Past the delete guard (the revert removes many added "
+                                                       "hardware).")
+
+
+def revert_plan_json(app_service: AppService, run_id: int, report: Any) -> dict[str, Any]:
+    """A revert's dry run as JSON: the actions in order, and the notes (what cannot be put back, overrides)."""
+    names = dict(getattr(report, "recorder_names", None) or {})
+    actions = [a.to_json() for a in (report.plan.actions if report.plan else [])]
+    for a in actions:
+        rid = a["target"].get("recorder_id", "")
+        a["recorder"] = names.get(rid, rid)
+    return {"run_id": run_id, "dry_run": True, "total": len(actions), "counts": report.planned,
+            "actions": actions, "notes": report.notes[1:]}  # the first note only says "revert of cycle N"
+
+
 def build_router() -> APIRouter:
     api = APIRouter(prefix="/api")
 
@@ -137,16 +166,47 @@ def build_router() -> APIRouter:
                                               "service_running": change.service_running}
 
     @api.post("/run-now", status_code=202, summary="Start one cycle now (409 while one runs)")
-    def run_now(request: Request, _: Writer) -> dict[str, Any]:
-        return service_of(request).start_run_now()
+    def run_now(request: Request, _: Writer, body: RunNowRequest | None = None) -> dict[str, Any]:
+        allow = body is not None and body.allow_mass_delete
+        if allow:
+            logger.info("Run now with the delete guard overridden (API)")
+        return service_of(request).start_run_now(allow_mass_delete=allow)
+
+    @api.post("/schedule/resume", summary="Resume scheduling paused by a tripped delete guard or a revert")
+    def schedule_resume(request: Request, _: Writer) -> dict[str, Any]:
+        return service_of(request).schedule_resume()
+
+    @api.post("/history/{run_id}/revert", summary="Revert a cycle: its plan (dry_run), or start it (202)",
+              responses={202: {"description": "The revert started; `run_id` is its own cycle (its report)"},
+                         404: {"description": "No such cycle"},
+                         409: {"description": "A cycle runs, the cycle cannot be reverted, later cycles changed "
+                                              "the same items (`later_cycles`; `force` overrides), or the delete "
+                                              "guard (`allow_mass_delete` overrides)"}})
+    def revert(run_id: int, body: RevertRequest, request: Request, _: Writer) -> JSONResponse:
+        app_service = service_of(request)
+        try:
+            if body.dry_run:
+                report = app_service.revert(run_id, dry_run=True, force=body.force,
+                                            allow_mass_delete=body.allow_mass_delete)
+                return JSONResponse(revert_plan_json(app_service, run_id, report))
+            logger.info("Revert of cycle {} requested (API{})", run_id, ", forced" if body.force else "")
+            started = app_service.start_revert(run_id, force=body.force, allow_mass_delete=body.allow_mass_delete)
+        except (RevertRefused, GuardTripped) as exc:
+            # The same refusal as the CLI's, with the override named as this API spells it.
+            exc.message = exc.message.replace("--force", '"force": true').replace(
+                "--allow-mass-delete", '"allow_mass_delete": true')
+            raise
+        return JSONResponse(started | {"report": f"/api/history/{started['run_id']}"}, status_code=202)
 
     @api.get("/history", summary="Recent cycles, newest first")
     def history(request: Request, _: Reader, limit: int = Query(50, ge=1, le=10_000)) -> list[dict[str, Any]]:
         return service_of(request).history(limit)
 
-    @api.get("/history/{run_id}", summary="One cycle's report in full")
+    @api.get("/history/{run_id}", summary="One cycle's report in full, with its journal of writes")
     def report(run_id: int, request: Request, _: Reader) -> dict[str, Any]:
-        return service_of(request).report(run_id)
+        data = service_of(request).report(run_id)
+        # The journal as the page shows it: before -> after per write, and the writes that overwrote a hand edit.
+        return data | {"writes": journal_rows(data["journal"], data.get("recorder_names"), data.get("target_edits"))}
 
     @api.get("/plan", summary="What the next cycle would do, grouped by recorder and category (dry run)")
     def plan(request: Request, _: Reader) -> dict[str, Any]:

@@ -1,5 +1,9 @@
 """The server-rendered pages: sign-in, Redundancy Configuration (with Scheduling), Plan, History, Log.
 
+A cycle's report shows its journal of writes; its Revert button opens the
+revert's plan (a dry run) and asks for confirmation. The status panel shows
+a paused schedule with its Resume button.
+
 Each handler parses the form, calls the service layer and renders a
 template; after a change it redirects (POST, redirect, GET) with a one-time
 message. A refused save re-renders the page with what was typed and every
@@ -8,6 +12,7 @@ problem, and writes nothing.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,9 +21,10 @@ from fastapi.templating import Jinja2Templates
 from loguru import logger
 
 from bridge import runs_view
-from bridge.app import AppService, Conflict, InputError
+from bridge.app import AppService, Conflict, InputError, NotFound, journal_rows
 from bridge.configdoc import BLOCK_ORDER, CHOICES, LIFECYCLE_DEFAULTS, LIFECYCLE_SWITCHES, SYNC_SWITCHES
-from bridge.errors import BridgeError, ConfigError, CycleRunning
+from bridge.errors import BridgeError, ConfigError, CycleRunning, GuardTripped
+from bridge.revert import LaterCyclesTouched, RevertRefused
 from bridge.scheduler import parse_interval, parse_start_at
 from bridge.web.access import AccessError, check_csrf, gate_of, reader
 from bridge.web.auth import COOKIE, Session
@@ -26,7 +32,7 @@ from bridge.web.charts import duration_text, timeline
 from bridge.web.forms import blocks_from_form, form_from_blocks
 
 REPORT_PAGE = 500
-"""Applied actions per page of a report."""
+"""Applied actions (and journal entries) per page of a report."""
 SYNC_GROUPS = (
     ("Camera", [s for s in SYNC_SWITCHES if s.startswith("camera_")]),
     ("Hardware", [s for s in SYNC_SWITCHES if s.startswith("hardware_")]),
@@ -63,7 +69,7 @@ def build_router(templates: Jinja2Templates) -> APIRouter:
         app_service = service_of(request)
         flash = gate_of(request).pop_flash(session)
         base = {"request": request, "csrf": session.csrf if session else "", "status": app_service.status(),
-                "flash": flash, "zone": app_service.zone(), "local": app_service.local,
+                "flash": flash, "zone": app_service.zone(), "local": app_service.local, "back": request.url.path,
                 "now_local": app_service.local(app_service.clock.now(), seconds=False)}
         return templates.TemplateResponse(request, name, base | context, status_code=status_code)
 
@@ -194,19 +200,42 @@ def build_router(templates: Jinja2Templates) -> APIRouter:
         app_service = service_of(request)
         return templates.TemplateResponse(request, "status.html", {
             "request": request, "status": app_service.status(), "csrf": session.csrf if session else "",
-            "local": app_service.local, "zone": app_service.zone()})
+            "local": app_service.local, "zone": app_service.zone(), "back": request.query_params.get("back", "/")})
+
+    def back_to(form: Any) -> str:
+        back = str(form.get("back") or "/")
+        return back if back.startswith("/") and not back.startswith("//") else "/"  # this site's pages only
 
     @pages.post("/run-now", include_in_schema=False)
     async def run_now(request: Request) -> Response:
         session = signed_in(request)
         form = await request.form()
         check_csrf(session, str(form.get("csrf", "")))
+        override = form.get("allow_mass_delete") == "yes"
         try:
-            service_of(request).start_run_now()
-            gate_of(request).flash(session, "ok", "A cycle starts now.")
+            service_of(request).start_run_now(allow_mass_delete=override)
+            if override:
+                logger.info("Run now with the delete guard overridden, from the page")
+            gate_of(request).flash(session, "ok", "A cycle starts now, with the delete guard overridden: once it "
+                                   "has applied, scheduling resumes." if override else "A cycle starts now.")
         except CycleRunning as exc:
             gate_of(request).flash(session, "error", f"Run now refused: {exc.message}")
-        return RedirectResponse(str(form.get("back") or "/"), status_code=303)
+        return RedirectResponse(back_to(form), status_code=303)
+
+    @pages.post("/schedule/resume", include_in_schema=False)
+    async def schedule_resume(request: Request) -> Response:
+        session = signed_in(request)
+        form = await request.form()
+        check_csrf(session, str(form.get("csrf", "")))
+        done = service_of(request).schedule_resume()
+        if not done["resumed"]:
+            gate_of(request).flash(session, "ok", "Scheduling is not paused; nothing to resume.")
+        else:
+            text = f"Scheduling resumed (it was paused: {done['was']['reason']})."
+            if not done["scheduling"]["enabled"]:
+                text += " Scheduling itself is off: turn the Scheduling switch on to start cycles."
+            gate_of(request).flash(session, "ok", text)
+        return RedirectResponse(back_to(form), status_code=303)
 
     # -- plan, history, log -----------------------------------------------------------------------------
 
@@ -229,7 +258,7 @@ def build_router(templates: Jinja2Templates) -> APIRouter:
                       duration=duration_text, page="history")
 
     @pages.get("/history/{run_id}", response_class=HTMLResponse, include_in_schema=False)
-    def report(request: Request, run_id: int, start: int = 0) -> HTMLResponse:
+    def report(request: Request, run_id: int, start: int = 0, jstart: int = 0) -> HTMLResponse:
         session = signed_in(request)
         try:
             data = service_of(request).report(run_id)
@@ -239,8 +268,75 @@ def build_router(templates: Jinja2Templates) -> APIRouter:
         total = len(data["applied_actions"])
         start = min(max(start, 0), max(total - 1, 0))
         shown = data["applied_actions"][start:start + REPORT_PAGE]
+        journal = data["journal"]
+        jstart = min(max(jstart, 0), max(len(journal) - 1, 0))
+        writes = journal_rows(journal[jstart:jstart + REPORT_PAGE], data.get("recorder_names"),
+                              data.get("target_edits"))
+        revertible = data["status"] != "running" and bool(journal)
+        # A revert's first note names the cycle it reverts (bridge.revert writes it so).
+        first = (data.get("notes") or [""])[0]
+        found = re.fullmatch(r"revert of cycle (\d+)", first) if data["trigger"] == "revert" else None
         return render(request, "report.html", session, report=data, shown=shown, start=start, total=total,
+                      writes=writes, jstart=jstart, jtotal=len(journal), revertible=revertible,
+                      reverts=int(found.group(1)) if found else None,
                       page_size=REPORT_PAGE, page="history")
+
+    # -- revert -----------------------------------------------------------------------------------------
+
+    def revert_page(request: Request, session: Session | None, run_id: int, *, force: bool, allow: bool,
+                    error: str = "") -> HTMLResponse:
+        """The revert's plan (a dry run) and the confirmation, or why it is refused and how to override."""
+        app_service = service_of(request)
+        context: dict[str, Any] = {"run_id": run_id, "force": force, "allow": allow, "error": error,
+                                   "later": {}, "guard": "", "refused": "", "plan": None, "page": "history"}
+        status_code = 200
+        try:
+            report = app_service.revert(run_id, dry_run=True, force=force, allow_mass_delete=allow)
+            names = report.recorder_names or {}
+            context["plan"] = [a.to_json() | {"recorder": names.get(a.target.recorder_id, a.target.recorder_id)}
+                               for a in (report.plan.actions if report.plan else [])]
+            context["notes"] = report.notes[1:]  # the first only says "revert of cycle N"
+        except NotFound as exc:
+            return render(request, "error.html", session, status_code=404, message=exc.message, page="history")
+        except LaterCyclesTouched as exc:
+            context.update(later=exc.later, refused=exc.message)
+            status_code = 409
+        except GuardTripped as exc:
+            context.update(guard=exc.message)
+            status_code = 409
+        except (RevertRefused, CycleRunning) as exc:
+            context.update(refused=exc.message)
+            status_code = 409
+        except BridgeError as exc:  # the VMS could not be reached, the configuration...
+            context.update(refused=exc.message)
+            status_code = 503
+        return render(request, "revert.html", session, status_code=status_code, **context)
+
+    @pages.get("/history/{run_id}/revert", response_class=HTMLResponse, include_in_schema=False)
+    def revert_plan(request: Request, run_id: int, force: bool = False, allow_mass_delete: bool = False) \
+            -> HTMLResponse:
+        return revert_page(request, signed_in(request), run_id, force=force, allow=allow_mass_delete)
+
+    @pages.post("/history/{run_id}/revert", include_in_schema=False)
+    async def revert_confirm(request: Request, run_id: int) -> Response:
+        session = signed_in(request)
+        form = await request.form()
+        check_csrf(session, str(form.get("csrf", "")))
+        if form.get("confirm") != "yes":
+            raise AccessError(400, "a revert needs its confirmation: open the revert's plan and confirm it there")
+        force, allow = form.get("force") == "yes", form.get("allow_mass_delete") == "yes"
+        logger.info("Revert of cycle {} confirmed on the page{}", run_id, " (forced)" if force else "")
+        try:
+            started = service_of(request).start_revert(run_id, force=force, allow_mass_delete=allow)
+        except NotFound as exc:
+            return render(request, "error.html", session, status_code=404, message=exc.message, page="history")
+        except BridgeError as exc:
+            # Something changed since the plan was shown (a later cycle, a running one): show it again, refused.
+            return revert_page(request, session, run_id, force=force, allow=allow,
+                               error=f"The revert did not start: {exc.message}")
+        gate_of(request).flash(session, "ok", f"Reverting cycle {run_id}: this is the revert's own report "
+                               f"(cycle {started['run_id']}). Scheduling is paused until you resume it.")
+        return RedirectResponse(f"/history/{started['run_id']}", status_code=303)
 
     @pages.get("/log", response_class=HTMLResponse, include_in_schema=False)
     def log_page(request: Request) -> HTMLResponse:

@@ -48,7 +48,7 @@ def test_revert_of_an_unknown_cycle_is_one_clear_message(site):
     _, _, path = site
     proc = smartsync(path, "revert", "999")
     no_traceback(proc)
-    assert proc.returncode == 1 and "no cycle with id 999" in proc.stderr
+    assert proc.returncode == 2 and "no cycle with id 999" in proc.stderr  # an argument error, as `history 999`
     bad = smartsync(path, "revert", "seven")
     no_traceback(bad)
     assert bad.returncode == 2

@@ -1,5 +1,6 @@
 """Secrets sweep: unique passwords and a token go through cycles with detailed logs, a delete and its revert;
-none of them appears in plain text in a log file, a report, a store table (the journal too) or CLI output."""
+none of them appears in plain text in a log file, a report, a store table (the journal too), CLI output, or an
+API answer or page (the reports with their journals, the revert's plan and report, the paused status)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,31 @@ def smartsync(config: Path, *args: str) -> str:
     done = subprocess.run([sys.executable, "-m", "bridge", "-c", str(config), *args], cwd=REPO, env=dict(os.environ),
                           capture_output=True, text=True, timeout=300)
     return done.stdout + done.stderr
+
+
+def web_answers(config: Path, *run_ids: int) -> str:
+    """What the page and the API show of these cycles (reports, journals, the paused status), signed in with TOKEN.
+
+    Only what reads the store: the VMS is not logged into from this (pytest) process."""
+    from fastapi.testclient import TestClient
+
+    from bridge.app import AppService
+    from bridge.settings import load_settings
+    from bridge.web import create_app
+
+    app = AppService(lambda: load_settings(config), config_path=config)
+    seen = []
+    with TestClient(create_app(app, token=TOKEN), base_url="http://127.0.0.1") as client:
+        client.headers["Authorization"] = f"Bearer {TOKEN}"
+        for path in ("/api/status", "/api/history", *(f"/api/history/{r}" for r in run_ids)):
+            seen.append(client.get(path).text)
+        del client.headers["Authorization"]
+        client.post("/login", data={"token": TOKEN})
+        for path in ("/status-panel", "/history", *(f"/history/{r}" for r in run_ids)):
+            seen.append(client.get(path).text)
+    text = "\n".join(seen)
+    assert "Journal (" in text and "scheduling paused" in text, "the report pages and the paused status were read"
+    return text
 
 
 def test_no_password_or_token_is_kept_or_shown_in_plain_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -71,6 +97,7 @@ def test_no_password_or_token_is_kept_or_shown_in_plain_text(tmp_path: Path, mon
     for args in (["history"], ["history", str(delete_run.id)], ["history", str(delete_run.id), "--json"],
                  ["history", str(revert_run.id), "--json"], ["status"], ["plan", "--json"], ["plan"]):
         outputs.append(smartsync(path, *args))
+    answers = web_answers(path, delete_run.id, revert_run.id)
 
     logs = [p.read_text(encoding="utf-8", errors="replace") for p in (tmp_path / "logs").rglob("*") if p.is_file()]
     assert logs and any("DEBUG" in text for text in logs), "the detailed log was written"
@@ -80,7 +107,7 @@ def test_no_password_or_token_is_kept_or_shown_in_plain_text(tmp_path: Path, mon
     conn.close()
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("smartsync.db*"))
     everything = {"cli": "\n".join(outputs), "logs": "\n".join(logs), "store tables": dump,
-                  "store files": raw.decode("latin-1")}
+                  "store files": raw.decode("latin-1"), "API answers and pages": answers}
     assert "journal" in tables and TOKEN not in dump
     for secret in secrets:
         for where, text in everything.items():

@@ -15,13 +15,14 @@ from bridge.app import AppService
 from bridge.service import Service
 from bridge.web import create_app
 from bridge.web.server import free_port, make_server
-from tests.web.fakeworld import TOKEN, FakeCycles, make_app_service
+from tests.web.fakeworld import TOKEN, make_app_service
 
 
 class LiveServer:
-    def __init__(self, folder: Path, cycles: FakeCycles, **kwargs: Any) -> None:
+    def __init__(self, folder: Path, cycles: Any, app_service: AppService | None = None, **kwargs: Any) -> None:
+        """`cycles` is FakeCycles (or, with its `app_service`, tests.web.memworld.MemoryCycles)."""
         self.cycles = cycles
-        self.app_service: AppService = make_app_service(folder, cycles, **kwargs)
+        self.app_service: AppService = app_service or make_app_service(folder, cycles, **kwargs)
         store = self.app_service.store()
         self.service = Service(store, self.app_service.recorded_cycle(), tz=self.app_service.tz, poll_seconds=0.5)
         self.app_service.on_schedule_change = lambda: self.service.scheduler.modify_job(

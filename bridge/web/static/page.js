@@ -8,7 +8,8 @@
   const panel = $("status");
   async function refreshStatus() {
     try {
-      const r = await fetch("/status-panel", { headers: { Accept: "text/html" }, credentials: "same-origin" });
+      const back = encodeURIComponent(location.pathname + location.search);
+      const r = await fetch("/status-panel?back=" + back, { headers: { Accept: "text/html" }, credentials: "same-origin" });
       if (r.ok) panel.innerHTML = await r.text();
     } catch (e) { /* the next tick tries again */ }
   }
