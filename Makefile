@@ -41,7 +41,7 @@ lint:
 	$(BIN)/ruff check bridge fakes tests bench
 
 typecheck:
-	$(BIN)/mypy bridge fakes
+	$(BIN)/mypy bridge fakes bench
 
 # `make bench BENCH_ARGS="--quick"` (or --only cycle,plan): see docs/performance.md.
 bench: setup

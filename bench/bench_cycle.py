@@ -44,6 +44,8 @@ def child(config: Path, repeats: int, change: int) -> None:
     walls, trips, writes = [], [], []
     for _ in range(repeats):
         if change:
+            if settings.sdk.fake_world is None:
+                raise SystemExit(f"{config}: the changed-cycle bench edits a fake world; set [sdk] fake_world")
             world = Path(settings.sdk.fake_world)
             doc = json.loads(next(world.glob("*.json")).read_text())
             cams = [c for r in doc["RecordingServers"] if r["Name"] in settings_primary_names(settings)
@@ -57,8 +59,8 @@ def child(config: Path, repeats: int, change: int) -> None:
         t = time.perf_counter()
         report = run_cycle(settings, store, trigger="bench")
         walls.append(time.perf_counter() - t)
-        trips.append(report.round_trips)
-        writes.append(report.writes)
+        trips.append(report.round_trips or 0)  # None only from an SDK that does not count them
+        writes.append(report.writes or 0)
     print(json.dumps({"wall": statistics.median(walls), "round_trips": statistics.median(trips),
                       "writes": statistics.median(writes), "cameras": report.source_cameras,
                       "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

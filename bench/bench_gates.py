@@ -15,8 +15,9 @@ import time
 from pathlib import Path
 
 PASSWORD = "bench-pass"
-PROFILES = (("24.2, all licensed", "24.2", []), ("24.2, no privacy licence", "24.2", ["PrivacyMask"]),
-            ("13.3 (2019 R3), no FillChildren", "13.3", []))
+PROFILES: tuple[tuple[str, str, list[str]], ...] = (
+    ("24.2, all licensed", "24.2", []), ("24.2, no privacy licence", "24.2", ["PrivacyMask"]),
+    ("13.3 (2019 R3), no FillChildren", "13.3", []))
 
 
 def main() -> None:
@@ -50,7 +51,7 @@ def main() -> None:
                 t = time.perf_counter()
                 report = run_cycle(settings, store, trigger="bench")
                 walls.append(time.perf_counter() - t)
-                trips.append(report.round_trips)
+                trips.append(report.round_trips or 0)  # None only from an SDK that does not count them
                 notes = len(report.notes)
             print(f"{label:<34} {int(statistics.median(trips)):>12} {statistics.median(walls):>9.2f}  {notes}")
 

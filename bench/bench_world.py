@@ -12,9 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from fakes.world import create_world
+from fakes.world import Architecture, create_world
 
-CASES = (
+CASES: tuple[tuple[Architecture, int, int, int, int], ...] = (
     # 25,000 primary cameras mirrored: 50,000 cameras in the world.
     ("independent", 10, 10, 625, 4),
     # 50,000 primary cameras mirrored: 100,000 cameras in the world.

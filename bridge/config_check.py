@@ -9,8 +9,10 @@ storage maps name, and the cameras `[camera_map]` names. The outcome is a
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bridge.errors import BridgeError, ConfigError, ConnectError, SdkLoadError
@@ -33,6 +35,8 @@ class CheckResult:
     """What was not checked and why (offline, cannot connect)."""
     file_ok: bool = False
     """The file on its own is valid (every later problem is a mismatch with the VMS)."""
+    warnings: list[str] = field(default_factory=list)
+    """What works but is weaker than it should be (a password too short to mask inside other text)."""
     unreachable: BridgeError | None = None
     """The error that kept the recorders from being checked (cannot connect, cannot read)."""
     settings: Any = None
@@ -40,6 +44,79 @@ class CheckResult:
 
 def check_settings(load: Callable[[], Any], connect: Connect | None) -> CheckResult:
     """`config check`: `load()` reads the file (raising ConfigError); `connect` None checks it offline."""
+    from bridge.settings import short_password_warnings
+
+    result = _check(load, connect)
+    if result.settings is not None:
+        result.warnings = short_password_warnings(result.settings)
+        places = place_problems(result.settings) + token_problems(result.settings)
+        if places:
+            # Every other command refuses these places when it opens the store or the log; say it here first.
+            result.problems = places + result.problems
+            result.file_ok = False
+            n = len(result.problems)
+            result.headline = (f"Configuration error: {n} problem{'s' if n != 1 else ''} in "
+                               f"{result.settings.config_path}")
+    return result
+
+
+def place_problems(settings: Any) -> list[str]:
+    """The store and log folder paths that cannot be made on this machine (a part of them is a file...).
+
+    Only looked at, never created: a check writes nothing.
+    """
+    via = getattr(settings, "set_through", lambda key: "")
+    places = [("store", settings.service.store, "a file inside a folder"),
+              ("log_dir", settings.service.log_dir, "a folder"),
+              ("secrets_file", getattr(settings.service, "secrets_file", None), "a file inside a folder")]
+    out = []
+    for name, value, want in places:
+        if value is None:
+            continue
+        path, key = Path(value), f"service.{name}"
+        where = f"{key}: {path}{via(key)}"
+        blocker = _file_above(path)
+        if blocker is not None:
+            out.append(f"{where} cannot be created: {blocker} is a file, not a folder; point [service] {name} at "
+                       f"{want}")
+        elif name == "store" and path.is_dir():
+            out.append(f"{where} is a folder; point [service] store at a file inside it, e.g. "
+                       f"{path / 'smartsync.db'}")
+        elif name == "log_dir" and path.exists() and not path.is_dir():
+            out.append(f"{where} is a file, not a folder; point [service] log_dir at a folder")
+    return out
+
+
+def token_problems(settings: Any) -> list[str]:
+    """`[web] token_file` that `serve` could not use (unreadable, empty, too short), as `serve` would say it.
+
+    Without a token_file the page simply does not start, which `serve` explains; that is not a problem here.
+    """
+    token_file = getattr(getattr(settings, "web", None), "token_file", None)
+    if token_file is None:
+        return []
+    from bridge.web.auth import TOKEN_ENV, load_token
+
+    try:
+        load_token(token_file, env={})  # the file itself, even when the environment variable wins today
+    except ConfigError as exc:
+        via = f" ({TOKEN_ENV} wins over it while it is set)" if os.environ.get(TOKEN_ENV) else ""
+        return [f"web.token_file: {exc.message}{via}; {'; '.join(exc.problems)}"]
+    return []
+
+
+def _file_above(path: Path) -> Path | None:
+    """The first folder above `path` that exists and is not a folder (a regular file), or None."""
+    for parent in reversed(path.parents):
+        try:
+            if parent.exists() and not parent.is_dir():
+                return parent
+        except OSError:
+            return None  # unreadable: the command that opens it names the reason
+    return None
+
+
+def _check(load: Callable[[], Any], connect: Connect | None) -> CheckResult:
     from bridge.settings import check_passwords
 
     file_problems: list[str] = []
@@ -135,4 +212,4 @@ def camera_map_problems(camera_map: dict[str, list[str]], primary: Snapshot) -> 
     return problems
 
 
-__all__ = ["CheckResult", "camera_map_problems", "check_settings", "primary_ids"]
+__all__ = ["CheckResult", "camera_map_problems", "check_settings", "place_problems", "primary_ids", "token_problems"]

@@ -18,6 +18,7 @@ are added with `diagnose=False` for the same reason.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -54,8 +55,11 @@ _URL_RE = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]+):([^@\s/]+)@", re.IGNORE
 
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
-_MIN_SECRET = 3
-"""Shorter registered values are not masked: they would blank out ordinary words and digits."""
+SAFE_SECRET_LENGTH = 8
+"""A registered value this long is masked wherever it appears, even inside a word. A shorter one (a weak password,
+"abc") is masked only where it stands alone: masking it inside words would blank ordinary text ("abc" in
+"abcd") and, by the pattern of the blanks, show the password. `config check` warns about such passwords."""
+_CLOSERS_RE = re.compile(r"(\)+)([.:!?]*)$")
 
 _state: dict[str, Any] = {"log_dir": None, "detailed": False, "handlers": []}
 
@@ -63,9 +67,40 @@ _state: dict[str, Any] = {"log_dir": None, "detailed": False, "handlers": []}
 def register_secret(value: str | SecretStr | None) -> None:
     """Mask this exact value in every later log line (call it for each password as soon as it is read)."""
     text = value.get_secret_value() if isinstance(value, SecretStr) else value
-    if text and len(text) >= _MIN_SECRET:
+    if text:
         with _secrets_lock:
             _secrets.add(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _alone(secret: str) -> re.Pattern[str]:
+    """`secret` where no letter or digit touches its word-character ends (so "abc" but not the "abc" of "abcd")."""
+    before = r"(?<!\w)" if re.match(r"\w", secret) else ""
+    after = r"(?!\w)" if re.search(r"\w$", secret) else ""
+    return re.compile(before + re.escape(secret) + after)
+
+
+def _mask_value(match: re.Match[str]) -> str:
+    """`key=` + *** for a secret pair, giving back the closing ")" of a "(...)" the pair sits in.
+
+    The value is taken up to a space, a quote or a separator, and ")" is not one: passwords hold ")" often. A
+    trailing ")" (with the sentence's "." after it) is given back when the text before the pair opened a "(",
+    or when the value is already *** (a registered secret masked a moment ago). Otherwise it stays masked with
+    the value, so an unknown password ending in ")" is never shown in part.
+    """
+    key, value = match.group(1), match.group(2)
+    closers = _CLOSERS_RE.search(value)
+    if closers is not None:
+        head = value[: closers.start()]
+        before = match.string[: match.start()]
+        unclosed = before.count("(") - before.count(")")
+        if head == MASK:
+            return key + value
+        if unclosed > 0 and head:
+            parens = closers.group(1)
+            keep = min(len(parens), unclosed)
+            return key + MASK + parens[len(parens) - keep:] + closers.group(2)
+    return key + MASK
 
 
 def redact(text: str, prose: bool = False) -> str:
@@ -78,8 +113,11 @@ def redact(text: str, prose: bool = False) -> str:
         known = sorted(_secrets, key=len, reverse=True)
     for secret in known:
         if secret in text:
-            text = text.replace(secret, MASK)
-    text = (_PROSE_PAIR_RE if prose else _PAIR_RE).sub(lambda m: m.group(1) + MASK, text)
+            if len(secret) >= SAFE_SECRET_LENGTH:
+                text = text.replace(secret, MASK)
+            else:
+                text = _alone(secret).sub(MASK, text)
+    text = (_PROSE_PAIR_RE if prose else _PAIR_RE).sub(_mask_value, text)
     text = _BEARER_RE.sub(lambda m: f"{m.group(1)} {MASK}", text)
     return _URL_RE.sub(lambda m: f"{m.group(1)}:{MASK}@", text)
 
@@ -210,6 +248,16 @@ def setup_logging(log_dir: Path | None, detailed: bool = False) -> None:
                               f"user running SmartSync write access, or point [service] log_dir elsewhere") from None
     _state["log_dir"] = log_dir
     _apply(detailed)
+
+
+def console_logging() -> None:
+    """Log lines to stderr in SmartSync's format, for a command that does not log to the file.
+
+    Done once per process, before any command runs, so a warning (an unreadable value in the store) looks
+    the same from `status` as from `sync`; commands that do work then call `setup_logging` with the folder.
+    """
+    if not _state["handlers"]:
+        _apply(False)
 
 
 def set_detailed(detailed: bool) -> bool:

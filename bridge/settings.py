@@ -110,6 +110,19 @@ class SiteSettings(_Section):
     password_file: TomlPath | None = None
     _source: PasswordSource | None = PrivateAttr(default=None)
 
+    def credentials_hint(self) -> str:
+        """Where this site's user and password are set, for a refused log-in: "sites[0].user or the password in ..."."""
+        source = self._source
+        if source is None:
+            return ""
+        if source.env_name is not None:
+            where = f"the environment variable {source.env_name} ({source.key}.password_env)"
+        elif source.file is not None:
+            where = f"the file {source.file} ({source.key}.password_file)"
+        else:
+            where = f"{source.key}.password"
+        return f"{source.key}.user or the password in {where}"
+
     @property
     def password(self) -> SecretStr:
         """The password, read now from its source (PasswordUnavailable naming the key when it cannot be read)."""
@@ -223,6 +236,12 @@ class Settings(_Section):
     web: WebSettings = Field(default_factory=WebSettings)
     config_path: TomlPath = Path(DEFAULT_FILE)
     """The file these settings came from (absolute); not a TOML key."""
+    _from_env: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def set_through(self, key: str) -> str:
+        """" (set through SMARTSYNC_...)" when the environment gave `key` ("service.store"), else ""."""
+        var = self._from_env.get(key)
+        return f" (set through {var})" if var else ""
 
 
 # Where each TOML table's valid keys live, to suggest the nearest one for a typo.
@@ -333,12 +352,14 @@ def settings_from_dict(
             _resolve_paths(settings, base_dir)
             settings.config_path = (config_path or base_dir / DEFAULT_FILE).absolute()
             _attach_sources(settings, sources)
+            settings._from_env = from_env
             error.settings = settings
         raise error
     assert settings is not None
     _resolve_paths(settings, base_dir)
     settings.config_path = (config_path or base_dir / DEFAULT_FILE).absolute()
     _attach_sources(settings, sources)
+    settings._from_env = from_env
     return settings
 
 
@@ -361,6 +382,32 @@ def check_passwords(settings: Settings) -> None:
             problems.append(exc.message)
     if problems:
         raise ConfigError(_headline(problems, getattr(settings, "config_path", None)), problems)
+
+
+def short_password_warnings(settings: Settings) -> list[str]:
+    """One warning per site whose password is too short for the log masker to hide inside other text.
+
+    Such a password is still masked wherever it stands as a word of its own (see `bridge.logs.redact`); it is
+    not refused, because it is the VMS's password, which SmartSync does not choose. Call after
+    `check_passwords`, so every password here can be read.
+    """
+    from bridge.logs import SAFE_SECRET_LENGTH
+
+    out = []
+    for site in settings.sites:
+        source = site._source
+        if source is None:
+            continue
+        try:
+            length = len(source.read().get_secret_value())
+        except ConfigError:
+            continue  # reported by check_passwords
+        if 0 < length < SAFE_SECRET_LENGTH:
+            out.append(f"{source.key}: the password of {source.who} is shorter than {SAFE_SECRET_LENGTH} "
+                       f"characters, so logs and messages mask it only where it stands as a word of its own "
+                       f"(masking it inside other words would blank ordinary text); give that user a password of "
+                       f"at least {SAFE_SECRET_LENGTH} characters on the VMS and in its password source")
+    return out
 
 
 def _headline(problems: list[str], config_path: Path | None) -> str:
@@ -827,5 +874,5 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> None:
 __all__ = [
     "GuardSettings", "LabelSettings", "LifecycleSettings", "LinkSettings", "PasswordSource", "SdkSettings",
     "SelectionSettings", "ServiceSettings", "Settings", "SiteSettings", "StorageLinkSettings", "SyncSettings",
-    "WebSettings", "check_passwords", "load_settings", "settings_from_dict",
+    "WebSettings", "check_passwords", "load_settings", "settings_from_dict", "short_password_warnings",
 ]

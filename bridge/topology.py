@@ -111,7 +111,15 @@ class _Names:
             self.by_id[r.id] = r
             self.by_name.setdefault(r.name, []).append(r)
 
-    def resolve(self, word: str, where: str, problems: list[str]) -> str | None:
+    def quiet(self, word: str) -> str | None:
+        """The id `word` names (an id, or a name of one recorder), without any problem said."""
+        if word in self.by_id:
+            return word
+        found = self.by_name.get(word, [])
+        return found[0].id if len(found) == 1 else None
+
+    def resolve(self, word: str, where: str, problems: list[str], avoid: Iterable[str] = ()) -> str | None:
+        """The id `word` names, or None with the problem said; `avoid`: ids never offered as "did you mean"."""
         if word in self.by_id:
             return word
         found = self.by_name.get(word, [])
@@ -122,8 +130,12 @@ class _Names:
             problems.append(f"{where}: '{word}' names {len(found)} recorders ({ids}); write the id of the one "
                             f"you mean instead")
             return None
-        folded = [n for n in self.by_name if n.casefold() == word.casefold()]
-        close = folded or difflib.get_close_matches(word, list(self.by_name), n=3, cutoff=0.6)
+        # A recorder that would only trade this problem for another (a primary offered for a secondary slot) is
+        # not offered.
+        shunned = set(avoid)
+        offered = [n for n, rs in self.by_name.items() if not all(r.id in shunned for r in rs)]
+        folded = [n for n in offered if n.casefold() == word.casefold()]
+        close = folded or difflib.get_close_matches(word, offered, n=3, cutoff=0.6)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else (
             f"; the recorders are: {', '.join(sorted(self.by_name))}" if len(self.by_name) <= 12 else "")
         problems.append(f"{where}: no recorder named '{word}'{hint}")
@@ -152,10 +164,13 @@ def _build(settings: Settings, inventory: list[Recorder], problems: list[str]) -
     names = _Names(inventory)
     labelled: dict[str, str] = {}  # recorder id -> where it was labelled
     side_ids: dict[str, set[str]] = {"primary": set(), "secondary": set()}
+    # Labelled as written, for suggestions only: a label slot is not fixed by a recorder labelled already.
+    quietly = {side: {rid for w in getattr(settings.labels, side) if (rid := names.quiet(w)) is not None}
+               for side in ("primary", "secondary")}
     for side in ("primary", "secondary"):
         for i, word in enumerate(getattr(settings.labels, side)):
             where = f"labels.{side}[{i}]"
-            rid = names.resolve(word, where, problems)
+            rid = names.resolve(word, where, problems, avoid=quietly["primary"] | quietly["secondary"])
             if rid is None:
                 continue
             if rid in labelled:
@@ -171,8 +186,9 @@ def _build(settings: Settings, inventory: list[Recorder], problems: list[str]) -
     if settings.mode == "auto":
         attempted: set[str] = set()  # primaries some link names, even when that link has another problem
         for i, link in enumerate(settings.links):
-            p = _labelled(names, link.primary, f"links[{i}].primary", primary, "primary", problems)
-            s = _labelled(names, link.secondary, f"links[{i}].secondary", secondary, "secondary", problems)
+            p = _labelled(names, link.primary, f"links[{i}].primary", primary, "primary", problems, avoid=secondary)
+            s = _labelled(names, link.secondary, f"links[{i}].secondary", secondary, "secondary", problems,
+                          avoid=primary)
             if p is not None:
                 attempted.add(p)
             if p is None or s is None:
@@ -192,7 +208,8 @@ def _build(settings: Settings, inventory: list[Recorder], problems: list[str]) -
         for cam, words in settings.camera_map.items():
             rids = []
             for j, word in enumerate(words):
-                rid = _labelled(names, word, f"camera_map.\"{cam}\"[{j}]", secondary, "secondary", problems)
+                rid = _labelled(names, word, f"camera_map.\"{cam}\"[{j}]", secondary, "secondary", problems,
+                                avoid=primary)
                 if rid is not None and rid not in rids:
                     rids.append(rid)
             camera_map[cam] = tuple(rids)
@@ -200,8 +217,8 @@ def _build(settings: Settings, inventory: list[Recorder], problems: list[str]) -
     storage_pairs: dict[tuple[str, str], dict[str, str]] = {}
     for i, sl in enumerate(settings.storage_links):
         where = f"storage_links[{i}]"
-        p = _labelled(names, sl.primary, f"{where}.primary", primary, "primary", problems)
-        s = _labelled(names, sl.secondary, f"{where}.secondary", secondary, "secondary", problems)
+        p = _labelled(names, sl.primary, f"{where}.primary", primary, "primary", problems, avoid=secondary)
+        s = _labelled(names, sl.secondary, f"{where}.secondary", secondary, "secondary", problems, avoid=primary)
         if p is None or s is None:
             continue
         if settings.mode == "auto" and links.get(p) != [s]:
@@ -253,8 +270,9 @@ def _build(settings: Settings, inventory: list[Recorder], problems: list[str]) -
     )
 
 
-def _labelled(names: _Names, word: str, where: str, side_ids: set[str], side: str, problems: list[str]) -> str | None:
-    rid = names.resolve(word, where, problems)
+def _labelled(names: _Names, word: str, where: str, side_ids: set[str], side: str, problems: list[str],
+              avoid: Iterable[str] = ()) -> str | None:
+    rid = names.resolve(word, where, problems, avoid)
     if rid is None:
         return None
     if rid not in side_ids:

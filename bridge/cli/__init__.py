@@ -23,7 +23,7 @@ from loguru import logger
 
 from bridge import __version__
 from bridge.errors import BridgeError, ConfigError
-from bridge.logs import redact, redact_console
+from bridge.logs import console_logging, redact, redact_console
 
 _CONFIG_HELP = "Configuration file (default: ./smartsync.toml)."
 
@@ -38,6 +38,7 @@ _CONFIG_HELP = "Configuration file (default: ./smartsync.toml)."
 def cli(ctx: click.Context, config_path: Path | None) -> None:
     """SmartSync bridge: keep secondary XProtect recording servers in step with the primary ones."""
     redact_console()
+    console_logging()
     cache: dict[str, Any] = {}
     obj = ctx.ensure_object(dict)
 
@@ -141,7 +142,11 @@ def _run(argv: Sequence[str] | None) -> int:
         exc.show()
         return 2
     except ConfigError as exc:
-        click.echo(f"Configuration error: {_shortened(exc.message)}", err=True)
+        # A bad argument (InputError) is not the settings file's fault: do not send the user there.
+        from bridge.app import InputError
+
+        kind = "Error" if isinstance(exc, InputError) else "Configuration error"
+        click.echo(f"{kind}: {_shortened(exc.message)}", err=True)
         for problem in exc.problems:
             click.echo(f"  - {_shortened(problem)}", err=True)
         return exc.exit_code

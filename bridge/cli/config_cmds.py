@@ -38,6 +38,8 @@ def check(ctx: click.Context, offline: bool, config_path: Path | None) -> None:
     if result.file_ok and settings is not None:
         click.echo(f"{settings.config_path}: the file is valid ({settings.architecture}, {settings.direction}, "
                    f"{settings.mode} mode, {len(settings.sites)} site(s)).")
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if offline and not result.problems:
         click.echo("Configuration OK (offline: recorders not checked).")
         return

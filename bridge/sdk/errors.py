@@ -84,8 +84,13 @@ def to_vms_error(exc: BaseException, what: str, site: str, secrets: tuple[str, .
     return VmsError(f"{what} on {site} failed: {text}", vms_text=text)
 
 
-def to_connect_error(exc: BaseException, server: str, user: str, secrets: tuple[str, ...]) -> BridgeError:
-    """The ConnectError for a failed log-in to `server`, naming the cause and the fix."""
+def to_connect_error(exc: BaseException, server: str, user: str, secrets: tuple[str, ...],
+                     credentials: str = "") -> BridgeError:
+    """The ConnectError for a failed log-in to `server`, naming the cause and the fix.
+
+    `credentials` says where the user and password are set ("sites[0].user or the password in the environment
+    variable X (sites[0].password_env)"); without it the message says "the site's user and password".
+    """
     if isinstance(exc, BridgeError):
         return exc
     names = type_names(exc)
@@ -94,8 +99,8 @@ def to_connect_error(exc: BaseException, server: str, user: str, secrets: tuple[
         msg = (f"Management server {server} was not found ({text}); check the site's uri in the settings and that "
                f"the host name resolves.")
     elif "InvalidCredentialsMIPException" in names:
-        msg = (f"Log-in to {server} as {user!r} was refused: wrong user name or password ({text}); fix the site's "
-               f"user and password in the settings.")
+        fix = credentials or "the site's user and password in the settings"
+        msg = f"Log-in to {server} as {user!r} was refused: wrong user name or password ({text}); fix {fix}."
     elif "LoginFailedInternalMIPException" in names:
         msg = f"Log-in to {server} failed on the server side ({text}); check the management server's log."
     elif "TimeoutException" in names:

@@ -14,6 +14,7 @@ import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlparse
 
@@ -117,14 +118,7 @@ def host_of(uri: str) -> str:
 
 def connect(settings: Settings) -> Session:
     """Load the SDK and log in to every site of the installation (ConnectError on failure)."""
-    sdk_settings: SdkSettings = settings.sdk
-    load_runtime(sdk_settings)
-    fake_world = getattr(settings.sdk, "fake_world", None)
-    if fake_world:
-        os.environ["SMARTSYNC_FAKE_WORLD"] = str(fake_world)
-    net = Net()
-    _initialize(net)
-    session = Session(net)
+    session = Session(_start(settings))
     try:
         sites = list(settings.sites)
         expected = 2 if settings.architecture == "independent" else 1
@@ -140,6 +134,23 @@ def connect(settings: Settings) -> Session:
         session.close()
         raise
     return session
+
+
+def _start(settings: Settings) -> Net:
+    """Load the runtime and the SDK, pointed at the fake world when the settings name one; Initialize() it."""
+    fake_world = getattr(settings.sdk, "fake_world", None)
+    if fake_world and not Path(fake_world).is_dir():
+        # Said before the fake is asked: it would answer "management server not found", naming the site's uri.
+        raise SdkLoadError(f"sdk.fake_world: {fake_world} is not a folder; point it at a fake world folder, or "
+                           f"make one with `python -m fakes create --architecture {settings.architecture} "
+                           f"{fake_world}`")
+    sdk_settings: SdkSettings = settings.sdk
+    load_runtime(sdk_settings)
+    if fake_world:
+        os.environ["SMARTSYNC_FAKE_WORLD"] = str(fake_world)
+    net = Net()
+    _initialize(net)
+    return net
 
 
 def _initialize(net: Net) -> None:
@@ -173,14 +184,8 @@ def check_sites(settings: Settings,
     given, receives server -> its VMS version and the licences it lacks
     (probed with one camera's privacy masks: a few round trips).
     """
-    load_runtime(settings.sdk)
-    fake_world = getattr(settings.sdk, "fake_world", None)
-    if fake_world:
-        os.environ["SMARTSYNC_FAKE_WORLD"] = str(fake_world)
-    net = Net()
-    _initialize(net)
+    session = Session(_start(settings))
     results: list[tuple[str, str | None]] = []
-    session = Session(net)
     try:
         for site in settings.sites:
             host = host_of(site.uri)
@@ -253,7 +258,8 @@ class Session:
             ms = self._net.ManagementServer(server_id)
             info = SiteInfo(host=host, uri=uri, version=str(ms.Version), is_child=is_child, name=str(ms.Name))
         except Exception as exc:
-            raise to_connect_error(exc, host, site.user, (password,)) from None
+            hint = site.credentials_hint() if hasattr(site, "credentials_hint") else ""
+            raise to_connect_error(exc, host, site.user, (password,), credentials=hint) from None
         self._sites[host] = _Site(info, server_id, net_uri, login=site)
         self._logins[host] = site
 
@@ -311,6 +317,7 @@ class Session:
             except Exception:  # tear-down of a half-open session: nothing more to do
                 pass
         self._sites.clear()
+        parse.thaw()  # the cycle's snapshots were frozen while decoding (see parse.gc_paused)
 
     # -- gates ----------------------------------------------------------------------------------------------
 
@@ -362,7 +369,7 @@ class Session:
         privacy = self._gate_open(site, Gate.PRIVACY_MASK)
         try:
             self._fill(site, rs, RECORDER_ITEM_TYPES)
-            return str(self._net.Reader.ReadRecorder(rs, privacy))
+            return str(self._net.Reader.ReadRecorder(rs, privacy, True))
         except Exception as exc:
             text = vms_text(exc)
             if not privacy or not gates.is_unlicensed(text):
@@ -370,7 +377,7 @@ class Session:
             self._close_gate(site, Gate.PRIVACY_MASK, gates.unlicensed_reason(Gate.PRIVACY_MASK, site.info.version,
                                                                               text))
         self._fill(site, rs, RECORDER_ITEM_TYPES)
-        return str(self._net.Reader.ReadRecorder(rs, False))
+        return str(self._net.Reader.ReadRecorder(rs, False, True))
 
     def _add_details(self, details: dict[str, SiteDetails], label: str, host: str,
                      results: list[tuple[str, str | None]]) -> None:

@@ -70,6 +70,12 @@ def world(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def two_sites(tmp_path: Path) -> Path:
+    """Independent, unmirrored: P1, P2 on ms-primary; S1 on ms-secondary with other hardware."""
+    return make_world(tmp_path / "w", "independent", primaries=2, secondaries=1, mirror=False)
+
+
+@pytest.fixture
 def open_session(sdk_runtime: Any) -> Iterator[Callable[..., Any]]:
     """Factory: open_session(settings) -> Session, closed after the test."""
     from bridge.sdk import connect

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from bridge.demo import PASSWORD_ENV, demo_config, write_config
+from bridge.demo import PASSWORD_ENV, write_config
 from fakes import verbs
-from fakes.world import create_world
 from tests.integration import worldtools as wt
+from tests.integration.sites import demo_site
 
 pytestmark = pytest.mark.dotnet
 
@@ -38,11 +38,7 @@ def no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
 
 @pytest.fixture
 def site(tmp_path: Path) -> tuple[Path, dict[str, Any], Path]:
-    world = tmp_path / "world"
-    create_world(world, architecture="single-site", primaries=2, secondaries=2, hardware_per_recorder=5,
-                 cameras_per_hardware=1, groups=0, roles=0, views=0, seed=5, password=PASSWORD)
-    config = demo_config(world, tmp_path)
-    return world, config, write_config(config, tmp_path / "smartsync.toml")
+    return demo_site(tmp_path, recorders=2, hardware=5, seed=5, password=PASSWORD)
 
 
 def test_drift_check_plan_sync_history(site):
@@ -71,7 +67,8 @@ def test_drift_check_plan_sync_history(site):
     no_traceback(applied)
 
 
-def test_a_failed_action_exits_1_and_names_the_vms_error(site):
+def sync_with_a_rejected_rename(site: tuple[Path, dict[str, Any], Path]) -> subprocess.CompletedProcess[str]:
+    """A first sync, then a camera renamed on the source whose mirror refuses the save: the second sync."""
     world, config, path = site
     assert smartsync(path, "sync").returncode == 0
     primary, secondary = config["links"][0]["primary"], config["links"][0]["secondary"]
@@ -79,7 +76,11 @@ def test_a_failed_action_exits_1_and_names_the_vms_error(site):
     twin = next(c for c in wt.cameras_on(world, secondary) if c["Name"] == cam["Name"])
     verbs.set_fault(world, "ms-site", "RejectSave", twin["Id"], "Device is being serviced")
     verbs.rename_camera(world, cam["Id"], "Will be rejected")
-    proc = smartsync(path, "sync")
+    return smartsync(path, "sync")
+
+
+def test_a_failed_action_exits_1_and_names_the_vms_error(site):
+    proc = sync_with_a_rejected_rename(site)
     assert proc.returncode == 1
     assert "Device is being serviced" in proc.stdout
     no_traceback(proc)

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from bridge.demo import PASSWORD_ENV, demo_config, write_config
+from bridge.demo import PASSWORD_ENV, write_config
 from fakes import verbs
-from fakes.world import create_world
 from tests.integration import worldtools as wt
+from tests.integration.sites import demo_site
 
 pytestmark = pytest.mark.dotnet
 
@@ -39,11 +39,7 @@ def clean(proc: subprocess.CompletedProcess[str], *secrets: str) -> str:
 
 @pytest.fixture
 def site(tmp_path: Path) -> tuple[Path, dict[str, Any], Path]:
-    world = tmp_path / "world"
-    create_world(world, architecture="single-site", primaries=1, secondaries=1, hardware_per_recorder=2,
-                 cameras_per_hardware=1, groups=0, roles=0, views=0, seed=3, password=PASSWORD)
-    config = demo_config(world, tmp_path)
-    return world, config, write_config(config, tmp_path / "smartsync.toml")
+    return demo_site(tmp_path, recorders=1, hardware=2, seed=3, password=PASSWORD)
 
 
 def store_dump(config: dict[str, Any], tmp_path: Path) -> str:
@@ -82,6 +78,17 @@ def test_a_login_refusal_carrying_a_token_is_masked(site):
         proc = smartsync("-c", str(path), *args)
         assert proc.returncode == 3, (args, proc.stdout, proc.stderr)
         assert "account locked" in clean(proc, TOKEN)
+
+
+def test_a_broken_world_document_is_named_with_what_is_wrong_in_a_sentence(site):
+    world, _, path = site
+    (world / "ms-site.json").write_text('{"ManagementServer": ', encoding="utf-8")
+    for args in (["plan"], ["config", "check"]):
+        proc = smartsync("-c", str(path), *args)
+        assert proc.returncode == 3, (args, proc.stdout, proc.stderr)
+        assert (f"The world document {world / 'ms-site.json'} is invalid JSON at line 1, column 22: "
+                in clean(proc)), proc.stderr
+        assert "create it again with `python -m fakes`" in proc.stderr
 
 
 def test_credentials_in_a_site_uri_are_refused_everywhere(site, tmp_path):

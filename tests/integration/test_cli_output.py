@@ -12,7 +12,12 @@ import pytest
 from bridge.demo import write_config
 from fakes import verbs
 from tests.integration import worldtools as wt
-from tests.integration.test_cli import no_traceback, site, smartsync  # noqa: F401  (site is a fixture)
+from tests.integration.test_cli import (  # noqa: F401  (site is a fixture)
+    no_traceback,
+    site,
+    smartsync,
+    sync_with_a_rejected_rename,
+)
 
 pytestmark = pytest.mark.dotnet
 
@@ -29,14 +34,8 @@ def test_a_bad_fake_delay_is_a_start_up_error_naming_the_variable(site: Any, mon
 
 
 def test_a_sync_with_failures_says_what_happened_not_in_step(site: Any) -> None:  # noqa: F811
-    world, config, path = site
-    assert smartsync(path, "sync").returncode == 0
-    primary, secondary = config["links"][0]["primary"], config["links"][0]["secondary"]
-    cam = wt.cameras_on(world, primary)[0]
-    twin = next(c for c in wt.cameras_on(world, secondary) if c["Name"] == cam["Name"])
-    verbs.set_fault(world, "ms-site", "RejectSave", twin["Id"], "Device is being serviced")
-    verbs.rename_camera(world, cam["Id"], "Will be rejected")
-    proc = smartsync(path, "sync")
+    path = site[2]
+    proc = sync_with_a_rejected_rename(site)
     assert proc.returncode == 1
     applied = next(line for line in proc.stdout.splitlines() if line.startswith("Applied:"))
     assert applied == "Applied: nothing; 1 failed (listed below)"

@@ -10,42 +10,24 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bridge.demo import PASSWORD_ENV, demo_config, write_config
+from bridge.demo import PASSWORD_ENV, demo_config
 from bridge.engine import run_cycle
 from bridge.errors import ConfigError, ConnectError, GuardTripped
-from bridge.settings import load_settings
-from bridge.store import Store
 from fakes import verbs
 from fakes.world import create_world
 from tests.integration import worldtools as wt
+from tests.integration.sites import ConfiguredWorld
 
 pytestmark = pytest.mark.dotnet
 
 PASSWORD = "pw-for-tests"
 
 
-class Site:
+class Site(ConfiguredWorld):
     """A world, its configuration and its store, ready for cycles."""
-
-    def __init__(self, root: Path, config: dict[str, Any]) -> None:
-        self.root = root
-        self.world = root / "world"
-        self.config = config
-        self.path = root / "smartsync.toml"
-
-    def settings(self) -> Any:
-        write_config(self.config, self.path)
-        return load_settings(self.path)
-
-    def store(self) -> Store:
-        return Store(self.root / "smartsync.db")
-
-    def cycle(self, **kwargs: Any) -> Any:
-        return run_cycle(self.settings(), self.store(), **kwargs)
 
 
 @pytest.fixture

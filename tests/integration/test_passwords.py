@@ -18,14 +18,13 @@ import pytest
 from loguru import logger
 
 from bridge.demo import PASSWORD_ENV, demo_config, write_config
-from bridge.engine import PASSWORDS_CHECKED_AT, CycleReport, run_cycle
+from bridge.engine import PASSWORDS_CHECKED_AT
 from bridge.errors import VmsError
 from bridge.model import Action, ActionKind, Ref
-from bridge.settings import load_settings
-from bridge.store import Store
 from fakes import verbs
 from fakes.world import create_world
 from tests.integration import worldtools as wt
+from tests.integration.sites import ConfiguredWorld
 
 pytestmark = pytest.mark.dotnet
 
@@ -33,22 +32,8 @@ PASSWORD = "pw-for-password-tests"
 NEW_PASSWORD = "Fresh-Camera-Pw-4711"
 
 
-class Site:
+class Site(ConfiguredWorld):
     """A mirrored world, its configuration and its store."""
-
-    def __init__(self, root: Path, config: dict[str, Any]) -> None:
-        self.root = root
-        self.world = root / "world"
-        self.config = config
-
-    def settings(self) -> Any:
-        return load_settings(write_config(self.config, self.root / "smartsync.toml"))
-
-    def store(self) -> Store:
-        return Store(self.root / "smartsync.db")
-
-    def cycle(self, **kwargs: Any) -> CycleReport:
-        return run_cycle(self.settings(), self.store(), **kwargs)
 
     def link(self, i: int = 0) -> tuple[str, str]:
         link = self.config["links"][i]

@@ -11,31 +11,12 @@ import pytest
 from bridge.errors import VmsError
 from bridge.model import Action, ActionKind, Ref, Side
 from tests.integration.conftest import load_doc, make_settings, make_world, save_doc
+from tests.integration.worldtools import doc_hardware as _hw
+from tests.integration.worldtools import doc_recorder as _rec
+from tests.integration.worldtools import driver_name as _driver_name
 
 pytestmark = pytest.mark.dotnet
 
-
-@pytest.fixture
-def two_sites(tmp_path: Path) -> Path:
-    """Independent architecture, unmirrored: P1, P2 on ms-primary; S1 on ms-secondary with other hardware."""
-    return make_world(tmp_path / "w", "independent", primaries=2, secondaries=1, mirror=False)
-
-
-def _rec(doc: dict[str, Any], name: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(r for r in doc["RecordingServers"] if r["Name"] == name)
-    return found
-
-
-def _hw(doc: dict[str, Any], hw_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    for r in doc["RecordingServers"]:
-        for h in r["Hardwares"]:
-            if h["Id"] == hw_id:
-                return r, h
-    return None
-
-
-def _driver_name(rec: dict[str, Any], path: str) -> str:
-    return str(next(d["Name"] for d in rec["HardwareDrivers"] if f"HardwareDriver[{d['Id']}]" == path))
 
 
 def test_add_copies_hardware_with_its_password(two_sites: Path, open_session: Callable[..., Any]) -> None:
@@ -280,6 +261,8 @@ def test_a_device_group_delete_takes_out_only_the_cameras_named_and_refuses_a_st
     with pytest.raises(VmsError, match="now holds camera.*that SmartSync did not put there"):
         session.apply(delete([cams[0]]))
     assert (two_sites / "ms-secondary.json").read_bytes() == before
-    assert session.apply(delete([cams[0], cams[1]])) == {"removed_groups": ["/Made"]}
+    # The answer names the group removed and, for the journal, the cameras that were in it.
+    assert session.apply(delete([cams[0], cams[1]])) == {"removed_groups": ["/Made"],
+                                                         "before": {"members": sorted(cams[:2])}}
     assert "Made" not in [g["Name"] for g in load_doc(two_sites, "ms-secondary")["CameraGroups"]]
     assert session.apply(delete([])) == {"removed_groups": ["/Made"]}  # gone already: nothing to do

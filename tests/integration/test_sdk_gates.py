@@ -14,15 +14,13 @@ from typing import Any
 
 import pytest
 
-from bridge.demo import PASSWORD_ENV, demo_config, write_config
-from bridge.engine import run_cycle
+from bridge.demo import PASSWORD_ENV, demo_config
 from bridge.errors import ConnectError
-from bridge.settings import load_settings
-from bridge.store import Store
 from fakes import verbs
 from fakes.validate import validate_world
 from fakes.world import create_world
 from tests.integration import worldtools as wt
+from tests.integration.sites import ConfiguredWorld
 
 pytestmark = pytest.mark.dotnet
 
@@ -30,27 +28,15 @@ PASSWORD = "pw-for-gates"
 UNLICENSED = "VMS64001: The feature is not licensed"
 
 
-class Site:
+class Site(ConfiguredWorld):
     """An independent-architecture world (two management servers), its configuration and store."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
-        self.world = root / "world"
-        create_world(self.world, architecture="independent", primaries=1, secondaries=1, hardware_per_recorder=2,
+        world = root / "world"
+        create_world(world, architecture="independent", primaries=1, secondaries=1, hardware_per_recorder=2,
                      cameras_per_hardware=2, groups=1, roles=1, views=1, seed=5, password=PASSWORD)
-        self.config = demo_config(self.world, root)
-        self.path = root / "smartsync.toml"
+        super().__init__(root, demo_config(world, root))
         self.source, self.target = self.config["links"][0]["primary"], self.config["links"][0]["secondary"]
-
-    def settings(self) -> Any:
-        write_config(self.config, self.path)
-        return load_settings(self.path)
-
-    def store(self) -> Store:
-        return Store(self.root / "smartsync.db")
-
-    def cycle(self, **kwargs: Any) -> Any:
-        return run_cycle(self.settings(), self.store(), **kwargs)
 
     def doc(self, host: str) -> dict[str, Any]:
         data: dict[str, Any] = json.loads((self.world / f"{host}.json").read_text())

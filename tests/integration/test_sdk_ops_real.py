@@ -16,32 +16,13 @@ import pytest
 
 from bridge.errors import VmsError
 from bridge.model import Action, ActionKind, Ref
-from tests.integration.conftest import load_doc, make_settings, make_world, save_doc
+from tests.integration.conftest import load_doc, make_settings, save_doc
+from tests.integration.worldtools import doc_hardware as _hw
+from tests.integration.worldtools import doc_recorder as _rec
+from tests.integration.worldtools import driver_name as _driver_name
 
 pytestmark = pytest.mark.dotnet
 
-
-@pytest.fixture
-def two_sites(tmp_path: Path) -> Path:
-    """Independent, unmirrored: P1, P2 on ms-primary; S1 on ms-secondary with other hardware."""
-    return make_world(tmp_path / "w", "independent", primaries=2, secondaries=1, mirror=False)
-
-
-def _rec(doc: dict[str, Any], name: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(r for r in doc["RecordingServers"] if r["Name"] == name)
-    return found
-
-
-def _hw(doc: dict[str, Any], hw_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    for r in doc["RecordingServers"]:
-        for h in r["Hardwares"]:
-            if h["Id"] == hw_id:
-                return r, h
-    return None
-
-
-def _driver_name(rec: dict[str, Any], path: str) -> str:
-    return str(next(d["Name"] for d in rec["HardwareDrivers"] if f"HardwareDriver[{d['Id']}]" == path))
 
 
 def _edit(world: Path, host: str, change: Callable[[dict[str, Any]], None]) -> None:

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from bridge.store import ScheduleState, Store
+from tests.helpers import end_process
+from tests.helpers import wait_until as _wait
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,14 +55,6 @@ SERVE_SCRIPT = textwrap.dedent("""
 """)
 
 
-def _wait(condition: object, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
-
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM semantics")
 def test_serve_keeps_the_interval_from_the_end_and_stops_on_sigterm(tmp_path: Path) -> None:
@@ -87,9 +81,7 @@ def test_serve_keeps_the_interval_from_the_end_and_stops_on_sigterm(tmp_path: Pa
         proc.wait(timeout=10)
         took = time.monotonic() - sent
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        end_process(proc)
     output = out.read_text(encoding="utf-8", errors="replace")
     assert proc.returncode == 0, output
     assert took < 5, f"stopping took {took:.1f}s"

@@ -11,13 +11,14 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bridge.store import ScheduleState, Store
+from tests.helpers import one_site_config
+from tests.helpers import wait_until as _wait
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -45,37 +46,8 @@ SERVE_SCRIPT = textwrap.dedent("""
     main(sys.argv[2:])
 """)
 
-CONFIG = """
-[[sites]]
-name = "primary"
-uri = "http://ms-primary/"
-user = "admin"
-password_file = "primary.pw"
-
-[labels]
-primary = ["Recorder P1"]
-secondary = ["Recorder S1"]
-
-[[links]]
-primary = "Recorder P1"
-secondary = "Recorder S1"
-
-[guard]
-max_delete_share = {share}
-
-[service]
-store = "smartsync.db"
-log_dir = "logs"
-"""
-
-
-def _wait(condition: object, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
+CONFIG = one_site_config('password_file = "primary.pw"', "[guard]\nmax_delete_share = {share}",
+                         '[service]\nstore = "smartsync.db"\nlog_dir = "logs"')
 
 
 class Folder:

@@ -13,33 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import one_site_config
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD_VAR = "SMARTSYNC_TEST_SITE_PW"
 
-CONFIG = """
-[[sites]]
-name = "primary"
-uri = "http://ms-primary/"
-user = "admin"
-password_env = "{var}"
-
-[labels]
-primary = ["Recorder P1"]
-secondary = ["Recorder S1"]
-
-[[links]]
-primary = "Recorder P1"
-secondary = "Recorder S1"
-
-[service]
-store = "smartsync.db"
-log_dir = "logs"
-"""
+CONFIG = one_site_config(f'password_env = "{PASSWORD_VAR}"', '[service]\nstore = "smartsync.db"\nlog_dir = "logs"')
 
 
 def write_config(folder: Path) -> Path:
     path = folder / "smartsync.toml"
-    path.write_text(CONFIG.format(var=PASSWORD_VAR), encoding="utf-8")
+    path.write_text(CONFIG, encoding="utf-8")
     return path
 
 
@@ -71,3 +55,16 @@ def test_commands_that_log_in_still_name_the_missing_password(tmp_path: Path) ->
     assert serve.returncode == 2, serve.stdout + serve.stderr
     assert f"the environment variable {PASSWORD_VAR} is not set" in serve.stderr
     assert "Traceback" not in check.stderr + serve.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["schedule", "enable", "--interval", "20s"],
+    ["schedule", "enable", "--interval", "10m", "--start-now", "--start-at", "2030-01-01T10:00"],
+    ["schedule", "enable", "--interval", "10m", "--deny", "Funday 08:00-18:00"],
+])
+def test_a_bad_argument_is_not_called_a_configuration_error(tmp_path: Path, args: list[str]) -> None:
+    # The settings file is fine; sending the user to it would name the wrong fix.
+    proc = smartsync(write_config(tmp_path), *args)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("Error: ") and "Configuration error" not in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -20,6 +20,8 @@ import pytest
 from bridge.demo import PASSWORD_ENV, demo_config, write_config
 from bridge.store import Store
 from fakes.world import create_world
+from tests.helpers import end_process
+from tests.helpers import wait_until as _wait
 
 pytestmark = [pytest.mark.dotnet, pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")]
 
@@ -39,14 +41,6 @@ def _setup(tmp_path: Path) -> tuple[list[str], dict[str, str], Store, dict[str, 
     return [sys.executable, "-m", "bridge", "-c", str(path)], env, Store(Path(config["service"]["store"])), config
 
 
-def _wait(condition: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
 
 def _world_files(config: dict[str, Any]) -> dict[str, bytes]:
     world = Path(config["sdk"]["fake_world"])
@@ -65,9 +59,7 @@ def test_ctrl_c_during_sync_records_the_cycle_as_interrupted_and_exits_130(tmp_p
             time.sleep(0.2)
         out, err = proc.communicate(timeout=60)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        end_process(proc)
     assert proc.returncode == 130, out + err
     runs = store.runs()
     assert [r.status for r in runs] == ["interrupted"], runs
@@ -95,9 +87,7 @@ def test_sigterm_during_the_password_compare_ends_the_cycle_there(tmp_path: Path
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=60)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        end_process(proc)
     assert proc.returncode == 130, out + err
     last = store.runs()[0]
     assert last.status == "interrupted" and "stopped while reading hardware passwords" in last.report["message"]

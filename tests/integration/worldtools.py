@@ -43,3 +43,23 @@ def cameras_on(world: Path, recorder_name: str) -> list[dict[str, Any]]:
 def storage_name(rec: dict[str, Any], storage_path: str) -> str:
     sid = storage_path[storage_path.index("[") + 1 : -1]
     return next(s["Name"] for s in rec["Storages"] if s["Id"] == sid)
+
+
+def doc_recorder(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    """The recorder named `name` in one parsed site document."""
+    found: dict[str, Any] = next(r for r in doc["RecordingServers"] if r["Name"] == name)
+    return found
+
+
+def doc_hardware(doc: dict[str, Any], hw_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(recorder, hardware) holding the hardware with id `hw_id` in one parsed site document, or None."""
+    for r in doc["RecordingServers"]:
+        for h in r["Hardwares"]:
+            if h["Id"] == hw_id:
+                return r, h
+    return None
+
+
+def driver_name(rec: dict[str, Any], path: str) -> str:
+    """The name of the recorder's hardware driver at `HardwareDriver[<id>]`."""
+    return str(next(d["Name"] for d in rec["HardwareDrivers"] if f"HardwareDriver[{d['Id']}]" == path))

@@ -127,3 +127,22 @@ def test_tokens_and_url_passwords_in_the_vms_text_are_masked_where_they_enter() 
     assert isinstance(err, VmsError)
     for text in (err.message, err.vms_text, *(t for _, t in err.errors)):
         assert "key-55" not in text and "pw-77" not in text
+
+
+@pytest.mark.parametrize(("site", "fix"), [
+    ({"password_env": "PW_PRIMARY"}, "fix sites[0].user or the password in the environment variable PW_PRIMARY "
+                                     "(sites[0].password_env)."),
+    ({"password_file": "/etc/smartsync/p.pw"}, "fix sites[0].user or the password in the file "
+                                               "/etc/smartsync/p.pw (sites[0].password_file)."),
+])
+def test_a_refused_log_in_says_where_the_password_comes_from(site: dict[str, str], fix: str) -> None:
+    # The password is never in the settings file (password_env / password_file); "fix it in the settings" sent the
+    # user to the wrong place.
+    from bridge.settings import settings_from_dict
+
+    settings = settings_from_dict({"sites": [{"name": "p", "uri": "http://ms-a/", "user": "admin", **site}],
+                                   "labels": {"primary": ["P"], "secondary": ["S"]},
+                                   "links": [{"primary": "P", "secondary": "S"}]}, env={"PW_PRIMARY": "x"})
+    err = to_connect_error(InvalidCredentialsMIPException("invalid credentials"), "ms-a", "admin", (),
+                           credentials=settings.sites[0].credentials_hint())
+    assert err.message.endswith(fix), err.message

@@ -65,3 +65,23 @@ def test_sdk_folder_missing_file_names_folder_and_file(tmp_path: Path) -> None:
 def test_sdk_folder_absent(tmp_path: Path) -> None:
     with pytest.raises(SdkLoadError, match="does not exist"):
         check_sdk_folder(tmp_path / "nope")
+
+
+@pytest.mark.parametrize("make", ["missing", "a file"])
+def test_a_fake_world_that_is_not_a_folder_names_the_setting_not_the_sites_uri(tmp_path: Path, make: str) -> None:
+    # Before, the fake said "Management server ms-site was not found ...; check the site's uri", the wrong fix.
+    from types import SimpleNamespace
+
+    from bridge.sdk import session
+
+    world = tmp_path / "nope"
+    if make == "a file":
+        world.write_text("{}")
+    settings = SimpleNamespace(sdk=SimpleNamespace(runtime="mono", folder=tmp_path / "sdk", fake_world=world),
+                               architecture="single-site", sites=[])
+    for open_it in (session.connect, session.check_sites):
+        with pytest.raises(SdkLoadError) as caught:
+            open_it(settings)  # type: ignore[arg-type]
+        assert caught.value.message == (
+            f"sdk.fake_world: {world} is not a folder; point it at a fake world folder, or make one with "
+            f"`python -m fakes create --architecture single-site {world}`")

@@ -12,23 +12,10 @@ from bridge.cli.config_cmds import config_group
 from bridge.errors import ConfigError, ConnectError
 from bridge.model import Recorder, Side, Storage
 from bridge.topology import resolve_topology, validate_topology
+from tests.helpers import one_site_config
 from tests.unit.test_plan_builders import make_settings
 
-CONFIG = """
-[[sites]]
-name = "main"
-uri = "http://ms-main/"
-user = "admin"
-password_env = "SMARTSYNC_TEST_PW"
-
-[labels]
-primary = ["Recorder P1"]
-secondary = ["Recorder S1"]
-
-[[links]]
-primary = "Recorder P1"
-secondary = "Recorder S1"
-"""
+CONFIG = one_site_config('password_env = "SMARTSYNC_TEST_PW"', site="main", uri="http://ms-main/")
 
 
 def inventory() -> list[Recorder]:
@@ -221,3 +208,99 @@ def test_a_camera_map_name_that_is_no_camera_is_an_error_naming_the_nearest(
     assert "Gate Cam\"" not in result.output  # the camera that exists is fine
     fixed = run(tmp_path, MANUAL.replace('"Lobby Camera" =', '"cam-2" ='))
     assert fixed.exit_code == 0, fixed.output
+
+
+def test_a_password_too_short_to_mask_safely_is_warned_about(tmp_path: Path) -> None:
+    result = run(tmp_path, CONFIG, "--offline", env={"SMARTSYNC_TEST_PW": "Pw7"})
+    assert result.exit_code == 0, result.output
+    assert ("Warning: sites[0]: the password of admin on http://ms-main/ is shorter than 8 characters, so logs and "
+            "messages mask it only where it stands as a word of its own") in result.output
+    assert "Pw7" not in result.output
+    assert "Configuration OK" in result.output
+
+
+def test_a_long_enough_password_gets_no_warning(tmp_path: Path) -> None:
+    result = run(tmp_path, CONFIG, "--offline", env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
+    assert result.exit_code == 0 and "Warning" not in result.output, result.output
+
+
+def test_a_store_or_log_folder_under_a_file_is_one_problem_each_naming_the_setting(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    text = CONFIG + f'\n[service]\nstore = "{tmp_path}/afile/sub/smartsync.db"\nlog_dir = "{tmp_path}/afile/logs"\n'
+    result = run(tmp_path, text, "--offline", env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
+    assert result.exit_code == 2, result.output
+    assert "Configuration OK" not in result.output and "the file is valid" not in result.output
+    assert "Configuration error: 2 problems in" in result.output
+    assert (f"  - service.store: {tmp_path}/afile/sub/smartsync.db cannot be created: {tmp_path}/afile is a file, "
+            f"not a folder; point [service] store at a file inside a folder") in result.output
+    assert (f"  - service.log_dir: {tmp_path}/afile/logs cannot be created: {tmp_path}/afile is a file, not a "
+            f"folder; point [service] log_dir at a folder") in result.output
+    assert not (tmp_path / "afile").is_dir()
+
+
+def test_a_store_that_is_a_folder_or_a_log_folder_that_is_a_file_is_a_problem(tmp_path: Path,
+                                                                               vms: list[Recorder]) -> None:
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "logfile").write_text("x")
+    text = CONFIG + f'\n[service]\nstore = "{tmp_path}/adir"\nlog_dir = "{tmp_path}/logfile"\n'
+    result = run(tmp_path, text, env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
+    assert result.exit_code == 2, result.output
+    assert (f"service.store: {tmp_path}/adir is a folder; point [service] store at a file inside it, e.g. "
+            f"{tmp_path}/adir/smartsync.db") in result.output
+    assert f"service.log_dir: {tmp_path}/logfile is a file, not a folder; point [service] log_dir at a folder" \
+        in result.output
+
+
+def test_a_store_and_log_folder_still_to_be_made_are_fine(tmp_path: Path) -> None:
+    text = CONFIG + f'\n[service]\nstore = "{tmp_path}/new/smartsync.db"\nlog_dir = "{tmp_path}/new/logs"\n'
+    result = run(tmp_path, text, "--offline", env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
+    assert result.exit_code == 0 and "Configuration OK" in result.output, result.output
+    assert not (tmp_path / "new").exists()  # a check creates nothing
+
+
+def test_a_store_under_a_file_set_through_the_environment_names_the_variable(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    result = run(tmp_path, CONFIG, "--offline", env={"SMARTSYNC_TEST_PW": "Long-Enough-1",
+                                                     "SMARTSYNC_SERVICE__STORE": f"{tmp_path}/afile/x.db"})
+    assert result.exit_code == 2, result.output
+    assert (f"service.store: {tmp_path}/afile/x.db (set through SMARTSYNC_SERVICE__STORE) cannot be created: "
+            f"{tmp_path}/afile is a file") in result.output
+
+
+def test_a_token_file_serve_cannot_read_is_a_problem_naming_the_key(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SMARTSYNC_SERVICE_TOKEN", raising=False)
+    missing = tmp_path / "no-token"
+    result = run(tmp_path, CONFIG + f'\n[web]\ntoken_file = "{missing}"\n', "--offline",
+                 env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
+    assert result.exit_code == 2, result.output
+    assert f"web.token_file: cannot read the service token file {missing} (No such file or directory); make one " \
+           f"with" in result.output
+    short = tmp_path / "short-token"
+    short.write_text("Tiny-Tok-9\n")
+    result = run(tmp_path, CONFIG + f'\n[web]\ntoken_file = "{short}"\n', "--offline",
+                 env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
+    assert result.exit_code == 2 and f"web.token_file: the service token in {short} is too short" in result.output
+    assert "Tiny-Tok-9" not in result.output
+
+
+def test_a_readable_token_file_passes_and_is_never_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SMARTSYNC_SERVICE_TOKEN", raising=False)
+    token = tmp_path / "token"
+    token.write_text("Zq8vK2pL4mN7xR1sT9uW3yA6bC0dE5fG\n")
+    result = run(tmp_path, CONFIG + f'\n[web]\ntoken_file = "{token}"\n', "--offline",
+                 env={"SMARTSYNC_TEST_PW": "Long-Enough-1"})
+    assert result.exit_code == 0 and "Configuration OK" in result.output, result.output
+    assert "Zq8vK2pL4mN7" not in result.output
+
+
+def test_suggestions_leave_out_recorders_that_would_be_the_wrong_fix() -> None:
+    # A secondary slot is not fixed by naming a primary recorder, nor a label by one already labelled.
+    recorders = [Recorder("p1", "Recorder P1", "ms-main"), Recorder("s1", "Recorder S1", "ms-main"),
+                 Recorder("s2", "Recorder S2", "ms-main")]
+    settings = make_settings(labels={"primary": ["Recorder P1"], "secondary": ["Recorder S1", "Recorder S3"]},
+                             links=[{"primary": "Recorder P1", "secondary": "Recorder S4"}])
+    problems = validate_topology(settings, recorders)
+    assert "labels.secondary[1]: no recorder named 'Recorder S3'; did you mean 'Recorder S2'?" in problems
+    assert "links[0].secondary: no recorder named 'Recorder S4'; did you mean 'Recorder S2' or 'Recorder S1'?" \
+        in problems

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -261,3 +262,23 @@ def test_cli_reads_a_store_with_a_bad_schedule_interval(tmp_path: Path, interval
         assert proc.returncode == 0, (command, proc.stdout, proc.stderr)
         assert "Traceback" not in proc.stderr and "defect" not in proc.stderr
         assert "no interval" in proc.stdout + proc.stderr, (command, proc.stdout, proc.stderr)
+
+
+STORE_WARNING = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d\d:\d\d \| WARNING \| "
+                           r"The store holds an unreadable time 'bad'; ignoring it$", re.MULTILINE)
+
+
+def test_store_warnings_print_in_the_log_format_whatever_the_command(tmp_path: Path) -> None:
+    # `sync`, `run-now` and `serve` print through the log's own format (bridge.logs); the read-only commands
+    # used to fall back to loguru's default one, with module names and another level width.
+    store = Store(tmp_path / "bad.db")
+    store.finish_cycle(store.begin_cycle("manual"), "ok", {"applied": {}})
+    conn = sqlite3.connect(store.path)
+    conn.execute("UPDATE runs SET started_at = 'bad'")
+    conn.commit()
+    conn.close()
+    for command in (["history"], ["status"], ["history", "1"]):
+        proc = smartsync(tmp_path, "bad.db", *command)
+        assert proc.returncode == 0, (command, proc.stderr)
+        assert STORE_WARNING.search(proc.stderr), (command, proc.stderr)
+        assert "bridge.store" not in proc.stderr, (command, proc.stderr)

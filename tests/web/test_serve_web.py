@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -18,6 +17,8 @@ import pytest
 
 from bridge.store import Store
 from bridge.web.server import free_port
+from tests.helpers import end_process
+from tests.helpers import wait_until as _wait
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "serve-test-token-0123456789"
@@ -59,14 +60,6 @@ SCRIPT = textwrap.dedent("""
         sys.exit(exc.exit_code)
 """)
 
-
-def _wait(condition: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _call(port: int, method: str, path: str, body: dict[str, Any] | None = None,
@@ -112,9 +105,7 @@ def test_serve_runs_the_page_and_the_scheduler_in_one_process(tmp_path: Path) ->
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(20) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+        end_process(proc, 10)
     text = out.read_text()
     assert TOKEN not in text and TOKEN not in (tmp_path / "logs" / "smartsync.log").read_text()
     assert store.service_state().status == "stopped"
@@ -131,9 +122,7 @@ def test_serve_without_a_token_refuses_the_page_and_says_how(tmp_path: Path) -> 
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(20) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+        end_process(proc, 10)
     text = out.read_text()
     assert "The web page does not start: the web page needs a service token" in text
     assert "secrets.token_urlsafe" in text and "SMARTSYNC_SERVICE_TOKEN" in text

@@ -266,7 +266,7 @@ namespace FakeMip
             catch (IOException e) { throw Unusable("cannot be read (" + e.Message + ")"); }
             object parsed;
             try { parsed = JsonReader.Parse(text); }
-            catch (JsonFormatException e) { throw Unusable(e.Message); }
+            catch (JsonFormatException e) { throw Unusable("is " + e.Message); }
             var doc = parsed as JObj;
             if (doc == null || doc.Obj("ManagementServer") == null)
                 throw Unusable("has no \"ManagementServer\" object at the top");
