@@ -107,6 +107,17 @@ MIGRATIONS: list[str] = [
     CREATE INDEX journal_by_run ON journal (run_id, seq);
     CREATE INDEX journal_by_target ON journal (target_id, category);
     """,
+    # What SmartSync last read or wrote of each chosen role's camera permissions (reading them costs a round trip
+    # per role per camera, so a cycle plans from this between checks).
+    """
+    CREATE TABLE IF NOT EXISTS role_acls (
+        site TEXT NOT NULL,
+        role_id TEXT NOT NULL,
+        acl TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        PRIMARY KEY (site, role_id)
+    );
+    """,
     # An unfinished write (state "unknown") settled by a later cycle from the target's real state: which run
     # settled it (NULL until one does) and what it found, or why it was left for an administrator. Every cycle
     # looks for such rows, so a partial index keeps that look cheap however long the journal grows.
