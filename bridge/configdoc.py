@@ -35,6 +35,8 @@ LIFECYCLE_DEFAULTS = {"add": True, "move": False, "replace": False, "delete": Tr
 SYNC_SWITCHES = tuple(s.key for s in REGISTRY_SWITCHES)
 """The [sync] switches, from the kinds' registry (a new kind is a new switch here too)."""
 SYNC_DEFAULTS = {s.key: s.default for s in REGISTRY_SWITCHES}
+SYNC_LISTS = {s.names: s.key for s in REGISTRY_SWITCHES if s.names}
+"""The [sync] lists naming what a switch copies ("role_names"), each -> its switch."""
 CHOICES = {
     "direction": ("backup", "restore"),
     "architecture": ("single-site", "federated", "independent"),
@@ -78,7 +80,8 @@ def read_blocks(doc: tomlkit.TOMLDocument) -> dict[str, Any]:
         "selection": {"devices": selection.get("devices"), "names": list(selection.get("names") or []),
                       "ids": list(selection.get("ids") or []), "groups": list(selection.get("groups") or [])},
         "lifecycle": {k: bool(lifecycle.get(k, LIFECYCLE_DEFAULTS[k])) for k in LIFECYCLE_SWITCHES},
-        "sync": {k: bool(sync.get(k, SYNC_DEFAULTS[k])) for k in SYNC_SWITCHES},
+        "sync": {k: bool(sync.get(k, SYNC_DEFAULTS[k])) for k in SYNC_SWITCHES}
+        | {k: [str(x) for x in sync.get(k) or []] for k in SYNC_LISTS},
     }
 
 
@@ -146,7 +149,16 @@ def apply_blocks(doc: tomlkit.TOMLDocument, blocks: dict[str, Any]) -> tomlkit.T
         table = _table(doc, "sync")
         for k in SYNC_SWITCHES:
             if k in blocks["sync"]:
-                _set(table, k, bool(blocks["sync"][k]), SYNC_DEFAULTS[k])
+                if not isinstance(blocks["sync"][k], bool):
+                    raise ConfigError(f"sync.{k}: expected true or false", [f"sync.{k}: write it as true or false"])
+                _set(table, k, blocks["sync"][k], SYNC_DEFAULTS[k])
+        for k in SYNC_LISTS:
+            if k in blocks["sync"]:
+                names = blocks["sync"][k]
+                if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
+                    raise ConfigError(f"sync.{k}: expected a list of names", [f"sync.{k}: write it as a list of "
+                                                                             f"names, e.g. [\"Operators\"]"])
+                _set(table, k, list(dict.fromkeys(names)), [])
     return doc
 
 

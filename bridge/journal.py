@@ -76,6 +76,8 @@ def values_before(action: Action, target: Snapshot) -> dict[str, Any] | None:
     kind = action.target.item_kind or "hardware"
     if kind == "view":
         return _view_before(action, target)
+    if kind == "role":
+        return _role_before(action, target)
     if kind == "device_group" and action.kind is ActionKind.DELETE:
         return {"members": sorted(target.groups.get(action.target.item_id, set()))}
     if kind not in ("hardware",) and action.kind is not ActionKind.UPDATE:
@@ -113,6 +115,37 @@ def _view_before(action: Action, target: Snapshot) -> dict[str, Any] | None:
     return {"category": action.category,
             "values": {"group": view.group} | {k: have[k] for k in ("description", "shortcut", "items")
                                                 if k in action.values}}
+
+
+def _role_before(action: Action, target: Snapshot) -> dict[str, Any] | None:
+    """For a role's delete, the role as the cycle knew it (its permissions included: the writer cannot afford to
+    read them). For an update, what the role holds now in the update's own shape (so an edit on the target shows,
+    `bridge.edits`); the writer adds what it read just before writing (`bridge.sdk.roles`)."""
+    from bridge.kinds import roles as roles_kind
+
+    role = next((r for r in target.roles or [] if r.id.lower() == action.target.item_id.lower()), None)
+    if role is None:
+        return None
+    if action.kind is ActionKind.DELETE:
+        return {"role": {"name": role.name, "info": dict(role.info), "members": dict(role.members),
+                         "overall": dict(role.overall), "acl": dict(role.acl or {})}}
+    values: dict[str, Any] = action.values
+    now: dict[str, Any]
+    if action.category == roles_kind.INFO:
+        now = {k: role.info.get(k) for k in values}
+    elif action.category == roles_kind.SECURITY:
+        now = {ns: dict(role.overall.get(ns, {})) for ns in values}
+    elif action.category == roles_kind.MEMBERS:
+        # Of the members the update adds and removes, those already as it wants them.
+        have = {sid.upper() for sid in role.members}
+        now = {"add": {sid: n for sid, n in (values.get("add") or {}).items() if sid.upper() in have},
+               "remove": [sid for sid in values.get("remove") or [] if sid.upper() not in have]}
+    elif action.category in (roles_kind.CAMERAS, roles_kind.VIEW_GROUPS):
+        acl = role.acl or {}
+        now = {"acl": {k: dict(acl.get(k, {})) for k in values.get("acl") or {}}}
+    else:
+        return None
+    return {"category": action.category, "values": now}
 
 
 def view_record(view: View) -> dict[str, Any]:
@@ -186,6 +219,8 @@ def open_settings(box: SecretBox, token: str) -> dict[str, Any]:
 
 
 def _needs_password(action: Action) -> bool:
+    if (action.target.item_kind or "hardware") != "hardware":
+        return False  # only hardware has a password (a role's, a view's or a group's delete has none)
     return action.kind in (ActionKind.DELETE, ActionKind.REPLACE) or (
         action.kind is ActionKind.UPDATE and action.category == "password")
 

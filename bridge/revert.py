@@ -29,6 +29,7 @@ from loguru import logger
 
 from bridge.errors import BridgeError, GuardTripped
 from bridge.events import EVENT_CYCLE_FINISHED, EVENT_CYCLE_PLANNED, CycleEvent, Listeners
+from bridge.kinds import roles as roles_kind
 from bridge.logs import MASK, register_setting_secrets
 from bridge.model import Action, ActionKind, Follows, Hardware, Plan, Recorder, Ref, Snapshot
 from bridge.pause import REVERT, pause_store
@@ -72,6 +73,8 @@ class RevertPlan:
     """Source key of each re-creating ADD -> the deleted hardware's record (to map old ids to new)."""
     recreate_views: dict[int, str] = field(default_factory=dict)
     """Index in `actions` of each view re-added -> the deleted view's id (to map old ids to new)."""
+    recreate_roles: dict[int, str] = field(default_factory=dict)
+    """Index in `actions` of each role re-created -> the deleted role's id (to map old ids to new)."""
 
     def plan(self) -> Plan:
         return Plan(actions=list(self.actions))
@@ -111,7 +114,7 @@ def plan_revert(run_id: int, entries: list[JournalEntry], target: Snapshot,
     live = [e for e in sorted(entries, key=lambda e: e.seq, reverse=True) if e.state in ("done", "unknown")]
     # Items the cycle added: their own updates need no undoing, removing them puts everything back.
     added = {str(x) for e in live if e.kind == ActionKind.ADD.value
-             for x in [e.result.get("hardware_id", ""), e.result.get("view_id", ""),
+             for x in [e.result.get("hardware_id", ""), e.result.get("view_id", ""), e.result.get("role_id", ""),
                        *(e.result.get("devices") or {}).values()] if x}
     views: list[tuple[Action, str]] = []
     """View actions, each with the id of the deleted view it adds again ("" for the others)."""
@@ -124,6 +127,8 @@ def plan_revert(run_id: int, entries: list[JournalEntry], target: Snapshot,
         reason = f"revert of cycle {run_id}, write {entry.seq}"
         if ref.item_kind == "view":
             _revert_view(out, views, entry, ref, before, target, added, reason)
+        elif ref.item_kind == roles_kind.ITEM_KIND:
+            _revert_role(out, entry, ref, before, target, added, reason)
         elif ref.item_kind in ("device_group", "view_group"):
             if kind == ActionKind.DELETE.value:
                 _regroup(out, entry, ref, target, reason)
@@ -256,6 +261,68 @@ def _revert_view(out: RevertPlan, views: list[tuple[Action, str]], entry: Journa
                              f"{reason}: add view '{path}' it deleted again", category="view",
                              values={k: old.get(k, "") for k in ("group", "name", "description", "layout", "shortcut")}
                              | {"items": list(old.get("items") or [])}), str(old.get("id", ""))))
+
+
+def _revert_role(out: RevertPlan, entry: JournalEntry, ref: Ref, before: dict[str, Any] | None, target: Snapshot,
+                 added: set[str], reason: str) -> None:
+    """A role the cycle added removed, one it changed given back what the writer overwrote, one it deleted made
+    again with its info, members, overall security and permissions (on the cameras and view groups still here)."""
+    here = {r.id.lower(): r for r in target.roles or [] if r.site.lower() == ref.site.lower()}
+    name = ref.name or ref.item_id
+    kind = entry.kind
+    if kind == ActionKind.ADD.value:
+        made = here.get(str(entry.result.get("role_id", "")).lower())
+        if made is None:
+            if entry.state == "done":
+                out.problems.append(f"role {name} that cycle {out.run_id} added is no longer on the target")
+            return
+        out.actions.append(Action(ActionKind.DELETE, Ref(ref.site, "", made.id, roles_kind.ITEM_KIND, made.name),
+                                  f"{reason}: remove role '{made.name}' it added", category=roles_kind.INFO))
+    elif kind == ActionKind.UPDATE.value and before is not None and ref.item_id not in added:
+        had = before.get("values")
+        category = str(entry.action.get("category", ""))
+        if not isinstance(had, dict):
+            return
+        if here.get(ref.item_id.lower()) is None:
+            out.problems.append(f"role {name} is no longer on the target, so its {category} cannot be restored")
+            return
+        values: dict[str, Any] = had
+        if category == roles_kind.MEMBERS:
+            written = entry.action.get("values") or {}
+            was = {str(sid).upper(): (str(sid), str(n)) for sid, n in (had.get("members") or {}).items()}
+            removed = {str(sid).upper() for sid in written.get("remove") or []}
+            values = {"add": dict(v for k, v in sorted(was.items()) if k in removed),
+                      "remove": sorted(str(sid) for sid in written.get("add") or {} if str(sid).upper() not in was)}
+        elif category in (roles_kind.CAMERAS, roles_kind.VIEW_GROUPS):
+            values = {"acl": dict(had.get("acl") or {})}
+        out.actions.append(Action(ActionKind.UPDATE, Ref(ref.site, "", ref.item_id, roles_kind.ITEM_KIND, ref.name),
+                                  f"{reason}: role '{name}' gets its {category} back", category=category,
+                                  values=values))
+    elif kind == ActionKind.DELETE.value and before is not None:
+        if ref.item_id.lower() in here:
+            return  # the delete did not happen (an outcome unknown)
+        old: dict[str, Any] = before.get("role") or {}
+        if not old.get("name"):
+            out.problems.append(f"role {name}: what it held was not kept, so it cannot be made again")
+            return
+        if any(r.name == old["name"] for r in here.values()):
+            out.problems.append(f"role {old['name']}: a role of that name is on the target again, so the one cycle "
+                                f"{out.run_id} deleted is not made again")
+            return
+        cameras = {d.id.lower() for rec in target.recorders for hw in rec.hardware for d in hw.devices}
+        groups = {f"{roles_kind.VIEW_GROUP}{p}" for p in target.view_groups}
+        acl = {k: v for k, v in (old.get("acl") or {}).items()
+               if v and (k.lower() in cameras or k in groups)}
+        lost = sorted(k for k, v in (old.get("acl") or {}).items() if v and k not in acl)
+        if lost:
+            out.problems.append(f"role {old['name']}: its permissions on {len(lost)} camera(s) or view group(s) no "
+                                f"longer on the target are not put back")
+        out.recreate_roles[len(out.actions)] = ref.item_id
+        out.actions.append(Action(ActionKind.ADD, Ref(ref.site, "", "", roles_kind.ITEM_KIND, str(old["name"])),
+                                  f"{reason}: make role '{old['name']}' it deleted again", category=roles_kind.INFO,
+                                  values={"name": old["name"], "info": dict(old.get("info") or {}),
+                                          "members": dict(old.get("members") or {}),
+                                          "overall": dict(old.get("overall") or {}), "acl": acl}))
 
 
 def _remove_groups(out: RevertPlan, live: list[JournalEntry], target: Snapshot,
@@ -500,10 +567,15 @@ def revert(settings: Settings, store: Store, run_id: int, *, dry_run: bool = Fal
     try:
         report.round_trips, report.writes = session.round_trips(), session.writes()
         # Views are read when the cycle wrote any (whatever the switch says now).
+        role_names = sorted({str(e.action.get("target", {}).get("name", "")) for e in entries
+                             if e.action.get("target", {}).get("item_kind") == roles_kind.ITEM_KIND})
+        # Views are read too for a role made again: its permissions on view groups go where the groups still are.
         target = _read_target(settings, session, any(e.action.get("target", {}).get("item_kind") == "view"
-                                                     for e in entries))
+                                                     for e in entries) or bool(role_names))
+        if role_names:
+            session.read_roles(target, role_names)  # whatever sync.role_names says now
         touched = {e.target_id for e in entries} | {str(e.result.get(k, "")) for e in entries
-                                                    for k in ("hardware_id", "view_id")}
+                                                    for k in ("hardware_id", "view_id", "role_id")}
         created = {kind: store.created(kind) for kind in ("device_group", "view_group")}
         plan = plan_revert(run_id, entries, target, store.journal_after(run_id, touched - {""}), created)
         report.plan, report.planned = plan.plan(), plan.plan().counts()
@@ -628,6 +700,7 @@ def _apply(settings: Settings, store: Store, session: VmsSession, report: CycleR
         if action.kind is ActionKind.ADD and action.source is not None:
             added[(action.source.item_id, action.target.recorder_id)] = result
             _map_ids(report, plan.recreate.get(action.source.item_id) or {}, result)
+        _roles_kept(store, action, result, plan.recreate_roles.get(index), report)
         if index in plan.recreate_views and result.get("view_id"):
             report.recreated[plan.recreate_views[index]] = str(result["view_id"])
             # The deleted view's id names nothing now: the view SmartSync made is the new one.
@@ -651,6 +724,33 @@ def _made_or_removed(store: Store, action: Action, result: dict[str, Any]) -> No
                       ("removed_views", "view")):
         if result.get(key):
             store.forget_created(kind, site, [str(i) for i in result[key]])
+
+
+def _roles_kept(store: Store, action: Action, result: dict[str, Any], deleted_id: str | None,
+                report: CycleReport) -> None:
+    """Keep the store true to a role the revert wrote: one it made is SmartSync's (in place of the deleted one,
+    whose new id the report maps), one it removed forgotten, and the permissions kept as they now are."""
+    if action.target.item_kind != roles_kind.ITEM_KIND:
+        return
+    site = action.target.site.lower()
+    if action.kind is ActionKind.ADD and result.get("role_id"):
+        new_id = str(result["role_id"]).lower()
+        if deleted_id:
+            report.recreated[deleted_id] = str(result["role_id"])
+            store.forget_created(roles_kind.ITEM_KIND, site, [deleted_id.lower()])
+            store.forget_role_acls(site, deleted_id)
+        store.remember_created(roles_kind.ITEM_KIND, site, [new_id])
+        store.remember_created(roles_kind.NAME_KIND, site, [action.target.name])
+        store.save_role_acls(site, {new_id: dict(action.values.get("acl") or {})})
+    elif action.kind is ActionKind.DELETE:
+        store.forget_created(roles_kind.ITEM_KIND, site, [action.target.item_id.lower()])
+        store.forget_created(roles_kind.NAME_KIND, site, [action.target.name])
+        store.forget_role_acls(site, action.target.item_id)
+    elif action.category in (roles_kind.CAMERAS, roles_kind.VIEW_GROUPS):
+        rid = action.target.item_id.lower()
+        acl = store.role_acls(site, [rid]).get(rid)
+        if acl is not None:
+            store.save_role_acls(site, {rid: acl | dict(action.values.get("acl") or {})})
 
 
 def _shows_new_cameras(action: Action, recreated: dict[str, str]) -> Action:

@@ -39,6 +39,9 @@ class Switch:
     categories: tuple[str, ...]
     """The action categories it turns on (for a device kind with one switch: all of them)."""
     default: bool = True
+    names: str = ""
+    """The `[sync]` list key naming the items the switch copies ("role_names"), when it has one: the page edits it
+    beside the switch."""
 
 
 class SyncSwitches(Protocol):

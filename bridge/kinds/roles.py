@@ -53,7 +53,7 @@ class RolesKind(Kind):
     categories = CATEGORIES
     switches = (Switch("roles", "Roles named in `sync.role_names`: info, members, overall security, camera and PTZ "
                                 "permissions (on the counterparts), view-group permissions; federated and "
-                                "independent only", CATEGORIES, default=False),)
+                                "independent only", CATEGORIES, default=False, names="role_names"),)
     writer = "roles"
 
     def plan_site(self, ctx: Context, on: Collection[str]) -> None:

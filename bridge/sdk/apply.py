@@ -410,21 +410,23 @@ class Applier:
         if action.kind is ActionKind.ADD:
             return roles.add_role(ms, action.values, self.wait, host, camera)
         if action.kind is ActionKind.DELETE:
-            roles.remove_role(ms, action.target.item_id, self.wait, host)
-            return {}
+            return {"before": roles.remove_role(ms, action.target.item_id, self.wait, host)}
         role = roles.role_at(ms, action.target.item_id, host)
         category = action.category
+        before: Any
         if category == roles_kind.INFO:
-            roles.set_info(role, action.values)
+            before = roles.set_info(role, action.values)
         elif category == roles_kind.MEMBERS:
-            roles.set_members(role, action.values, self.wait, host)
+            before = roles.set_members(role, action.values, self.wait, host)
         elif category == roles_kind.SECURITY:
-            roles.set_overall(role, action.values, self.wait, host)
+            before = roles.set_overall(role, action.values, self.wait, host)
         elif category == roles_kind.VIEW_GROUPS:
-            roles.set_view_group_acls(ms, role, dict(action.values.get("acl", {})), self.wait, host)
+            before = {"acl": roles.set_view_group_acls(ms, role, dict(action.values.get("acl", {})), self.wait,
+                                                       host)}
         else:
-            roles.set_acls(role, dict(action.values.get("acl", {})), self.wait, host, camera)
-        return {}
+            before = {"acl": roles.set_acls(role, dict(action.values.get("acl", {})), self.wait, host, camera)}
+        # What the writer overwrote, in the journal's shape (`docs/journal.md`): a revert sets it back.
+        return {"before": {"category": category, "values": before}}
 
     def _write_groups(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
         """Join the camera to the groups named (making missing ones) and leave the others named.

@@ -62,23 +62,30 @@ def read_roles(ms: Any, names: Iterable[str], host: str) -> list[Role]:
     folder.ClearChildrenCache()  # the SDK keeps the list for the process: a later cycle must see changes
     found = [r for r in folder.Roles if str(r.Name) in wanted]
     spaces = namespaces(found)
-    out: list[Role] = []
-    for r in found:
-        builtin = str(r.RoleType) != USER_DEFINED
-        info: dict[str, Any] = {k: (str(getattr(r, k) or "") if k == "Description" else bool(getattr(r, k)))
-                                for k in INFO}
-        r.UserFolder.ClearChildrenCache()
-        members = {str(u.Sid): str(u.DisplayName or u.Name or u.Sid) for u in r.UserFolder.Users}
-        overall: dict[str, dict[str, str]] = {}
-        if not builtin:
-            # Overall security does not apply to the built-in administrators role (the SDK refuses it).
-            for name, ns_id in sorted(spaces.items()):
-                perms = _permissions(r.ChangeOverallSecurityPermissions(ns_id))
-                if perms:
-                    overall[name] = perms
-        out.append(Role(id=str(r.Id), name=str(r.Name), site=host, builtin=builtin, info=info, members=members,
-                        overall=overall))
-    return out
+    return [_role(r, spaces, host) for r in found]
+
+
+def _info(r: Any, keys: Iterable[str] = INFO) -> dict[str, Any]:
+    return {k: (str(getattr(r, k) or "") if k in ("Description", "Name") else bool(getattr(r, k))) for k in keys}
+
+
+def _members(r: Any) -> dict[str, str]:
+    r.UserFolder.ClearChildrenCache()
+    return {str(u.Sid): str(u.DisplayName or u.Name or u.Sid) for u in r.UserFolder.Users}
+
+
+def _role(r: Any, spaces: dict[str, str], host: str) -> Role:
+    """A role's info, members and overall security (a round trip for its members, one per namespace)."""
+    builtin = str(r.RoleType) != USER_DEFINED
+    overall: dict[str, dict[str, str]] = {}
+    if not builtin:
+        # Overall security does not apply to the built-in administrators role (the SDK refuses it).
+        for name, ns_id in sorted(spaces.items()):
+            perms = _permissions(r.ChangeOverallSecurityPermissions(ns_id))
+            if perms:
+                overall[name] = perms
+    return Role(id=str(r.Id), name=str(r.Name), site=host, builtin=builtin, info=_info(r), members=_members(r),
+                overall=overall)
 
 
 def cameras_by_id(recorders: Iterable[Any], wanted: set[str], fill: Callable[[Any], None]) -> dict[str, Any]:
@@ -147,7 +154,9 @@ def add_role(ms: Any, values: dict[str, Any], wait: Wait, host: str, camera: Cal
     return {"role_id": role_id}
 
 
-def set_info(role: Any, values: dict[str, Any]) -> None:
+def set_info(role: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """Set the info values given; answers what they were (for the journal)."""
+    before = _info(role, values)
     changed = False
     for key, wanted in values.items():
         current = getattr(role, key)
@@ -156,12 +165,16 @@ def set_info(role: Any, values: dict[str, Any]) -> None:
             changed = True
     if changed:
         role.Save()
+    return before
 
 
-def set_members(role: Any, values: dict[str, Any], wait: Wait, host: str) -> None:
+def set_members(role: Any, values: dict[str, Any], wait: Wait, host: str) -> dict[str, Any]:
+    """Add and remove the members named; answers {"members": SID -> name} as they were (for the journal)."""
     folder = role.UserFolder
     folder.ClearChildrenCache()
-    have = {str(u.Sid).upper(): u for u in folder.Users}
+    users = list(folder.Users)
+    have = {str(u.Sid).upper(): u for u in users}
+    before = {str(u.Sid): str(u.DisplayName or u.Name or u.Sid) for u in users}
     for sid in sorted(values.get("add", {})):
         if sid.upper() not in have:
             wait(folder.AddRoleMember(sid), f"Adding member {sid} to role {role.Name}", host)
@@ -170,49 +183,57 @@ def set_members(role: Any, values: dict[str, Any], wait: Wait, host: str) -> Non
         if user is not None:
             wait(folder.RemoveRoleMember(str(user.Path)), f"Removing member {sid} from role {role.Name}", host)
     folder.ClearChildrenCache()
+    return {"members": before}
 
 
-def set_overall(role: Any, wanted: dict[str, dict[str, str]], wait: Wait, host: str) -> None:
+def set_overall(role: Any, wanted: dict[str, dict[str, str]], wait: Wait, host: str) -> dict[str, dict[str, str]]:
+    """Set the overall security of each namespace given; answers what it was (for the journal)."""
     if not wanted:
-        return
+        return {}
     spaces = namespaces([role])
     missing = sorted(set(wanted) - set(spaces))
     if missing:
         raise VmsError(f"{host} has no security namespace {', '.join(missing)}; the two VMS versions differ.")
-    for name in sorted(wanted):
-        _execute_if_changed(role.ChangeOverallSecurityPermissions(spaces[name]), wanted[name], wait,
-                            f"Setting the {name} overall security of role {role.Name}", host)
+    return {name: _execute_if_changed(role.ChangeOverallSecurityPermissions(spaces[name]), wanted[name], wait,
+                                      f"Setting the {name} overall security of role {role.Name}", host)
+            for name in sorted(wanted)}
 
 
 def set_acls(role: Any, wanted: dict[str, dict[str, str]], wait: Wait, host: str, camera: Callable[[str], Any]
-             ) -> None:
-    """Give the role each camera's permissions; every camera is tried, the failures are raised together."""
+             ) -> dict[str, dict[str, str]]:
+    """Give the role each camera's permissions; every camera is tried, the failures are raised together. Answers
+    the permissions as they were (for the journal)."""
     failed: list[str] = []
+    before: dict[str, dict[str, str]] = {}
     for cid in sorted(wanted):
         try:
-            _execute_if_changed(camera(cid).ChangeSecurityPermissions(str(role.Path)), wanted[cid], wait,
+            before[cid] = _execute_if_changed(camera(cid).ChangeSecurityPermissions(str(role.Path)), wanted[cid], wait,
                                 f"Setting the permissions of role {role.Name} on camera {cid}", host)
         except VmsError as exc:
             failed.append(f"camera {cid}: {exc.message}")
     if failed:
         raise VmsError(f"Role {role.Name}: {len(failed)} of {len(wanted)} camera permission(s) were not set: "
                        + "; ".join(failed[:3]) + (" ..." if len(failed) > 3 else ""))
+    return before
 
 
-def set_view_group_acls(ms: Any, role: Any, wanted: dict[str, dict[str, str]], wait: Wait, host: str) -> None:
-    """Give the role its permissions on top-level view groups, named by key (`VIEW_GROUP` + path)."""
+def set_view_group_acls(ms: Any, role: Any, wanted: dict[str, dict[str, str]], wait: Wait, host: str
+                        ) -> dict[str, dict[str, str]]:
+    """Give the role its permissions on top-level view groups, named by key (`VIEW_GROUP` + path); answers them as
+    they were (for the journal)."""
     groups = top_view_groups(ms)
     missing = sorted(k[len(VIEW_GROUP):] for k in wanted if k not in groups)
     if missing:
         raise VmsError(f"{host} has no view group {', '.join(missing)}; role {role.Name}'s permissions on it were "
                        f"not set.")
-    for key in sorted(wanted):
-        _execute_if_changed(groups[key].ChangeSecurityPermissions(str(role.Path)), wanted[key], wait,
-                            f"Setting the permissions of role {role.Name} on view group {key[len(VIEW_GROUP):]}",
-                            host)
+    return {key: _execute_if_changed(groups[key].ChangeSecurityPermissions(str(role.Path)), wanted[key], wait,
+                                     f"Setting the permissions of role {role.Name} on view group "
+                                     f"{key[len(VIEW_GROUP):]}", host)
+            for key in sorted(wanted)}
 
 
-def _execute_if_changed(invoke: Any, wanted: dict[str, str], wait: Wait, what: str, host: str) -> None:
+def _execute_if_changed(invoke: Any, wanted: dict[str, str], wait: Wait, what: str, host: str) -> dict[str, str]:
+    """Set the permissions wanted where they differ; answers them as they were."""
     current = _permissions(invoke)
     changed = False
     for key in sorted(set(current) | set(wanted)):
@@ -222,8 +243,14 @@ def _execute_if_changed(invoke: Any, wanted: dict[str, str], wait: Wait, what: s
             changed = True
     if changed:
         wait(invoke.ExecuteDefault(), what, host)
+    return current
 
 
-def remove_role(ms: Any, role_id: str, wait: Wait, host: str) -> None:
+def remove_role(ms: Any, role_id: str, wait: Wait, host: str) -> dict[str, Any]:
+    """Remove the role; answers {"role": its name, info, members and overall security} as they were (its
+    permissions on cameras are the cycle's, read or kept: the SDK has no bulk read of them)."""
+    role = role_at(ms, role_id, host)
+    had = _role(role, namespaces([role]), host)
     wait(ms.RoleFolder.RemoveRole(item_path("Role", role_id)), f"Removing role {role_id}", host)
     ms.RoleFolder.ClearChildrenCache()
+    return {"role": {"name": had.name, "info": had.info, "members": had.members, "overall": had.overall}}

@@ -71,7 +71,9 @@ class ConfigBlocks(_Strict):
     storage_links: list[StorageLink] | None = None
     selection: Selection | None = None
     lifecycle: dict[Literal["add", "move", "replace", "delete"], bool] | None = None
-    sync: dict[str, bool] | None = None
+    sync: dict[str, bool | list[str]] | None = Field(
+        None, description="The [sync] switches (true/false) and the lists naming what a switch copies "
+                          "(role_names: a list of role names).")
 
     def blocks(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)

@@ -1,6 +1,7 @@
 """The page's HTML form <-> the configuration blocks.
 
-Lists are edited one entry per line: labels and selection lists as names,
+Lists are edited one entry per line: labels, selection lists and the
+names a sync switch copies (`sync.role_names`) as names,
 links as `PRIMARY -> SECONDARY`, the camera map as `CAMERA = REC1, REC2`,
 storage links as `PRIMARY -> SECONDARY: FROM = TO; FROM = TO`. A line that
 does not read is one more problem in the list the page shows.
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bridge.configdoc import CHOICES, LIFECYCLE_SWITCHES, SYNC_SWITCHES
+from bridge.configdoc import CHOICES, LIFECYCLE_SWITCHES, SYNC_LISTS, SYNC_SWITCHES
 
 
 def lines(text: str) -> list[str]:
@@ -78,6 +79,7 @@ def blocks_from_form(form: Mapping[str, str]) -> tuple[dict[str, Any], list[str]
                                                                                                    "groups")}}
     blocks["lifecycle"] = {k: form.get(f"lifecycle_{k}") == "on" for k in LIFECYCLE_SWITCHES}
     blocks["sync"] = {k: form.get(f"sync_{k}") == "on" for k in SYNC_SWITCHES}
+    blocks["sync"] |= {k: lines(form.get(f"sync_{k}", "")) for k in SYNC_LISTS}
     return blocks, problems
 
 
@@ -96,4 +98,5 @@ def form_from_blocks(blocks: dict[str, Any]) -> dict[str, Any]:
         "labels_secondary": "\n".join(blocks["labels"]["secondary"]),
         "selection": "list" if listed else "all",
         **{f"selection_{k}": "\n".join(sel[k]) for k in ("names", "ids", "groups")},
+        **{f"sync_{k}": "\n".join(blocks["sync"].get(k) or []) for k in SYNC_LISTS},
     }

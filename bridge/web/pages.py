@@ -22,7 +22,7 @@ from loguru import logger
 
 from bridge import runs_view
 from bridge.app import AppService, Conflict, InputError, NotFound, journal_rows
-from bridge.configdoc import BLOCK_ORDER, CHOICES, LIFECYCLE_DEFAULTS, LIFECYCLE_SWITCHES, SYNC_SWITCHES
+from bridge.configdoc import BLOCK_ORDER, CHOICES, LIFECYCLE_DEFAULTS, LIFECYCLE_SWITCHES, SYNC_LISTS, SYNC_SWITCHES
 from bridge.errors import BridgeError, ConfigError, CycleRunning, GuardTripped
 from bridge.revert import LaterCyclesTouched, RevertRefused
 from bridge.scheduler import parse_interval, parse_start_at
@@ -38,6 +38,7 @@ SYNC_GROUPS = (
     ("Hardware", [s for s in SYNC_SWITCHES if s.startswith("hardware_")]),
     ("Devices", ["microphone", "speaker", "metadata", "input", "output"]),
     ("Groups and views", ["device_groups", "views"]),
+    ("Roles", ["roles"]),
 )
 
 
@@ -126,6 +127,7 @@ def build_router(templates: Jinja2Templates) -> APIRouter:
                       fields=fields or form_from_blocks(blocks), version=version or view.version, path=view.path,
                       order=BLOCK_ORDER, choices=CHOICES, lifecycle=LIFECYCLE_SWITCHES,
                       lifecycle_defaults=LIFECYCLE_DEFAULTS, sync_groups=SYNC_GROUPS, label=_label, sched=sched,
+                      sync_names={switch: key for key, switch in SYNC_LISTS.items()},
                       problems=problems or [], error=error, page="config")
 
     @pages.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -250,3 +250,31 @@ def test_view_group_permissions_land_on_the_target_group_of_the_same_path_at_the
     assert ops["ViewGroupPermissions"] == {f"ViewGroup[{mirror['Id']}]": {"Read": "Allow", "Edit": "Deny"}}
     again = site.cycle()
     assert _role_actions(again) == [] and again.writes == 0
+
+
+@pytest.mark.parametrize("policy", ["overwrite", "keep", "stop"])
+def test_a_role_edited_on_the_target_since_smartsync_wrote_it_is_handled_per_target_edits(make_site, policy):
+    site = make_site("independent", "backup")
+    site.config["sync"]["role_names"] = ["Operators"]
+    assert site.cycle().status == "ok"
+
+    def describe(text: str) -> Callable[[dict[str, Any]], None]:
+        return lambda data: next(r for r in data["Roles"] if r["Name"] == "Operators").update(Description=text)
+
+    site.edit(site.source, describe("Control room"))
+    assert site.cycle().status == "ok"
+    assert role(site, site.target, "Operators")["Description"] == "Control room"  # type: ignore[index]
+    # A DR operator describes the role on the target by hand; the source still wants what SmartSync wrote.
+    site.edit(site.target, describe("DR site: local operators"))
+    site.config["sync"]["target_edits"] = policy
+    report = site.cycle()
+    assert report.status == "ok", report.failures
+    (edit,) = report.target_edits
+    assert (edit["item"], edit["category"], edit["keys"]) == ("Operators", "role_info", ["Description"])
+    assert edit["now"] == {"Description": "DR site: local operators"}
+    assert edit["handled"] == {"overwrite": "overwritten", "keep": "kept", "stop": "stopped"}[policy]
+    now = role(site, site.target, "Operators")["Description"]  # type: ignore[index]
+    assert now == ("Control room" if policy == "overwrite" else "DR site: local operators")
+    if policy == "stop":
+        assert any("Operators" in s["reason"] and "edited on the target" in s["reason"]
+                   for s in report.to_json()["skips"]), report.to_json()["skips"]

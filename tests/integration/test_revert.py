@@ -361,3 +361,107 @@ def test_revert_of_a_cycle_that_deleted_a_group_smartsync_made_puts_it_back_with
     assert done.status == "ok", (done.failures, done.notes)
     assert site.groups(site.target)["/Short lived"] == {twin}
     assert (site.target.lower(), "/Short lived") in site.store().created("device_group")
+
+
+def _roles_doc(site: Any, recreated: dict[str, str]) -> list[dict[str, Any]]:
+    """The target's roles as the VMS keeps them, members in SID order, re-created ids mapped back."""
+    text = json.dumps(wt.docs(site.world)[site.target]["Roles"])
+    for old, new in recreated.items():
+        text = re.sub(re.escape(new), old, text, flags=re.IGNORECASE)
+    roles = sorted(json.loads(text), key=lambda r: r["Name"])
+    for r in roles:
+        # A member is added by SID: the fake has no directory to fill in its names from, as the VMS does.
+        r["Users"] = sorted(u["Sid"] for u in r.get("Users", []))
+        for key in ("DevicePermissions", "ViewGroupPermissions", "OverallSecurity"):
+            # "None" is neither granted nor denied: the same as no entry.
+            granted = {k: {p: v for p, v in perms.items() if v != "None"} for k, perms in r.get(key, {}).items()}
+            r[key] = {k: perms for k, perms in granted.items() if perms}
+    return roles
+
+
+@pytest.fixture
+def roles_site(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Two management servers syncing the roles Operators and Night (`test_engine_roles.make_site`)."""
+    from tests.integration.test_engine_roles import make_site as roles_make_site
+
+    return roles_make_site.__wrapped__(tmp_path, monkeypatch)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("architecture", "direction"), [("federated", "backup"), ("independent", "restore")])
+def test_revert_after_a_cycle_that_created_a_role_and_changed_another_gives_the_roles_back(
+        roles_site, architecture, direction):
+    from tests.integration.test_engine_groups import _cameras
+    from tests.integration.test_engine_roles import NEW_SID, _night
+
+    site = roles_site(architecture, direction)
+    site.config["sync"]["role_names"] = ["Operators"]
+    assert site.cycle().status == "ok"
+    before = _roles_doc(site, {})
+    camera = sorted(_cameras(wt.docs(site.world)[site.source]))[0]
+    site.edit(site.source, _night(camera))
+    twin = f"Camera[{site.counterpart(camera)}]"
+
+    def change(data: dict[str, Any]) -> None:
+        ops = next(r for r in data["Roles"] if r["Name"] == "Operators")
+        ops["Users"] = ops["Users"][1:] + [{"Id": "7a1c0f3e-0000-4000-8000-00000000d001", "Sid": NEW_SID,
+                                            "IdentityType": "WindowsGroup", "DisplayName": "Operators group",
+                                            "AccountName": "ops", "Domain": "CORP"}]
+        ops["Description"] = "Changed on the source"
+        ops["AllowWebClientLogOn"] = not ops.get("AllowWebClientLogOn", True)
+        ops["OverallSecurity"]["Cameras"]["ExportDatabase"] = "Allow"
+        ops["DevicePermissions"][f"Camera[{camera}]"] = {"Read": "Allow", "ViewLive": "Deny"}
+
+    site.edit(site.source, change)
+    site.config["sync"]["role_names"] = ["Operators", "Night"]
+    from bridge import roleacl
+
+    roleacl.request_check(site.store())  # camera permissions are read at the check
+    cycle = site.cycle()
+    assert cycle.status == "ok", cycle.failures
+    assert {(a["kind"], a.get("category", "")) for a in cycle.applied_actions if a["target"]["item_kind"] == "role"
+            } == {("add", "role_info"), ("update", "role_info"), ("update", "role_members"),
+                  ("update", "role_security"), ("update", "role_cameras")}, cycle.applied_actions
+    assert _roles_doc(site, {}) != before
+
+    done = revert(_settings(site), site.store(), cycle.run_id)
+    assert done.status == "ok", done.failures
+    assert not [n for n in done.notes if n.startswith("cannot be reverted")], done.notes
+    after = _roles_doc(site, {})
+    _show_diff(before, after)
+    assert after == before
+    ops = next(r for r in after if r["Name"] == "Operators")
+    assert ops["DevicePermissions"].get(twin) == next(
+        r for r in before if r["Name"] == "Operators")["DevicePermissions"].get(twin)
+    # The role the cycle made is gone from SmartSync's record too, and its permissions with it.
+    store = site.store()
+    assert not [i for _, i in store.created("role_name") if i == "Night"]
+    made = next(str(e.result["role_id"]) for e in store.journal(cycle.run_id) if e.kind == "add")
+    assert not [i for _, i in store.created("role") if i == made.lower()]
+    assert store.role_acls(site.target, [made]) == {}
+
+
+def test_revert_of_a_cycle_that_deleted_a_role_smartsync_made_makes_it_again_and_maps_its_id(roles_site):
+    from tests.integration.test_engine_groups import _cameras
+    from tests.integration.test_engine_roles import _night
+
+    site = roles_site("independent", "backup")
+    camera = sorted(_cameras(wt.docs(site.world)[site.source]))[0]
+    site.edit(site.source, _night(camera))
+    assert site.cycle().status == "ok"
+    before = _roles_doc(site, {})
+    site.edit(site.source, lambda data: data.update(Roles=[r for r in data["Roles"] if r["Name"] != "Night"]))
+    cycle = site.cycle()
+    assert cycle.status == "ok", cycle.failures
+    (gone,) = [a["target"]["item_id"] for a in cycle.applied_actions if a["kind"] == "delete"]
+
+    done = revert(_settings(site), site.store(), cycle.run_id)
+    assert done.status == "ok", done.failures
+    assert not [n for n in done.notes if n.startswith("cannot be reverted")], done.notes
+    assert gone in done.recreated
+    after = _roles_doc(site, done.recreated)
+    _show_diff(before, after)
+    assert after == before
+    new = done.recreated[gone].lower()
+    assert (site.target, new) in {(h, i) for h, i in site.store().created("role")}
+    assert (site.target, gone.lower()) not in {(h, i) for h, i in site.store().created("role")}
+    assert site.store().role_acls(site.target, [new])

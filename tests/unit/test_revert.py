@@ -298,3 +298,26 @@ def test_a_sub_document_with_a_masked_credential_is_not_written_back_with_the_ma
     assert cam.settings["streams"]["DriverGeneral"].get("StreamToken") != MASK, "the mask is never written"
     assert "Streams" in cam.settings["streams"], "the rest of the sub-document is restored"
     assert any("not restored" in n for n in done.notes), done.notes
+
+
+def test_a_role_revert_plan_gives_back_members_as_they_were_and_skips_a_role_gone_since() -> None:
+    from bridge.model import Action, ActionKind, Ref, Role, Side, Snapshot
+    from bridge.revert import plan_revert
+    from bridge.store.journal import JournalEntry
+
+    ref = Ref("ms-b", "", "r1", "role", "Operators")
+    members = Action(ActionKind.UPDATE, ref, "members differ", category="role_members",
+                     values={"add": {"S-NEW": "New"}, "remove": ["S-OLD"]})
+    info = Action(ActionKind.UPDATE, Ref("ms-b", "", "r2", "role", "Gone"), "info differs", category="role_info",
+                  values={"Description": "x"})
+    entries = [JournalEntry(1, 7, 1, "done", members.to_json(),
+                            {"category": "role_members", "values": {"members": {"S-OLD": "Old", "S-KEPT": "Kept"}}}),
+               JournalEntry(2, 7, 2, "done", info.to_json(),
+                            {"category": "role_info", "values": {"Description": "y"}})]
+    target = Snapshot(side=Side.SECONDARY, recorders=[],
+                      roles=[Role("r1", "Operators", "ms-b", members={"S-NEW": "New", "S-KEPT": "Kept"})])
+    plan = plan_revert(7, entries, target)
+    (back,) = plan.actions
+    assert (back.target.item_id, back.category) == ("r1", "role_members")
+    assert back.values == {"add": {"S-OLD": "Old"}, "remove": ["S-NEW"]}
+    assert plan.problems == ["role Gone is no longer on the target, so its role_info cannot be restored"]

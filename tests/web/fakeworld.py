@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from bridge.app import AppService
-from bridge.model import Action, ActionKind, Plan, Recorder, Ref, Side, Skip, Snapshot, Storage
+from bridge.model import Action, ActionKind, Plan, Recorder, Ref, Role, Side, Skip, Snapshot, Storage
 from bridge.settings import load_settings
 from bridge.store import Store
 
@@ -100,6 +100,11 @@ class FakeSession:
 
     def read(self, ids: list[str], side: Side) -> Snapshot:
         return Snapshot(side=side, recorders=[r for r in RECORDERS if r.id in ids])
+
+    def read_roles(self, snapshot: Snapshot, names: Any) -> None:
+        """The source site has the roles Operators and Night."""
+        snapshot.roles = [Role(id=f"role-{n}", name=n, site="ms-primary") for n in ("Operators", "Night")
+                          if n in set(names)]
 
     def close(self) -> None:
         pass

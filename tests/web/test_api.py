@@ -298,3 +298,24 @@ def test_save_when_the_vms_cannot_be_reached_says_so(client: TestClient, app_ser
     assert r.status_code == 200 and r.json()["recorders_checked"] is False
     assert "cannot connect: cannot reach http://ms-primary/" in r.json()["note"]
     assert "replace = true" in app_service.config_path().read_text()
+
+
+def test_config_names_roles_with_the_checks_of_config_check(client: TestClient, app_service: AppService) -> None:
+    before = app_service.config_path().read_text()
+    doc = client.get("/api/config").json()
+    assert doc["config"]["sync"]["role_names"] == [] and doc["config"]["sync"]["roles"] is False
+    wrong = {"architecture": "federated", "sync": {"roles": True, "role_names": ["Night", "Nigth"]}}
+    r = client.put("/api/config", json={"version": doc["version"], "config": wrong})
+    assert r.status_code == 422
+    assert [p for p in r.json()["problems"] if "role" in p] == [
+        "sync.role_names: no role named 'Nigth' on the source side (ms-primary); write the name exactly as the "
+        "Management Client shows it, or remove it"]
+    r = client.put("/api/config", json={"version": doc["version"], "config": {"sync": {"role_names": "Night"}}})
+    assert r.status_code in (400, 422) and "role_names" in r.text
+    r = client.put("/api/config", json={"version": doc["version"], "config": {"sync": {"roles": ["Night"]}}})
+    assert r.status_code in (400, 422) and "sync.roles: expected true or false" in r.text
+    assert app_service.config_path().read_text() == before
+    right = {"architecture": "federated", "sync": {"roles": True, "role_names": ["Night"]}}
+    r = client.put("/api/config", json={"version": doc["version"], "config": right})
+    assert r.status_code == 200, r.text
+    assert client.get("/api/config").json()["config"]["sync"]["role_names"] == ["Night"]

@@ -99,6 +99,40 @@ def test_a_large_report_is_shown_a_page_at_a_time(browser: tuple[TestClient, str
     assert len(client.get(f"/api/history/{run_id}").json()["applied_actions"]) == 1200
 
 
+def _config_form(client: TestClient, csrf: str, **extra: str) -> dict[str, str]:
+    return {"csrf": csrf, "version": client.get("/api/config").json()["version"], "direction": "backup",
+            "architecture": "single-site", "mode": "auto",
+            "labels_primary": "Recorder P1\nRecorder P2", "labels_secondary": "Recorder S1\nRecorder S2",
+            "links": "Recorder P1 -> Recorder S1\nRecorder P2 -> Recorder S2", "selection": "all",
+            "lifecycle_add": "on", "lifecycle_delete": "on"} | extra
+
+
+def test_the_page_switches_roles_on_and_names_them_with_config_checks_refusals(
+        browser: tuple[TestClient, str], app_service: AppService) -> None:
+    client, csrf = browser
+    html = client.get("/").text
+    assert 'name="sync_roles"' in html and '<textarea name="sync_role_names"' in html
+    before = app_service.config_path().read_text()
+    # Single-site: both sides share the one management server's roles, so nothing would be copied.
+    r = client.post("/", data=_config_form(client, csrf, sync_roles="on", sync_role_names="Operators"))
+    assert r.status_code == 422 and "in single-site both sides share the one server" in r.text
+    assert app_service.config_path().read_text() == before
+    # Two management servers: a name no source role has is named, with how to fix it; nothing written.
+    r = client.post("/", data=_config_form(client, csrf, architecture="federated", sync_roles="on",
+                                           sync_role_names="Operators\nOpertors"))
+    assert r.status_code == 422, r.text
+    assert "no role named &#39;Opertors&#39; on the source side" in r.text
+    assert "&#39;Operators&#39; on the source" not in r.text
+    assert app_service.config_path().read_text() == before
+    r = client.post("/", data=_config_form(client, csrf, architecture="federated", sync_roles="on",
+                                           sync_role_names="Operators\nNight\n"), follow_redirects=True)
+    assert r.status_code == 200 and "Configuration saved." in r.text, r.text
+    saved = app_service.config_path().read_text()
+    assert 'role_names = ["Operators", "Night"]' in saved and "roles = true" in saved
+    assert ">Operators\nNight</textarea>" in client.get("/").text
+    assert client.get("/api/config").json()["config"]["sync"]["role_names"] == ["Operators", "Night"]
+
+
 def test_a_report_lists_the_writes_it_finished_from_the_journal(browser: tuple[TestClient, str],
                                                                  app_service: AppService) -> None:
     client, _ = browser
