@@ -281,14 +281,16 @@ def fault() -> None:
 @fault.command("set")
 @FOLDER
 @click.argument("site")
-@click.argument("kind", type=click.Choice(verbs.FAULT_KINDS, case_sensitive=False))
+# KIND, not the list of kinds, names the argument in the usage line and in a refusal (the list follows there).
+@click.argument("kind", metavar="KIND", type=click.Choice(verbs.FAULT_KINDS, case_sensitive=False))
 @click.argument("value")
 @click.option("--item", help="item name, '<recorder>/<name>' or Id (RejectSave, FailTask, NotAuthorized, "
                               "TimeoutOnSave), or an operation (FailTask)")
 @_guarded
 def fault_set(folder: str, site: str, kind: str, value: str, item: str | None) -> None:
     """Set fault KIND with VALUE on SITE: error text (RejectSave, FailTask), reason (RefuseLogin), round-trip
-    count (DropAfterRoundTrips) or milliseconds per round trip (DelayMilliseconds)."""
+    count (DropAfterRoundTrips) or milliseconds per round trip (DelayMilliseconds). Every KIND is in the Faults
+    table of docs/world-format.md."""
     _warn(verbs.set_fault(folder, site, kind, item, int(value) if value.isdigit() else value))
     click.echo(f"fault {kind} set on {site}")
 

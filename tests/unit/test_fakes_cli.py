@@ -192,3 +192,13 @@ def test_close_matches_for_a_camera_a_mirror_shares_a_name_with_are_pasteable(tm
     assert pasted.returncode == 0, pasted.stderr
     secondary = next(r for r in doc(folder, "ms-site")["RecordingServers"] if r["Name"] == "Recorder S1")
     assert secondary["Hardwares"][0]["Cameras"][0]["Enabled"] is False
+
+
+def test_fault_set_names_its_kind_argument_and_create_names_the_cli_flag(world: Path) -> None:
+    bad = fakes("fault", "set", world, "ms-primary", "Bogus", "x")
+    assert bad.returncode == 2
+    assert "Invalid value for 'KIND': 'Bogus' is not one of" in bad.stderr, bad.stderr
+    assert "{rejectsave|" not in fakes("fault", "set", "--help").stdout
+    again = fakes("create", world, "--architecture", "single-site")
+    assert again.returncode != 0 and "python -m fakes create --force" in again.stderr, again.stderr
+    assert "pass replace=True" not in again.stderr
