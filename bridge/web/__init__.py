@@ -144,6 +144,14 @@ def create_app(app_service: AppService, *, token: str, service: Any = None, stop
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         problems = []
         for err in exc.errors():
+            if err.get("type") == "json_invalid":
+                # Its location is a character position, not a field: say it as one, with the parser's reason.
+                loc = err.get("loc", ())
+                at = f" at character {loc[-1]}" if loc and isinstance(loc[-1], int) else ""
+                reason = (err.get("ctx") or {}).get("error", "")
+                problems.append(f"body: not valid JSON{at}" + (f" ({reason})" if reason else "")
+                                + "; send a JSON object, as /docs shows for this endpoint")
+                continue
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
             problems.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
         n = len(problems)

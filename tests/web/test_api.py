@@ -298,3 +298,11 @@ def test_save_when_the_vms_cannot_be_reached_says_so(client: TestClient, app_ser
     assert r.status_code == 200 and r.json()["recorders_checked"] is False
     assert "cannot connect: cannot reach http://ms-primary/" in r.json()["note"]
     assert "replace = true" in app_service.config_path().read_text()
+
+
+def test_a_body_that_is_not_json_is_said_as_such(client: TestClient) -> None:
+    # It read "1: JSON decode error": a character position shown as if it were a field.
+    r = client.put("/api/config", content=b"{bad", headers={"Content-Type": "application/json"})
+    assert r.status_code == 422
+    [problem] = r.json()["problems"]
+    assert problem.startswith("body: not valid JSON at character 1 (") and "send a JSON object" in problem, problem
