@@ -130,3 +130,15 @@ def test_save_shows_the_warnings_config_check_prints(tmp_path, cycles) -> None: 
         checked = client.post("/api/config/validate", headers={"Authorization": f"Bearer {TOKEN}"},
                               json={"direction": "backup"})
         assert any("shorter than 8 characters" in w for w in checked.json()["warnings"]), checked.json()
+
+
+def test_a_mistyped_page_address_gets_a_page_not_json(browser: tuple[TestClient, str]) -> None:
+    client, _ = browser
+    bad_id = client.get("/history/abc")
+    assert bad_id.status_code == 422 and bad_id.headers["content-type"].startswith("text/html")
+    assert "path.run_id" in bad_id.text and "Back to the Redundancy Configuration" in bad_id.text
+    missing = client.get("/histroy")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "No such page" in missing.text and "/history" in missing.text
+    api = client.get("/api/histroy")
+    assert api.status_code == 404 and api.json()["message"].startswith("no such page or endpoint")
