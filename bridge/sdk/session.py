@@ -210,14 +210,15 @@ class SiteDetails:
     """False when the site had no camera to probe the licences with."""
 
 
-def check_sites(settings: Settings,
-                details: dict[str, SiteDetails] | None = None) -> list[tuple[str, str | None]]:
+def check_sites(settings: Settings, details: dict[str, SiteDetails] | None = None,
+                architecture: list[str] | None = None) -> list[tuple[str, str | None]]:
     """Log in to each site (and federated child) on its own: (server, None if ok else the error message).
 
     For `doctor`: unlike `connect`, one failing site does not hide the
     others. The runtime must load (SdkLoadError otherwise). `details`, when
     given, receives server -> its VMS version and the licences it lacks
-    (probed with one camera's privacy masks: a few round trips).
+    (probed with one camera's privacy masks: a few round trips). `architecture`, when given and every site
+    logged in, receives what `connect` would refuse about the configured architecture ("" when it fits).
     """
     session = Session(_start(settings))
     results: list[tuple[str, str | None]] = []
@@ -247,6 +248,12 @@ def check_sites(settings: Settings,
                             session._add_details(details, label, host_of(child), results)
                     except BridgeError as exc:
                         results.append((f"{host_of(child)} (child of {host})", exc.message))
+        tops = {host_of(site.uri) for site in settings.sites}
+        if architecture is not None and all(error is None for server, error in results if server in tops):
+            try:
+                architecture.append(_architecture_mismatch(settings, session))
+            except BridgeError as exc:
+                architecture.append(exc.message)
     finally:
         session.close()
     return results

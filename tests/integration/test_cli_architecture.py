@@ -51,6 +51,10 @@ def test_federated_on_a_single_site_is_one_message_from_check_and_sync_and_nothi
     assert wanted in check.stderr and 'Set architecture = "single-site"' in check.stderr
     assert check.stderr.count("architecture:") == 1
 
+    doctor = smartsync(path, "doctor")
+    assert doctor.returncode == 2, doctor.stdout + doctor.stderr
+    assert 'FAIL architecture: "federated", but the management server ms-site has no child sites' in doctor.stdout
+
     sync = smartsync(path, "sync")
     assert sync.returncode == 2, sync.stdout + sync.stderr
     assert wanted in sync.stderr and sync.stderr.count("architecture:") == 1
@@ -93,3 +97,5 @@ def test_the_right_architecture_is_still_ok(tmp_path, architecture):
     check = smartsync(write_config(config, tmp_path / "smartsync.toml"), "config", "check")
     assert check.returncode == 0, check.stdout + check.stderr
     assert "Configuration OK" in check.stdout
+    doctor = smartsync(tmp_path / "smartsync.toml", "doctor")
+    assert doctor.returncode == 0 and f"OK   architecture: {architecture} fits" in doctor.stdout, doctor.stdout
