@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     bridge.plan.make_plan = timed("planning (make_plan)", bridge.plan.make_plan)
 
     pauses = [0.0, 0]
+    by_generation = [[0.0, 0] for _ in range(3)]
     started: dict[int, float] = {}
 
     def on_gc(phase: str, info: dict[str, Any]) -> None:
@@ -130,16 +131,22 @@ def main(argv: list[str] | None = None) -> None:
         if phase == "start":
             started[tid] = time.perf_counter()
         elif tid in started:
-            pauses[0] += time.perf_counter() - started.pop(tid)
+            took = time.perf_counter() - started.pop(tid)
+            pauses[0] += took
             pauses[1] += 1
+            by_generation[info["generation"]][0] += took
+            by_generation[info["generation"]][1] += 1
 
     import System
+    from SmartSync.Interop import ReadTiming
 
     mono_before = [System.GC.CollectionCount(g) for g in range(3)]
+    ReadTiming.Enabled = True
     gc.callbacks.append(on_gc)
     rt, cpu, wall = _trips(), time.process_time(), time.perf_counter()
     report = run_cycle(settings, store, trigger="profile")
     wall, cpu, rt = time.perf_counter() - wall, time.process_time() - cpu, _trips() - rt
+    ReadTiming.Enabled = False
     gc.callbacks.remove(on_gc)
     mono = [System.GC.CollectionCount(g) - b for g, b in enumerate(mono_before)]
 
@@ -150,6 +157,11 @@ def main(argv: list[str] | None = None) -> None:
     for name, (w, c, t, n) in _stats.items():
         print(f"{name:<70} {w:>7.2f} {c:>7.2f} {t:>6.0f} {n:>6.0f}")
     print(f"{'Python cycle-collector pauses (all steps)':<70} {pauses[0]:>7.2f} {'':>7} {'':>6} {pauses[1]:>6}")
+    print("  of which generation 0 / 1 / 2: " + " / ".join(f"{n} in {t:.2f} s" for t, n in by_generation))
+    total, lists, gets = ReadTiming.TotalSeconds, ReadTiming.ListSeconds, ReadTiming.GetSeconds
+    print(f"ReadRecorder's stopwatch (wall, inside .NET): {total:.2f} s in all; the SDK making its item objects "
+          f"(folder lists) {lists:.2f} s, the SDK's getters {gets:.2f} s ({ReadTiming.GetCalls:,} values), "
+          f"the helper's walk and text {total - lists - gets:.2f} s")
     print(f"Mono collections during the cycle (gen0 / gen1 / gen2): {mono[0]} / {mono[1]} / {mono[2]}")
     split_read(settings)
     sys.stdout.flush()

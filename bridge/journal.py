@@ -15,7 +15,16 @@ writes back:
 - REPLACE: the address, driver and user name it had;
 - DELETE: everything needed to re-create the hardware (`hardware_record`),
   its devices with their settings and their device group memberships;
+  of a view, the view (`view_record`); of a device group, its members;
+- UPDATE of a camera's device groups: {"member_of": the groups it joins or
+  leaves that it was in}; of a view: the view's values it changes;
 - ADD, or an item not read: None (an added item is reverted by deleting it).
+
+These come from the cycle's read of the target. The writer answers the
+values it read just before overwriting them (`bridge.ports`), in the same
+shape; after the write the journal settles the entry with those merged over
+the read's (`merge_before`), so a value changed on the target between the
+read and the write is journaled as it really was.
 
 Passwords are not here: before a delete, a replace or a password change the
 journal reads the target hardware's password and keeps it encrypted
@@ -31,7 +40,7 @@ from loguru import logger
 
 from bridge.errors import BridgeError
 from bridge.events import EVENT_ACTION_AFTER, EVENT_ACTION_BEFORE, CycleEvent, Listeners
-from bridge.model import Action, ActionKind, Device, Hardware, Recorder, Snapshot
+from bridge.model import Action, ActionKind, Device, Hardware, Recorder, Snapshot, View
 
 if TYPE_CHECKING:
     from bridge.ports import VmsSession
@@ -59,6 +68,12 @@ def values_before(action: Action, target: Snapshot) -> dict[str, Any] | None:
     if action.kind is ActionKind.ADD or not action.target.item_id:
         return None
     kind = action.target.item_kind or "hardware"
+    if kind == "view":
+        return _view_before(action, target)
+    if kind == "device_group" and action.kind is ActionKind.DELETE:
+        return {"members": sorted(target.groups.get(action.target.item_id, set()))}
+    if kind not in ("hardware",) and action.kind is not ActionKind.UPDATE:
+        return None  # a view group SmartSync made and now removes: empty, nothing in it to keep
     found = _find(target, action.target.item_id, "hardware" if action.kind is not ActionKind.UPDATE else kind)
     if found is None:
         return None
@@ -71,7 +86,43 @@ def values_before(action: Action, target: Snapshot) -> dict[str, Any] | None:
                 "user_name": str(hw.settings.get("general", {}).get("UserName", ""))}
     if action.kind is ActionKind.DELETE:
         return {"hardware": hardware_record(hw, rec), "groups": _memberships(hw, target)}
+    if action.category == "groups":
+        return {"category": "groups", "values": {"member_of": member_of(item.id, action, target.groups)}}
     return {"category": action.category, "values": _category_before(item, rec, action)}
+
+
+def member_of(device_id: str, action: Action, groups: dict[str, set[str]]) -> list[str]:
+    """The groups a groups update joins or leaves that the device is in."""
+    named = [*action.values.get("join", []), *action.values.get("leave", [])]
+    return sorted(str(p) for p in dict.fromkeys(named) if device_id in groups.get(str(p), ()))
+
+
+def _view_before(action: Action, target: Snapshot) -> dict[str, Any] | None:
+    view = next((v for v in target.views if v.id == action.target.item_id), None)
+    if view is None:
+        return None
+    if action.kind is ActionKind.DELETE:
+        return {"view": view_record(view)}
+    have = view_record(view)
+    return {"category": action.category,
+            "values": {"group": view.group} | {k: have[k] for k in ("description", "shortcut", "items")
+                                                if k in action.values}}
+
+
+def view_record(view: View) -> dict[str, Any]:
+    """A view as plain data: enough to add it again the way it was."""
+    return {"id": view.id, "group": view.group, "name": view.name, "description": view.description,
+            "layout": view.layout, "shortcut": view.shortcut, "items": list(view.items)}
+
+
+def merge_before(read: Any, written: Any) -> Any:
+    """The writer's before-values (`written`) over the cycle read's (`read`): dicts key by key, the rest the
+    writer's. A writer answers only what it read; the read's other values stay."""
+    if written is None:
+        return read
+    if isinstance(read, dict) and isinstance(written, dict):
+        return {**read, **{k: merge_before(read.get(k), v) if k in read else v for k, v in written.items()}}
+    return written
 
 
 def _category_before(item: Hardware | Device, rec: Recorder, action: Action) -> Any:
@@ -138,6 +189,7 @@ class Journal:
                                             for p in self.store.pairings()
                                             if p.target_hardware_id == action.target.item_id]}
         event.extra["journal_id"] = self.store.journal_begin(run_id, event.seq, action.to_json(), before, sealed)
+        event.extra["journal_before"] = before
 
     def after(self, event: CycleEvent) -> None:
         entry_id = event.extra.get("journal_id")
@@ -145,8 +197,16 @@ class Journal:
             return
         if event.error is not None:
             self.store.journal_end(entry_id, "failed", error=event.error)
+            return
+        result = dict(event.result or {})
+        written = result.pop("before", None)
+        if written is None:
+            self.store.journal_end(entry_id, "done", result=result)
         else:
-            self.store.journal_end(entry_id, "done", result=event.result)
+            # What the writer read just before overwriting: the truth, should the target have changed since
+            # the cycle read it.
+            self.store.journal_end(entry_id, "done", result=result,
+                                   before=merge_before(event.extra.get("journal_before"), written))
 
     def _seal_password(self, action: Action) -> str | None:
         """The target hardware's current password, encrypted; None when it cannot be read (logged)."""

@@ -4,8 +4,10 @@ It lets the engine (and the journal, revert and fault handling around it)
 be tested in pure Python. Applying an action does to the recorders what the
 VMS would: ADD creates hardware with new ids whose devices copy the source
 hardware's channels with default settings, MOVE keeps ids, DELETE removes,
-UPDATE writes the values; each answers the item's values before the change
-as a real writer does. Faults are set on the object: `refuse` (item id ->
+UPDATE writes the values; device groups are joined and left (a missing one
+made, answered as `created_groups`), views added, changed and removed, and
+a revert's removal of an empty group honoured. Each write answers the item's
+values before the change under "before", as the SDK writers do. Faults are set on the object: `refuse` (item id ->
 the VMS's text) and `drop_after` (the connection is lost after that many
 more writes), so a test can cut a cycle where it wants.
 """
@@ -20,7 +22,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from bridge.errors import ConnectError, Interrupted, VmsError
-from bridge.model import Action, ActionKind, Device, Hardware, Recorder, Side, Snapshot
+from bridge.model import HARDWARE_GENERAL, Action, ActionKind, Device, Hardware, Recorder, Side, Snapshot, View
 from bridge.ports import StopCheck, VmsSession
 
 _PROPERTY_CATEGORIES = ("general", "recording", "driver_settings")
@@ -30,10 +32,15 @@ class MemorySession(VmsSession):
     """Recorders of every site held in memory; `recorders_by_id` is the live state a test inspects."""
 
     def __init__(self, recorders: Iterable[Recorder], groups: dict[str, dict[str, set[str]]] | None = None,
-                 passwords: dict[str, str] | None = None) -> None:
+                 passwords: dict[str, str] | None = None, views: dict[str, list[View]] | None = None) -> None:
         self.recorders_by_id: dict[str, Recorder] = {r.id: copy.deepcopy(r) for r in recorders}
         self.groups: dict[str, dict[str, set[str]]] = copy.deepcopy(groups or {})
         """Site host -> device group path -> member device ids."""
+        self.views: dict[str, list[View]] = copy.deepcopy(views or {})
+        """Site host -> its views."""
+        self.view_groups: dict[str, set[str]] = {site: {p for v in vs for p in _parents(v.group)}
+                                                 for site, vs in self.views.items()}
+        """Site host -> every view group path (parents included)."""
         self.passwords: dict[str, str] = dict(passwords or {})
         """Hardware id -> its password."""
         self.refuse: dict[str, str] = {}
@@ -77,7 +84,10 @@ class MemorySession(VmsSession):
         return snap
 
     def read_views(self, snapshot: Snapshot) -> None:
-        self._call()  # this session holds no views: the snapshot keeps none
+        self._call()
+        for site in dict.fromkeys(r.site for r in snapshot.recorders):
+            snapshot.views.extend(copy.deepcopy(self.views.get(site, [])))
+            snapshot.view_groups |= self.view_groups.get(site, set())
 
     def read_passwords(self, site_hardware: Iterable[tuple[str, str]], failures: dict[str, str] | None = None,
                        stop: StopCheck | None = None) -> dict[str, SecretStr]:
@@ -124,17 +134,25 @@ class MemorySession(VmsSession):
 
     def _apply(self, action: Action, password: SecretStr | None) -> dict[str, Any]:
         v = action.values
+        if action.target.item_kind in ("view", "view_group"):
+            return self._write_view(action)
+        if action.target.item_kind == "device_group":
+            return self._device_group(action)
         if action.kind is ActionKind.ADD:
             return self._add(action, password)
         if action.kind is ActionKind.UPDATE:
             return self._update(action, password)
         hw, rec = self._hardware(action.target.item_id)
         if action.kind is ActionKind.DELETE:
+            general = hw.settings.get("general", {})
+            before = {"hardware": {"name": hw.name, "address": hw.address, "enabled": hw.enabled,
+                                   "settings": {"general": {k: copy.deepcopy(general.get(k))
+                                                            for k in HARDWARE_GENERAL}}}}
             rec.hardware.remove(hw)
             for members in self.groups.get(rec.site, {}).values():
                 members.difference_update(d.id for d in hw.devices)
             self.passwords.pop(hw.id, None)
-            return {"before": {"hardware_id": hw.id, "recorder_id": rec.id}}
+            return {"before": before}
         if action.kind is ActionKind.MOVE:
             dest = self.recorders_by_id.get(str(v.get("to_recorder_id", "")))
             if dest is None:
@@ -142,12 +160,13 @@ class MemorySession(VmsSession):
             rec.hardware.remove(hw)
             dest.hardware.append(hw)
             hw.recorder_id = dest.id
-            return {"hardware_id": hw.id, "before": {"recorder_id": rec.id}}
+            return {"hardware_id": hw.id, "before": {"recorder_id": rec.id, "recorder_name": rec.name}}
         if action.kind is ActionKind.REPLACE:
-            before = {"address": hw.address, "driver": hw.driver}
+            was = {"address": hw.address, "driver": hw.driver,
+                   "user_name": str(hw.settings.get("general", {}).get("UserName", ""))}
             hw.address, hw.driver = str(v.get("address", hw.address)), str(v.get("driver", hw.driver))
             self.passwords[hw.id] = self._password_for(action, password)
-            return {"hardware_id": hw.id, "before": before}
+            return {"hardware_id": hw.id, "before": was}
         raise VmsError(f"Unknown action kind {action.kind!r}.")
 
     def _password_for(self, action: Action, password: SecretStr | None) -> str:
@@ -196,16 +215,10 @@ class MemorySession(VmsSession):
             item = self._device(action.target.item_id)
         cat, v = action.category, action.values
         if cat == "groups":
-            site = next(r.site for r in self.recorders_by_id.values() for h in r.hardware
-                        if item in h.devices or item is h)
-            for path in v.get("add_to", []):
-                if path not in self.groups.get(site, {}):
-                    raise VmsError(f"Device group {path} does not exist.")
-                self.groups[site][path].add(item.id)
-            return {}
+            return self._join_leave(item, v)
         if cat == "password":
             self.passwords[item.id] = self._password_for(action, password)
-            return {"before": {}}
+            return {}
         if cat in _PROPERTY_CATEGORIES:
             current = item.settings.setdefault(cat, {})
             before = {k: copy.deepcopy(current.get(k)) for k in v}
@@ -216,12 +229,107 @@ class MemorySession(VmsSession):
             return {"before": {"category": cat, "values": before}}
         if cat == "storage":
             before_name = item.settings.get("storage")
-            item.settings["storage"] = str(v.get("storage_name", ""))
-            return {"before": {"category": cat, "values": {"storage_name": before_name}}}
+            rec = next(r for r in self.recorders_by_id.values() for h in r.hardware if item in h.devices)
+            wanted = next((s for s in rec.storages if s.id == v.get("storage_id")), None) or next(
+                (s for s in rec.storages if s.name == v.get("storage_name")), None)
+            if wanted is None:
+                raise VmsError(f"Storage {v.get('storage_id')} is not a storage of recording server {rec.name}.")
+            item.settings["storage"] = wanted.name
+            was = next((s.id for s in rec.storages if s.name == before_name), "")
+            return {"before": {"category": cat, "values": {"storage_name": before_name, "storage_id": was}}}
         wrapped = set(v) == {"value"}
         old = copy.deepcopy(item.settings.get(cat))
         item.settings[cat] = copy.deepcopy(v["value"] if wrapped else v)
         return {"before": {"category": cat, "values": {"value": old} if wrapped else old}}
+
+    def _join_leave(self, item: Hardware | Device, v: dict[str, Any]) -> dict[str, Any]:
+        site = next(r.site for r in self.recorders_by_id.values() for h in r.hardware
+                    if item in h.devices or item is h)
+        groups = self.groups.setdefault(site, {})
+        created: list[str] = []
+        member_of: list[str] = []
+        # A group's parents exist with it, listed or not.
+        there = {parent for path in groups for parent in _parents(path)}
+        for path in v.get("join", []):
+            for parent in _parents(str(path)):
+                if parent not in there:
+                    there.add(parent)
+                    created.append(parent)
+                    groups[parent] = set()
+            groups.setdefault(path, set())
+            if item.id in groups[path]:
+                member_of.append(path)
+            groups[path].add(item.id)
+        for path in v.get("leave", []):
+            if item.id in groups.get(path, set()):
+                member_of.append(path)
+                groups[path].discard(item.id)
+        return {"before": {"category": "groups", "values": {"member_of": sorted(set(member_of))}}} | (
+            {"created_groups": created} if created else {})
+
+    def _device_group(self, action: Action) -> dict[str, Any]:
+        """Remove a device group (its named members taken out first, refused with any other in it or a group
+        below it), or (a revert) make one again."""
+        groups = self.groups.setdefault(action.target.site, {})
+        path = action.target.item_id
+        if action.kind is ActionKind.ADD:
+            there = {parent for p in groups for parent in _parents(p)}
+            made = [p for p in _parents(path) if p not in there]
+            for p in made:
+                groups[p] = set()
+            return {"created_groups": made}
+        if path not in groups:
+            return {"removed_groups": [path]}
+        members = groups[path]
+        leaving = set(action.values.get("remove_members", []))
+        if members - leaving or any(p.startswith(path + "/") for p in groups):
+            raise VmsError(f"Device group {path} holds what SmartSync did not put there; it was left in place.")
+        del groups[path]
+        return {"removed_groups": [path], "before": {"members": sorted(members)}}
+
+    @staticmethod
+    def _remove_view_group(groups: set[str], views: list[View], path: str) -> dict[str, Any]:
+        if path not in groups:
+            return {"removed_view_groups": [path]}
+        if any(x.group == path for x in views) or any(p.startswith(path + "/") for p in groups):
+            raise VmsError(f"View group {path} is not empty; it was left in place.")
+        groups.remove(path)
+        return {"removed_view_groups": [path]}
+
+    def _write_view(self, action: Action) -> dict[str, Any]:
+        site, v = action.target.site, action.values
+        views = self.views.setdefault(site, [])
+        groups = self.view_groups.setdefault(site, set())
+        if action.target.item_kind == "view_group" and action.kind is ActionKind.ADD:
+            made = [p for p in _parents(action.target.item_id) if p not in groups]
+            groups.update(made)
+            return {"created_view_groups": made}
+        if action.target.item_kind == "view_group":
+            return self._remove_view_group(groups, views, action.target.item_id)
+        if action.kind is ActionKind.ADD:
+            created = [p for p in _parents(str(v["group"])) if p not in groups]
+            groups.update(created)
+            new = View(f"mem-view-{next(self._ids)}", str(v["group"]), str(v["name"]), str(v.get("description", "")),
+                       str(v.get("layout", "")), str(v.get("shortcut", "")), [str(x) for x in v.get("items", [])])
+            views.append(new)
+            return {"view_id": new.id, "created_view_groups": created}
+        view = next((x for x in views if x.id == action.target.item_id), None)
+        if view is None:
+            if action.kind is ActionKind.DELETE:
+                return {"removed_views": [action.target.item_id]}
+            raise VmsError(f"View {action.target.item_id} is no longer in view group {v.get('group')}.")
+        record = {"id": view.id, "group": view.group, "name": view.name, "description": view.description,
+                  "layout": view.layout, "shortcut": view.shortcut, "items": list(view.items)}
+        if action.kind is ActionKind.DELETE:
+            views.remove(view)
+            return {"removed_views": [view.id], "before": {"view": record}}
+        before = {"group": view.group} | {k: record[k] for k in ("description", "shortcut", "items") if k in v}
+        if "items" in v and len(v["items"]) != len(view.items):
+            raise VmsError(f"View {view.name} has {len(view.items)} item(s), the source's layout {len(v['items'])}.")
+        view.description = str(v.get("description", view.description))
+        view.shortcut = str(v.get("shortcut", view.shortcut))
+        view.items = [str(x) for x in v.get("items", view.items)]
+        return {"before": {"category": "view", "values": before}}
 
     # -- cost -----------------------------------------------------------------------------------------------
 
@@ -233,3 +341,9 @@ class MemorySession(VmsSession):
 
     def close(self) -> None:
         self.closed = True
+
+
+def _parents(path: str) -> list[str]:
+    """"/A/B" -> ["/A", "/A/B"]."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[:i + 1]) for i in range(len(parts))]

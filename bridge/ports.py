@@ -8,10 +8,15 @@ here imports the SDK.
 What `apply` answers (a plain dict, so a journal can store it):
 
 - `hardware_id` and `devices` ("kind:channel" -> id) for an ADD;
+  `view_id` and `created_view_groups` for a view's ADD; `created_groups`
+  for a camera's device-group update that had to make groups;
 - `before`: the target item's values just before the change, as far as
-  the writer read them (category -> value for an UPDATE; the hardware's
-  identity for MOVE, REPLACE and DELETE). A writer that could not read them
-  leaves the key out; the engine then keeps what its snapshot showed.
+  the writer read them, shaped as `bridge.journal.values_before` records
+  them ({"category", "values"} for an UPDATE, the recorder for a MOVE, the
+  address, driver and user name for a REPLACE, {"hardware": ...} or
+  {"view": ...} for a DELETE). Never a password. A writer that could not
+  read them leaves the key out; the journal then keeps what the cycle's
+  read showed (`bridge.journal.merge_before` lays one over the other).
 """
 
 from __future__ import annotations

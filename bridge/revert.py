@@ -1,14 +1,19 @@
 """Revert: put back every target item one cycle changed, from that cycle's journal.
 
 Changed settings are restored, added hardware removed, deleted hardware
-re-created with its settings, devices' group memberships and password,
+re-created with its settings, its cameras' group memberships and password,
 moved hardware moved back, replaced hardware given its old address, driver
-and password. The revert is planned first (`plan_revert`, pure; shown by
-`--dry-run`), refused when later cycles touched the same items (naming them)
-unless forced, held to the delete guard, applied one isolated action at a
-time like a cycle (journaled itself, so a revert can be reverted), and
-recorded as a cycle of its own with trigger "revert". As the next cycle
-would apply the source's changes again, a revert pauses scheduling.
+and password. Device group memberships the cycle changed are changed back;
+views it added are removed, views it changed or deleted put back as they
+were; device and view groups it made are removed when nothing else is in
+them (and forgotten as SmartSync's), else left with a note. View items
+showing a camera re-created by the revert show the new camera. The revert
+is planned first (`plan_revert`, pure; shown by `--dry-run`), refused
+when later cycles touched the same items (naming them) unless forced, held
+to the delete guard, applied one isolated action at a time like a cycle
+(journaled itself, so a revert can be reverted), and recorded as a cycle
+of its own with trigger "revert". As the next cycle would apply the
+source's changes again, a revert pauses scheduling, even one cut short.
 
 `revert(...)` is the service call behind `smartsync revert RUN_ID` and the
 page's revert button.
@@ -16,7 +21,8 @@ page's revert button.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
@@ -61,6 +67,8 @@ class RevertPlan:
     """Later cycles that touched the same items: run id -> the items' names."""
     recreate: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Source key of each re-creating ADD -> the deleted hardware's record (to map old ids to new)."""
+    recreate_views: dict[int, str] = field(default_factory=dict)
+    """Index in `actions` of each view re-added -> the deleted view's id (to map old ids to new)."""
 
     def plan(self) -> Plan:
         return Plan(actions=list(self.actions))
@@ -89,21 +97,38 @@ def _ref(data: dict[str, Any]) -> Ref:
 
 
 def plan_revert(run_id: int, entries: list[JournalEntry], target: Snapshot,
-                later: dict[int, list[JournalEntry]] | None = None) -> RevertPlan:
-    """What puts back the writes of cycle `run_id` (its journal `entries`), given the target as it is now."""
+                later: dict[int, list[JournalEntry]] | None = None,
+                created: dict[str, set[tuple[str, str]]] | None = None) -> RevertPlan:
+    """What puts back the writes of cycle `run_id` (its journal `entries`), given the target as it is now.
+
+    `created` (kind -> (site, item), from the store) limits the groups removed to those SmartSync made."""
     out = RevertPlan(run_id)
     for run, touched in sorted((later or {}).items()):
         out.later[run] = sorted({str(e.action.get("target", {}).get("name") or e.target_id) for e in touched})
+    live = [e for e in sorted(entries, key=lambda e: e.seq, reverse=True) if e.state in ("done", "unknown")]
+    # Items the cycle added: their own updates need no undoing, removing them puts everything back.
+    added = {str(x) for e in live if e.kind == ActionKind.ADD.value
+             for x in [e.result.get("hardware_id", ""), e.result.get("view_id", ""),
+                       *(e.result.get("devices") or {}).values()] if x}
+    views: list[tuple[Action, str]] = []
+    """View actions, each with the id of the deleted view it adds again ("" for the others)."""
     # Undone newest first: settings before the lifecycle actions they followed.
-    for entry in sorted(entries, key=lambda e: e.seq, reverse=True):
-        if entry.state not in ("done", "unknown"):
-            continue
+    for entry in live:
         kind = entry.kind
         ref = _ref(entry.action.get("target", {}))
         name = ref.name or ref.item_id
         before = entry.before if isinstance(entry.before, dict) else None
         reason = f"revert of cycle {run_id}, write {entry.seq}"
-        if kind == ActionKind.UPDATE.value:
+        if ref.item_kind == "view":
+            _revert_view(out, views, entry, ref, before, target, added, reason)
+        elif ref.item_kind in ("device_group", "view_group"):
+            if kind == ActionKind.DELETE.value:
+                _regroup(out, entry, ref, target, reason)
+        elif kind == ActionKind.UPDATE.value and ref.item_id in added:
+            continue
+        elif kind == ActionKind.UPDATE.value and entry.action.get("category") == "groups":
+            _revert_groups(out, entry, ref, before, target, reason)
+        elif kind == ActionKind.UPDATE.value:
             _revert_update(out, entry, ref, before, target, reason)
         elif kind == ActionKind.ADD.value:
             new_id = str(entry.result.get("hardware_id", ""))
@@ -133,7 +158,144 @@ def plan_revert(run_id: int, entries: list[JournalEntry], target: Snapshot,
             if _where(target, ref.item_id) is not None:
                 continue  # the delete did not happen (a write whose outcome was unknown): nothing to put back
             _recreate(out, entry, before, target, reason)
+    # Views last, so an item showing a camera re-created above can be aimed at the new camera.
+    for action, old_id in views:
+        if old_id:
+            out.recreate_views[len(out.actions)] = old_id
+        out.actions.append(action)
+    _remove_groups(out, live, target, created)
     return out
+
+
+def _revert_groups(out: RevertPlan, entry: JournalEntry, ref: Ref, before: dict[str, Any] | None,
+                   target: Snapshot, reason: str) -> None:
+    """The camera back in the groups it left, out of those it joined (unless it was in them before)."""
+    name = ref.name or ref.item_id
+    home = _device_home(target, ref.item_id)
+    if home is None:
+        out.problems.append(f"{ref.item_kind} {name} is no longer on the target, so its device groups cannot be "
+                            f"restored")
+        return
+    values = entry.action.get("values") or {}
+    joined, left = list(values.get("join") or []), list(values.get("leave") or [])
+    kept = (before or {}).get("values") or {}
+    # Without a record of its memberships (an older journal), the plan's own reading: it was in none it joined.
+    was_in = set(kept.get("member_of", left))
+    back = {"join": sorted(p for p in left if p in was_in), "leave": sorted(p for p in joined if p not in was_in)}
+    if not back["join"] and not back["leave"]:
+        return
+    _, rec = home
+    out.actions.append(Action(ActionKind.UPDATE, Ref(rec.site, rec.id, ref.item_id, ref.item_kind, ref.name),
+                              f"{reason}: {ref.item_kind} '{name}' back in its device groups", category="groups",
+                              values=back))
+
+
+def _regroup(out: RevertPlan, entry: JournalEntry, ref: Ref, target: Snapshot, reason: str) -> None:
+    """A device or view group the cycle removed made again; a device group's cameras put back in it."""
+    path = ref.item_id
+    if ref.item_kind == "view_group":
+        if path not in target.view_groups:
+            out.actions.append(Action(ActionKind.ADD, Ref(ref.site, "", path, "view_group", path),
+                                      f"{reason}: make view group '{path}' it removed again", category="view"))
+        return
+    members = [str(m) for m in (entry.action.get("values") or {}).get("remove_members") or []]
+    have = target.groups.get(path, set())
+    back = [(m, home) for m in members if m not in have and (home := _device_home(target, m)) is not None]
+    if len(back) < len([m for m in members if m not in have]):
+        out.problems.append(f"device group {path}: some of the cameras taken out of it are no longer on the "
+                            f"target, so they are not put back")
+    if not back and path not in target.groups:
+        out.actions.append(Action(ActionKind.ADD, Ref(ref.site, "", path, "device_group", path),
+                                  f"{reason}: make device group '{path}' it removed again", category="groups"))
+    for camera_id, (hw, rec) in back:
+        name = next((d.name for d in hw.devices if d.id == camera_id), camera_id)
+        # Joining makes the group (and its parents) again where it is missing.
+        out.actions.append(Action(ActionKind.UPDATE, Ref(rec.site, rec.id, camera_id, "camera", name),
+                                  f"{reason}: camera '{name}' back in device group '{path}' it removed",
+                                  category="groups", values={"join": [path], "leave": []}))
+
+
+def _revert_view(out: RevertPlan, views: list[tuple[Action, str]], entry: JournalEntry, ref: Ref,
+                 before: dict[str, Any] | None, target: Snapshot, added: set[str], reason: str) -> None:
+    by_id = {v.id: v for v in target.views}
+    kind = entry.kind
+    if kind == ActionKind.ADD.value:
+        made = by_id.get(str(entry.result.get("view_id", "")))
+        if made is None:
+            if entry.state == "done":
+                out.problems.append(f"view {ref.name} that cycle {out.run_id} added is no longer on the target")
+            return
+        views.append((Action(ActionKind.DELETE, Ref(ref.site, "", made.id, "view", made.path),
+                             f"{reason}: remove view '{made.path}' it added", category="view",
+                             values={"group": made.group}), ""))
+    elif kind == ActionKind.UPDATE.value and ref.item_id not in added and before is not None:
+        now = by_id.get(ref.item_id)
+        if now is None:
+            out.problems.append(f"view {ref.name} is no longer on the target, so it cannot be changed back")
+            return
+        had = before.get("values") or {}
+        values = {"group": now.group} | {k: had[k] for k in ("description", "shortcut", "items") if k in had}
+        if "items" in values and len(values["items"]) != len(now.items):
+            out.problems.append(f"view {now.path} has another layout now, so its items cannot be put back")
+            del values["items"]
+        if len(values) > 1:
+            views.append((Action(ActionKind.UPDATE, Ref(ref.site, "", now.id, "view", now.path),
+                                 f"{reason}: view '{now.path}' back as it was", category="view", values=values), ""))
+    elif kind == ActionKind.DELETE.value and before is not None:
+        if ref.item_id in by_id:
+            return  # the delete did not happen (an outcome unknown)
+        old: dict[str, Any] = before.get("view") or {}
+        if not old.get("name"):
+            out.problems.append(f"view {ref.name}: what it held was not kept, so it cannot be added again")
+            return
+        path = f"{old['group']}/{old['name']}"
+        views.append((Action(ActionKind.ADD, Ref(ref.site, "", "", "view", path),
+                             f"{reason}: add view '{path}' it deleted again", category="view",
+                             values={k: old.get(k, "") for k in ("group", "name", "description", "layout", "shortcut")}
+                             | {"items": list(old.get("items") or [])}), str(old.get("id", ""))))
+
+
+def _remove_groups(out: RevertPlan, live: list[JournalEntry], target: Snapshot,
+                   created: dict[str, set[tuple[str, str]]] | None) -> None:
+    """Remove the device and view groups the cycle made, deepest first, when the revert leaves them empty."""
+    made: dict[tuple[str, str], str] = {}
+    for e in live:
+        site = str(e.action.get("target", {}).get("site", ""))
+        for key, kind in (("created_groups", "device_group"), ("created_view_groups", "view_group")):
+            for path in e.result.get(key) or []:
+                if created is None or (site.lower(), str(path)) in created.get(kind, set()):
+                    made[(kind, str(path))] = site
+    if not made:
+        return
+    gone = {a.target.item_id for a in out.actions if a.kind is ActionKind.DELETE}
+    gone |= {d.id for rec in target.recorders for hw in rec.hardware if hw.id in gone for d in hw.devices}
+    left = {(str(p), a.target.item_id) for a in out.actions if a.category == "groups"
+            for p in a.values.get("leave", [])}
+    joined = {str(p) for a in out.actions if a.category == "groups" for p in a.values.get("join", [])}
+    kept_views = {v.group for v in target.views if v.id not in gone}
+    kept_views |= {str(a.values.get("group", "")) for a in out.actions
+                   if a.kind is ActionKind.ADD and a.target.item_kind == "view"}
+    removed: set[tuple[str, str]] = set()
+    for (kind, path), site in sorted(made.items(), key=lambda x: (-x[0][1].count("/"), x[0])):
+        paths = set(target.groups) if kind == "device_group" else set(target.view_groups)
+        if path not in paths:
+            continue  # gone already
+        if kind == "device_group":
+            held = {m for m in target.groups.get(path, set()) if m not in gone and (path, m) not in left}
+            busy = bool(held) or path in joined
+        else:
+            busy = path in kept_views
+        busy = busy or any(p.startswith(path + "/") and (kind, p) not in removed for p in paths)
+        label = "device group" if kind == "device_group" else "view group"
+        if busy:
+            out.problems.append(f"{label} {path}, made by cycle {out.run_id}, now holds what that cycle did not put "
+                                f"there: left in place")
+            continue
+        removed.add((kind, path))
+        out.actions.append(Action(ActionKind.DELETE, Ref(site, "", path, kind, path),
+                                  f"revert of cycle {out.run_id}: remove {label} '{path}' it made",
+                                  category="groups" if kind == "device_group" else "view",
+                                  values={"remove_members": []} if kind == "device_group" else {}))
 
 
 def _revert_update(out: RevertPlan, entry: JournalEntry, ref: Ref, before: dict[str, Any] | None,
@@ -162,7 +324,9 @@ def _revert_update(out: RevertPlan, entry: JournalEntry, ref: Ref, before: dict[
     if not isinstance(values, dict):
         return
     if category == "storage":
-        values = _storage_values(rec, str(values.get("storage_name", "")))
+        # By id first: the writer answers the id it found; a name from the cycle's read may be older.
+        by_id = next((st for st in rec.storages if st.id and st.id == values.get("storage_id")), None)
+        values = _storage_values(rec, by_id.name if by_id is not None else str(values.get("storage_name", "")))
         if values is None:
             out.problems.append(f"{ref.item_kind} {name}: its storage before the change is not on "
                                 f"'{rec.name}' any more")
@@ -276,8 +440,8 @@ def _recreate(out: RevertPlan, entry: JournalEntry, before: dict[str, Any], targ
             else:
                 follow(d["kind"], slot, d["name"], category, value if isinstance(value, dict) else {"value": value})
         paths = sorted(p for p, members in groups.items() if d["id"] in members)
-        if paths:
-            follow(d["kind"], slot, d["name"], "groups", {"add_to": paths})
+        if paths and d["kind"] == "camera":  # device groups hold cameras
+            follow(d["kind"], slot, d["name"], "groups", {"join": paths, "leave": []})
 
 
 def revert(settings: Settings, store: Store, run_id: int, *, dry_run: bool = False, force: bool = False,
@@ -310,9 +474,13 @@ def revert(settings: Settings, store: Store, run_id: int, *, dry_run: bool = Fal
         session = connect(settings)
     try:
         report.round_trips, report.writes = session.round_trips(), session.writes()
-        target = _read_target(settings, session)
-        touched = {e.target_id for e in entries} | {str(e.result.get("hardware_id", "")) for e in entries}
-        plan = plan_revert(run_id, entries, target, store.journal_after(run_id, touched - {""}))
+        # Views are read when the cycle wrote any (whatever the switch says now).
+        target = _read_target(settings, session, any(e.action.get("target", {}).get("item_kind") == "view"
+                                                     for e in entries))
+        touched = {e.target_id for e in entries} | {str(e.result.get(k, "")) for e in entries
+                                                    for k in ("hardware_id", "view_id")}
+        created = {kind: store.created(kind) for kind in ("device_group", "view_group")}
+        plan = plan_revert(run_id, entries, target, store.journal_after(run_id, touched - {""}), created)
         report.plan, report.planned = plan.plan(), plan.plan().counts()
         report.notes.extend(f"cannot be reverted: {p}" for p in plan.problems)
         later = "; ".join(f"cycle {r}: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}"
@@ -330,14 +498,20 @@ def revert(settings: Settings, store: Store, run_id: int, *, dry_run: bool = Fal
         report.run_id = store.begin_cycle("revert", report.notes)
         _journal(settings, store, session).listen_to(events)
         try:
+            # The plan was made before the lock was taken: a cycle that ended in between is not in it.
+            raced = sorted(set(store.journal_after(run_id, touched - {""})) - set(plan.later) - {report.run_id})
+            if raced and not force:
+                raise RevertRefused(f"cycle {', '.join(map(str, raced))} changed the same items while this revert "
+                                    f"of cycle {run_id} was being planned; run the revert again to see its plan")
             with store.keep_alive():
                 events.dispatch(CycleEvent(EVENT_CYCLE_PLANNED, report, plan=report.plan, total=len(plan.actions)))
-                _apply(settings, store, session, report, plan, target, events)
-                reason = (f"cycle {run_id} was reverted (revert: cycle {report.run_id}); the next cycle would apply "
-                          f"the source's changes again")
-                pause_store(store, reason, REVERT)
-                report.notes.append("scheduling is paused: the next cycle would apply the source's changes again; "
-                                    "`smartsync schedule resume` resumes it")
+                try:
+                    _apply(settings, store, session, report, plan, target, events)
+                except BaseException:
+                    if report.total_applied:
+                        _pause(store, report, run_id)  # a revert cut short has still undone part of the cycle
+                    raise
+                _pause(store, report, run_id)
         except BridgeError as exc:
             report.status, report.message = "error", exc.message
             raise
@@ -357,25 +531,42 @@ def revert(settings: Settings, store: Store, run_id: int, *, dry_run: bool = Fal
             session.close()
 
 
-def _read_target(settings: Settings, session: VmsSession) -> Snapshot:
+def _pause(store: Store, report: CycleReport, run_id: int) -> None:
+    reason = (f"cycle {run_id} was reverted (revert: cycle {report.run_id}); the next cycle would apply "
+              f"the source's changes again")
+    pause_store(store, reason, REVERT)
+    report.notes.append("scheduling is paused: the next cycle would apply the source's changes again; "
+                        "`smartsync schedule resume` resumes it")
+
+
+def _read_target(settings: Settings, session: VmsSession, views: bool = False) -> Snapshot:
     from bridge.topology import resolve_topology
 
     session.refresh()
     topology = resolve_topology(settings, session.recorders())
-    return session.read(topology.target_recorder_ids, topology.target_side)
+    target = session.read(topology.target_recorder_ids, topology.target_side)
+    if views:
+        session.read_views(target)
+    return target
 
 
 def _guard(settings: Settings, plan: RevertPlan, target: Snapshot, allow: bool, report: CycleReport) -> None:
-    """The delete guard's share rule over the revert's deletes (removing hardware its cycle added)."""
-    deletes = sum(1 for a in plan.actions if a.kind is ActionKind.DELETE)
-    total = sum(len(r.hardware) for r in target.recorders)
-    share = deletes / total if total else 0.0
-    if deletes > settings.guard.min_deletes and share > settings.guard.max_delete_share:
-        problem = (f"the revert deletes {deletes} of {total} hardware on the target ({share:.0%}), more than "
-                   f"guard.max_delete_share {settings.guard.max_delete_share:.0%}")
-        if not allow:
-            raise GuardTripped(f"{problem}; check the plan with --dry-run, then run again with --allow-mass-delete")
-        report.notes.append(f"delete guard overridden: {problem}")
+    """The delete guard's share rule over the revert's deletes (hardware its cycle added; views, counted apart,
+    a view put back at the same path not counting)."""
+    back = {a.target.name for a in plan.actions if a.kind is ActionKind.ADD and a.target.item_kind == "view"}
+    counts = (("hardware", sum(1 for a in plan.actions if a.kind is ActionKind.DELETE
+                               and a.target.item_kind == "hardware"), sum(len(r.hardware) for r in target.recorders)),
+              ("views", sum(1 for a in plan.actions if a.kind is ActionKind.DELETE and a.target.item_kind == "view"
+                            and a.target.name not in back), len(target.views)))
+    for what, deletes, total in counts:
+        share = deletes / total if total else 0.0
+        if deletes > settings.guard.min_deletes and share > settings.guard.max_delete_share:
+            problem = (f"the revert deletes {deletes} of {total} {what} on the target ({share:.0%}), more than "
+                       f"guard.max_delete_share {settings.guard.max_delete_share:.0%}")
+            if not allow:
+                raise GuardTripped(f"{problem}; check the plan with --dry-run, then run again with "
+                                   f"--allow-mass-delete")
+            report.notes.append(f"delete guard overridden: {problem}")
 
 
 def _apply(settings: Settings, store: Store, session: VmsSession, report: CycleReport, plan: RevertPlan,
@@ -394,16 +585,51 @@ def _apply(settings: Settings, store: Store, session: VmsSession, report: CycleR
             if not isinstance(ready, Action):
                 continue  # the add it follows failed (that failure is in the report)
             action = ready
+        if action.target.item_kind == "view" and report.recreated:
+            action = _shows_new_cameras(action, report.recreated)
         token = plan.sealed.get(index)
         password = box.open(token) if token is not None else None
         result = _apply_one(session, action, report, kept, events, target, index + 1, total, password)
-        if result is not None and action.kind is ActionKind.ADD and action.source is not None:
+        if result is None:
+            continue
+        _made_or_removed(store, action, result)
+        if action.kind is ActionKind.ADD and action.source is not None:
             added[(action.source.item_id, action.target.recorder_id)] = result
             _map_ids(report, plan.recreate.get(action.source.item_id) or {}, result)
-        if result is not None and action.kind is ActionKind.MOVE:
+        if index in plan.recreate_views and result.get("view_id"):
+            report.recreated[plan.recreate_views[index]] = str(result["view_id"])
+            # The deleted view's id names nothing now: the view SmartSync made is the new one.
+            store.forget_created("view", action.target.site, [plan.recreate_views[index]])
+        if action.kind is ActionKind.MOVE:
             _moved_back(kept, action)
     store.replace_pairings(kept.values())
     report.status = "failed" if report.failures else "ok"
+
+
+def _made_or_removed(store: Store, action: Action, result: dict[str, Any]) -> None:
+    """Keep the store's record of what SmartSync made true: what the revert made is its own, what it removed
+    is forgotten."""
+    site = action.target.site
+    for key, kind in (("created_groups", "device_group"), ("created_view_groups", "view_group")):
+        if result.get(key):
+            store.remember_created(kind, site, [str(p) for p in result[key]])
+    if result.get("view_id"):
+        store.remember_created("view", site, [str(result["view_id"])])
+    for key, kind in (("removed_groups", "device_group"), ("removed_view_groups", "view_group"),
+                      ("removed_views", "view")):
+        if result.get(key):
+            store.forget_created(kind, site, [str(i) for i in result[key]])
+
+
+def _shows_new_cameras(action: Action, recreated: dict[str, str]) -> Action:
+    """A view's items aimed at the cameras re-created in place of those they showed."""
+    items = action.values.get("items")
+    if not isinstance(items, list):
+        return action
+    pattern = re.compile("|".join(re.escape(old) for old in sorted(recreated, key=len, reverse=True)), re.IGNORECASE)
+    lower = {k.lower(): v for k, v in recreated.items()}
+    fresh = [pattern.sub(lambda m: lower[m.group(0).lower()], str(x)) for x in items]
+    return replace(action, values=action.values | {"items": fresh})
 
 
 def _map_ids(report: CycleReport, hw: dict[str, Any], result: dict[str, Any]) -> None:

@@ -301,6 +301,9 @@ def _before_text(before: Any) -> str:
         return f"hardware {hw.get('name', '')} ({hw.get('address', '')}), {len(hw.get('devices', []))} device(s)"
     if "recorder_id" in before:
         return f"on {before.get('recorder_name') or before['recorder_id']}"
+    if isinstance(before.get("view"), dict):
+        view = before["view"]
+        return f"view {view.get('group', '')}/{view.get('name', '')}, {len(view.get('items') or [])} item(s)"
     text = json.dumps(before.get("values", before), default=str)
     return text if len(text) <= 80 else text[:77] + "..."
 

@@ -5,7 +5,9 @@ a Save either succeeds or leaves the item as it was (the VMS validates
 first), long operations are polled to a final state (Success, Completed
 or Error) within a bounded time, and every SDK exception leaves as a
 VmsError with the VMS's text. Passwords read from source hardware live
-only in local variables.
+only in local variables. Each writer answers, under "before", the item's
+values it read just before overwriting them (shaped as `bridge.journal`
+records them), so the journal keeps what really was there.
 
 Real-server habits this follows: added hardware arrives disabled (the
 bridge enables what the source has enabled); the SDK's hardware lists stay
@@ -21,13 +23,13 @@ from typing import Any
 
 from bridge.errors import ConnectError, Interrupted, VmsError
 from bridge.kinds import registry as kinds
-from bridge.model import Action, ActionKind
+from bridge.model import HARDWARE_GENERAL, Action, ActionKind
 from bridge.sdk import configapi, gates, groups, views
 from bridge.sdk.configapi import FINAL_STATES
 from bridge.sdk.errors import scrub, to_vms_error, vms_call
 from bridge.sdk.gates import Gate
 from bridge.sdk.net import DEVICE_TYPES, Net
-from bridge.sdk.parse import HARDWARE_IDENTITY_SETTINGS, item_path, path_id
+from bridge.sdk.parse import HARDWARE_IDENTITY_SETTINGS, item_path, path_id, related_ids
 
 _POLL_DELAYS = configapi.POLL_DELAYS
 DEVICE_ITEM_TYPES = ("Camera", "Microphone", "Speaker", "Metadata", "InputEvent", "Output")
@@ -288,11 +290,15 @@ class Applier:
         task.SetProperty("DestinationRecordingServer", item_path("RecordingServer", to))
         task.SetProperty("DestinationStorage", storage)
         task.SetProperty("ignoreSourceRecordingServer", "False")
+        parent = str(hw.ParentItemPath or "")
+        was_on = path_id(parent) if parent.startswith("RecordingServer[") else action.target.recorder_id
+        before = {"recorder_id": was_on} | ({"recorder_name": str(here.Name)}
+                                           if was_on == action.target.recorder_id else {})
         try:
             self.wait(task.ExecuteDefault(), f"Moving hardware {hw.Name}", host)
         finally:
             self._forget_hardware_lists(here, there)
-        return {"hardware_id": action.target.item_id}
+        return {"hardware_id": action.target.item_id, "before": before}
 
     @staticmethod
     def _check_same_driver(hw: Any, here: Any, there: Any, host: str) -> None:
@@ -336,21 +342,32 @@ class Applier:
         rs = self._recorder(site, action.target.recorder_id)
         driver = self._driver(rs, str(v.get("driver", "")), host)
         path = item_path("Hardware", action.target.item_id)
+        hw = self._net.Hardware(site.server_id, path)
+        was = str(hw.HardwareDriverPath)
+        before = {"address": str(hw.Address), "user_name": str(hw.UserName or ""),
+                  "driver": next((str(d.Name) for d in rs.HardwareDriverFolder.HardwareDrivers if str(d.Path) == was),
+                                 was)}
         keys = configapi.replace_values(str(v.get("address", "")), int(driver.Number), str(v.get("user_name", "")),
                                         password)
         result = configapi.invoke(self._net, site, path, "ReplaceHardware", keys,
                                   f"Replacing hardware {action.target.name or action.target.item_id}", self._timeout)
         self._forget_hardware_lists(rs)
-        return {"hardware_id": result.get("HardwareId") or action.target.item_id}
+        return {"hardware_id": result.get("HardwareId") or action.target.item_id, "before": before}
 
     def _delete(self, site: Any, action: Action) -> dict[str, Any]:
         rs = self._recorder(site, action.target.recorder_id)
+        path = item_path("Hardware", action.target.item_id)
+        # Its own values as they are now; its devices' settings come from the cycle's read (one item, not all).
+        hw = self._net.Hardware(site.server_id, path)
+        general = {k: read_value(hw, k) for k in HARDWARE_GENERAL}
+        before = {"hardware": {"name": str(hw.Name), "address": str(hw.Address), "enabled": bool(hw.Enabled),
+                               "settings": {"general": general}}}
         try:
-            self.wait(rs.HardwareFolder.DeleteHardware(item_path("Hardware", action.target.item_id)),
+            self.wait(rs.HardwareFolder.DeleteHardware(path),
                       f"Deleting hardware {action.target.name or action.target.item_id}", site.info.host)
         finally:
             self._forget_hardware_lists(rs)
-        return {}
+        return {"before": before}
 
     # -- settings -------------------------------------------------------------------------------------------
 
@@ -367,6 +384,11 @@ class Applier:
     def _write_view(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
         host = site.info.host
         ms = self._net.ManagementServer(site.server_id)
+        if action.kind is ActionKind.ADD and action.target.item_kind == "view_group":
+            # A revert putting back an empty view group a cycle removed.
+            made: list[str] = []
+            views.view_group(ms, action.target.item_id, self.wait, host, made)
+            return {"created_view_groups": made}
         if action.kind is ActionKind.ADD:
             return views.add_view(ms, action.values, self.wait, host)
         if action.kind is ActionKind.DELETE and action.target.item_kind == "view_group":
@@ -374,36 +396,45 @@ class Applier:
         if action.kind is ActionKind.DELETE:
             return views.delete_view(ms, action.target.item_id, str(action.values.get("group", "")), self.wait,
                                      host)
-        views.update_view(ms, action.target.item_id, action.values, self.wait, host)
-        return {}
+        return views.update_view(ms, action.target.item_id, action.values, self.wait, host)
 
     def _write_groups(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
         """Join the camera to the groups named (making missing ones) and leave the others named.
 
-        Answers {"created_groups": [paths]} with the groups it made, so the store remembers they are SmartSync's.
-        A DELETE removes a device group SmartSync made (`bridge.sdk.groups`).
+        Answers {"created_groups": [paths]} with the groups it made, so the store remembers they are SmartSync's,
+        and under "before" which of the groups named the camera was in. A DELETE removes a device group SmartSync
+        made (`bridge.sdk.groups`); an ADD of a device group (a revert putting back an empty group a cycle
+        removed) makes it.
         """
         host = site.info.host
+        ms = self._net.ManagementServer(site.server_id)
         if action.kind is ActionKind.DELETE:
             leaving = [str(m) for m in action.values.get("remove_members", [])]
-            return groups.remove_device_group(self._net.ManagementServer(site.server_id), action.target.item_id,
-                                              leaving, self.wait, host)
+            return groups.remove_device_group(ms, action.target.item_id, leaving, self.wait, host)
+        if action.kind is ActionKind.ADD:
+            made: list[str] = []
+            self._device_group(ms, action.target.item_id, host, made)
+            return {"created_groups": made}
         camera = item_path("Camera", action.target.item_id)
         created: list[str] = []
-        ms = self._net.ManagementServer(site.server_id)
+        member_of: list[str] = []
         for path in action.values.get("join", []):
             group = self._device_group(ms, str(path), host, created)
-            if group is not None and not self._in_group(group, action.target.item_id):
+            if group is not None and self._in_group(group, action.target.item_id):
+                member_of.append(str(path))
+            elif group is not None:
                 self.wait(group.CameraFolder.AddDeviceGroupMember(camera),
                           f"Adding {action.target.name} to device group {path}", host)
                 group.CameraFolder.ClearChildrenCache()  # the SDK keeps a group's member list cached
         for path in action.values.get("leave", []):
             group = self._device_group(ms, str(path), host, None)
             if group is not None and self._in_group(group, action.target.item_id):
+                member_of.append(str(path))
                 self.wait(group.CameraFolder.RemoveDeviceGroupMember(camera),
                           f"Removing {action.target.name} from device group {path}", host)
                 group.CameraFolder.ClearChildrenCache()
-        return {"created_groups": created} if created else {}
+        return {"before": {"category": "groups", "values": {"member_of": sorted(set(member_of))}}} | (
+            {"created_groups": created} if created else {})
 
     @staticmethod
     def _in_group(group: Any, camera_id: str) -> bool:
@@ -413,16 +444,20 @@ class Applier:
         """The device group at `path` ("/A/B"); made (with its parents) when `created` is a list, else None."""
         return views.group_at(ms, path, "device", self.wait, host, created)
 
-    def _write_password(self, site: Any, action: Action, password: str | None) -> None:
+    def _write_password(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
+        # The password it replaces is read (and sealed) by the journal before the write: never in an answer.
         hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
         self._change_password(site, hw, password)
+        return {}
 
-    def _write_hardware(self, site: Any, action: Action, password: str | None) -> None:
+    def _write_hardware(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
         hw = self._net.Hardware(site.server_id, item_path("Hardware", action.target.item_id))
         values = action.values
+        before: dict[str, Any] = {}
+        answer = {"before": {"category": action.category, "values": before}}
         if action.category == "general":
-            self._save_if_changed(hw, values)
-            return
+            self._save_if_changed(hw, values, before=before)
+            return answer
         # driver_settings live in the first of HardwareDriverSettingsChildItems, saved through their owner.
         settings = _first(hw.HardwareDriverSettingsFolder.HardwareDriverSettings)
         props = _first(settings.HardwareDriverSettingsChildItems).Properties
@@ -431,43 +466,27 @@ class Applier:
         if missing:
             raise VmsError(f"The driver of hardware {hw.Name} has no setting {', '.join(missing)}; the two "
                            f"devices differ in driver or firmware.")
+        before.update({k: str(props.GetValue(k)) for k in wanted})
         if any([set_setting(props, k, x) for k, x in wanted.items()]):
             settings.Save()
+        return answer
 
-    def _write_device(self, site: Any, action: Action, password: str | None) -> None:
+    def _write_device(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
         kind, cat, values = action.target.item_kind, action.category, action.values
         sdk_type = DEVICE_TYPES[kind][0]
         device = self._net.device_classes[kind](site.server_id, item_path(sdk_type, action.target.item_id))
+        before: Any = {}
         if cat in ("general", "recording"):
-            self._save_if_changed(device, values)
-            return
-        if cat == "storage":
-            self._change_storage(site, device, str(values.get("storage_id", "")))
-            return
-        if kind == "camera" and cat == "groups":
-            # A revert re-creating a camera puts it back in its device groups.
-            self._join_groups(site, action.target.item_id, list(values.get("add_to", [])))
-            return
-        camera_parts: dict[str, Callable[[Any, dict[str, Any]], None]] = {
-            "streams": self._camera_streams, "motion": self._camera_motion, "privacy": self._camera_privacy,
-            "ptz": self._camera_ptz, "client": self._camera_client}
-        camera_parts[cat](device, values)
-
-    def _join_groups(self, site: Any, camera_id: str, paths: list[str]) -> None:
-        """Make a camera a member of device groups named by path ("/Parking/North"); a revert re-creating it."""
-        host = site.info.host
-        ms = self._net.ManagementServer(site.server_id)
-        for path in paths:
-            folder, group = ms.CameraGroupFolder, None
-            for name in [p for p in path.split("/") if p]:
-                group = next((g for g in folder.CameraGroups if str(g.Name) == name), None)
-                if group is None:
-                    raise VmsError(f"Device group {path} does not exist on {host}; create it, then revert again.")
-                folder = group.CameraGroupFolder
-            if group is None:
-                raise VmsError(f"{path!r} names no device group.")
-            self.wait(group.CameraFolder.AddDeviceGroupMember(item_path("Camera", camera_id)),
-                      f"Adding the camera to device group {path}", host)
+            self._save_if_changed(device, values, before=before)
+        elif cat == "storage":
+            before = self._change_storage(site, device, str(values.get("storage_id", "")),
+                                          str(values.get("storage_name", "")))
+        else:
+            camera_parts: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
+                "streams": self._camera_streams, "motion": self._camera_motion, "privacy": self._camera_privacy,
+                "ptz": self._camera_ptz, "client": self._camera_client}
+            before = camera_parts[cat](device, values)
+        return {"before": {"category": cat, "values": before}}
 
     def _change_password(self, site: Any, hw: Any, password: str | None) -> None:
         if not password:
@@ -482,45 +501,63 @@ class Applier:
             text = scrub(exc.vms_text, (password,))
             raise VmsError(scrub(exc.message, (password,)), vms_text=text, errors=exc.errors) from None
 
-    def _change_storage(self, site: Any, device: Any, storage_id: str) -> None:
+    def _change_storage(self, site: Any, device: Any, storage_id: str, storage_name: str = "") -> dict[str, Any]:
+        """Make the device record to the storage; answers the storage it recorded to before (id, and name when
+        known)."""
         if not storage_id:
             raise VmsError("A storage update needs values.storage_id.")
         wanted = item_path("Storage", storage_id)
-        if path_id(str(device.RecordingStorage)) == storage_id:
-            return
+        current = str(device.RecordingStorage)
+        if path_id(current) == storage_id:
+            return {"storage_id": storage_id} | ({"storage_name": storage_name} if storage_name else {})
         task = device.ChangeDeviceRecordingStorage()
         # The server offers the recorder's storages as ItemSelectionValues (name -> Storage[id]).
-        offered = {str(p).lower() for p in task.ItemSelectionValues.Values}
+        choices = task.ItemSelectionValues
+        offered = {str(choices[k]).lower(): str(k) for k in choices.Keys}
         if wanted.lower() not in offered:
             raise VmsError(f"Storage {storage_id} is not one the VMS offers for {device.Name} (a storage of its own "
                            f"recording server); check the storage map in the settings.")
         task.ItemSelection = wanted
         self.wait(task.ExecuteDefault(), f"Changing the storage of {device.Name}", site.info.host)
+        name = offered.get(current.lower())
+        return {"storage_id": path_id(current)} | ({"storage_name": name} if name is not None else {})
 
-    def _save_if_changed(self, item: Any, values: dict[str, Any], raw: bool = False) -> bool:
-        """Set the properties that differ and Save once; False when nothing differed."""
+    def _save_if_changed(self, item: Any, values: dict[str, Any], raw: bool = False,
+                         before: dict[str, Any] | None = None) -> bool:
+        """Set the properties that differ and Save once; False when nothing differed. `before`, when given,
+        gets each property's value as it was."""
         changed = False
         for key, wanted in values.items():
+            if before is not None:
+                before[key] = read_value(item, key, raw)
             if set_value(item, key, wanted, raw):
                 changed = True
         if changed:
             item.Save()
         return changed
 
-    def _camera_motion(self, cam: Any, values: dict[str, Any]) -> None:
-        self._save_if_changed(_first(cam.MotionDetectionFolder.MotionDetections), values)
+    def _camera_motion(self, cam: Any, values: dict[str, Any]) -> dict[str, Any]:
+        before: dict[str, Any] = {}
+        self._save_if_changed(_first(cam.MotionDetectionFolder.MotionDetections), values, before=before)
+        return before
 
-    def _camera_privacy(self, cam: Any, values: dict[str, Any]) -> None:
-        self._save_if_changed(_first(cam.PrivacyProtectionFolder.PrivacyProtections), values)
+    def _camera_privacy(self, cam: Any, values: dict[str, Any]) -> dict[str, Any]:
+        before: dict[str, Any] = {}
+        self._save_if_changed(_first(cam.PrivacyProtectionFolder.PrivacyProtections), values, before=before)
+        return before
 
-    def _camera_client(self, cam: Any, values: dict[str, Any]) -> None:
+    def _camera_client(self, cam: Any, values: dict[str, Any]) -> dict[str, Any]:
         item = _first(cam.ClientSettingsFolder.ClientSettings)
         wanted = dict(values)
         if "Related" in wanted:
             wanted["Related"] = [item_path("Camera", i) for i in (wanted["Related"] or [])]
-        self._save_if_changed(item, wanted)
+        before: dict[str, Any] = {}
+        self._save_if_changed(item, wanted, before=before)
+        if "Related" in before:
+            before["Related"] = related_ids(before["Related"])  # ids, as the cycle reads and a revert writes them
+        return before
 
-    def _camera_ptz(self, cam: Any, values: Any) -> None:
+    def _camera_ptz(self, cam: Any, values: Any) -> dict[str, Any]:
         """Make the camera's presets the source's: same names and positions, none extra.
 
         Presets are matched by name; a target preset with no source namesake is renamed to a source preset
@@ -532,6 +569,9 @@ class Applier:
         folder = cam.PtzPresetFolder
         host = str(cam.ServerId.ServerHostname)
         presets = list(folder.PtzPresets)
+        keys = list(dict.fromkeys(["Name", "Description", "Pan", "Tilt", "Zoom", *(k for w in wanted for k in w)]))
+        before = {"value": sorted(({k: read_value(p, k) for k in keys} for p in presets),
+                                  key=lambda x: str(x.get("Name", "")))}
         by_name = {str(p.Name): p for p in presets}
         wanted_names = {str(w.get("Name")) for w in wanted}
         spare = [p for p in presets if str(p.Name) not in wanted_names]
@@ -563,12 +603,17 @@ class Applier:
                 if name not in by_name and name in fresh:
                     self._save_if_changed(fresh[name], {k: x for k, x in w.items()
                                                         if k not in ("Name", "Description", "Pan", "Tilt", "Zoom")})
+        return before
 
-    def _camera_streams(self, cam: Any, values: dict[str, Any]) -> None:
+    def _camera_streams(self, cam: Any, values: dict[str, Any]) -> dict[str, Any]:
         streams = list(cam.StreamFolder.Streams)
         # One StreamDefinition holding the usages as StreamUsageChildItems; saved through the definition.
         usages = [(stream, u) for stream in streams for u in (stream.StreamUsageChildItems or [])]
         wanted_usages = list(values.get("Streams", []))
+        usage_keys = list(dict.fromkeys(k for w in wanted_usages for k in w))
+        before: dict[str, Any] = {}
+        if "Streams" in values:
+            before["Streams"] = [{k: read_value(u, k) for k in usage_keys} for _, u in usages]
         if "Streams" in values and wanted_usages and len(wanted_usages) != len(usages) and streams:
             # A new camera starts with the driver's default usage; the source may use more streams, or fewer.
             host = str(cam.ServerId.ServerHostname)
@@ -599,6 +644,12 @@ class Applier:
         if missing:
             raise VmsError(f"The driver of camera {cam.Name} has no setting {', '.join(missing)}; the two cameras "
                            f"differ in driver or firmware, so their stream settings cannot be copied.")
+        if "DriverGeneral" in values:
+            before["DriverGeneral"] = {k: str(general.GetValue(k)) for k in values.get("DriverGeneral") or {}}
+        if "DriverStreams" in values:
+            before["DriverStreams"] = [{k: str(child.GetValue(k)) for k in wanted_stream}
+                                       for child, wanted_stream in zip(stream_items, wanted_driver_streams,
+                                                                       strict=False)]
         # Every check ran before the first write, so a mismatch writes nothing.
         touched: dict[int, Any] = {}
         for (stream, usage), wanted in zip(usages, wanted_usages, strict=False):
@@ -615,6 +666,7 @@ class Applier:
                 changed |= set_setting(child, key, wanted)
         if changed:
             settings.Save()
+        return before
 
 
 def _first(items: Any) -> Any:
@@ -640,6 +692,23 @@ def _same(current: Any, wanted: Any) -> bool:
     if isinstance(current, float | int) and isinstance(wanted, float | int) and not isinstance(current, bool):
         return float(current) == float(wanted)
     return bool(current == wanted)
+
+
+def plain(value: Any) -> Any:
+    """An SDK property's value as JSON-like data: primitives as they are, collections as lists of text."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    try:
+        return [str(x) for x in value]
+    except TypeError:
+        return str(value)
+
+
+def read_value(item: Any, key: str, raw: bool = False) -> Any:
+    """One property's current value, read the way `set_value` reads it before setting it."""
+    if not raw and hasattr(item, key):
+        return plain(getattr(item, key))
+    return plain(item.GetProperty(key))
 
 
 def set_setting(props: Any, key: str, wanted: Any) -> bool:

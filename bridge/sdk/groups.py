@@ -21,7 +21,8 @@ from bridge.sdk.views import Wait, group_at
 def remove_device_group(ms: Any, path: str, members: list[str], wait: Wait, host: str) -> dict[str, Any]:
     """Take `members` (camera ids) out of the device group at `path` ("/A/B"), then remove it.
 
-    Answers {"removed_groups": [path]}, also when the group is gone already (the store forgets it either way).
+    Answers {"removed_groups": [path]}, also when the group is gone already (the store forgets it either way),
+    and the cameras that were in it ("before").
     """
     parent_path, _, name = path.rpartition("/")
     parent = group_at(ms, parent_path, "device", wait, host, None) if parent_path else ms
@@ -46,4 +47,4 @@ def remove_device_group(ms: Any, path: str, members: list[str], wait: Wait, host
         group.CameraFolder.ClearChildrenCache()  # the SDK keeps a group's member list cached
     wait(folder.RemoveDeviceGroup(str(group.Path)), f"Removing device group {path}", host)
     folder.ClearChildrenCache()
-    return {"removed_groups": [path]}
+    return {"removed_groups": [path], "before": {"members": sorted(str(c.Id) for c in cameras)}}

@@ -37,6 +37,8 @@ def _malloc_trim() -> bool:
 def release_memory() -> None:
     """Full collections of Python's and .NET's heaps, then a malloc trim. Call between cycles, not during one."""
     # Python first: wrappers of .NET objects that are garbage still pin those objects until they are freed.
+    # What the bulk decoding froze is given back first, so cyclic garbage frozen with it is found too.
+    gc.unfreeze()
     gc.collect()
     if loaded() is not None:
         import System

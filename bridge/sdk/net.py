@@ -12,6 +12,10 @@ from typing import Any
 from bridge.errors import SdkLoadError
 from bridge.sdk import parse
 
+INTEROP_VERSION = "3"
+"""The dump layout bridge/sdk/parse.py reads (Reader.Version of dotnet/interop/): a helper of another version is
+a stale build, whose text would be read wrongly."""
+
 # Device kind (bridge.model.DEVICE_KINDS) -> SDK item type, folder property, list property.
 DEVICE_TYPES = {
     "camera": ("Camera", "CameraFolder", "Cameras"),
@@ -39,6 +43,12 @@ class Net:
                                f"incompatible version, or the interop helper is stale (`bash dotnet/build.sh`).") \
                 from exc
         import VideoOS.Platform.ConfigurationItems as items
+
+        found = str(Reader.Version)
+        if found != INTEROP_VERSION:
+            raise SdkLoadError(f"The interop helper SmartSync.Interop.dll is version {found}, this bridge needs "
+                               f"version {INTEROP_VERSION}: rebuild it (`bash dotnet/build.sh`, or on Windows the "
+                               f"build in docs/windows-service.md) and copy it next to the SDK assemblies.")
 
         self.System = System
         self.Uri = System.Uri

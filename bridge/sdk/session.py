@@ -359,6 +359,7 @@ class Session:
             except Exception:  # tear-down of a half-open session: nothing more to do
                 pass
         self._sites.clear()
+        parse.thaw()  # the cycle's snapshots were frozen while decoding (see parse.gc_paused)
 
     # -- gates ----------------------------------------------------------------------------------------------
 
@@ -410,7 +411,7 @@ class Session:
         privacy = self._gate_open(site, Gate.PRIVACY_MASK)
         try:
             self._fill(site, rs, RECORDER_ITEM_TYPES)
-            return str(self._net.Reader.ReadRecorder(rs, privacy))
+            return str(self._net.Reader.ReadRecorder(rs, privacy, True))
         except Exception as exc:
             text = vms_text(exc)
             if not privacy or not gates.is_unlicensed(text):
@@ -418,7 +419,7 @@ class Session:
             self._close_gate(site, Gate.PRIVACY_MASK, gates.unlicensed_reason(Gate.PRIVACY_MASK, site.info.version,
                                                                               text))
         self._fill(site, rs, RECORDER_ITEM_TYPES)
-        return str(self._net.Reader.ReadRecorder(rs, False))
+        return str(self._net.Reader.ReadRecorder(rs, False, True))
 
     def _add_details(self, details: dict[str, SiteDetails], label: str, host: str,
                      results: list[tuple[str, str | None]]) -> None:

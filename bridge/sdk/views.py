@@ -5,7 +5,8 @@ one walk of the management server's view group tree, each group's views
 with their layout and item definitions. Writing makes missing view groups
 (answering which it made, so the store remembers them as SmartSync's), adds
 a view with the source's layout and items, changes one, removes one, or
-removes an empty view group SmartSync made.
+removes an empty view group SmartSync made; a change or removal of a view
+answers the view's values before it ("before").
 """
 
 from __future__ import annotations
@@ -116,8 +117,18 @@ def set_items(view: Any, wanted: list[str]) -> None:
         view.Save()
 
 
-def update_view(ms: Any, target_id: str, values: dict[str, Any], wait: Wait, host: str) -> None:
-    view = find_view(ms, str(values["group"]), target_id, wait, host)
+def _record(view: Any, group: str) -> dict[str, Any]:
+    return {"id": str(view.Id), "group": group, "name": str(view.Name), "description": str(view.Description or ""),
+            "layout": str(view.LayoutViewItems or ""), "shortcut": str(view.Shortcut or ""),
+            "items": [str(i.ViewItemDefinitionXml or "") for i in view.ViewItemChildItems]}
+
+
+def update_view(ms: Any, target_id: str, values: dict[str, Any], wait: Wait, host: str) -> dict[str, Any]:
+    group = str(values["group"])
+    view = find_view(ms, group, target_id, wait, host)
+    had = _record(view, group)
+    before = {"category": "view", "values": {"group": group} | {k: had[k] for k in ("description", "shortcut",
+                                                                                     "items") if k in values}}
     changed = False
     for key, prop in (("description", "Description"), ("shortcut", "Shortcut")):
         if key in values and str(getattr(view, prop) or "") != str(values[key]):
@@ -127,16 +138,21 @@ def update_view(ms: Any, target_id: str, values: dict[str, Any], wait: Wait, hos
         view.Save()
     if "items" in values:
         set_items(view, list(values["items"]))
+    return {"before": before}
 
 
 def delete_view(ms: Any, target_id: str, group_path: str, wait: Wait, host: str) -> dict[str, Any]:
-    """Remove a view; answers {"removed_views": [id]} (also when it is gone already)."""
+    """Remove a view; answers {"removed_views": [id]} (also when it is gone already) and the view as it was."""
     group = view_group(ms, group_path, wait, host, None)
     if group is None:
         return {"removed_views": [target_id]}  # its group is gone, and the view with it
+    view = next((v for v in group.ViewFolder.Views if str(v.Id).lower() == target_id.lower()), None)
+    if view is None:
+        return {"removed_views": [target_id]}  # removed already
+    before = {"view": _record(view, group_path)}
     wait(group.ViewFolder.RemoveView(item_path("View", target_id)), f"Removing view {target_id}", host)
     group.ViewFolder.ClearChildrenCache()
-    return {"removed_views": [target_id]}
+    return {"removed_views": [target_id], "before": before}
 
 
 def remove_view_group(ms: Any, path: str, wait: Wait, host: str) -> dict[str, Any]:

@@ -99,12 +99,17 @@ class JournalStore(StoreBase):
             )
             return int(cur.lastrowid or 0)
 
-    def journal_end(self, entry_id: int, state: str, result: dict[str, Any] | None = None, error: str = "") -> None:
-        """Mark a write done or failed, with what the VMS answered (or its error text)."""
+    def journal_end(self, entry_id: int, state: str, result: dict[str, Any] | None = None, error: str = "",
+                    before: Any = None) -> None:
+        """Mark a write done or failed, with what the VMS answered (or its error text); `before`, when given,
+        replaces the values recorded before the write (the writer's own reading of them)."""
         with self._tx() as conn:
             conn.execute("UPDATE journal SET state = ?, result = ?, error = ?, ended_at = ? WHERE id = ?",
                          (state, json.dumps(_without_secrets(result or {}), default=str), redact(error, prose=True),
                           iso(self.clock.now()), entry_id))
+            if before is not None:
+                conn.execute("UPDATE journal SET before = ? WHERE id = ?",
+                             (json.dumps(_without_secrets(before), default=str), entry_id))
 
     def journal(self, run_id: int) -> list[JournalEntry]:
         """Every write of one cycle, in the order they were made."""

@@ -40,6 +40,7 @@ namespace SmartSync.Interop
         private readonly ConcurrentDictionary<string, Prop> props =
             new ConcurrentDictionary<string, Prop>(StringComparer.Ordinal);
         private readonly Func<object, IEnumerable> keys;
+        private readonly Action<object> clearChildren;
         private readonly MethodInfo getProperty;
 
         private TypeAccess(Type t)
@@ -55,6 +56,14 @@ namespace SmartSync.Interop
                     .Compile();
             }
             getProperty = t.GetMethod("GetProperty", new[] { typeof(string) });
+            // ClearChildrenCache too: the SDK's names confirm it on the concrete classes (Hardware, folders).
+            MethodInfo c = t.GetMethod("ClearChildrenCache", Type.EmptyTypes);
+            if (c != null)
+            {
+                ParameterExpression o = Expression.Parameter(typeof(object), "o");
+                clearChildren = Expression.Lambda<Action<object>>(Expression.Call(Expression.Convert(o, t), c), o)
+                    .Compile();
+            }
         }
 
         public static TypeAccess Of(object item)
@@ -70,6 +79,13 @@ namespace SmartSync.Interop
             if (keys == null)
                 return NoKeys;
             return keys(item) ?? NoKeys;
+        }
+
+        /// <summary>Drops the item's cached children (ClearChildrenCache); nothing for a type without it.</summary>
+        public void ClearChildren(object item)
+        {
+            if (clearChildren != null)
+                clearChildren(item);
         }
 
         public Prop Prop(string name)

@@ -6,37 +6,17 @@
 // depending on which concrete type or number type each one uses.
 using System;
 using System.Collections;
+using System.Diagnostics;
 using VideoOS.Platform.ConfigurationItems;
 
 namespace SmartSync.Interop
 {
     public static class Reader
     {
-        // Device kinds as the snapshot names them -> (folder property, list property).
-        private static readonly string[][] DeviceFolders =
-        {
-            new[] { "camera", "CameraFolder", "Cameras" },
-            new[] { "microphone", "MicrophoneFolder", "Microphones" },
-            new[] { "speaker", "SpeakerFolder", "Speakers" },
-            new[] { "metadata", "MetadataFolder", "Metadatas" },
-            new[] { "input", "InputEventFolder", "InputEvents" },
-            new[] { "output", "OutputFolder", "Outputs" },
-        };
-
-        // Typed properties the SDK keeps out of GetPropertyKeys() but that the bridge compares: the enable flag
-        // is the item's own property, never one of its keys, and Related is a list.
-        private static readonly string[] ItemExtras = { "Enabled" };
-        private static readonly string[] ClientExtras = { "Related", "Enabled" };
-
-        // A stream usage's settings, read through its typed properties (absent ones, e.g. RecordTo without the
-        // multistream licence, are left out).
-        private static readonly string[] UsageProperties =
-            { "Name", "StreamReferenceId", "LiveDefault", "LiveMode", "RecordTo", "DefaultPlayback", "UseEdge" };
-
         /// <summary>Version of this helper; the bridge checks it to catch a stale build.</summary>
         public static string Version
         {
-            get { return "2"; }
+            get { return "3"; }
         }
 
         /// <summary>Recorders of a management server with their storages, no hardware.</summary>
@@ -47,7 +27,7 @@ namespace SmartSync.Interop
             foreach (object rs in List(managementServer, "RecordingServerFolder", "RecordingServers"))
             {
                 w.BeginObject();
-                WriteProps(w, "props", (IConfigurationItem)rs, null);
+                WriteProps(w, "props", (IConfigurationItem)rs);
                 WriteItems(w, "storages", List(rs, "StorageFolder", "Storages"));
                 w.EndObject();
             }
@@ -62,30 +42,22 @@ namespace SmartSync.Interop
         }
 
         /// <summary>As ReadRecorder; without privacy masks when privacy is false (a VMS without that licence
-        /// refuses to read them, so cameras then carry no "privacy" key).</summary>
+        /// refuses to read them, so cameras then carry none). The text is the compact dump of RecorderDump.</summary>
         public static string ReadRecorder(IConfigurationItem recorder, bool privacy)
         {
-            JsonWriter w = new JsonWriter(64 * 1024);
-            w.BeginObject();
-            WriteProps(w, "props", recorder, null);
-            WriteItems(w, "storages", List(recorder, "StorageFolder", "Storages"));
-            w.Key("drivers");
-            w.BeginArray();
-            foreach (object d in List(recorder, "HardwareDriverFolder", "HardwareDrivers"))
-            {
-                w.BeginObject();
-                WriteProps(w, "props", (IConfigurationItem)d, null);
-                w.Property("path", ((IConfigurationItem)d).Path);
-                w.EndObject();
-            }
-            w.EndArray();
-            w.Key("hardware");
-            w.BeginArray();
-            foreach (object h in List(recorder, "HardwareFolder", "Hardwares"))
-                WriteHardware(w, (IConfigurationItem)h, privacy);
-            w.EndArray();
-            w.EndObject();
-            return w.ToString();
+            return ReadRecorder(recorder, privacy, false);
+        }
+
+        /// <summary>As ReadRecorder; with release, each hardware's children are let go (ClearChildrenCache)
+        /// once written, for a caller that drops the recorder's hardware list after the read anyway: then only
+        /// one hardware's device and setting objects are alive at a time, instead of the whole recorder's.</summary>
+        public static string ReadRecorder(IConfigurationItem recorder, bool privacy, bool release)
+        {
+            long started = ReadTiming.On ? Stopwatch.GetTimestamp() : 0;
+            string text = new RecorderDump(privacy, release).Write(recorder);
+            if (ReadTiming.On)
+                ReadTiming.TotalTicks += Stopwatch.GetTimestamp() - started;
+            return text;
         }
 
         /// <summary>Device groups below a CameraGroupFolder: "/A/B" -> ids of the direct member cameras.</summary>
@@ -113,116 +85,6 @@ namespace SmartSync.Interop
             }
         }
 
-        private static void WriteHardware(JsonWriter w, IConfigurationItem hw, bool privacy)
-        {
-            w.BeginObject();
-            WriteProps(w, "props", hw, ItemExtras);
-            w.Key("driver_settings");
-            w.BeginObject();
-            foreach (object s in List(hw, "HardwareDriverSettingsFolder", "HardwareDriverSettings"))
-            {
-                foreach (object child in List(s, "HardwareDriverSettingsChildItems"))
-                    WriteSettings(w, Get(child, "Properties") as ConfigurationApiProperties);
-            }
-            w.EndObject();
-            w.Key("devices");
-            w.BeginArray();
-            foreach (string[] kind in DeviceFolders)
-            {
-                foreach (object d in List(hw, kind[1], kind[2]))
-                    WriteDevice(w, kind[0], (IConfigurationItem)d, privacy);
-            }
-            w.EndArray();
-            w.EndObject();
-        }
-
-        private static void WriteDevice(JsonWriter w, string kind, IConfigurationItem device, bool privacy)
-        {
-            w.BeginObject();
-            w.Property("kind", kind);
-            WriteProps(w, "props", device, ItemExtras);
-            if (kind == "camera")
-            {
-                w.Key("streams");
-                w.BeginArray();
-                foreach (object s in List(device, "StreamFolder", "Streams"))
-                    WriteStreamUsages(w, s);
-                w.EndArray();
-                w.Key("driver_settings");
-                w.BeginArray();
-                foreach (object s in List(device, "DeviceDriverSettingsFolder", "DeviceDriverSettings"))
-                    WriteDriverSettings(w, s);
-                w.EndArray();
-                WriteFirst(w, "client", List(device, "ClientSettingsFolder", "ClientSettings"), ClientExtras);
-                WriteFirst(w, "motion", List(device, "MotionDetectionFolder", "MotionDetections"), ItemExtras);
-                if (privacy)
-                    WriteFirst(w, "privacy", List(device, "PrivacyProtectionFolder", "PrivacyProtections"), ItemExtras);
-                WriteItems(w, "ptz", List(device, "PtzPresetFolder", "PtzPresets"));
-            }
-            w.EndObject();
-        }
-
-        // StreamFolder.Streams holds one StreamDefinition whose StreamUsageChildItems are the usages.
-        private static void WriteStreamUsages(JsonWriter w, object definition)
-        {
-            foreach (object u in List(definition, "StreamUsageChildItems"))
-            {
-                w.BeginObject();
-                TypeAccess a = TypeAccess.Of(u);
-                foreach (string k in UsageProperties)
-                {
-                    Func<object, object> g = a.Prop(k).Get;
-                    if (g != null)
-                        w.Property(k, g(u));
-                }
-                w.EndObject();
-            }
-        }
-
-        // Driver settings: the general ones in DeviceDriverSettingsChildItem.Properties, one StreamChildItems
-        // entry per driver stream, each with its Properties.
-        private static void WriteDriverSettings(JsonWriter w, object settings)
-        {
-            w.BeginObject();
-            w.Key("general");
-            w.BeginObject();
-            WriteSettings(w, Get(Get(settings, "DeviceDriverSettingsChildItem"), "Properties") as ConfigurationApiProperties);
-            w.EndObject();
-            w.Key("streams");
-            w.BeginArray();
-            foreach (object s in List(settings, "StreamChildItems"))
-            {
-                w.BeginObject();
-                WriteSettings(w, Get(s, "Properties") as ConfigurationApiProperties);
-                w.EndObject();
-            }
-            w.EndArray();
-            w.EndObject();
-        }
-
-        // Key/value settings as the driver reports them: short keys, raw string values.
-        private static void WriteSettings(JsonWriter w, ConfigurationApiProperties props)
-        {
-            if (props == null)
-                return;
-            foreach (string k in props.Keys)
-            {
-                if (!IsSecret(k))
-                    w.Property(k, props.GetValue(k));
-            }
-        }
-
-        private static void WriteFirst(JsonWriter w, string key, IEnumerable items, string[] extras)
-        {
-            foreach (object o in items)
-            {
-                WriteProps(w, key, o, extras);
-                return;
-            }
-            w.Key(key);
-            w.Value(null);
-        }
-
         private static void WriteItems(JsonWriter w, string key, IEnumerable items)
         {
             w.Key(key);
@@ -230,88 +92,117 @@ namespace SmartSync.Interop
             foreach (object o in items)
             {
                 w.BeginObject();
-                WritePropsBody(w, o, null);
+                WritePropsBody(w, o);
                 w.EndObject();
             }
             w.EndArray();
         }
 
-        private static void WriteProps(JsonWriter w, string key, object item, string[] extras)
+        private static void WriteProps(JsonWriter w, string key, object item)
         {
             w.Key(key);
             w.BeginObject();
-            WritePropsBody(w, item, extras);
+            WritePropsBody(w, item);
             w.EndObject();
         }
 
         // Every key the item reports, valued through its typed property when it has one (so JSON keeps the
-        // SDK's types), else through GetProperty's string. Secrets are never written. A repeated key is
-        // written again with the same value (the decoder keeps one), which costs less than a set per item.
-        private static void WritePropsBody(JsonWriter w, object item, string[] extras)
+        // SDK's types), else through GetProperty's string, and its Id. Secrets are never written.
+        private static void WritePropsBody(JsonWriter w, object item)
         {
             TypeAccess a = TypeAccess.Of(item);
             bool hasId = false;
-            int extrasSeen = 0;
-            foreach (object key in a.Keys(item))
+            foreach (object key in Keys(a, item))
             {
                 string k = key as string ?? Convert.ToString(key);
                 Prop p = a.Prop(k);
                 if (p.Secret)
                     continue;
-                if (k == "Id")
-                    hasId = true;
-                if (extras != null)
-                {
-                    for (int i = 0; i < extras.Length; i++)
-                    {
-                        if (extras[i] == k)
-                            extrasSeen |= 1 << i;
-                    }
-                }
-                w.Property(k, p.Get != null ? p.Get(item) : RawProperty(a, item, k));
+                hasId |= k == "Id";
+                w.Property(k, p.Get != null ? Value(p.Get, item) : RawProperty(a, item, k));
             }
-            if (!hasId)
-            {
-                Prop id = a.Prop("Id");
-                if (id.Get != null)
-                    w.Property("Id", id.Get(item));
-            }
-            if (extras == null)
-                return;
-            for (int i = 0; i < extras.Length; i++)
-            {
-                if ((extrasSeen & (1 << i)) != 0)
-                    continue;
-                Prop p = a.Prop(extras[i]);
-                if (p.Get != null && !p.Secret)
-                    w.Property(extras[i], p.Get(item));
-            }
+            Prop id = a.Prop("Id");
+            if (!hasId && id.Get != null)
+                w.Property("Id", Value(id.Get, item));
         }
 
-        private static bool IsSecret(string key)
+        internal static bool IsSecret(string key)
         {
             return key.IndexOf("Password", StringComparison.OrdinalIgnoreCase) >= 0;
         }
 
-        private static object RawProperty(TypeAccess a, object item, string key)
+        internal static object RawProperty(TypeAccess a, object item, string key)
         {
+            long started = ReadTiming.On ? Stopwatch.GetTimestamp() : 0;
             IConfigurationItem ci = item as IConfigurationItem;
-            return ci != null ? ci.GetProperty(key) : a.Raw(item, key);
+            object v = ci != null ? ci.GetProperty(key) : a.Raw(item, key);
+            if (ReadTiming.On)
+                ReadTiming.GetTicks += Stopwatch.GetTimestamp() - started;
+            return v;
         }
 
-        private static object Get(object obj, string name)
+        // The item's GetPropertyKeys; timed as a getter when the stopwatch is on (see ReadTiming).
+        internal static IEnumerable Keys(TypeAccess a, object item)
+        {
+            if (!ReadTiming.On)
+                return a.Keys(item);
+            long started = Stopwatch.GetTimestamp();
+            IEnumerable keys = a.Keys(item);
+            ReadTiming.GetTicks += Stopwatch.GetTimestamp() - started;
+            return keys;
+        }
+
+        // A settings list's keys; timed as a getter when the stopwatch is on.
+        internal static IEnumerable SettingKeys(ConfigurationApiProperties props)
+        {
+            if (!ReadTiming.On)
+                return props.Keys;
+            long started = Stopwatch.GetTimestamp();
+            IEnumerable keys = props.Keys;
+            ReadTiming.GetTicks += Stopwatch.GetTimestamp() - started;
+            return keys;
+        }
+
+        // A typed getter's value; timed when the stopwatch is on (see ReadTiming).
+        internal static object Value(Func<object, object> get, object item)
+        {
+            if (!ReadTiming.On)
+                return get(item);
+            long started = Stopwatch.GetTimestamp();
+            object v = get(item);
+            ReadTiming.GetTicks += Stopwatch.GetTimestamp() - started;
+            ReadTiming.Gets++;
+            return v;
+        }
+
+        internal static object SettingValue(ConfigurationApiProperties props, string key)
+        {
+            if (!ReadTiming.On)
+                return props.GetValue(key);
+            long started = Stopwatch.GetTimestamp();
+            object v = props.GetValue(key);
+            ReadTiming.GetTicks += Stopwatch.GetTimestamp() - started;
+            ReadTiming.Gets++;
+            return v;
+        }
+
+        internal static object Get(object obj, string name)
         {
             return obj == null ? null : TypeAccess.Of(obj).Value(obj, name);
         }
 
-        private static IEnumerable List(object obj, string folder, string list)
+        internal static IEnumerable List(object obj, string folder, string list)
         {
             return List(Get(obj, folder), list);
         }
 
-        private static IEnumerable List(object folder, string list)
+        // A folder's item list: where the SDK makes the item objects (timed as such when the stopwatch is on).
+        internal static IEnumerable List(object folder, string list)
         {
+            long started = ReadTiming.On ? Stopwatch.GetTimestamp() : 0;
             IEnumerable items = Get(folder, list) as IEnumerable;
+            if (ReadTiming.On)
+                ReadTiming.ListTicks += Stopwatch.GetTimestamp() - started;
             return items ?? new object[0];
         }
     }

@@ -261,6 +261,8 @@ def test_a_device_group_delete_takes_out_only_the_cameras_named_and_refuses_a_st
     with pytest.raises(VmsError, match="now holds camera.*that SmartSync did not put there"):
         session.apply(delete([cams[0]]))
     assert (two_sites / "ms-secondary.json").read_bytes() == before
-    assert session.apply(delete([cams[0], cams[1]])) == {"removed_groups": ["/Made"]}
+    # The answer names the group removed and, for the journal, the cameras that were in it.
+    assert session.apply(delete([cams[0], cams[1]])) == {"removed_groups": ["/Made"],
+                                                         "before": {"members": sorted(cams[:2])}}
     assert "Made" not in [g["Name"] for g in load_doc(two_sites, "ms-secondary")["CameraGroups"]]
     assert session.apply(delete([])) == {"removed_groups": ["/Made"]}  # gone already: nothing to do

@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from bridge.engine import run_cycle
 from bridge.secrets import SecretBox
@@ -101,3 +102,67 @@ def test_a_credential_among_driver_settings_is_masked_in_the_journal_and_a_rever
     assert any("RtspPassword not restored" in n for n in undone.notes)
     recreated = next(h for h in session.recorders_by_id["s1"].hardware if h.address == "http://10.0.1.1/")
     assert recreated.settings["driver_settings"].get("RtspPassword") != "***"
+
+
+def _edit_before_the_write(session: Any, item_id: str, category: str, change: Any) -> Any:
+    """A listener that, just before the write to `item_id`'s `category`, changes the target (someone's hand edit
+    between the cycle's read and its write)."""
+    from bridge.events import EVENT_ACTION_BEFORE, CycleEvent, Listeners
+
+    listeners = Listeners()
+
+    def edit(event: CycleEvent) -> None:
+        action = event.action
+        if action is not None and action.target.item_id == item_id and action.category == category:
+            change()
+
+    listeners.add(edit, EVENT_ACTION_BEFORE)
+    return listeners
+
+
+def test_a_value_changed_on_the_target_after_the_read_is_journaled_as_the_writer_found_it(tmp_path: Path) -> None:
+    from bridge.revert import revert
+
+    settings, store, session = site(tmp_path)
+    cam = next(d for h in session.recorders_by_id["s1"].hardware for d in h.devices if d.id == "t1-c0")
+    edited = _edit_before_the_write(session, "t1-c0", "recording",
+                                    lambda: cam.settings["recording"].update(RecordingFramerate=7.0))
+    report = run_cycle(settings, store, session=session, listeners=edited)
+    entry = next(e for e in store.journal(report.run_id or 0)
+                 if e.target_id == "t1-c0" and e.action.get("category") == "recording")
+    # The cycle read 5.0; the writer overwrote 7.0, and that is what the journal keeps (and a revert restores).
+    assert entry.before == {"category": "recording", "values": {"RecordingFramerate": 7.0}}
+    assert "before" not in entry.result
+    revert(settings, store, report.run_id or 0, session=session)
+    assert cam.settings["recording"]["RecordingFramerate"] == 7.0
+
+
+def test_a_credential_the_writer_read_before_overwriting_is_masked_in_the_journal(tmp_path: Path) -> None:
+    settings, store, session = site(tmp_path)
+    run_cycle(settings, store, session=session)
+    source_hw = next(h for h in session.recorders_by_id["p1"].hardware if h.id == "h1")
+    source_hw.settings["driver_settings"]["RtspPassword"] = "Src-Secret-5d1f"
+    target_hw = next(h for h in session.recorders_by_id["s1"].hardware if h.id == "t1")
+    drv = target_hw.settings["driver_settings"]
+    edited = _edit_before_the_write(session, "t1", "driver_settings",
+                                    lambda: drv.update(RtspPassword="Tgt-Secret-77aa"))
+    report = run_cycle(settings, store, session=session, listeners=edited)
+    entry = next(e for e in store.journal(report.run_id or 0) if e.action.get("category") == "driver_settings")
+    assert entry.before["values"]["RtspPassword"] == "***"
+    rows = repr([(e.action, e.before, e.result) for e in store.journal(report.run_id or 0)])
+    assert "Tgt-Secret-77aa" not in rows and "Src-Secret-5d1f" not in rows
+
+
+def test_merge_before_keeps_the_reads_values_the_writer_did_not_answer() -> None:
+    from bridge.journal import merge_before
+
+    read = {"hardware": {"name": "Gate", "settings": {"general": {"Name": "Gate", "Enabled": True},
+                                                      "driver_settings": {"Fps": "25"}}}, "groups": {"/A": ["c"]}}
+    written = {"hardware": {"name": "Gate 2", "settings": {"general": {"Name": "Gate 2"}}}}
+    assert merge_before(read, written) == {
+        "hardware": {"name": "Gate 2", "settings": {"general": {"Name": "Gate 2", "Enabled": True},
+                                                    "driver_settings": {"Fps": "25"}}}, "groups": {"/A": ["c"]}}
+    assert merge_before(None, {"category": "groups", "values": {"member_of": []}}) == {
+        "category": "groups", "values": {"member_of": []}}
+    assert merge_before(read, None) is read
+    assert merge_before({"value": [1, 2]}, {"value": [3]}) == {"value": [3]}

@@ -129,3 +129,131 @@ def test_an_unknown_cycle_or_one_without_writes_is_refused(tmp_path: Path) -> No
     quiet = run_cycle(settings, store, session=session)
     with pytest.raises(RevertRefused, match="nothing to revert"):
         revert(settings, store, quiet.run_id or 0, session=session)
+
+
+def _mirrored(session: MemorySession, recreated: dict[str, str] | None = None) -> Any:
+    """The target side of the shared tree: target cameras' memberships, the secondary views and their groups."""
+    from bridge.kinds.views import MIRROR_TOP
+
+    back = {new: old for old, new in (recreated or {}).items()}
+    groups = {p: sorted(back.get(m, m) for m in ms if not m.startswith("h")) for p, ms in
+              session.groups["ms-main"].items()}
+
+    def shown(xml: str) -> str:
+        for new, old in back.items():
+            xml = xml.replace(new, old)
+        return xml
+
+    views = sorted((v.group, v.name, v.description, v.layout, tuple(shown(x) for x in v.items))
+                   for v in session.views["ms-main"] if v.group.startswith(MIRROR_TOP))
+    return groups, views, sorted(g for g in session.view_groups["ms-main"] if g.startswith(MIRROR_TOP))
+
+
+def test_revert_takes_back_group_memberships_and_the_views_and_groups_the_cycle_made(tmp_path: Path) -> None:
+    from bridge.model import View
+
+    settings, store, session = world(tmp_path)
+    settings = make_settings(lifecycle={"move": True}, guard={"max_delete_share": 0.9},
+                             sync={"hardware_password": False, "views": True})
+    session.groups["ms-main"].update({"/Src/North": {"h1-c0"}, "/Src/South": set()})
+    item = '<viewitem id="i{n}"><iteminfo cameraid="{cam}" /></viewitem>'
+    session.views["ms-main"] = [View("sv1", "/Control/Desk", "Desk", "as it was", "<l/>",
+                                     items=[item.format(n=1, cam="h1-c0"), item.format(n=2, cam="h3-c0")]),
+                                View("sv2", "/Control/Desk", "Spare", "", "<l/>",
+                                     items=[item.format(n=3, cam="h2-c0")])]
+    session.view_groups["ms-main"] = {"/Control", "/Control/Desk"}
+    first = run_cycle(settings, store, session=session)
+    assert first.status == "ok", first.failures
+    before = _mirrored(session)
+    assert before[1] and before[0]["/Src/North"] == ["t1-c0"]
+
+    drift(session)  # the hardware story too: h3 (shown in a view) is deleted, so its camera is re-created
+    session.groups["ms-main"]["/Src/North"].discard("h1-c0")
+    session.groups["ms-main"]["/Src/South"].add("h1-c0")
+    desk = session.views["ms-main"][0]
+    desk.description = "changed on the source"
+    session.views["ms-main"].remove(session.views["ms-main"][1])
+    session.views["ms-main"].append(View("sv3", "/Control/New", "Wall", "", "<l/>",
+                                         items=[item.format(n=4, cam="h1-c0")]))
+    session.view_groups["ms-main"].add("/Control/New")
+    cycle = run_cycle(settings, store, session=session)
+    assert cycle.status == "ok", cycle.failures
+    assert _mirrored(session) != before
+    assert store.created("view_group") >= {("ms-main", "/SmartSync secondary views/Control/New")}
+
+    done = revert(settings, store, cycle.run_id or 0, session=session)
+    assert done.status == "ok", done.failures
+    assert not [n for n in done.notes if n.startswith("cannot be reverted")], done.notes
+    assert _mirrored(session, done.recreated) == before
+    # The re-created view shows the re-created camera, not the deleted one's id.
+    spare = next(v for v in session.views["ms-main"] if v.name == "Spare")
+    desk_now = next(v for v in session.views["ms-main"] if v.name == "Desk" and v.group != "/Control/Desk")
+    assert done.recreated["t3-c0"] in desk_now.items[1]
+    assert spare.id in done.recreated.values()
+    made = {item for _, item in store.created("view_group")}
+    assert "/SmartSync secondary views/Control/New" not in made and "/SmartSync secondary views/Control" in made
+    assert spare.id in {item for _, item in store.created("view")}
+
+
+def test_a_revert_cut_short_still_pauses_the_schedule(tmp_path: Path) -> None:
+    from bridge.errors import ConnectError
+
+    settings, store, session = world(tmp_path)
+    run_cycle(settings, store, session=session)
+    drift(session)
+    cycle = run_cycle(settings, store, session=session)
+    session.drop_after = 2  # the connection goes after two of the revert's writes
+    with pytest.raises(ConnectError):
+        revert(settings, store, cycle.run_id or 0, session=session)
+    state = store.schedule()
+    assert state.paused_by == "revert" and f"cycle {cycle.run_id} was reverted" in state.paused_reason
+    assert store.runs()[0].trigger == "revert" and store.runs()[0].status == "error"
+
+
+def test_a_cycle_that_ends_between_the_reverts_plan_and_its_lock_makes_it_refuse(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bridge.revert as revert_module
+
+    settings, store, session = world(tmp_path)
+    run_cycle(settings, store, session=session)
+    cam = session.recorders_by_id["p1"].hardware[0].devices[0]
+    cam.settings["recording"]["RecordingFramerate"] = 25.0
+    first = run_cycle(settings, store, session=session)
+    cam.settings["recording"]["RecordingFramerate"] = 30.0
+    real_plan = revert_module.plan_revert
+    raced: list[int] = []
+
+    def plan_then_a_cycle(*args: Any, **kw: Any) -> Any:
+        plan = real_plan(*args, **kw)
+        # A scheduled cycle takes the lock first and runs to its end while the revert is still planning.
+        raced.append(run_cycle(settings, store, session=session).run_id or 0)
+        return plan
+
+    monkeypatch.setattr(revert_module, "plan_revert", plan_then_a_cycle)
+    with pytest.raises(RevertRefused, match="while this revert of cycle .* was being planned") as refused:
+        revert(settings, store, first.run_id or 0, session=session)
+    assert f"cycle {raced[0]} changed the same items" in refused.value.message
+    t1c0 = next(d for h in session.recorders_by_id["s1"].hardware for d in h.devices if d.id == "t1-c0")
+    assert t1c0.settings["recording"]["RecordingFramerate"] == 30.0  # the later cycle's value stands
+    assert store.runs()[0].trigger == "revert" and store.runs()[0].status == "error"
+
+
+def test_a_revert_that_removes_many_views_is_held_to_the_delete_guard(tmp_path: Path) -> None:
+    from bridge.model import View
+
+    settings, store, session = world(tmp_path)
+    on = make_settings(lifecycle={"move": True}, guard={"max_delete_share": 0.9},
+                       sync={"hardware_password": False, "views": True})
+    session.views["ms-main"] = [View("sv0", "/Control/Desk", "Desk", "", "<l/>", items=[])]
+    run_cycle(on, store, session=session)
+    session.views["ms-main"].extend(View(f"sv{i}", "/Control/Desk", f"New {i}", "", "<l/>", items=[])
+                                    for i in range(1, 9))
+    cycle = run_cycle(on, store, session=session)
+    assert cycle.applied.get("add") == 8, cycle.failures
+    strict = make_settings(lifecycle={"move": True}, guard={"max_delete_share": 0.3, "min_deletes": 2},
+                           sync={"hardware_password": False, "views": True})
+    with pytest.raises(GuardTripped, match="deletes 8 of .* views"):
+        revert(strict, store, cycle.run_id or 0, session=session)
+    done = revert(strict, store, cycle.run_id or 0, session=session, allow_mass_delete=True)
+    assert done.applied == {"delete": 8} and any("delete guard overridden" in n for n in done.notes)
+    assert {v.name for v in session.views["ms-main"] if v.group.startswith("/SmartSync")} == {"Desk"}

@@ -76,15 +76,15 @@ def test_overlapping_pauses_in_two_threads_end_with_the_last_one() -> None:
 
 def test_parse_recorder_runs_with_the_collector_held_off(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[bool] = []
-    real = parse._hardware
+    real = parse._Dump.recorder
 
     def spy(*args: Any) -> Any:
         seen.append(gc.isenabled())
         return real(*args)
 
-    monkeypatch.setattr(parse, "_hardware", spy)
-    rec = parse.parse_recorder("ms", {"props": {"Id": "r1", "Name": "R"}, "storages": [], "drivers": [],
-                                      "hardware": [{"props": {"Id": "h1", "Name": "H"}, "devices": []}]})
+    monkeypatch.setattr(parse._Dump, "recorder", spy)
+    rec = parse.parse_recorder("ms", {"recorder": ["r1", "R", 0], "storages": [], "drivers": [], "privacy": True,
+                                      "hardware": [[["h1", "H", 0], [], []]], "shapes": [["Id", "Name"]]})
     assert [h.id for h in rec.hardware] == ["h1"]
     assert seen == [False]
     assert gc.isenabled()
@@ -105,6 +105,43 @@ def test_release_memory_runs_without_a_loaded_runtime() -> None:
         assert alive() is None
     finally:
         gc.enable()
+
+
+@pytest.fixture
+def thawed() -> Iterator[None]:
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def test_a_decoded_read_is_frozen_so_later_collections_skip_it(thawed: None) -> None:
+    data = parse.decode('[{"a": [1, 2]}, {"b": {}}]')
+    assert gc.get_freeze_count() > 0
+    young = gc.get_objects(generation=0) + gc.get_objects(generation=1) + gc.get_objects(generation=2)
+    assert not any(x is data for x in young)  # frozen objects are in no generation a collection walks
+    assert data == [{"a": [1, 2]}, {"b": {}}]
+
+
+def test_cyclic_garbage_frozen_by_a_decode_is_freed_by_release_memory(thawed: None) -> None:
+    class Node:
+        other: Any = None
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    alive = weakref.ref(a)
+    parse.decode("[]")  # freezes the pair with everything else
+    del a, b
+    gc.collect()
+    assert alive() is not None  # frozen: no collection frees it...
+    release_memory()
+    assert alive() is None  # ...until the memory release between cycles thaws it
+    assert gc.get_freeze_count() == 0
+
+
+def test_thaw_gives_frozen_objects_back(thawed: None) -> None:
+    parse.decode("[]")
+    parse.thaw()
+    assert gc.get_freeze_count() == 0
 
 
 def test_the_service_cycle_releases_memory_after_every_cycle_even_a_failed_one(

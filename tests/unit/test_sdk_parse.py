@@ -1,4 +1,9 @@
-"""The snapshot built from the interop helper's JSON: what the planner will compare."""
+"""The snapshot built from the interop helper's JSON: what the planner will compare.
+
+The fixtures are written as readable dictionaries and turned into the helper's compact dump by `compact`,
+which lays them out the way dotnet/interop/RecorderDump.cs does (a bag per item: its values, then its shape's
+number; each distinct key list once, under "shapes").
+"""
 
 from __future__ import annotations
 
@@ -29,6 +34,38 @@ def _camera(cam_id: str, **props: Any) -> dict[str, Any]:
     }
 
 
+def compact(rec: dict[str, Any], privacy: bool = True) -> dict[str, Any]:
+    """A recorder written as dictionaries, as Reader.ReadRecorder dumps it."""
+    shapes: list[list[str]] = []
+
+    def bag(d: dict[str, Any] | None) -> list[Any] | None:
+        if d is None:
+            return None
+        keys = list(d)
+        if keys not in shapes:
+            shapes.append(keys)
+        return [*d.values(), shapes.index(keys)]
+
+    def device(d: dict[str, Any]) -> list[Any]:
+        if d["kind"] != "camera":
+            return [d["kind"], bag(d["props"])]
+        return [d["kind"], bag(d["props"]), [bag(u) for u in d["streams"]],
+                [[bag(x["general"]), [bag(s) for s in x["streams"]]] for x in d["driver_settings"]],
+                bag(d["client"]), bag(d["motion"]), bag(d["privacy"]) if privacy else None,
+                [bag(x) for x in d["ptz"]]]
+
+    out = {
+        "recorder": bag(rec["props"]),
+        "storages": [bag(s) for s in rec["storages"]],
+        "drivers": [[bag(x["props"]), x["path"]] for x in rec["drivers"]],
+        "privacy": privacy,
+        "hardware": [[bag(h["props"]), [bag(x) for x in h.get("driver_settings", [])],
+                      [device(d) for d in h["devices"]]] for h in rec["hardware"]],
+    }
+    out["shapes"] = shapes
+    return out
+
+
 def _recorder() -> dict[str, Any]:
     return {
         "props": {"Id": "rec-1", "Name": "Recorder 1", "HostName": "rs1"},
@@ -39,8 +76,8 @@ def _recorder() -> dict[str, Any]:
             "props": {"Id": "hw-1", "Name": "Gate", "Address": "http://10.0.0.5/", "UserName": "root",
                       "Model": "P1375", "Enabled": True, "Description": "",
                       "HardwareDriverPath": "HardwareDriver[drv-9]"},
-            "driver_settings": {"MacAddress": "00:11", "SerialNumber": "S1", "FirmwareVersion": "1",
-                                "HttpsEnabled": "no"},
+            "driver_settings": [{"MacAddress": "00:11", "SerialNumber": "S1", "FirmwareVersion": "1"},
+                                {"HttpsEnabled": "no"}],
             "devices": [
                 _camera("cam-1"),
                 {"kind": "microphone", "props": {"Id": "mic-1", "Name": "Mic", "ShortName": "", "Description": "",
@@ -54,7 +91,7 @@ def _recorder() -> dict[str, Any]:
 
 
 def test_hardware_carries_driver_name_and_no_identity_settings() -> None:
-    rec = parse_recorder("ms-primary", _recorder())
+    rec = parse_recorder("ms-primary", compact(_recorder()))
     hw = rec.hardware[0]
     assert (rec.site, rec.host_name, hw.recorder_id) == ("ms-primary", "rs1", "rec-1")
     assert hw.driver == "Axis"
@@ -63,7 +100,7 @@ def test_hardware_carries_driver_name_and_no_identity_settings() -> None:
 
 
 def test_camera_categories_hold_what_the_planner_compares() -> None:
-    cam = parse_recorder("ms", _recorder()).hardware[0].devices[0]
+    cam = parse_recorder("ms", compact(_recorder())).hardware[0].devices[0]
     s = cam.settings
     assert (cam.kind, cam.id, cam.channel, cam.enabled) == ("camera", "cam-1", 1, True)
     assert "DisplayName" not in s["general"] and s["general"]["GisPoint"] == "POINT EMPTY"
@@ -77,16 +114,16 @@ def test_camera_categories_hold_what_the_planner_compares() -> None:
 
 
 def test_two_cameras_differing_only_in_ids_compare_equal() -> None:
-    a = parse_recorder("ms", _recorder()).hardware[0].devices[0].settings
+    a = parse_recorder("ms", compact(_recorder())).hardware[0].devices[0].settings
     other = _recorder()
     other["hardware"][0]["devices"][0] = _camera("cam-2")
     other["hardware"][0]["devices"][0]["client"]["Related"] = ["Camera[cam-1x]"]
-    b = parse_recorder("ms", other).hardware[0].devices[0].settings
+    b = parse_recorder("ms", compact(other)).hardware[0].devices[0].settings
     assert a == b
 
 
 def test_other_devices_have_general_and_recording_where_they_record() -> None:
-    devices = parse_recorder("ms", _recorder()).hardware[0].devices
+    devices = parse_recorder("ms", compact(_recorder())).hardware[0].devices
     mic, door = devices[1], devices[2]
     assert mic.settings == {"general": {"Name": "Mic", "ShortName": "", "Description": "", "Enabled": False},
                             "recording": {"RecordingEnabled": True}, "storage": "Local"}
@@ -96,7 +133,23 @@ def test_other_devices_have_general_and_recording_where_they_record() -> None:
 def test_storage_not_on_the_recorder_keeps_its_path() -> None:
     data = _recorder()
     data["hardware"][0]["devices"][0]["props"]["RecordingStorage"] = "Storage[elsewhere]"
-    assert parse_recorder("ms", data).hardware[0].devices[0].settings["storage"] == "Storage[elsewhere]"
+    assert parse_recorder("ms", compact(data)).hardware[0].devices[0].settings["storage"] == "Storage[elsewhere]"
+
+
+def test_privacy_not_read_leaves_the_category_out() -> None:
+    cam = parse_recorder("ms", compact(_recorder(), privacy=False)).hardware[0].devices[0]
+    assert "privacy" not in cam.settings and cam.settings["motion"] == {"Enabled": True, "Threshold": 2000}
+
+
+def test_a_key_the_sdk_does_not_report_reads_as_none() -> None:
+    data = _recorder()
+    del data["hardware"][0]["devices"][0]["props"]["GisPoint"]
+    data["hardware"][0]["devices"][0]["client"] = None
+    data["hardware"][0]["devices"].append(_camera("cam-3"))  # a second camera shape, with every key
+    cams = parse_recorder("ms", compact(data)).hardware[0].devices
+    assert cams[0].settings["general"]["GisPoint"] is None and cams[0].settings["general"]["Name"] == "Cam"
+    assert cams[0].settings["client"] == {"Related": [], "Shortcut": None, "MulticastEnabled": None}
+    assert cams[-1].settings["general"]["GisPoint"] == "POINT EMPTY"
 
 
 def test_inventory_has_storages_and_no_hardware() -> None:
