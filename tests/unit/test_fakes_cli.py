@@ -202,3 +202,21 @@ def test_fault_set_names_its_kind_argument_and_create_names_the_cli_flag(world: 
     again = fakes("create", world, "--architecture", "single-site")
     assert again.returncode != 0 and "python -m fakes create --force" in again.stderr, again.stderr
     assert "pass replace=True" not in again.stderr
+
+
+def test_every_fakes_option_says_what_it_does_in_help() -> None:
+    import click
+
+    from fakes.cli import cli
+
+    def walk(group: click.Group, prefix: str) -> list[tuple[str, click.Command]]:
+        out: list[tuple[str, click.Command]] = []
+        for name, command in sorted(group.commands.items()):
+            out.append((f"{prefix} {name}", command))
+            if isinstance(command, click.Group):
+                out += walk(command, f"{prefix} {name}")
+        return out
+
+    bare = [f"{path} {o.opts[0]}" for path, command in walk(cli, "python -m fakes") for o in command.params
+            if isinstance(o, click.Option) and not o.help]
+    assert bare == [], bare
