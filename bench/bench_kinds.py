@@ -1,8 +1,10 @@
-"""Cost of the device group and view kinds: a no-change cycle with and without them.
+"""Cost of the device group, view and role kinds: a no-change cycle with and without them.
 
-Run: `.venv/bin/python -m bench.bench_kinds [--cameras 10000] [--views 200] [--roles 20]`. An independent
-world (two management servers) mirrored in step, with its views, groups and roles on both sides; each
-configuration runs in its own process (see bench_cycle). Prints one line per configuration.
+Run: `.venv/bin/python -m bench.bench_kinds [--cameras 10000] [--views 200] [--roles 20] [--check]`. An
+independent world (two management servers) mirrored in step, with its views, groups and roles on both sides;
+each configuration runs in its own process (see bench_cycle). Prints one line per configuration. With roles on,
+every role of the world is chosen; `--check` adds a cycle that reads every role's camera permissions on both
+sides (`sync.role_permission_check_hours = 0`), which costs a round trip per role per camera per side.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def main() -> None:
     ap.add_argument("--roles", type=int, default=20)
     ap.add_argument("--groups", type=int, default=20)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--check", action="store_true", help="also time a role permission check cycle")
     args = ap.parse_args()
     os.environ["SMARTSYNC_PASSWORD_SECONDARY"] = PASSWORD  # the second management server's log-in
     with tempfile.TemporaryDirectory() as tmp:
@@ -48,13 +51,25 @@ def main() -> None:
         config = build(root, recorders, hardware, per_hw, args.groups, args.roles, args.views)
         print(f"world: {args.cameras} cameras, {args.views} views, {args.groups} top groups, {args.roles} roles "
               f"per side (independent), built in {time.perf_counter() - t:.1f} s")
-        for label, sync in (("without groups and views", {"device_groups": False, "views": False}),
-                            ("with device groups", {"device_groups": True, "views": False}),
-                            ("with device groups and views", {"device_groups": True, "views": True})):
+        from fakes import build as names
+
+        roles: dict[str, Any] = {"roles": True, "role_names": [names.numbered(names.ROLE_NAMES, r)
+                                                                for r in range(args.roles)]}
+        runs: list[tuple[str, dict[str, Any], int]] = [
+            ("without groups, views and roles", {"device_groups": False, "views": False}, args.repeats),
+            ("with device groups", {"device_groups": True, "views": False}, args.repeats),
+            ("with device groups and views", {"device_groups": True, "views": True}, args.repeats),
+            (f"with {args.roles} roles", {"device_groups": False, "views": False} | roles, args.repeats),
+            (f"with groups, views and {args.roles} roles", {"device_groups": True, "views": True} | roles,
+             args.repeats)]
+        if args.check:
+            runs.append((f"checking {args.roles} roles' camera permissions",
+                         {"device_groups": False, "views": False, "role_permission_check_hours": 0} | roles, 1))
+        for label, sync, repeats in runs:
             path = write_config(config | {"sync": sync}, root / f"{label.replace(' ', '-')}.toml")
-            run_child(path, 1)  # pairs everything and compares passwords once
-            fig = run_child(path, args.repeats)
-            print(f"no-change cycle {label} (median of {args.repeats}): {fig['wall']:.2f} s, "
+            run_child(path, 1)  # pairs everything and compares passwords once (and reads role permissions)
+            fig = run_child(path, repeats)
+            print(f"no-change cycle {label} (median of {repeats}): {fig['wall']:.2f} s, "
                   f"{fig['round_trips']} round trips, {fig['writes']} writes")
 
 

@@ -147,6 +147,8 @@ def _check(load: Callable[[], Any], connect: Connect | None) -> CheckResult:
         inventory = session.recorders()
         vms_problems = validate_topology(settings, inventory)
         topology = None if vms_problems else resolve_topology(settings, inventory)
+        if topology is not None:
+            vms_problems += role_problems(settings, session, inventory, topology.source_ids)
         if settings.mode == "manual" and settings.camera_map:
             primary = primary_ids(settings, inventory)
             snapshot = session.read(primary, Side.PRIMARY) if primary else Snapshot(side=Side.PRIMARY)
@@ -176,6 +178,21 @@ def _check(load: Callable[[], Any], connect: Connect | None) -> CheckResult:
                            file_ok=not file_problems)
     return CheckResult(summary=topology.summary() if topology is not None else [], recorders_checked=True,
                        settings=settings, file_ok=True)
+
+
+def role_problems(settings: Any, session: Any, inventory: Iterable[Any], source_ids: Iterable[str]) -> list[str]:
+    """Names in `sync.role_names` that no role of the source side has (read: the role list of each source site)."""
+    from bridge.kinds import roles as roles_kind
+
+    if not settings.sync.on(roles_kind.SWITCH) or settings.architecture == "single-site":
+        return []
+    wanted = set(source_ids)
+    source = Snapshot(side=Side.PRIMARY, recorders=[r for r in inventory if r.id in wanted])
+    session.read_roles(source, settings.sync.role_names)
+    have = {r.name for r in source.roles or []}
+    sites = ", ".join(sorted({r.site for r in source.recorders}))
+    return [f"sync.role_names: no role named '{n}' on the source side ({sites}); write the name exactly as the "
+            f"Management Client shows it, or remove it" for n in sorted(set(settings.sync.role_names) - have)]
 
 
 def primary_ids(settings: Any, inventory: Iterable[Any]) -> list[str]:
@@ -216,4 +233,5 @@ def camera_map_problems(camera_map: dict[str, list[str]], primary: Snapshot) -> 
     return problems
 
 
-__all__ = ["CheckResult", "camera_map_problems", "check_settings", "place_problems", "primary_ids", "token_problems"]
+__all__ = ["CheckResult", "camera_map_problems", "check_settings", "place_problems", "primary_ids", "role_problems",
+           "token_problems"]

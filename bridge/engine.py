@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 from pydantic import SecretStr
 
+from bridge import roleacl
 from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, Interrupted, VmsError
 from bridge.events import (
     EVENT_ACTION_AFTER,
@@ -307,6 +308,7 @@ def _cycle(
     report.recorder_names = {rid: topology.name(rid) for rid in sorted(topology.primary_ids | topology.secondary_ids)}
     source, target = _read_both(session, topology, settings, stop)
     _check_selection(settings, source)
+    roleacl.check_unknown(settings, store, source, target)
     report.source_cameras, report.target_cameras = source.camera_count(), target.camera_count()
     pairings = store.pairings()
     checked_at = store.clock.now()
@@ -316,12 +318,23 @@ def _cycle(
         settings, store, checked_at, check_passwords)
     # Between checks, a pair found this cycle is still compared (its passwords never were); known pairs wait.
     new_pairs_only = not passwords_due and not report.dry_run and settings.sync.on(password_kind.SWITCH)
+    # Roles' camera permissions: read at their periodic check or where never read, else planned from the store.
+    roles_due = not report.dry_run and roleacl.on(settings) and roleacl.check_due(settings, store, checked_at)
+    known = roleacl.prepare(session, store, settings, source, target, topology, pairings, roles_due, report.dry_run,
+                            stop)
+    if known is not None and known.round_trips_read:
+        report.notes.append(f"role permissions read: {known.round_trips_read} (camera or view group, per role)"
+                            + (" (periodic check)" if roles_due else " (new cameras or roles)"))
     plan, password_mismatch = _plan(settings, session, source, target, topology, pairings, report,
                                     allow_mass_delete, passwords_due, _created(store), stop, new_pairs_only)
     plan = _notice_edits(settings, store, plan, target, report)
     if report.dry_run:
         report.status = "dry-run"
         return
+    if known is not None:
+        roleacl.keep(store, known)
+        events.add(lambda e: roleacl.after_write(store, known, e.action, e.result)
+                   if e.action is not None and e.result is not None and not e.error else None, EVENT_ACTION_AFTER)
     events.dispatch(CycleEvent(EVENT_CYCLE_PLANNED, report, plan=plan, total=len(plan.actions)))
     # What the plan found SmartSync knows of the target (mirrored memberships, its groups still there): in place
     # before applying, so an item made while applying is added on top of it.
@@ -332,6 +345,8 @@ def _cycle(
     if report.status != "interrupted" and passwords_due:
         # A failed password update is in the report; it is retried at the next check (or --check-passwords).
         store.set_meta(PASSWORDS_CHECKED_AT, checked_at.astimezone(UTC).isoformat())
+    if report.status != "interrupted":
+        roleacl.finish(store, known, checked_at)
 
 
 def _check_selection(settings: Settings, source: Snapshot) -> None:
@@ -652,12 +667,14 @@ def _read_both(session: VmsSession, topology: Any, settings: Settings,
         # Views are read only when they are synced: a walk of each site's view tree.
         session.read_views(source)
         session.read_views(target)
+    roleacl.read_roles(session, settings, source, target)
     return source, target
 
 
 def _created(store: Store) -> dict[str, set[tuple[str, str]]]:
     """What the store remembers SmartSync made on the target, by kind."""
-    return {kind: store.created(kind) for kind in ("view", "view_group", "device_group", "device_group_member")}
+    return {kind: store.created(kind) for kind in ("view", "view_group", "device_group", "device_group_member",
+                                                   "role", "role_name")}
 
 
 def _apply_one(session: VmsSession, action: Action, report: CycleReport, kept: dict[tuple[str, str], Pairing],

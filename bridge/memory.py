@@ -89,6 +89,16 @@ class MemorySession(VmsSession):
             snapshot.views.extend(copy.deepcopy(self.views.get(site, [])))
             snapshot.view_groups |= self.view_groups.get(site, set())
 
+    def read_roles(self, snapshot: Snapshot, names: Iterable[str]) -> None:
+        self._call()  # this session holds no roles
+        snapshot.roles = []
+
+    def read_role_acls(self, host: str, role_ids: Iterable[str], camera_ids: Iterable[str],
+                       view_groups: bool = False, stop: StopCheck | None = None
+                       ) -> dict[str, dict[str, dict[str, str]]]:
+        self._call()
+        return {rid: {"viewgroup:": {}} if view_groups else {} for rid in role_ids}
+
     def read_passwords(self, site_hardware: Iterable[tuple[str, str]], failures: dict[str, str] | None = None,
                        stop: StopCheck | None = None) -> dict[str, SecretStr]:
         self._call()

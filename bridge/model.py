@@ -115,6 +115,27 @@ class View:
 
 
 @dataclass(slots=True)
+class Role:
+    """A role of a management server: its info, members, overall security and camera permissions."""
+
+    id: str
+    name: str
+    site: str = ""
+    """Host name of the management server the role is on."""
+    builtin: bool = False
+    """The built-in administrators role: overall security and permissions do not apply to it."""
+    info: dict[str, Any] = field(default_factory=dict)
+    """Description and the log-on, dual authorisation and anonymous PTZ flags, by SDK property name."""
+    members: dict[str, str] = field(default_factory=dict)
+    """SID -> display name of each member (users and groups)."""
+    overall: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Security namespace name -> permission -> "Allow" | "Deny" (a "None" is left out)."""
+    acl: dict[str, dict[str, str]] | None = None
+    """Camera id (lower case) -> permission -> value, for the cameras the engine read or remembers (read apart:
+    see `bridge.roleacl`); None when not known."""
+
+
+@dataclass(slots=True)
 class Snapshot:
     """The in-scope recorders of one side (labelled recorders only)."""
 
@@ -126,6 +147,8 @@ class Snapshot:
     """The site's views, when the views kind is on (read apart: `Session.read_views`)."""
     view_groups: set[str] = field(default_factory=set)
     """Paths of every view group of the site, empty ones too."""
+    roles: list[Role] | None = None
+    """The roles chosen by name in `sync.role_names` that this side has, when the roles kind is on."""
 
     def camera_count(self) -> int:
         return sum(1 for r in self.recorders for h in r.hardware for d in h.devices if d.kind == "camera")

@@ -49,6 +49,17 @@ class VmsSession(Protocol):
     def read_views(self, snapshot: Snapshot) -> None:
         """Fill in the view groups and views of the sites `snapshot`'s recorders belong to."""
 
+    def read_roles(self, snapshot: Snapshot, names: Iterable[str]) -> None:
+        """Fill in the roles named that the sites of `snapshot`'s recorders have (info, members, overall security)."""
+
+    def read_role_acls(self, host: str, role_ids: Iterable[str], camera_ids: Iterable[str],
+                       view_groups: bool = False, stop: StopCheck | None = None
+                       ) -> dict[str, dict[str, dict[str, str]]]:
+        """Role id -> item key -> that role's permissions on it, for these roles and cameras of `host` and, with
+        `view_groups`, its top-level view groups ("viewgroup:/Path"; "viewgroup:" alone marks they were read).
+
+        Costs a round trip per role per item: callers read seldom (bridge.roleacl)."""
+
     def read_passwords(self, site_hardware: Iterable[tuple[str, str]], failures: dict[str, str] | None = None,
                        stop: StopCheck | None = None) -> dict[str, SecretStr]:
         """Hardware passwords named by (site host, hardware id); failures get id -> the VMS's text."""

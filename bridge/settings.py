@@ -158,6 +158,12 @@ class SyncSettingsBase(_Section):
     password_check_hours: float = Field(default=24.0, ge=0.0, le=MAX_PASSWORD_CHECK_HOURS, allow_inf_nan=False)
     """How often passwords are compared: reading one costs a VMS task (~3 round trips) per hardware per side,
     so they are not read every cycle. 0 = every cycle."""
+    role_names: list[str] = Field(default_factory=list)
+    """The roles `sync.roles` copies, by name (a name the source does not have is a configuration error)."""
+    role_permission_check_hours: float = Field(default=24.0, ge=0.0, le=MAX_PASSWORD_CHECK_HOURS,
+                                               allow_inf_nan=False)
+    """How often the chosen roles' camera permissions are read: one round trip per role per camera per side, so
+    not every cycle (new cameras and roles are read at once). 0 = every cycle."""
     target_edits: Literal["overwrite", "keep", "stop"] = "overwrite"
     """A value edited by hand on the target since SmartSync wrote it: overwrite it, keep it, or stop for that item
     (bridge.edits)."""
@@ -707,6 +713,23 @@ _WANTED = {
 }
 
 
+def _roles_problems(raw: dict[str, Any], arch: Any) -> list[str]:
+    """Role sync needs two management servers, and the roles it copies named."""
+    sync = raw.get("sync", {})
+    if not isinstance(sync, dict) or sync.get("roles") is not True:
+        return []
+    if arch == "single-site":
+        return ["sync.roles: roles live on the management server, and in single-site both sides share the one "
+                "server, so there is nothing to copy; set sync.roles = false (roles sync with federated or "
+                "independent architectures)"]
+    names = sync.get("role_names", [])
+    if isinstance(names, list) and not names:
+        return ["sync.role_names: sync.roles is on but no role is named; list the roles to copy, e.g. "
+                "role_names = [\"Operators\"] (each role read costs round trips every cycle, so only chosen ones "
+                "are synced)"]
+    return []
+
+
 def _cross_checks(raw: dict[str, Any]) -> list[str]:
     """Problems that involve more than one key; written defensively: the raw data may be ill-typed."""
     problems: list[str] = []
@@ -734,6 +757,7 @@ def _cross_checks(raw: dict[str, Any]) -> list[str]:
             if isinstance(uri, str):
                 problems.extend(_uri_problems(f"sites[{i}].uri", uri))
 
+    problems.extend(_roles_problems(raw, arch))
     labels = raw.get("labels", {})
     if isinstance(labels, dict):
         primary = labels.get("primary", [])

@@ -222,15 +222,25 @@ def cross_problems(label: str, data: dict[str, Any], *, host: str = "") -> list[
                     problems.append(f"{label}: {rpath}.DevicePermissions: {json.dumps(key)} is not a camera of "
                                     "this site; remove the permission or name an existing camera")
 
+    group_paths: set[str] = set()
+
     def view_groups(path: str, parent: Any) -> None:
         for g, grp in _items(parent, "ViewGroups"):
             gpath = f"{path}.ViewGroups[{g}]"
             note_id(grp, gpath)
+            group_paths.add(f"ViewGroup[{grp.get('Id')}]")
             for v, view in _items(grp, "Views"):
                 note_id(view, f"{gpath}.Views[{v}]")
             view_groups(gpath, grp)
 
     view_groups("$", data)
+    for r, role in _items(data, "Roles"):
+        on_groups = role.get("ViewGroupPermissions")
+        if isinstance(on_groups, dict):
+            for key in on_groups:
+                if key not in group_paths:
+                    problems.append(f"{label}: $.Roles[{r}].ViewGroupPermissions: {json.dumps(key)} is not a view "
+                                    "group of this site; remove the permission or name an existing view group")
     return problems
 
 

@@ -165,9 +165,18 @@ def stop_on_signals(say: Callable[[str], None]) -> Iterator[threading.Event]:
 @click.option("--allow-mass-delete", is_flag=True, help="Apply even if the delete guard would stop the cycle.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--check-passwords", is_flag=True, help=_CHECK_PASSWORDS_HELP)
+@click.option("--check-role-permissions", is_flag=True,
+              help="Read the chosen roles' camera permissions on both sides now, even if "
+                   "sync.role_permission_check_hours has not passed (a round trip per role per camera per side).")
 @click.pass_context
-def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool, check_passwords: bool) -> None:
+def sync_command(ctx: click.Context, allow_mass_delete: bool, as_json: bool, check_passwords: bool,
+                 check_role_permissions: bool) -> None:
     """Run one sync cycle now (the administrator's trigger)."""
+    if check_role_permissions:
+        from bridge import roleacl
+
+        # Kept in the store, so a cycle the guard stops (or a stop) still checks next time.
+        roleacl.request_check(_settings_and_store(ctx)[1])
     try:
         _sync(ctx, allow_mass_delete, as_json, check_passwords)
     except GuardTripped as exc:

@@ -14,10 +14,13 @@ from bridge.kinds.devices import INPUT, METADATA, MICROPHONE, OUTPUT, SPEAKER
 from bridge.kinds.groups import GROUPS
 from bridge.kinds.hardware import HARDWARE
 from bridge.kinds.password import PASSWORD
+from bridge.kinds.roles import ROLES
 from bridge.kinds.views import VIEWS
 
-KINDS: tuple[Kind, ...] = (CAMERA, HARDWARE, PASSWORD, MICROPHONE, SPEAKER, METADATA, INPUT, OUTPUT, GROUPS, VIEWS)
-"""Every kind, in plan order (a password lands after its hardware's other updates: a rename first)."""
+KINDS: tuple[Kind, ...] = (CAMERA, HARDWARE, PASSWORD, MICROPHONE, SPEAKER, METADATA, INPUT, OUTPUT, GROUPS, ROLES,
+                          VIEWS)
+"""Every kind, in plan order (a password lands after its hardware's other updates: a rename first; roles before
+views, so a role's own view group exists before a view is copied into it)."""
 SWITCHES: tuple[Switch, ...] = tuple(s for k in KINDS for s in k.switches)
 
 _BY_ACTION: dict[tuple[str, str], Kind] = {(ik, c): k for k in KINDS for ik in k.item_kinds for c in k.categories}

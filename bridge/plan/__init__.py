@@ -124,8 +124,10 @@ def _finish(ctx: Context, pairs: Pairs) -> Plan:
 def _action_key(a: Action) -> tuple[int, str, int, str, int, str]:
     item = a.target.item_id or (a.source.item_id if a.source else "")
     # A group (its item id is its path) goes after the groups below it, deepest first; a view group also after
-    # the views (their ids hold no "/"), which must leave it first.
-    depth = {"device_group": -item.count("/"), "view_group": 1000 - item.count("/")}.get(a.target.item_kind, 0)
+    # the views (their ids hold no "/"), which must leave it first. A role goes before every other site item: a
+    # new role, and the view group the VMS makes with it, exist before a view is copied into that group.
+    depth = {"device_group": -item.count("/"), "view_group": 1000 - item.count("/"),
+             "role": -1_000_000}.get(a.target.item_kind, 0)
     return (_KIND_ORDER[a.kind], a.target.recorder_id, depth, item, rank(a.target.item_kind, a.category),
             a.category)
 

@@ -14,8 +14,8 @@ def guard_check(plan: Plan, source: Snapshot, target: Snapshot, topology: Topolo
     deletes their counterparts) always trips: a recorder losing all its hardware at once is far more often
     a read or licence problem. Otherwise more than `min_deletes` deletions that are more than `max_share`
     of the target's in-scope hardware trip; `min_deletes` or fewer never do (small sites would trip on one).
-    The share rule holds for the target's views, view groups and device groups too, each counted apart (a
-    view replaced for its new layout is not a deletion).
+    The share rule holds for the target's views, view groups, device groups and chosen roles too, each counted
+    apart (a view replaced for its new layout is not a deletion).
     """
     advice = ("A source that suddenly looks empty is more often an outage than a real deletion: check the source "
               "side, then run again with --allow-mass-delete if the deletions are real.")
@@ -23,7 +23,8 @@ def guard_check(plan: Plan, source: Snapshot, target: Snapshot, topology: Topolo
                     _groups_tripped(plan, "view_group", len(target.view_groups), "view groups", max_share,
                                     min_deletes),
                     _groups_tripped(plan, "device_group", len(target.groups), "device groups", max_share,
-                                    min_deletes)):
+                                    min_deletes),
+                    _groups_tripped(plan, "role", len(target.roles or []), "chosen roles", max_share, min_deletes)):
         if tripped:
             return tripped + " " + advice.replace("--allow-mass-delete", "--allow-mass-delete or raise "
                                                                          "guard.max_delete_share")
@@ -71,3 +72,4 @@ def _share_tripped(deleted: int, total: int, what: str, max_share: float, min_de
         return ""
     return (f"the plan deletes {deleted} of {total} {what} on the target ({share:.0%}), more than "
             f"guard.max_delete_share allows ({max_share:.0%}) and more than guard.min_deletes ({min_deletes}).")
+

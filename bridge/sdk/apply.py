@@ -23,8 +23,9 @@ from typing import Any
 
 from bridge.errors import ConnectError, Interrupted, VmsError
 from bridge.kinds import registry as kinds
+from bridge.kinds import roles as roles_kind
 from bridge.model import HARDWARE_GENERAL, Action, ActionKind
-from bridge.sdk import configapi, gates, groups, views
+from bridge.sdk import configapi, gates, groups, roles, views
 from bridge.sdk.configapi import FINAL_STATES
 from bridge.sdk.errors import scrub, to_vms_error, vms_call
 from bridge.sdk.gates import Gate
@@ -378,7 +379,7 @@ class Applier:
             raise VmsError(f"Category {action.category!r} does not apply to a {action.target.item_kind or 'item'}.")
         writers: dict[str, Callable[[Any, Action, str | None], dict[str, Any] | None]] = {
             "hardware": self._write_hardware, "password": self._write_password, "device": self._write_device,
-            "groups": self._write_groups, "views": self._write_view}
+            "groups": self._write_groups, "views": self._write_view, "roles": self._write_role}
         return writers[kind.writer](site, action, password) or {}
 
     def _write_view(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
@@ -397,6 +398,33 @@ class Applier:
             return views.delete_view(ms, action.target.item_id, str(action.values.get("group", "")), self.wait,
                                      host)
         return views.update_view(ms, action.target.item_id, action.values, self.wait, host)
+
+    def _write_role(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
+        host = site.info.host
+        ms = self._net.ManagementServer(site.server_id)
+        camera_class = self._net.device_classes["camera"]
+
+        def camera(camera_id: str) -> Any:
+            return camera_class(site.server_id, item_path("Camera", camera_id))
+
+        if action.kind is ActionKind.ADD:
+            return roles.add_role(ms, action.values, self.wait, host, camera)
+        if action.kind is ActionKind.DELETE:
+            roles.remove_role(ms, action.target.item_id, self.wait, host)
+            return {}
+        role = roles.role_at(ms, action.target.item_id, host)
+        category = action.category
+        if category == roles_kind.INFO:
+            roles.set_info(role, action.values)
+        elif category == roles_kind.MEMBERS:
+            roles.set_members(role, action.values, self.wait, host)
+        elif category == roles_kind.SECURITY:
+            roles.set_overall(role, action.values, self.wait, host)
+        elif category == roles_kind.VIEW_GROUPS:
+            roles.set_view_group_acls(ms, role, dict(action.values.get("acl", {})), self.wait, host)
+        else:
+            roles.set_acls(role, dict(action.values.get("acl", {})), self.wait, host, camera)
+        return {}
 
     def _write_groups(self, site: Any, action: Action, password: str | None) -> dict[str, Any]:
         """Join the camera to the groups named (making missing ones) and leave the others named.

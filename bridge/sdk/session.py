@@ -22,11 +22,12 @@ from pydantic import SecretStr
 
 from bridge.errors import BridgeError, ConfigError, ConnectError, SdkLoadError, VmsError
 from bridge.model import Action, ActionKind, Recorder, Side, Snapshot
-from bridge.sdk import gates, parse
+from bridge.sdk import gates, parse, roles
 from bridge.sdk.apply import Applier, StopCheck, check_stop
 from bridge.sdk.errors import to_connect_error, vms_call, vms_text
 from bridge.sdk.gates import Gate
 from bridge.sdk.net import Net
+from bridge.sdk.parse import item_path
 from bridge.sdk.runtime import SdkSettings, load_runtime
 from bridge.sdk.views import read_views
 
@@ -543,6 +544,43 @@ class Session:
                 groups, found = read_views(self._management_server(site))
             snapshot.view_groups |= groups
             snapshot.views.extend(found)
+
+    def read_roles(self, snapshot: Snapshot, names: Iterable[str]) -> None:
+        """Fill in the roles named that the sites of `snapshot` have: info, members and overall security
+        (round trips per role, none per camera; see `bridge.sdk.roles`)."""
+        wanted = list(names)
+        snapshot.roles = []
+        for host in dict.fromkeys(r.site for r in snapshot.recorders):
+            site = self._site_by_host(host)
+            with site.lock, vms_call("Reading the roles", host):
+                snapshot.roles.extend(roles.read_roles(self._cycle_view(site).management_server, wanted, host))
+
+    def read_role_acls(self, host: str, role_ids: Iterable[str], camera_ids: Iterable[str],
+                       view_groups: bool = False, stop: StopCheck | None = None
+                       ) -> dict[str, dict[str, dict[str, str]]]:
+        """Role id -> item key -> permissions, for cameras (by id) and, with `view_groups`, every top-level view
+        group (`roles.VIEW_GROUP` + path, and the bare prefix as the mark they were read): one round trip per role
+        per item (plus two per recorder and one for the view group list)."""
+        site = self._site_by_host(host)
+        wanted = {c.lower() for c in camera_ids}
+        paths = {rid: item_path("Role", rid) for rid in role_ids}
+        if not (wanted or view_groups) or not paths:
+            return {rid: {} for rid in paths}
+        with site.lock, vms_call("Reading role permissions", host):
+            view = self._cycle_view(site)
+            try:
+                items = roles.cameras_by_id(view.recorders.values(), wanted,
+                                            lambda rs: self._fill(site, rs, ["Hardware", "Camera"])) if wanted else {}
+                if view_groups:
+                    items |= roles.top_view_groups(view.management_server)
+                found = roles.read_acls(items, paths, stop)
+            finally:
+                for rs in view.recorders.values():
+                    rs.HardwareFolder.ClearChildrenCache()
+        if view_groups:
+            for acl in found.values():
+                acl[roles.VIEW_GROUP] = {}
+        return found
 
     def _single_stream(self, snap: Snapshot) -> None:
         """Where any logged-in site predates multistream recording, both sides compare stream usages in their

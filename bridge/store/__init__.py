@@ -4,7 +4,8 @@ One module per concern, each adding its table family's operations to `Store`:
 `pairings` (remembered counterparts), `runs` (the cycle lock and the history
 of runs), `schedule` (the durable truth the service reschedules from),
 `service_state` (status line, detailed-logs flag, log-in back-off), `meta`
-(small engine facts), `created` (items SmartSync made) and `journal` (every write of a cycle, before and after).
+(small engine facts), `created` (items SmartSync made), `roleacls` (roles' camera permissions last read
+or written) and `journal` (every write of a cycle, before and after).
 `base` holds the plumbing and `migrations` the one ordered list of schema
 steps. The service, the CLI and the web page all read and write the store,
 possibly at the same time, so:
@@ -27,6 +28,7 @@ from bridge.store.journal import JournalEntry, JournalStore
 from bridge.store.meta import MetaStore
 from bridge.store.migrations import MIGRATIONS
 from bridge.store.pairings import PairingsStore
+from bridge.store.roleacls import RoleAclStore
 from bridge.store.runs import RunInfo, RunsStore
 from bridge.store.schedule import ScheduleState, ScheduleStore
 from bridge.store.service_state import ServiceState, ServiceStateStore
@@ -39,7 +41,7 @@ _MIGRATIONS = MIGRATIONS
 
 
 class Store(PairingsStore, RunsStore, ScheduleStore, ServiceStateStore, MetaStore, JournalStore, CreatedItemsStore,
-            StoreBase):
+            RoleAclStore, StoreBase):
     """The SQLite store. Cheap to construct; every method is safe from any thread or process."""
 
 

@@ -107,4 +107,15 @@ MIGRATIONS: list[str] = [
     CREATE INDEX journal_by_run ON journal (run_id, seq);
     CREATE INDEX journal_by_target ON journal (target_id, category);
     """,
+    # What SmartSync last read or wrote of each chosen role's camera permissions (reading them costs a round trip
+    # per role per camera, so a cycle plans from this between checks).
+    """
+    CREATE TABLE IF NOT EXISTS role_acls (
+        site TEXT NOT NULL,
+        role_id TEXT NOT NULL,
+        acl TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        PRIMARY KEY (site, role_id)
+    );
+    """,
 ]

@@ -371,10 +371,15 @@ def test_roles_members_and_permissions(fake_sdk: SimpleNamespace, fake_world: Pa
     # Device permissions are asked for on the device, naming the role.
     assert not hasattr(ops, "ChangeSecurityPermissions")
     perms = fake_sdk.Items.Camera(sid, f"Camera[{CAM1}]").ChangeSecurityPermissions(f"Role[{ROLE_OPS}]")
-    assert {k: perms.GetProperty(k) for k in perms.GetPropertyKeys()} == {"VIEW_LIVE": "Allow", "PLAYBACK": "Deny"}
+    # As on a real server, the invoke names the role it is for (UserPath) beside the permissions.
+    assert {k: perms.GetProperty(k) for k in perms.GetPropertyKeys()} == {
+        "VIEW_LIVE": "Allow", "PLAYBACK": "Deny", "UserPath": f"Role[{ROLE_OPS}]"}
     perms.SetProperty("PLAYBACK", "Allow")
     assert str(perms.ExecuteDefault().State) == "Success"
-    overall = ops.ChangeOverallSecurityPermissions("Cameras")
+    # Overall security is asked for by namespace id, the ids listed by the argument-less call; no bulk reads.
+    spaces = ops.ChangeOverallSecurityPermissions().SecurityNamespaceValues
+    assert "Cameras" in list(spaces.Keys) and not hasattr(ops, "GetDevicePermissionPaths")
+    overall = ops.ChangeOverallSecurityPermissions(spaces["Cameras"])
     overall.SetProperty("GENERIC_WRITE", "Sometimes")
     assert str(overall.ExecuteDefault().State) == "Error"
     added = roles.AddRole("Night shift", "added by sync")

@@ -15,7 +15,8 @@ def test_every_switch_is_a_sync_key_with_its_default() -> None:
     fields = SyncSettings.model_fields
     for s in SWITCHES:
         assert s.key in fields and fields[s.key].default is s.default
-    assert set(fields) - {s.key for s in SWITCHES} == {"password_check_hours", "target_edits"}
+    assert set(fields) - {s.key for s in SWITCHES} == {"password_check_hours", "target_edits", "role_names",
+                                                       "role_permission_check_hours"}
 
 
 def test_flipping_a_switch_flips_exactly_its_categories() -> None:

@@ -27,18 +27,22 @@ namespace VideoOS.Platform.ConfigurationItems
 
         public UserFolder UserFolder { get { return Folder<UserFolder>("UserFolder"); } }
 
-        // A role's device permissions are changed on the device: DeviceItem.ChangeSecurityPermissions(rolePath).
+        // A role's device permissions are changed on the device (DeviceItem.ChangeSecurityPermissions(rolePath)) and
+        // its view-group permissions on the view group: there is no bulk read of them, as on a real server.
 
-        /// <summary>The role's overall permissions for one security namespace.</summary>
+        /// <summary>The security namespaces (SecurityNamespaceValues: name -> id) without any permissions.</summary>
+        public ChangeOverallSecurityPermissionsServerTask ChangeOverallSecurityPermissions()
+        {
+            Require();
+            return Operations.SecurityNamespaces(this);
+        }
+
+        /// <summary>The role's overall permissions for one security namespace (its id, from SecurityNamespaceValues).</summary>
         public ChangeOverallSecurityPermissionsServerTask ChangeOverallSecurityPermissions(string securityNamespace)
         {
             Require();
             return Operations.Permissions<ChangeOverallSecurityPermissionsServerTask>(this, path, "OverallSecurity", securityNamespace);
         }
-
-        /// <summary>Keys the role has device permissions for, and the security namespaces with overall permissions.</summary>
-        public List<string> GetDevicePermissionPaths() { Require(); return Operations.PermissionKeys(this, "DevicePermissions"); }
-        public List<string> GetOverallSecurityNamespaces() { Require(); return Operations.PermissionKeys(this, "OverallSecurity"); }
     }
 
     public class User : IConfigurationItem
@@ -61,6 +65,13 @@ namespace VideoOS.Platform.ConfigurationItems
 
         public ViewGroupFolder ViewGroupFolder { get { return Folder<ViewGroupFolder>("ViewGroupFolder"); } }
         public ViewFolder ViewFolder { get { return Folder<ViewFolder>("ViewFolder"); } }
+
+        /// <summary>A role's permissions on this view group (read them, change them, ExecuteDefault).</summary>
+        public ChangeSecurityPermissionsServerTask ChangeSecurityPermissions(string rolePath)
+        {
+            Require();
+            return Operations.Permissions<ChangeSecurityPermissionsServerTask>(this, rolePath, "ViewGroupPermissions", path);
+        }
     }
 
     public class ViewItemChildItem : ChildItem

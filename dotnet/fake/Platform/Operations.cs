@@ -805,16 +805,47 @@ namespace VideoOS.Platform.ConfigurationItems
 
         private static readonly string[] PermissionValues = { "Allow", "Deny", "None" };
 
-        internal static List<string> PermissionKeys(Role role, string table)
+        /// <summary>The security namespaces of XProtect that carry overall permissions (their ids are the same on every
+        /// server, as on a real one); a namespace a world names that is not here is served too.</summary>
+        private static readonly string[] StandardNamespaces = {
+            "Management Server", "Recording Servers", "Hardware", "Cameras", "Microphones", "Speakers", "Metadata",
+            "Input", "Output", "View Groups",
+        };
+
+        internal static string NamespaceId(string name)
+        {
+            using (var md5 = System.Security.Cryptography.MD5.Create())
+                return new Guid(md5.ComputeHash(System.Text.Encoding.UTF8.GetBytes("SecurityNamespace/" + name))).ToString();
+        }
+
+        private static List<string> NamespaceNames(SiteStore st)
+        {
+            var names = new List<string>(StandardNamespaces);
+            var roles = st.Doc.Arr("Roles");
+            if (roles != null)
+                foreach (var o in roles)
+                {
+                    var t = (o as JObj) == null ? null : ((JObj)o).Obj("OverallSecurity");
+                    if (t != null) foreach (var k in t.Keys) if (!names.Contains(k)) names.Add(k);
+                }
+            return names;
+        }
+
+        internal static ChangeOverallSecurityPermissionsServerTask SecurityNamespaces(Role role)
         {
             var st = Sessions.RoundTrip(role.sid);
+            var inv = NewInvoke<ChangeOverallSecurityPermissionsServerTask>(role, "ChangeOverallSecurityPermissions");
             lock (st.Lock)
             {
+                st.EnsureFresh();
                 var r = st.Find("Role", role.ownerId);
                 if (r == null) throw new PathNotFoundMIPException("Role " + role.path + " no longer exists.");
-                var t = r.Node.Obj(table);
-                return t == null ? new List<string>() : new List<string>(t.Keys);
+                if (r.Node.Str("RoleType") != "UserDefined")
+                    throw new ArgumentMIPException("Overall security does not apply to the built-in administrators role.");
+                foreach (var name in NamespaceNames(st)) inv.namespaces[name] = NamespaceId(name);
             }
+            inv.execute = i => { throw new ArgumentMIPException("Name a security namespace: ChangeOverallSecurityPermissions(id)."); };
+            return inv;
         }
 
         /// <summary>
@@ -826,7 +857,7 @@ namespace VideoOS.Platform.ConfigurationItems
             if (string.IsNullOrWhiteSpace(key)) throw new ArgumentMIPException("Permissions need an item path or security namespace.");
             if (string.IsNullOrWhiteSpace(rolePath)) throw new ArgumentMIPException("Permissions need a Role[...] path.");
             var st = Sessions.RoundTrip(on.sid);
-            var inv = NewInvoke<T>(on, table == "DevicePermissions" ? "ChangeSecurityPermissions" : "ChangeOverallSecurityPermissions");
+            var inv = NewInvoke<T>(on, table == "OverallSecurity" ? "ChangeOverallSecurityPermissions" : "ChangeSecurityPermissions");
             inv.openKeys = true;
             string roleId = IdOf(rolePath);
             lock (st.Lock)
@@ -834,11 +865,23 @@ namespace VideoOS.Platform.ConfigurationItems
                 st.EnsureFresh();
                 var r = st.Find("Role", roleId);
                 if (r == null) throw new PathNotFoundMIPException("Role " + rolePath + " does not exist on " + on.sid.Uri + ".");
-                if (table == "DevicePermissions" && Resolver.EntryFor(st, key) == null)
+                if (table != "OverallSecurity" && Resolver.EntryFor(st, key) == null)
                     throw new PathNotFoundMIPException("Item '" + key + "' does not exist on " + on.sid.Uri + ".");
+                if (table == "OverallSecurity")
+                {
+                    // Asked for by id, as on a real server; the world keeps overall permissions by namespace name.
+                    string name = null;
+                    foreach (var n in NamespaceNames(st)) if (string.Equals(NamespaceId(n), key, StringComparison.OrdinalIgnoreCase)) name = n;
+                    if (name == null) throw new ArgumentMIPException("'" + key + "' is not a security namespace id of " + on.sid.Uri + ".");
+                    if (r.Node.Str("RoleType") != "UserDefined")
+                        throw new ArgumentMIPException("Overall security does not apply to the built-in administrators role.");
+                    key = name;
+                }
                 var t = r.Node.Obj(table);
                 var current = t == null ? null : t.Obj(key);
                 if (current != null) foreach (var kv in current.Pairs()) inv.values.Set(kv.Key, kv.Value);
+                // The real invoke names the role it is for; it is not a permission.
+                if (table != "OverallSecurity") inv.values.Set("UserPath", rolePath);
             }
             inv.execute = i => Quick(on, inv.itemType, (s, task) =>
             {
@@ -846,6 +889,7 @@ namespace VideoOS.Platform.ConfigurationItems
                 var perms = new JObj();
                 foreach (var kv in i.values.Pairs())
                 {
+                    if (kv.Key == "UserPath") continue;
                     string v = kv.Value as string;
                     if (Array.IndexOf(PermissionValues, v) < 0)
                         throw new TaskFailure("Permission '" + kv.Key + "' must be Allow, Deny or None, not '" + kv.Value + "'.");
@@ -896,6 +940,14 @@ namespace VideoOS.Platform.ConfigurationItems
                 if (!recurse && ((sub != null && sub.Count > 0) || (views != null && views.Count > 0)))
                     throw new TaskFailure("View group '" + e.Node.Str("Name") + "' is not empty; remove it with recurse=true.");
                 st.ContainerOf(owner).Arr("ViewGroups").Remove(e.Node);
+                // As XProtect does: the roles' permissions on the group go with it.
+                var roles = st.Doc.Arr("Roles");
+                if (roles != null)
+                    foreach (var o in roles)
+                    {
+                        var perms = (o as JObj) == null ? null : ((JObj)o).Obj("ViewGroupPermissions");
+                        if (perms != null) perms.Remove("ViewGroup[" + e.Node.Str("Id") + "]");
+                    }
                 st.Reindex();
                 return "";
             }, IdOf(path));

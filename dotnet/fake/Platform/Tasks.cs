@@ -167,7 +167,13 @@ namespace VideoOS.Platform.ConfigurationItems
 
     public class ChangeSecurityPermissionsServerTask : InvokeServerTask { }
 
-    public class ChangeOverallSecurityPermissionsServerTask : InvokeServerTask { }
+    public class ChangeOverallSecurityPermissionsServerTask : InvokeServerTask
+    {
+        internal Dictionary<string, string> namespaces = new Dictionary<string, string>();
+
+        /// <summary>Security namespace name -> id (filled by the role's ChangeOverallSecurityPermissions()).</summary>
+        public Dictionary<string, string> SecurityNamespaceValues { get { return namespaces; } }
+    }
 
     public class AddViewServerTask : InvokeServerTask { }
 }
