@@ -22,6 +22,7 @@ from typing import Any
 
 from bridge.journal import values_before
 from bridge.model import Action, ActionKind, Plan, Skip, Snapshot
+from bridge.secret_keys import mask_secret_values
 
 _MISSING = object()
 
@@ -43,8 +44,9 @@ class TargetEdit:
     def to_json(self) -> dict[str, Any]:
         t = self.action.target
         return {"item": t.name or t.item_id, "item_id": t.item_id, "item_kind": t.item_kind,
-                "category": self.action.category, "keys": self.keys, "written": self.written, "now": self.now,
-                "wanted": {k: self.action.values.get(k) for k in self.keys}, "handled": self.handled}
+                "category": self.action.category, "keys": self.keys, "written": mask_secret_values(self.written),
+                "now": mask_secret_values(self.now), "handled": self.handled,
+                "wanted": mask_secret_values({k: self.action.values.get(k) for k in self.keys})}
 
 
 def _edited_keys(action: Action, written: dict[str, Any], now: Any) -> list[str]:

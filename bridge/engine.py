@@ -50,6 +50,7 @@ from bridge.events import (
 )
 from bridge.kinds import password as password_kind
 from bridge.kinds import views as views_kind
+from bridge.logs import register_setting_secrets
 from bridge.model import Action, ActionKind, Pairing, Plan, Side, Snapshot, parse_added_device_ref
 from bridge.ports import VmsSession
 
@@ -328,6 +329,9 @@ def _cycle(
     plan, password_mismatch = _plan(settings, session, source, target, topology, pairings, report,
                                     allow_mass_delete, passwords_due, _created(store), stop, new_pairs_only)
     plan = _notice_edits(settings, store, plan, target, report)
+    for action in plan.actions:
+        # A credential copied across (a driver's "RtspPwd") is masked wherever text may quote it, whoever logs.
+        register_setting_secrets(action.values, action.before)
     if report.dry_run:
         report.status = "dry-run"
         return

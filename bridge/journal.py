@@ -28,12 +28,17 @@ read and the write is journaled as it really was.
 
 Passwords are not here: before a delete, a replace or a password change the
 journal reads the target hardware's password and keeps it encrypted
-(`bridge.secrets`), so a revert can put the hardware back with it.
+(`bridge.secrets`), so a revert can put the hardware back with it. Likewise
+the values an update overwrites under credential-looking keys (a driver's
+"RtspPwd", see `bridge.secret_keys`) are kept encrypted (`sealed_settings`):
+the store masks them in the journal's before-values, and a revert puts them
+back from the sealed copy.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
@@ -41,6 +46,7 @@ from loguru import logger
 from bridge.errors import BridgeError
 from bridge.events import EVENT_ACTION_AFTER, EVENT_ACTION_BEFORE, CycleEvent, Listeners
 from bridge.model import Action, ActionKind, Device, Hardware, Recorder, Snapshot, View
+from bridge.secret_keys import is_secret_key
 
 if TYPE_CHECKING:
     from bridge.ports import VmsSession
@@ -158,6 +164,27 @@ def _memberships(hw: Hardware, target: Snapshot) -> dict[str, list[str]]:
     return {path: sorted(members & ids) for path, members in sorted(target.groups.items()) if members & ids}
 
 
+def secret_before(action: Action, before: Any) -> dict[str, Any]:
+    """The values an update overwrites under credential-looking keys ({} for any other write)."""
+    if action.kind is not ActionKind.UPDATE or action.category not in _PROPERTY_CATEGORIES \
+            or not isinstance(before, dict) or not isinstance(before.get("values"), dict):
+        return {}
+    return {k: v for k, v in before["values"].items() if is_secret_key(k) and v not in (None, "")}
+
+
+def sealed_settings(box: SecretBox, values: dict[str, Any]) -> str:
+    """Credential-looking setting values encrypted as one token (opened by `open_settings`)."""
+    from pydantic import SecretStr
+
+    return box.seal(SecretStr(json.dumps(values)))
+
+
+def open_settings(box: SecretBox, token: str) -> dict[str, Any]:
+    """The setting values a `sealed_settings` token holds."""
+    opened = json.loads(box.open(token).get_secret_value())
+    return opened if isinstance(opened, dict) else {}
+
+
 def _needs_password(action: Action) -> bool:
     return action.kind in (ActionKind.DELETE, ActionKind.REPLACE) or (
         action.kind is ActionKind.UPDATE and action.category == "password")
@@ -181,6 +208,10 @@ class Journal:
             return
         sealed = self._seal_password(action) if _needs_password(action) and self.box is not None else None
         before = event.before
+        kept = secret_before(action, before) if self.box is not None and not _needs_password(action) else {}
+        if kept:
+            # The store masks these in `before`: the sealed copy is what lets a revert write them back.
+            sealed = sealed_settings(self.box, kept) if self.box is not None else None
         if _needs_password(action) and sealed is None and isinstance(before, dict):
             before = before | {"password_kept": False}
         if action.kind is ActionKind.DELETE and isinstance(before, dict):

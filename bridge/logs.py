@@ -34,11 +34,11 @@ from loguru import logger
 from pydantic import SecretStr
 
 from bridge.errors import ConfigError
+from bridge.secret_keys import MASK, is_secret_key
 
 LOG_NAME = "smartsync.log"
 ROTATION_BYTES = 10 * 1024 * 1024
 RETENTION_SECONDS = 14 * 24 * 3600
-MASK = "***"
 
 _FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS Z} | {level: <7} | {message}"
 _DETAILED_FORMAT = "{time:YYYY-MM-DD HH:mm:ss.SSS Z} | {level: <7} | {name}:{function}:{line} | {message}"
@@ -70,6 +70,17 @@ def register_secret(value: str | SecretStr | None) -> None:
     if text:
         with _secrets_lock:
             _secrets.add(text)
+
+
+def register_setting_secrets(*settings: dict[str, Any]) -> None:
+    """Mask the values of credential-looking settings (`bridge.secret_keys`) like passwords from now on, so a
+    VMS refusal quoting one ("'Rtsp-...' is not valid") shows *** in logs, messages, reports and stored states.
+
+    Only text values at least SAFE_SECRET_LENGTH long: a short one ("0", "yes") would blank ordinary words."""
+    for values in settings:
+        for key, value in values.items():
+            if is_secret_key(key) and isinstance(value, str) and len(value) >= SAFE_SECRET_LENGTH:
+                register_secret(value)
 
 
 @functools.lru_cache(maxsize=64)

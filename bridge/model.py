@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bridge.secret_keys import mask_secret_values
+
 
 class Side(StrEnum):
     PRIMARY = "primary"
@@ -244,10 +246,11 @@ class Action:
             out["source"] = _ref_json(self.source)
         if self.category:
             out["category"] = self.category
+        # Every report, plan, page and API answer shows an action through this: credentials masked, one rule.
         if self.values:
-            out["values"] = self.values
+            out["values"] = mask_secret_values(self.values)
         if self.before:
-            out["before"] = self.before
+            out["before"] = mask_secret_values(self.before)
         if self.follows is not None:
             out["follows"] = self.follows.to_json()
         return out

@@ -29,7 +29,7 @@ from loguru import logger
 
 from bridge.errors import BridgeError, GuardTripped
 from bridge.events import EVENT_CYCLE_FINISHED, EVENT_CYCLE_PLANNED, CycleEvent, Listeners
-from bridge.logs import MASK
+from bridge.logs import MASK, register_setting_secrets
 from bridge.model import Action, ActionKind, Follows, Hardware, Plan, Recorder, Ref, Snapshot
 from bridge.pause import REVERT, pause_store
 
@@ -62,6 +62,9 @@ class RevertPlan:
     actions: list[Action] = field(default_factory=list)
     sealed: dict[int, str] = field(default_factory=dict)
     """Index in `actions` -> the encrypted password that action writes (re-created or replaced hardware)."""
+    sealed_settings: dict[int, str] = field(default_factory=dict)
+    """Index in `actions` -> the encrypted credential settings that update writes back (its values hold MASK
+    for them until `_apply` opens them)."""
     problems: list[str] = field(default_factory=list)
     later: dict[int, list[str]] = field(default_factory=dict)
     """Later cycles that touched the same items: run id -> the items' names."""
@@ -331,19 +334,41 @@ def _revert_update(out: RevertPlan, entry: JournalEntry, ref: Ref, before: dict[
             out.problems.append(f"{ref.item_kind} {name}: its storage before the change is not on "
                                 f"'{rec.name}' any more")
             return
-    values = _unmasked(values, f"{ref.item_kind} {name} {category}", out)
+    if entry.sealed is not None and any(v == MASK for v in values.values()):
+        # The journal kept the credentials this update overwrote encrypted: `_apply` opens them into the values.
+        out.sealed_settings[len(out.actions)] = entry.sealed
+    else:
+        values = _unmasked(values, f"{ref.item_kind} {name} {category}", out)
     if not values:
         return
     out.actions.append(Action(ActionKind.UPDATE, here, f"{reason}: restore {category} settings of "
                               f"{ref.item_kind} '{name}'", category=category, values=values))
 
 
+def _masked_keys(value: Any) -> list[str]:
+    """The keys whose values the journal masked, at any depth (a sub-document's credential too)."""
+    if isinstance(value, dict):
+        return [k for k, v in value.items() if v == MASK] + [k for v in value.values() for k in _masked_keys(v)]
+    if isinstance(value, list):
+        return [k for v in value for k in _masked_keys(v)]
+    return []
+
+
+def _pruned(value: Any) -> Any:
+    """The value without its masked entries: a writer leaves a key it is not given as it is on the target."""
+    if isinstance(value, dict):
+        return {k: _pruned(v) for k, v in value.items() if v != MASK}
+    if isinstance(value, list):
+        return [_pruned(v) for v in value]
+    return value
+
+
 def _unmasked(values: dict[str, Any], what: str, out: RevertPlan) -> dict[str, Any]:
     """The values without those the journal masked (credentials it does not keep in plain text), noted."""
-    masked = sorted(k for k, v in values.items() if v == MASK)
+    masked = sorted(set(_masked_keys(values)))
     if masked:
         out.problems.append(f"{what}: {', '.join(masked)} not restored (a credential the journal does not keep)")
-    return {k: v for k, v in values.items() if v != MASK}
+    return _pruned(values)  # type: ignore[no-any-return]
 
 
 def _storage_values(rec: Recorder, storage_name: str) -> dict[str, Any] | None:
@@ -573,6 +598,7 @@ def _apply(settings: Settings, store: Store, session: VmsSession, report: CycleR
            target: Snapshot, events: Listeners) -> None:
     """Each action alone, as a cycle applies them; settings of re-created hardware follow its add."""
     from bridge.engine import _apply_one, _resolve_follower
+    from bridge.journal import open_settings
     from bridge.secrets import SecretBox, secrets_path
 
     box = SecretBox(secrets_path(settings, store.path))
@@ -589,6 +615,12 @@ def _apply(settings: Settings, store: Store, session: VmsSession, report: CycleR
             action = _shows_new_cameras(action, report.recreated)
         token = plan.sealed.get(index)
         password = box.open(token) if token is not None else None
+        if index in plan.sealed_settings:
+            opened = open_settings(box, plan.sealed_settings[index])
+            register_setting_secrets(opened)  # masked wherever a refusal or a log line may quote them
+            values = {k: opened.get(k, v) if v == MASK else v for k, v in action.values.items()}
+            # Never write the mask itself: a value masked but not sealed stays as it is on the target.
+            action = replace(action, values=_pruned(values))
         result = _apply_one(session, action, report, kept, events, target, index + 1, total, password)
         if result is None:
             continue

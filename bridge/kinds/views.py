@@ -1,16 +1,16 @@
 """Views: the source's view groups and views copied to the target, each camera item showing the counterpart.
 
 Views are matched by path (view group path and view name). A source view
-with no namesake on the target is added with its layout; one with a namesake
-is brought in step (description, shortcut, items). Every item that shows a
+with no namesake on the target is added with its layout; a namesake
+SmartSync made is brought in step (description, shortcut, items), one it
+did not make is an operator's and only reported when it differs. Every item that shows a
 source camera shows its counterpart instead; an item whose camera has no
 counterpart is left empty and reported. A target view whose source is gone
 is deleted only when SmartSync made it (the store remembers); views an
 operator made on the target are never touched. In single-site both sides
 share one view tree: SmartSync keeps a mirror tree under `MIRROR_TOP` that
 holds the same views showing only secondary cameras. A layout that changed
-on the source replaces a view SmartSync made; any other view with another
-layout is reported and left alone.
+on the source replaces a view SmartSync made.
 """
 
 from __future__ import annotations
@@ -88,12 +88,18 @@ class ViewsKind(Kind):
                                                category=CATEGORY, values=values))
                 continue
             t = found[0]
-            if t.layout != s.layout or len(t.items) != len(items):
-                if t.id not in created:
-                    ctx.plan.skips.append(Skip(_ref(src_site, s), f"view '{s.path}': its layout differs from the "
-                                                                  f"target view '{path}', which SmartSync did not "
-                                                                  f"make; left alone"))
-                    continue
+            relayout = t.layout != s.layout or len(t.items) != len(items)
+            changed: dict[str, Any] = {k: values[k] for k, have in (("description", t.description),
+                                                                    ("shortcut", t.shortcut)) if values[k] != have}
+            if not relayout and [_content(x) for x in items] != [_content(x) for x in t.items]:
+                # Each item keeps its own id on the target; what it shows comes from the source.
+                changed["items"] = [_with_id(x, t_item) for x, t_item in zip(items, t.items, strict=True)]
+            if t.id not in created:
+                # A namesake SmartSync did not make is an operator's, however alike: never written to.
+                if relayout or changed:
+                    ctx.plan.skips.append(Skip(_ref(src_site, s), _not_ours(s.path, path, relayout, changed)))
+                continue
+            if relayout:
                 ctx.plan.actions.append(Action(ActionKind.DELETE, Ref(site, "", t.id, "view", path),
                                                f"view '{s.path}' has a new layout on the source: replaced",
                                                category=CATEGORY, values={"group": group}))
@@ -101,11 +107,6 @@ class ViewsKind(Kind):
                                                f"view '{s.path}' has a new layout on the source",
                                                source=_ref(src_site, s), category=CATEGORY, values=values))
                 continue
-            changed: dict[str, Any] = {k: values[k] for k, have in (("description", t.description),
-                                                                    ("shortcut", t.shortcut)) if values[k] != have}
-            if [_content(x) for x in items] != [_content(x) for x in t.items]:
-                # Each item keeps its own id on the target; what it shows comes from the source.
-                changed["items"] = [_with_id(x, t_item) for x, t_item in zip(items, t.items, strict=True)]
             if changed:
                 ctx.plan.actions.append(Action(ActionKind.UPDATE, Ref(site, "", t.id, "view", path),
                                                f"view '{s.path}': {', '.join(sorted(changed))} differ from source",
@@ -142,6 +143,14 @@ class ViewsKind(Kind):
             ctx.plan.skips.append(Skip(_ref(src_site, s), f"view '{s.path}': item {k + 1} shows camera '{camera}', "
                                                           f"which has no counterpart on the target: left empty"))
         return out
+
+
+def _not_ours(path: str, target_path: str, relayout: bool, changed: Collection[str]) -> str:
+    """Why a target view SmartSync did not make is left as it is, and how an operator hands it over."""
+    where = "at that path" if target_path == path else f"'{target_path}'"
+    differs = ", ".join(sorted({*changed, *(["layout"] if relayout else [])}))
+    return (f"view '{path}': the target view {where} differs from it ({differs}), but SmartSync did not make it: "
+            f"left alone (delete or rename it on the target to let SmartSync make its own copy there)")
 
 
 def _group_deletes(ctx: Context, site: str, single: bool, wanted: set[str], gone: set[str]) -> None:

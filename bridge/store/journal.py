@@ -11,14 +11,14 @@ not have reached the VMS, and the next cycle reads the target to find out.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bridge.logs import MASK, redact, redact_data
+from bridge.logs import redact, redact_data
+from bridge.secret_keys import mask_secret_values
 from bridge.store.base import StoreBase
 from bridge.store.values import dt, from_json, iso
 
@@ -58,18 +58,11 @@ class JournalEntry:
                 "started_at": iso(self.started_at), "ended_at": iso(self.ended_at)}
 
 
-_SECRET_KEY = re.compile(r"(?i)pass(word|wd)?|pwd|secret|token|api[_-]?key")
-
-
 def _without_secrets(value: Any) -> Any:
-    """A JSON-like value with every value under a secret-looking key (a driver's "RtspPassword") masked, and
-    every string passed through the log's masker: the journal keeps no credential in plain text."""
-    if isinstance(value, dict):
-        return {k: MASK if isinstance(k, str) and _SECRET_KEY.search(k) and isinstance(v, str | int | float)
-                and not isinstance(v, bool) and v != "" else _without_secrets(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_secrets(v) for v in value]
-    return redact_data(value)
+    """A JSON-like value with every value under a secret-looking key (a driver's "RtspPwd") masked
+    (`bridge.secret_keys`), and every string passed through the log's masker: the journal keeps no credential in
+    plain text."""
+    return redact_data(mask_secret_values(value))
 
 
 def _entry(row: sqlite3.Row) -> JournalEntry:

@@ -170,3 +170,44 @@ def test_single_site_the_mirror_tree_shows_only_secondary_cameras_and_follows_th
     assert after["/SmartSync secondary views/Mine/My view"] == [sorted(secondary)[1]]
     again = site.cycle()
     assert again.status == "ok" and again.writes == 0
+
+
+def _world_view(data: dict[str, Any]) -> dict[str, Any]:
+    """The world's own first view (made on both sides by the world, so not by SmartSync)."""
+    return next(v for top in data["ViewGroups"] for sub in top["ViewGroups"] for v in sub["Views"])
+
+
+@pytest.mark.parametrize("architecture", ["federated", "independent"])
+def test_an_operators_view_at_a_source_views_path_is_never_changed_until_handed_over(make_site, architecture):
+    site = make_site(architecture, "backup")
+    assert site.cycle().status == "ok"
+    path = next(p for p in views(site, site.target) if "Overview 1" in p)
+    before = _world_view(wt.docs(site.world)[site.target])
+
+    def retitle(data: dict[str, Any]) -> None:
+        _world_view(data)["Description"] = "changed on the source"
+        items = _world_view(data)["ViewItems"]
+        items[0]["ViewItemDefinitionXml"], items[1]["ViewItemDefinitionXml"] = (
+            items[1]["ViewItemDefinitionXml"], items[0]["ViewItemDefinitionXml"])
+
+    site.edit(site.source, retitle)
+    report = site.cycle()
+    assert report.status == "ok", report.failures
+    assert _view_actions(report) == [] and report.writes == 0
+    assert _world_view(wt.docs(site.world)[site.target]) == before
+    assert [s["reason"] for s in report.skips if path.rpartition("/")[2] in s["reason"]] == [
+        f"view '{path}': the target view at that path differs from it (description, items), but SmartSync did "
+        f"not make it: left alone (delete or rename it on the target to let SmartSync make its own copy there)"]
+
+    # The operator hands it over by deleting it: SmartSync makes its own copy, and from then on keeps it in step.
+    site.edit(site.target, lambda data: next(sub for top in data["ViewGroups"] for sub in top["ViewGroups"]
+                                             if sub["Views"])["Views"].pop(0))
+    handed = site.cycle()
+    assert handed.status == "ok", handed.failures
+    assert [a.kind.value for a in _view_actions(handed)] == ["add"]
+    assert _world_view(wt.docs(site.world)[site.target])["Description"] == "changed on the source"
+    site.edit(site.source, lambda data: _world_view(data).update(Description="and again"))
+    again = site.cycle()
+    assert [a.kind.value for a in _view_actions(again)] == ["update"]
+    assert _world_view(wt.docs(site.world)[site.target])["Description"] == "and again"
+    assert site.cycle().writes == 0

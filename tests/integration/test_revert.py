@@ -223,10 +223,13 @@ def test_revert_takes_back_group_memberships_groups_and_views_the_cycle_made_or_
     assert site.cycle().status == "ok"
     source_cams = [c["Id"] for r in wt.docs(site.world)[site.source]["RecordingServers"] for h in r["Hardwares"]
                    for c in h["Cameras"]]
-    # A view SmartSync makes (so a later cycle may delete it), then the state the revert must come back to.
+    # A view SmartSync makes (so a later cycle may delete it), one it makes and a later cycle changes (only
+    # SmartSync's own views are changed: the world's own on the target are an operator's), then the state the
+    # revert must come back to.
+    verbs.add_view(site.world, site.source, "Control Room/Screens", "Screen 1", source_cams[:1])
     verbs.add_view(site.world, site.source, "Ops/Desk", "Desk A", source_cams[:2])
     made = site.cycle()
-    assert made.status == "ok" and made.applied.get("add") == 1, made.failures
+    assert made.status == "ok" and made.applied.get("add") == 2, made.failures
     before = _site_docs(site, site.target)
     created_before = {k: site.store().created(k) for k in ("device_group", "view_group", "view")}
 
@@ -242,7 +245,7 @@ def test_revert_takes_back_group_memberships_groups_and_views_the_cycle_made_or_
                                                        "Name": "Inner", "Description": "",
                                                        "Members": [f"Camera[{leaver}]"], "CameraGroups": []}]})
         views = _views_of(data)
-        views["/Control Room/Overview 1/View 1"]["Description"] = "changed on the source"
+        views["/Control Room/Screens/Screen 1"]["Description"] = "changed on the source"
         desk = next(g for top in data["ViewGroups"] if top["Name"] == "Ops" for g in top["ViewGroups"])
         desk["Views"] = []
 

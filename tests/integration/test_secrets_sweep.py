@@ -1,6 +1,7 @@
-"""Secrets sweep: unique passwords and a token go through cycles with detailed logs, a delete and its revert;
-none of them appears in plain text in a log file, a report, a store table (the journal too), CLI output, or an
-API answer or page (the reports with their journals, the revert's plan and report, the paused status)."""
+"""Secrets sweep: unique passwords, a token and a driver setting that holds a credential ("RtspPwd", copied to
+the target) go through cycles with detailed logs, a delete and its revert; none of them appears in plain text in
+a log file, a report, a store table (the journal too), CLI output (plans too), or an API answer or page (the
+reports with their journals, the revert's plan and report, the paused status)."""
 
 from __future__ import annotations
 
@@ -68,14 +69,24 @@ def test_no_password_or_token_is_kept_or_shown_in_plain_text(tmp_path: Path, mon
     for i, rec in enumerate(doc["RecordingServers"]):
         for j, hw in enumerate(rec.get("Hardwares", [])):
             hw["Password"] = f"HwPw-Sweep-{i}{j}-3d9a41"
-            secrets.append(hw["Password"])
+            # A driver setting named like a credential: the sync copies it across (its values differ per side). Not
+            # "...Password": the read helper leaves those out (dotnet/interop), so they never reach the bridge.
+            hw["HardwareDriverSettings"]["RtspPwd"] = f"Rtsp-Sweep-{i}{j}-7c52e0"
+            secrets += [hw["Password"], hw["HardwareDriverSettings"]["RtspPwd"]]
     (world / f"{host}.json").write_text(json.dumps(doc), encoding="utf-8")
     config = demo_config(world, tmp_path) | {"guard": {"max_delete_share": 0.5}}
     path = write_config(config, tmp_path / "smartsync.toml")
     store = Store(tmp_path / "smartsync.db")
     store.set_service_state(detailed_logs=True)
 
-    outputs = [smartsync(path, "sync", "--check-passwords")]
+    outputs = [smartsync(path, "plan", "--json"), smartsync(path, "plan"), smartsync(path, "sync", "--check-passwords")]
+    first = store.runs()[0]
+    copied = [a for a in first.report["applied_actions"] if a.get("category") == "driver_settings"]
+    assert copied and all("RtspPwd" in a["values"] for a in copied), "the credential was synced"
+    link = config["links"][0]
+    rtsp = {hw["Address"]: hw["HardwareDriverSettings"]["RtspPwd"] for hw in wt.hardware_on(world, link["primary"])}
+    for hw in wt.hardware_on(world, link["secondary"]):
+        assert hw["HardwareDriverSettings"]["RtspPwd"] == rtsp[hw["Address"]], "written to the target"
     primary = config["links"][0]["primary"]
     gone = wt.hardware_on(world, primary)[0]
     camera = wt.hardware_on(world, config["links"][0]["secondary"])[1]["Cameras"][0]
@@ -97,7 +108,7 @@ def test_no_password_or_token_is_kept_or_shown_in_plain_text(tmp_path: Path, mon
     for args in (["history"], ["history", str(delete_run.id)], ["history", str(delete_run.id), "--json"],
                  ["history", str(revert_run.id), "--json"], ["status"], ["plan", "--json"], ["plan"]):
         outputs.append(smartsync(path, *args))
-    answers = web_answers(path, delete_run.id, revert_run.id)
+    answers = web_answers(path, first.id, delete_run.id, revert_run.id)
 
     logs = [p.read_text(encoding="utf-8", errors="replace") for p in (tmp_path / "logs").rglob("*") if p.is_file()]
     assert logs and any("DEBUG" in text for text in logs), "the detailed log was written"

@@ -18,7 +18,7 @@ from bridge.events import (
     Listeners,
 )
 from bridge.memory import MemorySession
-from bridge.model import Recorder
+from bridge.model import Recorder, View
 from bridge.store import Store
 from tests.unit.test_plan_builders import camera, hardware, make_settings, recorder, twin
 
@@ -125,3 +125,71 @@ def test_a_connection_lost_mid_cycle_ends_it_with_the_writes_so_far_recorded(tmp
     resumed = run_cycle(settings, store, session=session)
     assert resumed.status == "ok"
     assert target_doc(session) == target_doc(clean)
+
+
+def test_group_joins_leaves_and_deletes_follow_the_source_over_the_memory_session(tmp_path: Path) -> None:
+    """Independent sites: a counterpart follows its source camera from one group to another, the group
+    SmartSync made and the source dropped goes, and an operator's own group keeps its camera."""
+    c0 = camera("c0")
+    p1 = recorder("p1", "Recorder P1", [hardware("h1", "http://10.0.1.1/", [c0], name="Gate")])
+    s1 = recorder("s1", "Recorder S1", [hardware("t1", "http://10.0.1.1/", [twin(c0, "t1-c0")], name="Gate")],
+                  site="ms-dr")
+    settings = make_settings(
+        architecture="independent", labels={"primary": ["Recorder P1"], "secondary": ["Recorder S1"]},
+        links=[{"primary": "Recorder P1", "secondary": "Recorder S1"}],
+        sites=[{"name": "primary", "uri": "http://ms-main/", "user": "admin", "password_env": "PW"},
+               {"name": "secondary", "uri": "http://ms-dr/", "user": "admin", "password_env": "PW"}])
+    session = MemorySession([p1, s1], groups={"ms-main": {"/Gates": {"c0"}, "/Gates/North": {"c0"}},
+                                              "ms-dr": {"/Mine": {"t1-c0"}}},
+                            passwords={"h1": "pw", "t1": "pw"})
+    store = Store(tmp_path / "smartsync.db")
+    first = run_cycle(settings, store, session=session)
+    assert first.status == "ok", first.failures
+    assert session.groups["ms-dr"] == {"/Gates": {"t1-c0"}, "/Gates/North": {"t1-c0"}, "/Mine": {"t1-c0"}}
+    assert {p for _, p in store.created("device_group")} == {"/Gates", "/Gates/North"}
+
+    session.groups["ms-main"] = {"/Yard": {"c0"}}  # on the source c0 left both gates groups, which are gone
+    second = run_cycle(settings, store, session=session)
+    assert second.status == "ok", second.failures
+    assert session.groups["ms-dr"] == {"/Yard": {"t1-c0"}, "/Mine": {"t1-c0"}}
+    assert {p for _, p in store.created("device_group")} == {"/Yard"}
+    assert [a.target.name for a in second.plan.actions if a.kind.value == "delete"] == ["/Gates/North", "/Gates"]
+
+    again = run_cycle(settings, store, session=session)
+    assert again.status == "ok" and again.writes == 0
+
+
+def test_an_operators_view_at_a_source_views_path_survives_cycles_until_handed_over(tmp_path: Path) -> None:
+    """Independent sites: the operator's namesake of a source view is neither written nor deleted; once they
+    delete it, SmartSync's own copy takes its place and follows the source."""
+    def gates(vid: str, camera_id: str, description: str) -> View:
+        xml = f'<viewitem id="{vid}-i0" type="Camera"><iteminfo cameraid="{camera_id}" /><properties /></viewitem>'
+        return View(vid, "/Control Room", "Gates", description, "<ViewItems><ViewItem /></ViewItems>", "", [xml])
+
+    c0 = camera("c0")
+    p1 = recorder("p1", "Recorder P1", [hardware("h1", "http://10.0.1.1/", [c0], name="Gate")])
+    s1 = recorder("s1", "Recorder S1", [hardware("t1", "http://10.0.1.1/", [twin(c0, "t1-c0")], name="Gate")],
+                  site="ms-dr")
+    settings = make_settings(
+        architecture="independent", labels={"primary": ["Recorder P1"], "secondary": ["Recorder S1"]},
+        links=[{"primary": "Recorder P1", "secondary": "Recorder S1"}], sync={"views": True},
+        sites=[{"name": "primary", "uri": "http://ms-main/", "user": "admin", "password_env": "PW"},
+               {"name": "secondary", "uri": "http://ms-dr/", "user": "admin", "password_env": "PW"}])
+    mine = gates("mine", "t1-c0", "the night shift's")
+    session = MemorySession([p1, s1], views={"ms-main": [gates("v1", "c0", "from the source")], "ms-dr": [mine]},
+                            passwords={"h1": "pw", "t1": "pw"})
+    store = Store(tmp_path / "smartsync.db")
+    for _ in range(2):
+        report = run_cycle(settings, store, session=session)
+        assert report.status == "ok", report.failures
+        assert session.views["ms-dr"] == [mine] and report.writes == 0
+        assert any("/Control Room/Gates" in s["reason"] and "delete or rename it" in s["reason"]
+                   for s in report.skips), report.skips
+
+    session.views["ms-dr"] = []
+    handed = run_cycle(settings, store, session=session)
+    assert handed.status == "ok", handed.failures
+    assert [v.description for v in session.views["ms-dr"]] == ["from the source"]
+    session.views["ms-main"][0].description = "changed"
+    assert run_cycle(settings, store, session=session).applied == {"update": 1}
+    assert [v.description for v in session.views["ms-dr"]] == ["changed"]

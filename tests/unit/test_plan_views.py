@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 from collections.abc import Collection
 from typing import Any
@@ -73,9 +74,27 @@ def test_a_view_in_step_plans_nothing_even_though_its_items_have_their_own_ids()
 
 def test_a_changed_item_is_updated_keeping_the_target_items_ids() -> None:
     src, tgt = sides([view("v1", [None, "c0"])], [view("w1", ["t1-c0", None])])
-    plan = plan_for(src, tgt)
+    plan = plan_for(src, tgt, created={"w1"})
     assert views(plan) == [("update", "/Control Room/Overview/Gates")]
     assert plan.actions[0].values["items"] == [item("w1-i0", None), item("w1-i1", "t1-c0")]
+
+
+def test_an_operators_view_at_a_source_views_path_is_left_alone_and_says_how_to_hand_it_over() -> None:
+    src, tgt = sides([view("v1", [None, "c0"])], [view("mine", ["t1-c0", None])])
+    tgt.views[0].description = "the night shift's own"
+    plan = plan_for(src, tgt)
+    assert views(plan) == []
+    assert [s.reason for s in plan.skips] == [
+        "view '/Control Room/Overview/Gates': the target view at that path differs from it (description, items), "
+        "but SmartSync did not make it: left alone (delete or rename it on the target to let SmartSync make "
+        "its own copy there)"]
+    assert views(plan_for(src, tgt, created={"mine"})) == [("update", "/Control Room/Overview/Gates")]
+
+
+def test_an_operators_view_already_like_the_source_needs_nothing_and_reports_nothing() -> None:
+    src, tgt = sides([view("v1", ["c0", None])], [view("mine", ["t1-c0", None])])
+    plan = plan_for(src, tgt)
+    assert views(plan) == [] and plan.skips == []
 
 
 def test_an_operators_own_view_survives_and_only_smartsyncs_views_are_deleted() -> None:
@@ -89,7 +108,7 @@ def test_a_new_layout_replaces_smartsyncs_view_but_not_an_operators() -> None:
     wide = "<ViewItems><ViewItem /></ViewItems>"
     src, tgt = sides([view("v1", ["c0"], layout=wide)], [view("w1", ["t1-c0", None])])
     assert views(plan_for(src, tgt)) == []
-    assert "layout differs" in plan_for(src, tgt).skips[0].reason
+    assert "differs from it (layout)" in plan_for(src, tgt).skips[0].reason
     assert views(plan_for(src, tgt, created={"w1"})) == [("delete", "/Control Room/Overview/Gates"),
                                                          ("add", "/Control Room/Overview/Gates")]
 
@@ -104,6 +123,22 @@ def test_single_site_builds_a_mirror_tree_of_secondary_cameras() -> None:
     plan = plan_for(src, tgt, **over)
     assert views(plan) == [("add", "/SmartSync secondary views/Control Room/Overview/Gates")]
     assert 'cameraid="t1-c0"' in plan.actions[0].values["items"][0]
+
+
+def test_single_site_an_operators_view_in_the_mirror_tree_is_left_alone_and_named_by_its_own_path() -> None:
+    src, tgt = sides([], [])
+    for r in tgt.recorders:
+        r.site = src.recorders[0].site
+    over = {"architecture": "single-site", "sites": make_settings().model_dump()["sites"][:1]}
+    over["sites"][0].pop("password", None)
+    src.views = tgt.views = [view("v1", ["c0"]), view("mine", [None], group="/SmartSync secondary views/Control "
+                                                                             "Room/Overview")]
+    plan = plan_for(src, tgt, **over)
+    assert views(plan) == []
+    assert [s.reason for s in plan.skips] == [
+        "view '/Control Room/Overview/Gates': the target view '/SmartSync secondary views/Control Room/Overview/"
+        "Gates' differs from it (items), but SmartSync did not make it: left alone (delete or rename it on the "
+        "target to let SmartSync make its own copy there)"]
 
 
 def test_the_guard_counts_view_deletes_apart_from_hardware() -> None:
@@ -162,10 +197,11 @@ def test_after_applying_the_plan_a_fresh_plan_has_nothing_for_views(src_views: A
                                                                      data: st.DataObject) -> None:
     created = {v.id for v in tgt_views if data.draw(st.booleans())}
     src, tgt = sides(src_views, tgt_views)
-    operators = {v.id: v.path for v in tgt_views if v.id not in created}
+    operators = {v.id: copy.deepcopy(v) for v in tgt_views if v.id not in created}
     apply_views(plan_for(src, tgt, created), tgt, created)
     again = plan_for(src, tgt, created)
-    # Only conflicts SmartSync may not resolve (duplicates, an operator's view with another layout) remain,
-    # as skips; an operator's view is never deleted.
+    # Only conflicts SmartSync may not resolve (duplicates, an operator's view unlike the source) remain,
+    # as skips; an operator's view is never deleted nor changed, even at a source view's path.
     assert views(again) == []
-    assert operators.items() <= {v.id: v.path for v in tgt.views}.items()
+    now = {v.id: v for v in tgt.views}
+    assert [i for i, v in operators.items() if now.get(i) != v] == []

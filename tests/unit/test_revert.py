@@ -257,3 +257,44 @@ def test_a_revert_that_removes_many_views_is_held_to_the_delete_guard(tmp_path: 
     done = revert(strict, store, cycle.run_id or 0, session=session, allow_mass_delete=True)
     assert done.applied == {"delete": 8} and any("delete guard overridden" in n for n in done.notes)
     assert {v.name for v in session.views["ms-main"] if v.group.startswith("/SmartSync")} == {"Desk"}
+
+
+def test_a_credential_driver_setting_the_cycle_overwrote_is_restored_and_never_kept_in_plain_text(
+        tmp_path: Path) -> None:
+    settings, store, session = world(tmp_path)
+    run_cycle(settings, store, session=session)  # pairs everything, in step
+    source = next(h for h in session.recorders_by_id["p1"].hardware if h.id == "h1")
+    target = next(h for h in session.recorders_by_id["s1"].hardware if h.id == "t1")
+    source.settings["driver_settings"]["RtspPwd"] = "Src-Rtsp-0b7e41c9"
+    target.settings["driver_settings"]["RtspPwd"] = "Tgt-Rtsp-5d2a9f63"
+    cycle = run_cycle(settings, store, session=session)
+    assert target.settings["driver_settings"]["RtspPwd"] == "Src-Rtsp-0b7e41c9", "the sync writes the credential"
+
+    done = revert(settings, store, cycle.run_id or 0, session=session)
+    assert done.status == "ok" and not done.failures, done.to_json()
+    assert target.settings["driver_settings"]["RtspPwd"] == "Tgt-Rtsp-5d2a9f63", "the revert put it back"
+    assert not any("RtspPwd" in n for n in done.notes), done.notes
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("smartsync.db*")).decode("latin-1")
+    shown = json.dumps([r.report for r in store.runs()]) + json.dumps(
+        [e.to_json() for r in store.runs() for e in store.journal(r.id)])
+    for secret in ("Src-Rtsp-0b7e41c9", "Tgt-Rtsp-5d2a9f63"):
+        assert secret not in raw and secret not in shown
+
+
+def test_a_sub_document_with_a_masked_credential_is_not_written_back_with_the_mask(tmp_path: Path) -> None:
+    from bridge.logs import MASK
+
+    settings, store, session = world(tmp_path)
+    run_cycle(settings, store, session=session)
+    cam = next(h for h in session.recorders_by_id["s1"].hardware if h.id == "t1").devices[0]
+    src_cam = next(h for h in session.recorders_by_id["p1"].hardware if h.id == "h1").devices[0]
+    # The streams category is one sub-document: the journal masks the credential inside it.
+    cam.settings["streams"]["DriverGeneral"]["StreamToken"] = "Tgt-Token-77a1c3e9"
+    src_cam.settings["streams"]["DriverGeneral"]["StreamToken"] = "Src-Token-1e0f5b28"
+    cycle = run_cycle(settings, store, session=session)
+    assert cam.settings["streams"]["DriverGeneral"]["StreamToken"] == "Src-Token-1e0f5b28"
+
+    done = revert(settings, store, cycle.run_id or 0, session=session)
+    assert cam.settings["streams"]["DriverGeneral"].get("StreamToken") != MASK, "the mask is never written"
+    assert "Streams" in cam.settings["streams"], "the rest of the sub-document is restored"
+    assert any("not restored" in n for n in done.notes), done.notes
