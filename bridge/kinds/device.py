@@ -9,8 +9,9 @@ categories as whole sub-documents.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Collection
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
 
 from bridge.kinds.base import Kind, Scope, Switch
 from bridge.kinds.properties import property_keys, update_properties
@@ -21,6 +22,28 @@ if TYPE_CHECKING:
 
 PROPERTY_CATEGORIES = ("general", "recording")
 """Categories synced property by property; the others travel as whole sub-documents."""
+_BY_VALUE = "value"
+"""A category that is in step when its two values are equal: the property ones and the whole sub-documents."""
+
+
+class _Steps:
+    """What `plan_device` does for one set of switched-on categories, worked out once per plan.
+
+    A planned cycle compares every category of every paired device, and on a site in step they are all
+    equal; so the categories compared by value are first compared all at once, as one tuple (in C), and
+    walked one by one only when that tuple differs. Storage and client settings are not equal between the
+    sides by value (storage names are mapped, related cameras are translated), so they always go their
+    own way.
+    """
+
+    __slots__ = ("by_value", "both", "order")
+
+    def __init__(self, categories: tuple[str, ...], on: Collection[str]) -> None:
+        self.order = tuple(
+            (c, _BY_VALUE if c not in ("storage", "client") else c) for c in categories if c in on)
+        by_value = [c for c, how in self.order if how == _BY_VALUE]
+        self.by_value: Callable[[dict[str, Any]], Any] | None = itemgetter(*by_value) if by_value else None
+        self.both = tuple(c for c, how in self.order if how != _BY_VALUE)
 
 
 class DeviceKind(Kind):
@@ -38,21 +61,36 @@ class DeviceKind(Kind):
         self.switches = switches
         self.known = known
         """Category -> the model's property names of it, in order."""
+        self._steps: dict[frozenset[str], _Steps] = {}
+
+    def steps(self, on: Collection[str]) -> _Steps:
+        found = self._steps.get(on) if isinstance(on, frozenset) else None
+        if found is None:
+            key = frozenset(on)
+            found = self._steps.setdefault(key, _Steps(self.categories, key))
+        return found
 
     def plan_device(self, ctx: Context, pair: HardwarePair, sd: Device, td: Device, on: Collection[str]) -> None:
         s_settings, t_settings = sd.settings, td.settings
-        for cat in self.categories:
-            if cat not in on or cat not in s_settings or cat not in t_settings:
+        steps = self.steps(on)
+        same = False
+        if steps.by_value is not None:
+            try:
+                same = steps.by_value(s_settings) == steps.by_value(t_settings)
+            except KeyError:  # a category one side did not read (privacy without its licence): one by one
+                same = False
+        for cat, how in steps.order if not same else ((c, c) for c in steps.both):
+            if cat not in s_settings or cat not in t_settings:
                 continue
-            if cat in PROPERTY_CATEGORIES:
-                update_properties(ctx, pair, sd.kind, sd, td, cat, self.known.get(cat, ()))
-            elif cat == "storage":
+            if how == "storage":
                 if pair.sync_storage:
                     _update_storage(ctx, pair, sd, td)
                 elif pair.destination_rid != pair.target_rid:
                     _storage_after_move(ctx, pair, sd, td)
-            elif cat == "client":
+            elif how == "client":
                 _update_client(ctx, pair, sd, td)
+            elif cat in PROPERTY_CATEGORIES:
+                update_properties(ctx, pair, sd.kind, sd, td, cat, self.known.get(cat, ()))
             elif s_settings[cat] != t_settings[cat]:
                 ctx.update(pair, sd, td, cat, s_settings[cat], f"{sd.kind} '{sd.name}': {cat} settings differ from "
                                                                f"source")
@@ -124,17 +162,31 @@ def wanted_storage(ctx: Context, sd: Device, source_rid: str, trid: str) -> tupl
     return storage.id, storage.name
 
 
+def _wanted_storage_name(ctx: Context, pair: HardwarePair, name: Any) -> tuple[str, str] | None:
+    """(name, how) of the storage a source storage `name` maps to on the pair's target recorder; None if none.
+
+    The same few storages come up for every device of a recorder pair, so the answer is kept for the plan.
+    """
+    key = (pair.source_rid, pair.target_rid, name)
+    if key in ctx.storage_names:
+        return ctx.storage_names[key]
+    wanted_name = ctx.topology.storage_map(pair.source_rid, pair.target_rid).get(name)
+    found: tuple[str, str] | None = (wanted_name, "mapped") if wanted_name is not None else None
+    if found is None:
+        default = ctx.tgt_recs[pair.target_rid].default_storage()
+        found = (default.name, "the default") if default is not None else None
+    ctx.storage_names[key] = found
+    return found
+
+
 def _update_storage(ctx: Context, pair: HardwarePair, sd: Device, td: Device) -> None:
     rec = ctx.tgt_recs[pair.target_rid]
-    wanted_name = ctx.topology.storage_map(pair.source_rid, pair.target_rid).get(sd.settings["storage"])
-    how = "mapped"
-    if wanted_name is None:
-        default = rec.default_storage()
-        if default is None:
-            ctx.skip_device(pair, sd, f"{sd.kind} '{sd.name}': recorder '{rec.name}' has no default storage "
-                                      f"and no storage link maps '{sd.settings['storage']}'")
-            return
-        wanted_name, how = default.name, "the default"
+    wanted = _wanted_storage_name(ctx, pair, sd.settings["storage"])
+    if wanted is None:
+        ctx.skip_device(pair, sd, f"{sd.kind} '{sd.name}': recorder '{rec.name}' has no default storage "
+                                  f"and no storage link maps '{sd.settings['storage']}'")
+        return
+    wanted_name, how = wanted
     if td.settings["storage"] == wanted_name:
         return
     storage = next((s for s in rec.storages if s.name == wanted_name), None)
@@ -172,8 +224,15 @@ def _update_client(ctx: Context, pair: HardwarePair, sd: Device, td: Device) -> 
     sv = sd.settings["client"]
     if not isinstance(sv, dict):
         return
+    related = sv.get("Related")
+    if not related:
+        # No related camera to translate (most cameras): what the source has is what the target must have.
+        if sv != td.settings["client"]:
+            ctx.update(pair, sd, td, "client", dict(sv), f"{sd.kind} '{sd.name}': client settings differ from "
+                                                         f"source")
+        return
     wanted = dict(sv)
-    if isinstance(sv.get("Related"), list):
+    if isinstance(related, list):
         # Related cameras are named by id, and ids differ between the sides: translate, drop the unpairable.
         # With several copies, the copy on this counterpart's own recorder is the related one when there is one.
         rid = pair.target_rid

@@ -104,7 +104,8 @@ class _GroupPlanner:
         selected = ctx.selected
         # Only devices in some group on either side can have anything to do (most cameras of a big site).
         cameras = [(p, sd, td) for p, sd, td in ctx.pairs.devices
-                   if (sd.id in self.src_of or td.id in self.tgt_of) and sd.kind == "camera" and selected(sd)]
+                   if (sd.id in self.src_of or td.id in self.tgt_of) and sd.kind == "camera" and selected(sd)
+                   ] if self.src_of or self.tgt_of else []
         if self.single:
             tree = {path for _, sd, _ in cameras for path in self.src_of.get(sd.id, ())}
         else:

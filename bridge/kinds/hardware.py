@@ -27,10 +27,11 @@ class HardwareKind(Kind):
     writer = "hardware"
 
     def plan_pair(self, ctx: Context, pair: HardwarePair, on: Collection[str]) -> None:
-        if not hardware_selected(pair.source, ctx.selected):
+        if not (ctx.all_selected or hardware_selected(pair.source, ctx.selected)):
             return
+        s_settings, t_settings = pair.source.settings, pair.target.settings
         for cat in self.categories:
-            if cat in on and cat in pair.source.settings and cat in pair.target.settings:
+            if cat in on and cat in s_settings and cat in t_settings and s_settings[cat] != t_settings[cat]:
                 update_properties(ctx, pair, "hardware", pair.source, pair.target, cat, ())
 
     def plan_added(self, ctx: Context, added: Added, on: Collection[str]) -> None:

@@ -2,7 +2,7 @@
 
 Pure and deterministic: no I/O, no SDK, output sorted. Built on dictionaries
 indexed once (`context`), so planning is linear in the number of devices
-(100k cameras plan in a few seconds).
+(100k cameras plan in about a second of CPU).
 
 The steps, in order, each reading what the one before produced:
 
@@ -87,10 +87,10 @@ def _plan_settings(ctx: Context, pairs: Pairs, added: list[Added]) -> None:
         for kind, cats in hardware_kinds:
             kind.plan_pair(ctx, p, cats)
     device_on = {name: (k, on[k.name]) for name, k in DEVICE_KINDS.items()}
-    selected = ctx.selected
+    selected, everything = ctx.selected, ctx.all_selected
     for p, sd, td in pairs.devices:
         found = device_on.get(sd.kind)
-        if found is not None and found[1] and selected(sd):
+        if found is not None and found[1] and (everything or selected(sd)):
             found[0].plan_device(ctx, p, sd, td, found[1])
     for a in added:
         for kind in KINDS:

@@ -115,13 +115,14 @@ class Context:
         self.tgt_hw: dict[str, tuple[Hardware, str]] = {}
         self.src_addr: dict[str, list[tuple[Hardware, str]]] = {}
         self.tgt_addr: dict[str, list[tuple[Hardware, str]]] = {}
+        self._addresses: dict[str, str] = {}
         for recs, by_id, by_addr in ((self.src_recs, self.src_hw, self.src_addr),
                                      (self.tgt_recs, self.tgt_hw, self.tgt_addr)):
             for rid in sorted(recs):
                 for hw in recs[rid].hardware:
                     by_id[hw.id] = (hw, rid)
                     if hw.address:
-                        by_addr.setdefault(normalise_address(hw.address), []).append((hw, rid))
+                        by_addr.setdefault(self.address(hw.address), []).append((hw, rid))
         self.password_mismatch: frozenset[str | tuple[str, str]] = frozenset(password_mismatch)
         self.replaced: set[tuple[str, str]] = set()
         """(source, target) hardware this plan replaces: the replace carries the source password already."""
@@ -129,6 +130,8 @@ class Context:
         """Kind ("view", "view_group", "device_group") -> (site, item) of what SmartSync made: only those may be
         removed; "device_group_member": the memberships it mirrors (`bridge.kinds.groups`)."""
         self.selected = selector(settings, source.groups)
+        self.all_selected = settings.selection.is_all
+        """The device selection is everything: `selected` says yes to every item."""
         self.counterpart: dict[str, str] = {}
         """Source device id -> target device id (or `added_device_ref` for a device an ADD creates)."""
         self.counterpart_on: dict[tuple[str, str], str] = {}
@@ -137,7 +140,17 @@ class Context:
         """What pairing found (set once pairing ran)."""
         self.added: list[Added] = []
         """Hardware this plan adds (set once lifecycle ran)."""
+        self.storage_names: dict[tuple[str, str, Any], tuple[str, str] | None] = {}
+        """(source recorder, target recorder, source storage name) -> the wanted storage's name and how it was
+        found (mapped, the default), None when there is none: the same few for every device of a recorder."""
         self.plan = Plan()
+
+    def address(self, address: str) -> str:
+        """`normalise_address` of an address, worked out once per plan (pairing and lifecycle ask again)."""
+        found = self._addresses.get(address)
+        if found is None:
+            found = self._addresses[address] = normalise_address(address)
+        return found
 
     def site(self, rid: str) -> str:
         rec = self.tgt_recs.get(rid)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from bridge.kinds.properties import general
 from bridge.model import Action, ActionKind, Hardware, Ref, Skip
-from bridge.plan.context import Added, Context, HardwarePair, hardware_ref, host, normalise_address
+from bridge.plan.context import Added, Context, HardwarePair, hardware_ref, host
 
 if TYPE_CHECKING:
     from bridge.plan.pairing import Pairs, Unpaired
@@ -35,7 +35,7 @@ def doomed(ctx: Context, pairs: Pairs, target_hardware_id: str) -> bool:
 def readdresses(ctx: Context, pair: HardwarePair) -> bool:
     """Whether this plan replaces the pair's target hardware with one at the source's (different) address."""
     return ctx.settings.lifecycle.replace and _replace_limit(ctx, pair) is None and (
-        normalise_address(pair.source.address) != normalise_address(pair.target.address))
+        ctx.address(pair.source.address) != ctx.address(pair.target.address))
 
 
 def _replace_limit(ctx: Context, pair: HardwarePair) -> str | None:
@@ -131,7 +131,7 @@ def _move_storage(ctx: Context, source_rid: str, destination_rid: str, hw: Hardw
 def _check_replace(ctx: Context, pair: HardwarePair) -> None:
     s, t = pair.source, pair.target
     changed = []
-    if normalise_address(s.address) != normalise_address(t.address):
+    if ctx.address(s.address) != ctx.address(t.address):
         changed.append(f"address {host(t.address)} -> {host(s.address)}")
     if s.driver != t.driver:
         changed.append(f"driver '{t.driver}' -> '{s.driver}'")

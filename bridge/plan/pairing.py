@@ -27,12 +27,13 @@ The answer is one value, `Pairs`, that every later step reads.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from bridge.kinds.camera import CAMERA
 from bridge.model import Device, Hardware, Pairing, Ref, Skip
 from bridge.plan import lifecycle
-from bridge.plan.context import MISSING, Context, HardwarePair, host, normalise_address
+from bridge.plan.context import MISSING, Context, HardwarePair, host
 from bridge.topology import Topology
 
 
@@ -90,17 +91,18 @@ class _Pairer:
         several_sources = ctx.manual and ctx.restore  # the target side is the primary one
         by_source: dict[str, list[Pairing]] = {}
         by_target: dict[str, list[Pairing]] = {}
-        for p in sorted(pairings, key=lambda p: (p.source_hardware_id, p.target_hardware_id)):
-            if not (p.source_hardware_id in ctx.src_hw or p.target_hardware_id in ctx.tgt_hw
-                    or p.source_recorder_id in self.topology.source_ids):
-                if (p.target_hardware_id in ctx.src_hw or p.source_hardware_id in ctx.tgt_hw
-                        or p.target_recorder_id in self.topology.source_ids):
+        src_hw, tgt_hw, source_ids = ctx.src_hw, ctx.tgt_hw, self.topology.source_ids
+        for p in sorted(pairings, key=attrgetter("source_hardware_id", "target_hardware_id")):
+            if not (p.source_hardware_id in src_hw or p.target_hardware_id in tgt_hw
+                    or p.source_recorder_id in source_ids):
+                if (p.target_hardware_id in src_hw or p.source_hardware_id in tgt_hw
+                        or p.target_recorder_id in source_ids):
                     p = Pairing(p.target_hardware_id, p.source_hardware_id, p.target_recorder_id, p.source_recorder_id)
             if (p.source_hardware_id in by_source and not ctx.several) or (
                     p.target_hardware_id in by_target and not several_sources):
                 continue  # a contradictory duplicate in the store: the first (by id) wins
             targets = by_source.setdefault(p.source_hardware_id, [])
-            if any(q.target_hardware_id == p.target_hardware_id for q in targets):
+            if targets and any(q.target_hardware_id == p.target_hardware_id for q in targets):
                 continue  # the same pair stored in both orientations
             targets.append(p)
             by_target.setdefault(p.target_hardware_id, []).append(p)
@@ -218,7 +220,7 @@ class _Pairer:
     def _unique_source_address(self, hw: Hardware, rid: str) -> str | None:
         """The normalised address ("" when none), or None after skipping hardware whose address is on two
         recorders of the source side: such a device is reported, never guessed."""
-        addr = normalise_address(hw.address) if hw.address else ""
+        addr = self.ctx.address(hw.address) if hw.address else ""
         same = self.ctx.src_addr.get(addr, []) if addr else []
         if len(same) > 1:
             self.ctx.skip(hw, rid, f"hardware {host(hw.address)} is on {_on(same, self.topology)} "
@@ -294,7 +296,7 @@ class _Pairer:
         mapped_restore = ctx.manual and ctx.restore
         mapped: dict[str, set[str]] = {}
         if mapped_restore:
-            at = normalise_address(hw.address) if hw.address else ""
+            at = ctx.address(hw.address) if hw.address else ""
             mapped = {thw.id: self._mapped_to(thw, hw) for thw, _ in self._targets_at(at)}
             if not home and not any(mapped.values()):
                 return  # nothing at its address is in the camera map: outside it, as in backup
@@ -360,7 +362,20 @@ class _Pairer:
 
     def _pair_devices(self) -> None:
         ctx, out = self.ctx, self.out
+        counterpart, devices, several = out.counterpart, out.devices, ctx.several
         for p in out.hardware:
+            s_devices, t_devices = p.source.devices, p.target.devices
+            keys = [(d.kind, d.channel) for d in s_devices]
+            if keys == [(d.kind, d.channel) for d in t_devices] and len(set(keys)) == len(keys):
+                # The usual case, worked out without indexes: the same devices in the same order, no channel
+                # twice, so each device's counterpart is the one at its place (what the general case finds).
+                for d, same in zip(s_devices, t_devices, strict=True):
+                    if d.id not in counterpart:
+                        counterpart[d.id] = same.id
+                    if several:
+                        out.counterpart_on[(d.id, p.target_rid)] = same.id
+                    devices.append((p, d, same))
+                continue
             t_index: dict[tuple[str, int], Device | None] = {}
             for d in p.target.devices:
                 key = (d.kind, d.channel)

@@ -29,6 +29,7 @@ from bridge.sdk.gates import Gate
 from bridge.sdk.net import Net
 from bridge.sdk.parse import item_path
 from bridge.sdk.runtime import SdkSettings, load_runtime
+from bridge.sdk.share import share_strings
 from bridge.sdk.views import read_views
 
 INTEGRATION_ID = uuid.UUID("6b1f1c8e-5f0e-4d0e-9c57-3f1d9b8a2a10")
@@ -521,7 +522,7 @@ class Session:
                     rs = view.recorders.get(rid)
                     if rs is None:
                         raise VmsError(f"Recording server {rid} no longer exists on {host}.")
-                    rec = parse.parse_recorder(host, self._net.json(self._read_recorder(site, rs)))
+                    rec = share_strings(parse.parse_recorder(host, self._net.json(self._read_recorder(site, rs))))
                     rec.limits = self._limits(site)
                     snap.recorders.append(rec)
                     with self._map_lock:

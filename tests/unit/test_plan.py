@@ -351,6 +351,39 @@ def test_related_cameras_are_translated_to_counterparts() -> None:
     assert update.category == "client" and update.values["Related"] == ["tb"]
 
 
+
+def test_related_cameras_equal_as_text_still_translate() -> None:
+    # The target copy names the SOURCE camera as related: equal values, yet the wanted value is its counterpart.
+    a, b = camera("ca", 0), camera("cb", 1)
+    a.settings["client"]["Related"] = ["cb"]
+    ta, tb = twin(a, "ta"), twin(b, "tb")
+    src, tgt = world(p1=[hardware("h1", "http://a/", [a, b], name="HW")],
+                     s1=[hardware("t1", "http://a/", [ta, tb], name="HW")])
+    [update] = plan_for(src, tgt).actions
+    assert update.category == "client" and update.values["Related"] == ["tb"]
+
+
+def test_a_category_read_on_one_side_only_leaves_the_others_compared() -> None:
+    # The target VMS has no privacy licence (not read there): motion still syncs, privacy is left alone.
+    s = camera("c")
+    t = twin(s, "tc")
+    del t.settings["privacy"]
+    s.settings["privacy"]["Enabled"] = True
+    src, tgt = paired_world(s, t)
+    assert plan_for(src, tgt).actions == []
+    s.settings["motion"]["Threshold"] = 500
+    assert kinds(plan_for(src, tgt)) == [("update", "motion")]
+
+
+def test_devices_listed_in_another_order_pair_by_channel() -> None:
+    a, b = camera("ca", 0, name="Door"), camera("cb", 1, name="Yard")
+    ta, tb = twin(a, "ta"), twin(b, "tb", Name="Yard old")
+    src, tgt = world(p1=[hardware("h1", "http://a/", [a, b], name="HW")],
+                     s1=[hardware("t1", "http://a/", [tb, ta], name="HW")])
+    [update] = plan_for(src, tgt).actions
+    assert (update.target.item_id, update.values) == ("tb", {"Name": "Yard"})
+
+
 def test_device_selection_limits_settings_sync_not_lifecycle() -> None:
     src, tgt = paired_world(camera("c", name="New"), camera("tc", name="Old", storage="90-Day DR"))
     src.recorders[0].hardware.append(hardware("h9", "http://z/"))
