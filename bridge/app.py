@@ -651,7 +651,9 @@ def cycle_report(run: RunInfo) -> dict[str, Any]:
         key = f"{a.get('kind', '')} {a.get('category', '')}".strip()
         per_category[key] = per_category.get(key, 0) + 1
     return report | {
-        "id": run.id, "trigger": run.trigger, "status": run.status, "notes": run.notes,
+        # The run's notes (given at its start, added while it ran) and those its report gathered during the cycle.
+        "id": run.id, "trigger": run.trigger, "status": run.status,
+        "notes": list(dict.fromkeys([*run.notes, *(n for n in report.get("notes") or [] if isinstance(n, str))])),
         "started_at": run.started_at.isoformat(), "ended_at": run.ended_at.isoformat() if run.ended_at else None,
         "applied_actions": actions, "failures": report.get("failures") or [], "skips": report.get("skips") or [],
         "applied": report.get("applied") or {}, "per_category": per_category, "summary": summary_of(run),
@@ -659,7 +661,7 @@ def cycle_report(run: RunInfo) -> dict[str, Any]:
 
 
 JOURNAL_STATES = {"done": "done", "failed": "failed", "pending": "unfinished (under way when the cycle ended)",
-                  "unknown": "unfinished (its process died during the write)"}
+                  "unknown": "outcome unknown (cut off during the write: killed, or the connection lost)"}
 """A journal entry's state as a person reads it."""
 
 
@@ -686,6 +688,8 @@ def journal_rows(journal: list[dict[str, Any]], names: Mapping[str, str] | None 
             "recorder": names.get(str(target.get("recorder_id", "")), str(target.get("recorder_id", "")))
             if target.get("recorder_id") else str(target.get("site", "")),
             "before": before, "after": after, "error": str(e.get("error") or ""),
+            # An unfinished write settled by a later cycle (bridge.resume), or why none could: what it found.
+            "resumed": str(e.get("resumed") or ""),
             "overwrote_edit": (str(target.get("item_id", "")), category) in edited,
         })
     return rows

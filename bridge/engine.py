@@ -38,13 +38,14 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 from pydantic import SecretStr
 
-from bridge import roleacl
+from bridge import resume, roleacl
 from bridge.errors import BridgeError, ConfigError, ConnectError, GuardTripped, Interrupted, VmsError
 from bridge.events import (
     EVENT_ACTION_AFTER,
     EVENT_ACTION_BEFORE,
     EVENT_CYCLE_FINISHED,
     EVENT_CYCLE_PLANNED,
+    OUTCOME_UNKNOWN,
     CycleEvent,
     Listeners,
 )
@@ -107,6 +108,8 @@ class CycleReport:
     """Updates that met a value edited by hand on the target (bridge.edits), and how each was handled."""
     recreated: dict[str, str] = field(default_factory=dict)
     """A revert: id of each deleted item -> id of the item re-created in its place."""
+    resumed: list[dict[str, Any]] = field(default_factory=list)
+    """Unfinished writes of earlier cycles this cycle settled from the target (bridge.resume), or left."""
 
     def listen(self, event: CycleEvent) -> None:
         """The report as a cycle listener: what was applied and what failed, from the after-write events."""
@@ -158,7 +161,8 @@ class CycleReport:
             "target_cameras": self.target_cameras,
             "recorder_names": self.recorder_names,
         } | ({"recreated": self.recreated} if self.recreated else {}) | (
-            {"target_edits": self.target_edits} if self.target_edits else {})
+            {"target_edits": self.target_edits} if self.target_edits else {}) | (
+            {"resumed": self.resumed} if self.resumed else {})
 
 
 def _counts(d: dict[str, int]) -> str:
@@ -311,7 +315,11 @@ def _cycle(
     _check_selection(settings, source)
     roleacl.check_unknown(settings, store, source, target)
     report.source_cameras, report.target_cameras = source.camera_count(), target.camera_count()
-    pairings = store.pairings()
+    # Writes an earlier cycle left unfinished (killed, cut off) are settled from the target before planning.
+    pairings, settled = resume.finish_unfinished(store, target, report.run_id)
+    if settled:
+        report.resumed = [s.to_json() for s in settled]
+        report.notes.extend(resume.notes_for(settled))
     checked_at = store.clock.now()
     # A dry run (`plan`, often a monitoring probe) compares passwords only when asked: a check costs
     # a task per hardware on each side, and a dry run would never record that it was done.
@@ -449,6 +457,9 @@ def _apply_plan(settings: Settings, store: Store, session: VmsSession, report: C
         nonlocal done
         done += 1
         result = _apply_one(session, action, report, kept, events, target, done, total)
+        if result is not None and action.kind in LIFECYCLE:
+            # Kept at once, not only at the end: a cycle killed or cut later must not forget what it paired.
+            _keep_pairing(store, action, result, kept)
         if result:
             # Only what SmartSync made is its own: remembered the moment it exists.
             for key, kind in (("created_groups", "device_group"), ("created_view_groups", "view_group")):
@@ -705,6 +716,9 @@ def _apply_one(session: VmsSession, action: Action, report: CycleReport, kept: d
         return None
     except BridgeError as exc:
         after.error = exc.message
+        if isinstance(exc, ConnectError):
+            # The connection went during the write: it may have reached the VMS (the journal says "unknown").
+            after.extra[OUTCOME_UNKNOWN] = True
         events.dispatch(after)
         if isinstance(exc, ConnectError):
             raise
@@ -716,6 +730,20 @@ def _apply_one(session: VmsSession, action: Action, report: CycleReport, kept: d
     logger.debug("applied {} {}: {}", action.kind.value, name, action.reason)
     _remember(action, answer, kept)
     return answer
+
+
+def _keep_pairing(store: Store, action: Action, result: dict[str, Any], kept: dict[tuple[str, str], Pairing]) -> None:
+    """Store what a lifecycle action that succeeded did to the pairings (`_remember` changed `kept`)."""
+    if action.kind is ActionKind.DELETE:
+        store.forget_pairings_of(action.target.item_id)
+        return
+    if action.source is None:
+        return
+    hardware_id = str(result.get("hardware_id") or action.target.item_id) if action.kind is ActionKind.ADD \
+        else action.target.item_id
+    pairing = kept.get((action.source.item_id, hardware_id))
+    if pairing is not None:
+        store.remember_pairing(pairing)
 
 
 def _remember(action: Action, result: dict[str, Any], kept: dict[tuple[str, str], Pairing]) -> None:

@@ -58,6 +58,10 @@ class CycleEvent:
     """Set by listeners of the before event for those of the after event (e.g. the journal entry's id)."""
 
 
+OUTCOME_UNKNOWN = "outcome_unknown"
+"""Key in an after-write event's `extra`: the write failed in a way that leaves open whether it reached the VMS
+(the connection went during it)."""
+
 Listener = Callable[[CycleEvent], None]
 
 

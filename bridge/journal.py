@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from bridge.errors import BridgeError
-from bridge.events import EVENT_ACTION_AFTER, EVENT_ACTION_BEFORE, CycleEvent, Listeners
+from bridge.events import EVENT_ACTION_AFTER, EVENT_ACTION_BEFORE, OUTCOME_UNKNOWN, CycleEvent, Listeners
 from bridge.model import Action, ActionKind, Device, Hardware, Recorder, Snapshot, View
 from bridge.secret_keys import is_secret_key
 
@@ -227,7 +227,9 @@ class Journal:
         if entry_id is None:
             return
         if event.error is not None:
-            self.store.journal_end(entry_id, "failed", error=event.error)
+            # A lost connection leaves the write's fate open: "unknown", settled by the next cycle (bridge.resume).
+            state = "unknown" if event.extra.get(OUTCOME_UNKNOWN) else "failed"
+            self.store.journal_end(entry_id, state, error=event.error)
             return
         result = dict(event.result or {})
         written = result.pop("before", None)

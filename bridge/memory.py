@@ -8,8 +8,10 @@ UPDATE writes the values; device groups are joined and left (a missing one
 made, answered as `created_groups`), views added, changed and removed, and
 a revert's removal of an empty group honoured. Each write answers the item's
 values before the change under "before", as the SDK writers do. Faults are set on the object: `refuse` (item id ->
-the VMS's text) and `drop_after` (the connection is lost after that many
-more writes), so a test can cut a cycle where it wants.
+the VMS's text), `drop_after` (the connection is lost after that many
+more writes) and `drop_answer_after` (likewise, but the last write reaches
+the VMS before the connection goes, so its answer is lost), so a test can
+cut a cycle where it wants.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class MemorySession(VmsSession):
         """Hardware id -> its password."""
         self.refuse: dict[str, str] = {}
         self.drop_after: int | None = None
+        self.drop_answer_after: int | None = None
         self.applied: list[Action] = []
         self._round_trips = 0
         self._writes = 0
@@ -125,6 +128,13 @@ class MemorySession(VmsSession):
         self._writes += 1
         answer = self._apply(action, password)
         self.applied.append(action)
+        if self.drop_answer_after is not None:
+            self.drop_answer_after -= 1
+            if self.drop_answer_after <= 0:
+                self.drop_answer_after = None
+                self.drop_after = 0
+                raise ConnectError("The connection to memory was lost before the VMS answered (fault "
+                                   "drop_answer_after).", server="memory", cause="dropped")
         return answer
 
     def _hardware(self, hardware_id: str) -> tuple[Hardware, Recorder]:

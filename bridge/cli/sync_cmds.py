@@ -280,6 +280,14 @@ def render_report(console: Console, report: CycleReport | dict[str, Any]) -> Non
             console.print(f"  - {e.get('item_kind', '')} {e.get('item', '')} {e.get('category', '')}: "
                           f"{', '.join(e.get('keys') or [])} is {json.dumps(e.get('now'), default=str)[:80]} "
                           f"(SmartSync wrote {json.dumps(e.get('written'), default=str)[:80]}): {e.get('handled')}")
+    resumed = data.get("resumed") or []
+    if resumed:
+        console.print(f"[yellow]{len(resumed)} unfinished write(s) of earlier cycles, settled from the journal:"
+                      f"[/yellow]")
+        for r in resumed:
+            what = "left for an administrator" if r.get("left") else str(r.get("state", ""))
+            console.print(f"  - cycle {r.get('run_id')} #{r.get('seq')} {r.get('kind', '')} {r.get('item', '')}: "
+                          f"{what}: {r.get('found', '')}", markup=False, highlight=False)
     render_journal(console, data.get("journal"))
 
 
@@ -291,14 +299,18 @@ def render_journal(console: Console, journal: list[dict[str, Any]] | None) -> No
         console.print("Journal: no writes")
         return
     table = Table(title=f"Journal: {len(journal)} write(s)")
-    for col in ("#", "state", "action", "on the target", "category", "before", "error"):
+    # Writes whose outcome was unknown (the cycle was cut during them) say what a later cycle found.
+    settled = any(e.get("resumed") for e in journal)
+    for col in ("#", "state", "action", "on the target", "category", "before", "error") + (
+            ("settled later",) if settled else ()):
         table.add_column(col, overflow="fold")
     for e in journal:
         a = e.get("action") or {}
         t = a.get("target") or {}
-        table.add_row(str(e.get("seq", "")), str(e.get("state", "")), str(a.get("kind", "")),
-                      f"{t.get('item_kind', '')} {t.get('name') or t.get('item_id', '')}".strip(),
-                      str(a.get("category", "")), _before_text(e.get("before")), str(e.get("error") or ""))
+        row = [str(e.get("seq", "")), str(e.get("state", "")), str(a.get("kind", "")),
+               f"{t.get('item_kind', '')} {t.get('name') or t.get('item_id', '')}".strip(),
+               str(a.get("category", "")), _before_text(e.get("before")), str(e.get("error") or "")]
+        table.add_row(*row, *([str(e.get("resumed") or "")] if settled else []))
     console.print(table)
 
 

@@ -123,8 +123,10 @@ class StoreBase:
                 f"point [service] store at the SmartSync store, or at a new file name to start one"
             )
 
-    def _on_run_lost(self, conn: sqlite3.Connection, run_id: int) -> int:
-        """Called when a run's process is gone, inside its transaction: the journal marks what was under way.
+    def _on_run_lost(self, conn: sqlite3.Connection, run_id: int,
+                     why: str = "the process ended during this write") -> int:
+        """Called when a run ends (its process gone, or it finished) with writes under way, inside its transaction:
+        the journal marks them unknown.
 
         Returns how many writes were unfinished (0 here; `bridge.store.journal` overrides it)."""
         return 0

@@ -4,8 +4,12 @@ One row per write of a cycle: the action (what was about to be done), the
 target item's values before the change, credentials needed to re-create a
 deleted item (encrypted by `bridge.secrets`; the key is never in the store),
 and after the write its state, the VMS's answer or its error. A row still
-"pending" when its process died is marked "unknown": the write may or may
-not have reached the VMS, and the next cycle reads the target to find out.
+"pending" when its process died (or its cycle ended during the write), or
+whose write lost the connection, is "unknown": the write may or may not have
+reached the VMS. The next cycle reads the target and settles it
+(`bridge.resume`): "done" or "failed" as found, with `resumed_by` naming
+that cycle and `resumed` saying what it found; one it cannot settle keeps
+"unknown" and `resumed` says why, for an administrator.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ class JournalEntry:
     run_id: int
     seq: int
     state: str
-    """pending (under way) | done | failed | unknown (its process died during the write)."""
+    """pending (under way) | done | failed | unknown (cut off during the write: killed, connection lost)."""
     action: dict[str, Any]
     before: Any
     result: dict[str, Any] = field(default_factory=dict)
@@ -42,6 +46,10 @@ class JournalEntry:
     ended_at: datetime | None = None
     sealed: str | None = None
     """Encrypted credentials (a Fernet token), opened only by a revert with the key file."""
+    resumed_by: int | None = None
+    """The later run that settled this unfinished write from the target's state (None: not settled)."""
+    resumed: str = ""
+    """What that run found; for an entry no run could settle, why it is left for an administrator."""
 
     @property
     def kind(self) -> str:
@@ -55,7 +63,8 @@ class JournalEntry:
         """As shown in a report: never the sealed credentials, only whether there are some."""
         return {"seq": self.seq, "state": self.state, "action": self.action, "before": self.before,
                 "result": self.result, "error": self.error, "credentials_kept": self.sealed is not None,
-                "started_at": iso(self.started_at), "ended_at": iso(self.ended_at)}
+                "started_at": iso(self.started_at), "ended_at": iso(self.ended_at)} | (
+            {"resumed_by": self.resumed_by, "resumed": self.resumed} if self.resumed or self.resumed_by else {})
 
 
 def _without_secrets(value: Any) -> Any:
@@ -71,6 +80,7 @@ def _entry(row: sqlite3.Row) -> JournalEntry:
         action=from_json(row["action"], {}), before=json.loads(row["before"]) if row["before"] else None,
         result=from_json(row["result"], {}) if row["result"] else {}, error=row["error"],
         started_at=dt(row["started_at"]), ended_at=dt(row["ended_at"]), sealed=row["secret"],
+        resumed_by=row["resumed_by"], resumed=row["resumed"] or "",
     )
 
 
@@ -153,8 +163,32 @@ class JournalStore(StoreBase):
                         out.setdefault((row["target_id"], row["category"]), {}).update(values)
         return out
 
-    def _on_run_lost(self, conn: sqlite3.Connection, run_id: int) -> int:
+    def unsettled(self) -> list[JournalEntry]:
+        """Writes of any earlier cycle whose outcome is unknown and that no later cycle settled, oldest first."""
+        with self._read() as conn:
+            # The literal state matches the partial index journal_unsettled (a bound value would not).
+            rows = conn.execute("SELECT * FROM journal WHERE state = 'unknown' AND resumed_by IS NULL ORDER BY id"
+                                ).fetchall()
+        return [_entry(r) for r in rows]
+
+    def journal_settle(self, entry_id: int, run_id: int, state: str, found: str,
+                       result: dict[str, Any] | None = None) -> None:
+        """An unfinished write settled by run `run_id` from the target's state: now `state`, with what it found."""
+        with self._tx() as conn:
+            conn.execute("UPDATE journal SET state = ?, resumed_by = ?, resumed = ?, "
+                         "result = COALESCE(?, result) WHERE id = ? AND resumed_by IS NULL",
+                         (state, run_id, redact(found, prose=True),
+                          None if result is None else json.dumps(_without_secrets(result), default=str), entry_id))
+
+    def journal_left(self, entry_id: int, why: str) -> None:
+        """An unfinished write no cycle could settle: why (it stays "unknown", for an administrator)."""
+        with self._tx() as conn:
+            conn.execute("UPDATE journal SET resumed = ? WHERE id = ? AND resumed_by IS NULL",
+                         (redact(why, prose=True), entry_id))
+
+    def _on_run_lost(self, conn: sqlite3.Connection, run_id: int,
+                     why: str = "the process ended during this write") -> int:
         cur = conn.execute("UPDATE journal SET state = ?, error = ?, ended_at = ? WHERE run_id = ? AND state = ?",
-                           (UNKNOWN, "the process ended during this write; whether it reached the VMS is unknown",
+                           (UNKNOWN, f"{why}; whether it reached the VMS is unknown",
                             iso(self.clock.now()), run_id, PENDING))
         return int(cur.rowcount or 0)

@@ -118,4 +118,12 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (site, role_id)
     );
     """,
+    # An unfinished write (state "unknown") settled by a later cycle from the target's real state: which run
+    # settled it (NULL until one does) and what it found, or why it was left for an administrator. Every cycle
+    # looks for such rows, so a partial index keeps that look cheap however long the journal grows.
+    """
+    ALTER TABLE journal ADD COLUMN resumed_by INTEGER;
+    ALTER TABLE journal ADD COLUMN resumed TEXT NOT NULL DEFAULT '';
+    CREATE INDEX journal_unsettled ON journal (id) WHERE state = 'unknown' AND resumed_by IS NULL;
+    """,
 ]

@@ -26,3 +26,16 @@ class PairingsStore(StoreBase):
         with self._tx() as conn:
             conn.execute("DELETE FROM pairings")
             conn.executemany("INSERT OR REPLACE INTO pairings VALUES (?, ?, ?, ?)", rows)
+
+    def remember_pairing(self, pairing: Pairing) -> None:
+        """Keep one pairing now (added or moved hardware), so a cycle that dies later does not lose it."""
+        with self._tx() as conn:
+            conn.execute("INSERT OR REPLACE INTO pairings VALUES (?, ?, ?, ?)",
+                         (pairing.source_hardware_id, pairing.target_hardware_id, pairing.source_recorder_id,
+                          pairing.target_recorder_id))
+
+    def forget_pairings_of(self, target_hardware_id: str) -> None:
+        """End every pairing of a target hardware that is gone (its delete succeeded)."""
+        with self._tx() as conn:
+            conn.execute("DELETE FROM pairings WHERE target_hardware_id = ? OR source_hardware_id = ?",
+                         (target_hardware_id, target_hardware_id))

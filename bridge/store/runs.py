@@ -181,6 +181,9 @@ class RunsStore(StoreBase):
     def _finish_cycle(self, run_id: int, status: str, report: dict[str, Any]) -> None:
         now = self.clock.now()
         with self._tx() as conn:
+            # A write still under way when its cycle ends (a second Ctrl-C, an error out of the SDK) was never
+            # marked: whether it reached the VMS is unknown, and the next cycle settles it from the target.
+            self._on_run_lost(conn, run_id, "the cycle ended during this write")
             conn.execute(
                 "UPDATE runs SET status = ?, ended_at = ?, report = ? WHERE id = ?",
                 (status, iso(now), json.dumps(redact_data(report), default=str), run_id),

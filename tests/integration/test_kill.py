@@ -5,6 +5,7 @@ once the journal shows a write done; a second `smartsync sync` runs on the same 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -68,7 +69,21 @@ def test_sigkill_during_apply_then_a_new_run_ends_where_a_clean_cycle_ends(make_
     assert target_view(world, secondaries) == expected
     resumed = store.runs()[0]
     assert any(f"cycle {run.id} was interrupted" in n for n in resumed.notes)
+    # What was under way at the kill was settled from the target before planning, none of it left pending.
+    journal = store.journal(run.id)
+    under_way = [e for e in journal if e.resumed_by is not None]
+    assert all(e.state != "pending" for e in journal) and not store.unsettled()
+    assert [r["seq"] for r in resumed.report.get("resumed", [])] == [e.seq for e in under_way]
+    assert all(e.resumed_by == resumed.id for e in under_way)
 
     history = smartsync(config, "history", str(run.id))
     shown, _ = history.communicate(timeout=120)
     assert "Cycle interrupted" in shown and "ended without finishing it" in shown
+    if under_way:
+        # As `history ID --json` gives them (the table folds long text to the terminal's width).
+        cut = smartsync(config, "history", str(run.id), "--json")
+        cut_doc = json.loads(cut.communicate(timeout=120)[0])
+        assert [e["resumed"] for e in cut_doc["journal"] if e.get("resumed_by")] == [e.resumed for e in under_way]
+        assert all(e.resumed.startswith(f"resumed by run {resumed.id}: ") for e in under_way)
+        later = smartsync(config, "history", str(resumed.id))
+        assert "settled from the journal" in later.communicate(timeout=120)[0]

@@ -142,3 +142,35 @@ def test_a_mistyped_page_address_gets_a_page_not_json(browser: tuple[TestClient,
     assert "No such page" in missing.text and "/history" in missing.text
     api = client.get("/api/histroy")
     assert api.status_code == 404 and api.json()["message"].startswith("no such page or endpoint")
+
+def test_a_report_lists_the_writes_it_finished_from_the_journal(browser: tuple[TestClient, str],
+                                                                 app_service: AppService) -> None:
+    client, _ = browser
+    store = app_service.store()
+    run_id = store.begin_cycle("schedule")
+    resumed = [{"run_id": 7, "seq": 3, "kind": "add", "category": "", "item": "Gate", "state": "done",
+                "found": "the add reached the VMS: hardware 'Gate' (10.0.1.2) is on 'Recorder S1'", "left": False},
+               {"run_id": 7, "seq": 4, "kind": "add", "category": "", "item": "Dock", "state": "unknown",
+                "found": "2 hardware at 10.0.1.3 on 'Recorder S1' and none paired", "left": True}]
+    store.finish_cycle(run_id, "ok", {"applied": {}, "resumed": resumed})
+    html = client.get(f"/history/{run_id}").text
+    section = html.split('id="resumed"')[1]
+    assert "Finished from the journal (2)" in section and 'href="/history/7"' in section
+    assert "hardware &#39;Gate&#39; (10.0.1.2) is on" in section and "left for an administrator" in section
+    assert client.get(f"/api/history/{run_id}").json()["resumed"] == resumed
+
+
+
+def test_a_cut_writes_row_in_the_journal_says_what_the_cycle_that_settled_it_found(
+        browser: tuple[TestClient, str], app_service: AppService) -> None:
+    client, _ = browser
+    store = app_service.store()
+    run_id = store.begin_cycle("schedule")
+    entry = store.journal_begin(run_id, 1, {"kind": "add", "target": {"site": "ms-main", "recorder_id": "s1",
+                                                                      "name": "Gate"},
+                                            "values": {"address": "http://10.0.1.2/", "name": "Gate"}}, None)
+    store.journal_end(entry, "unknown", error="lost the connection")
+    store.finish_cycle(run_id, "error", {"applied": {}})
+    store.journal_settle(entry, run_id + 1, "done", "resumed by run 99: the add reached the VMS")
+    html = client.get(f"/history/{run_id}").text.split('id="journal"')[1]
+    assert '<div class="resumed">resumed by run 99: the add reached the VMS</div>' in html
