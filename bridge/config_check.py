@@ -157,6 +157,10 @@ def _check(load: Callable[[], Any], connect: Connect | None) -> CheckResult:
         note = f"the recording servers were not checked: cannot connect: {exc.message}"
         return CheckResult(file_problems, f"Configuration error: {headline}" if file_problems else "", note=note,
                            unreachable=exc, settings=settings, file_ok=not file_problems)
+    except ConfigError as exc:
+        # The VMS is not what `architecture` says (bridge.sdk.connect refuses it): a mismatch, like a missing
+        # recorder, said with the file's other problems.
+        vms_problems, topology = list(exc.problems) or [exc.message], None
     except BridgeError as exc:
         return CheckResult(file_problems, f"Configuration error: {headline}" if file_problems else "",
                            note=f"cannot read the recording servers: {exc.message}", unreachable=exc,

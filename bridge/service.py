@@ -201,6 +201,7 @@ class Service:
         self._hold_reason = ""
         self._login_attempts = 0
         self._seen_schedule: datetime | None = None
+        self._seen_choice: tuple[Any, ...] | None = None
         self._seen_restart: datetime | None = None
         self.scheduler = BackgroundScheduler(
             jobstores={"default": MemoryJobStore()},
@@ -359,7 +360,10 @@ class Service:
         schedule = self.store.schedule()
         # While a cycle runs the job is left alone: the cycle's end re-plants it from the latest schedule.
         if schedule.updated_at != self._seen_schedule and self._idle.is_set():
-            logger.info("Schedule changed: scheduling {}", _schedule_words(schedule))
+            # A cycle's end (a run-now, here or in another process) moves only the next start, and says so in
+            # its "Idle until" line; only a change an administrator made is a "Schedule changed".
+            if _schedule_choice(schedule) != self._seen_choice:
+                logger.info("Schedule changed: scheduling {}", _schedule_words(schedule))
             self._reschedule()
 
     def _restart(self, detailed_logs: bool) -> None:
@@ -392,6 +396,7 @@ class Service:
         now = self.clock.now()
         state = self.store.schedule()
         self._seen_schedule = state.updated_at
+        self._seen_choice = _schedule_choice(state)
         decision = decide(state, now, self.tz, hold_until=self._hold_until, hold_reason=self._hold_reason)
         if decision.action == "off":
             if self.scheduler.get_job("cycle") is not None:
@@ -408,6 +413,11 @@ class Service:
         if decision.reason.startswith("deny window"):
             status += f" ({decision.reason})"
         self.store.set_service_state(status=status)
+
+
+def _schedule_choice(state: ScheduleState) -> tuple[Any, ...]:
+    """What an administrator sets in a schedule (not the next start, which every cycle's end moves)."""
+    return (state.enabled, state.interval_seconds, state.start_at, tuple(state.deny_windows), state.paused_reason)
 
 
 def _schedule_words(state: ScheduleState) -> str:

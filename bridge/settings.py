@@ -693,6 +693,11 @@ def _describe(err: Any, from_env: dict[str, str]) -> str:
     got = f", got {shown!r}" if isinstance(shown, str | int | float | bool) else ""
     if len(got) > 80:
         got = got[:60] + "...'"
+    if kind == "list_type":
+        # One value where a list belongs: show it in brackets, as TOML and JSON (an environment variable) write it.
+        example = json.dumps([shown] if isinstance(shown, str) else ["..."])
+        how = f"; in the environment write it as JSON: {from_env[key]}='{example}'" if via else ""
+        return f"{key}: must be a list in square brackets, e.g. {example}{got}{via}{how}"
     wanted = _WANTED.get(kind)
     if wanted:
         return f"{key}: {wanted}{got}{via}"

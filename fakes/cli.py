@@ -71,16 +71,20 @@ def cli() -> None:
 
 @cli.command()
 @FOLDER
-@click.option("--architecture", type=click.Choice(ARCHITECTURES), required=True)
-@click.option("--primaries", type=click.IntRange(1, 120), default=1, show_default=True)
-@click.option("--secondaries", type=click.IntRange(1, 120), default=1, show_default=True)
+@click.option("--architecture", type=click.Choice(ARCHITECTURES), required=True,
+              help="one management server, a parent with a child site, or two separate systems")
+@click.option("--primaries", type=click.IntRange(1, 120), default=1, show_default=True,
+              help="primary recorders (Recorder P1, P2, ...)")
+@click.option("--secondaries", type=click.IntRange(1, 120), default=1, show_default=True,
+              help="secondary recorders (Recorder S1, S2, ...)")
 @click.option("--hardware", type=click.IntRange(0), default=4, show_default=True, help="hardware per recorder")
 @click.option("--cameras", type=click.IntRange(0, 64), default=1, show_default=True, help="cameras per hardware")
 @click.option("--storages", type=click.IntRange(1, 20), default=2, show_default=True, help="storages per recorder")
-@click.option("--groups", type=click.IntRange(0), default=2, show_default=True)
-@click.option("--roles", type=click.IntRange(0), default=2, show_default=True)
-@click.option("--views", type=click.IntRange(0), default=2, show_default=True)
-@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--groups", type=click.IntRange(0), default=2, show_default=True, help="device groups per site")
+@click.option("--roles", type=click.IntRange(0), default=2, show_default=True, help="user-defined roles per site")
+@click.option("--views", type=click.IntRange(0), default=2, show_default=True, help="views per site")
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="the same seed and options give byte-identical files")
 @click.option("--no-mirror", is_flag=True, help="secondaries get hardware of their own instead of mirrors")
 @click.option("--drift", is_flag=True, help="then make the demo's drift on the primary side")
 @click.option("--password", envvar="FAKES_ADMIN_PASSWORD", default=DEFAULT_PASSWORD,
@@ -159,10 +163,10 @@ def validate(folder: str) -> None:
 @FOLDER
 @click.argument("recorder")
 @click.argument("address")
-@click.option("--cameras", type=int, default=1, show_default=True)
-@click.option("--name")
-@click.option("--driver")
-@click.option("--model")
+@click.option("--cameras", type=click.IntRange(0, 64), default=1, show_default=True, help="cameras on the hardware")
+@click.option("--name", help="hardware name (default: the model and address, as the VMS names it)")
+@click.option("--driver", help="driver name or Id of the recorder (default: ONVIF Conformant Device)")
+@click.option("--model", help="device model (default: one the driver supports)")
 @_guarded
 def add_hardware_cmd(folder: str, recorder: str, address: str, cameras: int, name: str | None, driver: str | None,
                      model: str | None) -> None:
@@ -185,9 +189,9 @@ def move_hardware_cmd(folder: str, hardware: str, to_recorder: str) -> None:
 @cli.command("replace-hardware")
 @FOLDER
 @click.argument("hardware")
-@click.option("--address")
-@click.option("--driver")
-@click.option("--model")
+@click.option("--address", help="the new device's http:// or https:// address")
+@click.option("--driver", help="the new device's driver, by name or Id, of the same recorder")
+@click.option("--model", help="the new device's model")
 @_guarded
 def replace_hardware_cmd(folder: str, hardware: str, address: str | None, driver: str | None,
                          model: str | None) -> None:
@@ -281,14 +285,16 @@ def fault() -> None:
 @fault.command("set")
 @FOLDER
 @click.argument("site")
-@click.argument("kind", type=click.Choice(verbs.FAULT_KINDS, case_sensitive=False))
+# KIND, not the list of kinds, names the argument in the usage line and in a refusal (the list follows there).
+@click.argument("kind", metavar="KIND", type=click.Choice(verbs.FAULT_KINDS, case_sensitive=False))
 @click.argument("value")
 @click.option("--item", help="item name, '<recorder>/<name>' or Id (RejectSave, FailTask, NotAuthorized, "
                               "TimeoutOnSave), or an operation (FailTask)")
 @_guarded
 def fault_set(folder: str, site: str, kind: str, value: str, item: str | None) -> None:
     """Set fault KIND with VALUE on SITE: error text (RejectSave, FailTask), reason (RefuseLogin), round-trip
-    count (DropAfterRoundTrips) or milliseconds per round trip (DelayMilliseconds)."""
+    count (DropAfterRoundTrips) or milliseconds per round trip (DelayMilliseconds). Every KIND is in the Faults
+    table of docs/world-format.md."""
     _warn(verbs.set_fault(folder, site, kind, item, int(value) if value.isdigit() else value))
     click.echo(f"fault {kind} set on {site}")
 

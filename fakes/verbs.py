@@ -195,11 +195,29 @@ class World:
                              f"({listed}); name it by Id or as '<recorder>/<name>'")
         if doc is None and len(docs) < len(self.paths):
             pool = [c for d in self.docs() for c in candidates(d)]
-        names = sorted({str(f.item.get("Name")) for f, _ in pool})
-        close = difflib.get_close_matches(key, names, n=5, cutoff=0.6)
+        close = _pasteable_matches(key, [(str(f.item.get("Name")), where) for f, where in pool])
         hint = f"; close matches: {', '.join(repr(c) for c in close)}" if close else \
             f"; `python -m fakes show {display_path(self.folder)}` lists what there is"
         raise WorldError(f"no {kind} named {key!r} in {where}{hint}")
+
+
+def _pasteable_matches(key: str, named: list[tuple[str, str]], n: int = 5) -> list[str]:
+    """The names close to `key`, each as the verb takes it: a name several items share (a camera and its
+    mirror) as '<scope>/<name>', which alone finds one item; the scope the user typed comes first."""
+    scopes: dict[str, list[str]] = {}
+    for name, where in named:
+        scopes.setdefault(name, []).append(where)
+    scope, _, wanted = key.partition("/")
+    if not wanted or scope not in {w for ws in scopes.values() for w in ws}:
+        scope, wanted = "", key  # no scope typed (or a name that holds a "/" itself)
+    out: list[tuple[bool, str]] = []
+    for name in difflib.get_close_matches(wanted, sorted(scopes), n=n, cutoff=0.6):
+        wheres = scopes[name]
+        if len(wheres) == 1 and not scope:
+            out.append((False, name))
+        else:
+            out += [(w != scope, f"{w}/{name}") for w in sorted(wheres)]
+    return [label for _, label in sorted(out, key=lambda o: o[0])][:n]
 
 
 def _where(f: Found) -> str:

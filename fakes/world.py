@@ -95,7 +95,8 @@ def create_world(
     old = sorted(root.glob("*.json")) if root.is_dir() else []
     if old and not replace:
         raise WorldError(f"{display_path(root)}: already holds a world ({len(old)} documents); "
-                         "choose an empty folder or pass replace=True (--force)")
+                         "choose an empty folder, or replace it with `python -m fakes create --force` "
+                         "(create_world(..., replace=True) from Python)")
     secret = password.get_secret_value() if isinstance(password, SecretStr) else password
     if not secret:
         raise WorldError("password: must not be empty")

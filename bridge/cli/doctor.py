@@ -5,8 +5,8 @@ assemblies, the bridge's interop helper, the .NET runtime, and the log-in
 to every site (and every federated child). For each site logged in it also
 says the VMS version and, as NOTE lines, which features that version
 limits (from `bridge.sdk.gates`); a limit is not a failure. Exit 0 when all
-pass, 2 when the configuration is wrong (nothing else is checked then), 3
-when a check fails.
+pass, 2 when the configuration is wrong (nothing else is checked then; or
+`architecture` is not what the logged-in sites are), 3 when a check fails.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ def doctor_command(ctx: click.Context) -> None:
     except ConfigError as exc:
         password_error = exc  # named on the log-in lines below; exit 2 then, as for every other command
     passwords_ok = password_error is None
+    config_ok = True
     all_ok = True
     folder = settings.sdk.folder
     try:
@@ -109,10 +110,16 @@ def doctor_command(ctx: click.Context) -> None:
 
         try:
             details: dict[str, Any] = {}
-            for server, error in check_sites(settings, details):
+            mismatch: list[str] = []
+            for server, error in check_sites(settings, details, mismatch):
                 all_ok &= _line(error is None, f"log-in {server}", error or "logged in")
                 if server in details:
                     _vms_lines(server, details[server])
+            if mismatch:
+                # What every cycle would refuse: said here too, or doctor is all OK while sync exits 2.
+                config_ok = _line(not mismatch[0], "architecture", mismatch[0].removeprefix("architecture: ") or
+                                  f"{settings.architecture} fits the logged-in sites")
+                all_ok &= config_ok
         except BridgeError as exc:
             all_ok = _line(False, "log-in", exc.message)
     else:
@@ -120,4 +127,4 @@ def doctor_command(ctx: click.Context) -> None:
             all_ok = _line(False, f"log-in {site.uri}", "not tried: the runtime did not load")
         if password_error is not None:
             _line(False, "passwords", "; ".join(password_error.problems))
-    ctx.exit(0 if all_ok else 3 if passwords_ok else 2)
+    ctx.exit(0 if all_ok else 3 if passwords_ok and config_ok else 2)

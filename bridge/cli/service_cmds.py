@@ -329,7 +329,8 @@ def service_restart(ctx: click.Context, detailed_logs: bool, wait: float) -> Non
 
 
 @service_group.command("stop")
-@click.option("--timeout", type=click.FloatRange(1, 600), default=STOP_TIMEOUT + 5, show_default=True)
+@click.option("--timeout", type=click.FloatRange(1, 600), default=STOP_TIMEOUT + 5, show_default=True,
+              help="Seconds to wait for the service to end before saying it has not.")
 @click.pass_context
 def service_stop(ctx: click.Context, timeout: float) -> None:
     """Stop the service running on this host (SIGTERM: the running cycle finishes its current action)."""
@@ -364,7 +365,8 @@ def log_group() -> None:
 
 
 @log_group.command("show")
-@click.option("--lines", "-n", type=click.IntRange(0), default=50, show_default=True)
+@click.option("--lines", "-n", type=click.IntRange(0), default=50, show_default=True,
+              help="How many of the last lines to show.")
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new lines until Ctrl-C.")
 @click.pass_context
 def log_show(ctx: click.Context, lines: int, follow: bool) -> None:

@@ -331,8 +331,9 @@ def _before_text(before: Any) -> str:
 
 @click.command("history")
 @click.argument("run_id", required=False, type=int)
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000),
+              help="How many of the latest cycles to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list (or the one report) as JSON.")
 @click.pass_context
 def history_command(ctx: click.Context, run_id: int | None, limit: int, as_json: bool) -> None:
     """List the stored cycle reports, or show one in full."""

@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 
 from pydantic import SecretStr
 
-from bridge.errors import BridgeError, ConnectError, SdkLoadError, VmsError
+from bridge.errors import BridgeError, ConfigError, ConnectError, SdkLoadError, VmsError
 from bridge.model import Action, ActionKind, Recorder, Side, Snapshot
 from bridge.sdk import gates, parse, roles
 from bridge.sdk.apply import Applier, StopCheck, check_stop
@@ -129,6 +129,9 @@ def connect(settings: Settings) -> Session:
                                f"found {len(sites)}.", server="", cause="configuration")
         for site in sites:
             session._login(site, is_child=False)
+        mismatch = _architecture_mismatch(settings, session)
+        if mismatch:
+            raise ConfigError(f"architecture = \"{settings.architecture}\" does not match the VMS", [mismatch])
         if settings.architecture == "federated":
             for child_uri in session._child_uris(session.sites[0].host):
                 session._login(sites[0], is_child=True, uri=child_uri)
@@ -136,6 +139,38 @@ def connect(settings: Settings) -> Session:
         session.close()
         raise
     return session
+
+
+def _architecture_mismatch(settings: Settings, session: Session) -> str:
+    """What the logged-in sites say the VMS is, when that is not the configured architecture ("" when it is).
+
+    Guessed wrong, a cycle logs in to the wrong places or treats one management server as two (roles and
+    views copied onto the server they came from): refused before anything is read. Listing a site's child
+    sites is the SDK's site tree, already loaded by the log-in.
+    """
+    arch = settings.architecture
+    hosts = list(session._sites)
+    children = {host: [host_of(uri) for uri in session._child_uris(host)] for host in hosts}
+    if arch == "federated" and not children[hosts[0]]:
+        return (f"architecture: \"federated\", but the management server {hosts[0]} has no child sites: it is a "
+                f"single site. Set architecture = \"single-site\" (or point sites[0] at the federation's parent)")
+    if arch == "single-site" and children[hosts[0]]:
+        return (f"architecture: \"single-site\", but the management server {hosts[0]} is the parent of a "
+                f"federation (child sites: {', '.join(children[hosts[0]])}). Set architecture = \"federated\" "
+                f"so the child sites' recorders are reached")
+    if arch == "independent":
+        ids = {str(site.server_id.Id) for site in session._sites.values()}
+        if len(hosts) < 2 or len(ids) < 2:
+            return (f"architecture: \"independent\", but sites[0] and sites[1] are the same management server "
+                    f"({hosts[0]}): it is a single site. Set architecture = \"single-site\" and keep one "
+                    f"[[sites]]")
+        for host in hosts:
+            other = [h for h in hosts if h != host][0]
+            if other in children[host]:
+                return (f"architecture: \"independent\", but {other} is a child site of {host}: they are one "
+                        f"federation. Set architecture = \"federated\" and keep only the parent's [[sites]] "
+                        f"({host})")
+    return ""
 
 
 def _start(settings: Settings) -> Net:
@@ -177,14 +212,15 @@ class SiteDetails:
     """False when the site had no camera to probe the licences with."""
 
 
-def check_sites(settings: Settings,
-                details: dict[str, SiteDetails] | None = None) -> list[tuple[str, str | None]]:
+def check_sites(settings: Settings, details: dict[str, SiteDetails] | None = None,
+                architecture: list[str] | None = None) -> list[tuple[str, str | None]]:
     """Log in to each site (and federated child) on its own: (server, None if ok else the error message).
 
     For `doctor`: unlike `connect`, one failing site does not hide the
     others. The runtime must load (SdkLoadError otherwise). `details`, when
     given, receives server -> its VMS version and the licences it lacks
-    (probed with one camera's privacy masks: a few round trips).
+    (probed with one camera's privacy masks: a few round trips). `architecture`, when given and every site
+    logged in, receives what `connect` would refuse about the configured architecture ("" when it fits).
     """
     session = Session(_start(settings))
     results: list[tuple[str, str | None]] = []
@@ -214,6 +250,12 @@ def check_sites(settings: Settings,
                             session._add_details(details, label, host_of(child), results)
                     except BridgeError as exc:
                         results.append((f"{host_of(child)} (child of {host})", exc.message))
+        tops = {host_of(site.uri) for site in settings.sites}
+        if architecture is not None and all(error is None for server, error in results if server in tops):
+            try:
+                architecture.append(_architecture_mismatch(settings, session))
+            except BridgeError as exc:
+                architecture.append(exc.message)
     finally:
         session.close()
     return results

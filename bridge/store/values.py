@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -27,6 +28,21 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+_warned: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+def _warn_once(what: str, text: str) -> None:
+    """Say once per process that the store holds an unreadable `what`: one command reads a value several times
+    (the schedule before and after a cycle), and the user needs to hear it once, not once per read."""
+    with _warned_lock:
+        if text in _warned:
+            return
+        if len(_warned) < 1000:  # a store full of damaged values still cannot grow this without bound
+            _warned.add(text)
+    logger.warning("The store holds an unreadable {} {!r}; ignoring it", what, text)
+
+
 def iso(dt: datetime | None) -> str | None:
     if dt is None:
         return None
@@ -42,7 +58,7 @@ def dt(text: Any) -> datetime | None:
     try:
         return datetime.fromisoformat(text).astimezone(UTC)
     except (ValueError, OverflowError):
-        logger.warning("The store holds an unreadable time {!r}; ignoring it", text[:40])
+        _warn_once("time", text[:40])
         return None
 
 
@@ -53,7 +69,7 @@ def from_json(text: Any, default: Any) -> Any:
     except (TypeError, ValueError, RecursionError):
         value = None
     if not isinstance(value, type(default)):
-        logger.warning("The store holds an unreadable value {!r}; ignoring it", str(text)[:40])
+        _warn_once("value", str(text)[:40])
         return default
     return value
 

@@ -144,16 +144,36 @@ def create_app(app_service: AppService, *, token: str, service: Any = None, stop
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         problems = []
         for err in exc.errors():
+            if err.get("type") == "json_invalid":
+                # Its location is a character position, not a field: say it as one, with the parser's reason.
+                loc = err.get("loc", ())
+                at = f" at character {loc[-1]}" if loc and isinstance(loc[-1], int) else ""
+                reason = (err.get("ctx") or {}).get("error", "")
+                problems.append(f"body: not valid JSON{at}" + (f" ({reason})" if reason else "")
+                                + "; send a JSON object, as /docs shows for this endpoint")
+                continue
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
             problems.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
         n = len(problems)
-        return JSONResponse({"message": f"{n} problem{'s' if n != 1 else ''} in the request", "problems": problems},
-                            status_code=422)
+        message = f"{n} problem{'s' if n != 1 else ''} in the request"
+        if _wants_html(request):
+            # A page address typed or edited in a browser (/history/abc): a page, not a JSON document.
+            return _plain_error(message, problems, 422)
+        return JSONResponse({"message": message, "problems": problems}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and _wants_html(request):
+            return _plain_error("No such page", ["the pages: / (configuration), /plan, /history, /log; the API is "
+                                                 "listed at /docs"], 404)
         message = "no such page or endpoint; the API is listed at /docs" if exc.status_code == 404 else str(exc.detail)
+        if _wants_html(request):
+            return _plain_error(message, [], exc.status_code)
         return JSONResponse({"message": message, "problems": []}, status_code=exc.status_code)
+
+    def _plain_error(message: str, problems: list[str], status: int) -> HTMLResponse:
+        return HTMLResponse(templates.get_template("plain-error.html").render(message=message, problems=problems),
+                            status_code=status)
 
     return app
 

@@ -134,13 +134,15 @@ def build_router() -> APIRouter:
     def config_validate(body: ConfigBlocks, request: Request, _: Reader) -> JSONResponse:
         result = service_of(request).config_validate(body.blocks())
         doc = {"valid": not result.problems, "message": result.headline, "problems": result.problems,
-               "recorders_checked": result.recorders_checked, "note": result.note, "summary": result.summary}
+               "recorders_checked": result.recorders_checked, "note": result.note, "summary": result.summary,
+               "warnings": result.warnings}
         return JSONResponse(doc, status_code=422 if result.problems else 200)
 
     @api.put("/config", summary="Validate and save the blocks into the TOML file (comments kept)")
     def config_save(body: ConfigSave, request: Request, _: Writer) -> dict[str, Any]:
         saved, result = service_of(request).config_save(body.config.blocks(), body.version)
-        return saved.to_json() | {"note": result.note, "recorders_checked": result.recorders_checked}
+        return saved.to_json() | {"note": result.note, "recorders_checked": result.recorders_checked,
+                                  "warnings": result.warnings}
 
     @api.get("/schedule", summary="The stored schedule")
     def schedule_get(request: Request, _: Reader) -> dict[str, Any]:

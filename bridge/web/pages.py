@@ -114,7 +114,7 @@ def build_router(templates: Jinja2Templates) -> APIRouter:
     def config_page(request: Request, session: Session | None, *, blocks: dict[str, Any] | None = None,
                     fields: dict[str, Any] | None = None, version: str | None = None,
                     sched: dict[str, Any] | None = None, problems: list[str] | None = None,
-                    error: str = "", status_code: int = 200) -> HTMLResponse:
+                    error: str = "", status_code: int = 200, warnings: list[str] | None = None) -> HTMLResponse:
         app_service = service_of(request)
         view = app_service.config_read()
         blocks = blocks or view.blocks
@@ -128,7 +128,7 @@ def build_router(templates: Jinja2Templates) -> APIRouter:
                       order=BLOCK_ORDER, choices=CHOICES, lifecycle=LIFECYCLE_SWITCHES,
                       lifecycle_defaults=LIFECYCLE_DEFAULTS, sync_groups=SYNC_GROUPS, label=_label, sched=sched,
                       sync_names={switch: key for key, switch in SYNC_LISTS.items()},
-                      problems=problems or [], error=error, page="config")
+                      problems=problems or [], error=error, warnings=warnings or [], page="config")
 
     @pages.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
@@ -164,7 +164,8 @@ def build_router(templates: Jinja2Templates) -> APIRouter:
         if problems:
             check = app_service.config_validate(blocks)
             return config_page(request, session, **again, problems=problems + check.problems,
-                               error="Nothing saved: fix these problems first.", status_code=422)
+                               error="Nothing saved: fix these problems first.", status_code=422,
+                               warnings=check.warnings)
         try:
             _, result = app_service.config_save(blocks, form.get("version", ""))
         except Conflict as exc:
@@ -191,7 +192,9 @@ def build_router(templates: Jinja2Templates) -> APIRouter:
                 app_service.schedule_disable()
                 logger.info("Scheduling off from the page")
                 said.append("Scheduling off.")
-        gate_of(request).flash(session, "ok", " ".join(said))
+        # What works but is weaker than it should be (a short password): `config check` says it, so does Save.
+        said += [f"Warning: {warning}." for warning in result.warnings]
+        gate_of(request).flash(session, "warn" if result.warnings else "ok", " ".join(said))
         return RedirectResponse("/", status_code=303)
 
     # -- status and run now -----------------------------------------------------------------------------

@@ -177,3 +177,46 @@ def test_fault_set_takes_an_item_as_recorder_slash_name_when_a_mirror_shares_its
     assert doc(world)["Faults"] == {"RejectSave": {mirror["Id"]: "serviced"}}
     both = fakes("fault", "set", world, "ms-primary", "RejectSave", "serviced", "--item", mine["Name"])
     assert both.returncode == 2 and "'<recorder>/<name>'" in both.stderr, both.stderr
+
+
+def test_close_matches_for_a_camera_a_mirror_shares_a_name_with_are_pasteable(tmp_path: Path) -> None:
+    folder = tmp_path / "mirrored"
+    create_world(folder, architecture="single-site", primaries=1, secondaries=1, hardware_per_recorder=1,
+                 cameras_per_hardware=1, seed=5)
+    name = doc(folder, "ms-site")["RecordingServers"][0]["Hardwares"][0]["Cameras"][0]["Name"]
+    typo = fakes("set-camera", folder, name[:-1], "Enabled", "false")
+    assert typo.returncode != 0
+    suggested = [s.strip("' ") for s in typo.stderr.split("close matches:", 1)[1].strip().split("', '")]
+    assert suggested == [f"Recorder P1/{name}", f"Recorder S1/{name}"], typo.stderr
+    pasted = fakes("set-camera", folder, suggested[1], "Enabled", "false")
+    assert pasted.returncode == 0, pasted.stderr
+    secondary = next(r for r in doc(folder, "ms-site")["RecordingServers"] if r["Name"] == "Recorder S1")
+    assert secondary["Hardwares"][0]["Cameras"][0]["Enabled"] is False
+
+
+def test_fault_set_names_its_kind_argument_and_create_names_the_cli_flag(world: Path) -> None:
+    bad = fakes("fault", "set", world, "ms-primary", "Bogus", "x")
+    assert bad.returncode == 2
+    assert "Invalid value for 'KIND': 'Bogus' is not one of" in bad.stderr, bad.stderr
+    assert "{rejectsave|" not in fakes("fault", "set", "--help").stdout
+    again = fakes("create", world, "--architecture", "single-site")
+    assert again.returncode != 0 and "python -m fakes create --force" in again.stderr, again.stderr
+    assert "pass replace=True" not in again.stderr
+
+
+def test_every_fakes_option_says_what_it_does_in_help() -> None:
+    import click
+
+    from fakes.cli import cli
+
+    def walk(group: click.Group, prefix: str) -> list[tuple[str, click.Command]]:
+        out: list[tuple[str, click.Command]] = []
+        for name, command in sorted(group.commands.items()):
+            out.append((f"{prefix} {name}", command))
+            if isinstance(command, click.Group):
+                out += walk(command, f"{prefix} {name}")
+        return out
+
+    bare = [f"{path} {o.opts[0]}" for path, command in walk(cli, "python -m fakes") for o in command.params
+            if isinstance(o, click.Option) and not o.help]
+    assert bare == [], bare

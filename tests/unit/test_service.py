@@ -506,3 +506,22 @@ def test_a_password_file_gone_since_start_up_waits_like_a_refused_log_in(
     svc.poll()
     assert describe(store, clock.now(), CPH).state.startswith(
         "waiting to log in: the password cannot be read: sites[1].password_file: cannot read /etc/smartsync/dr.pw")
+
+
+def test_a_run_now_is_not_logged_as_a_schedule_change_but_an_administrators_change_is(
+        make_service: Callable[[], Service], cycle: FakeCycle, clock: ManualClock, store: Store) -> None:
+    svc = make_service()
+    lines: list[str] = []
+    sink = logger.add(lambda m: lines.append(m.record["message"]), level="INFO")
+    try:
+        svc.poll()
+        run_now(store, cycle, clock=clock, tz=CPH)  # its end moves the schedule's next start (and updated_at)
+        svc.poll()
+        assert not [line for line in lines if line.startswith("Schedule changed")], lines
+        clock.advance(MIN)
+        schedule(store, clock, 600, start_now=True)
+        svc.poll()
+        assert [line for line in lines if line.startswith("Schedule changed")] == [
+            "Schedule changed: scheduling on, every 10m"], lines
+    finally:
+        logger.remove(sink)

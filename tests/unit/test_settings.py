@@ -137,6 +137,17 @@ def test_bad_environment_override_names_the_variable(tmp_path: Path) -> None:
     assert "SMARTSYNC_GAURD__MAX_DELETE_SHARE" in text and "did you mean `guard`" in text
 
 
+def test_one_value_where_a_list_belongs_shows_the_list_to_write(tmp_path: Path) -> None:
+    # pydantic's "Input should be a valid list" did not say how to write one, in TOML or in the environment.
+    path = write(tmp_path)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, env={"PW_PRIMARY": "x", "SMARTSYNC_LABELS__SECONDARY": "Recorder S1"})
+    text = "\n".join(info.value.problems)
+    assert 'labels.secondary: must be a list in square brackets, e.g. ["Recorder S1"]' in text, text
+    assert """write it as JSON: SMARTSYNC_LABELS__SECONDARY='["Recorder S1"]'""" in text, text
+    assert "Input should be" not in text
+
+
 def test_every_static_problem_is_reported_at_once_with_its_key() -> None:
     data = {
         "architecture": "independent",

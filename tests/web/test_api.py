@@ -319,3 +319,11 @@ def test_config_names_roles_with_the_checks_of_config_check(client: TestClient, 
     r = client.put("/api/config", json={"version": doc["version"], "config": right})
     assert r.status_code == 200, r.text
     assert client.get("/api/config").json()["config"]["sync"]["role_names"] == ["Night"]
+
+
+def test_a_body_that_is_not_json_is_said_as_such(client: TestClient) -> None:
+    # It read "1: JSON decode error": a character position shown as if it were a field.
+    r = client.put("/api/config", content=b"{bad", headers={"Content-Type": "application/json"})
+    assert r.status_code == 422
+    [problem] = r.json()["problems"]
+    assert problem.startswith("body: not valid JSON at character 1 (") and "send a JSON object" in problem, problem

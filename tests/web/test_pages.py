@@ -133,6 +133,50 @@ def test_the_page_switches_roles_on_and_names_them_with_config_checks_refusals(
     assert client.get("/api/config").json()["config"]["sync"]["role_names"] == ["Operators", "Night"]
 
 
+def test_save_shows_the_warnings_config_check_prints(tmp_path, cycles) -> None:  # type: ignore[no-untyped-def]
+    # A password too short to mask inside other text works, but `config check` warns; so must Save.
+    from bridge.settings import load_settings
+    from bridge.web import create_app
+    from tests.web.fakeworld import FakeSession, dry_run, write_config
+
+    path = write_config(tmp_path)
+    env = {"SMARTSYNC_PASSWORD_PRIMARY": "abc12"}
+    service = AppService(lambda: load_settings(path, env=env), config_path=path, cycle_factory=cycles,
+                         connect=lambda settings: FakeSession(), dry_run=dry_run, env=env)
+    with TestClient(create_app(service, token=TOKEN), base_url="http://127.0.0.1") as client:
+        client.post("/login", data={"token": TOKEN})
+        csrf = client.get("/").text.split('name="csrf" content="')[1].split('"')[0]
+        version = client.get("/api/config", headers={"Authorization": f"Bearer {TOKEN}"}).json()["version"]
+        form = {"csrf": csrf, "version": version, "direction": "backup", "architecture": "single-site",
+                "mode": "auto", "labels_primary": "Recorder P1\nRecorder P2",
+                "labels_secondary": "Recorder S1\nRecorder S2",
+                "links": "Recorder P1 -> Recorder S1\nRecorder P2 -> Recorder S2", "selection": "all"}
+        saved = client.post("/", data=form, follow_redirects=True)
+        assert saved.status_code == 200 and "Configuration saved." in saved.text
+        assert "flash-warn" in saved.text
+        assert "Warning: sites[0]: the password of admin on http://ms-primary/" in saved.text
+        assert "shorter than 8 characters" in saved.text and "abc12" not in saved.text
+
+        refused = client.post("/", data=form | {"links": "Recorder P1 Recorder S1"})
+        assert refused.status_code == 422 and 'id="warnings"' in refused.text
+        assert "shorter than 8 characters" in refused.text
+
+        checked = client.post("/api/config/validate", headers={"Authorization": f"Bearer {TOKEN}"},
+                              json={"direction": "backup"})
+        assert any("shorter than 8 characters" in w for w in checked.json()["warnings"]), checked.json()
+
+
+def test_a_mistyped_page_address_gets_a_page_not_json(browser: tuple[TestClient, str]) -> None:
+    client, _ = browser
+    bad_id = client.get("/history/abc")
+    assert bad_id.status_code == 422 and bad_id.headers["content-type"].startswith("text/html")
+    assert "path.run_id" in bad_id.text and "Back to the Redundancy Configuration" in bad_id.text
+    missing = client.get("/histroy")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "No such page" in missing.text and "/history" in missing.text
+    api = client.get("/api/histroy")
+    assert api.status_code == 404 and api.json()["message"].startswith("no such page or endpoint")
+
 def test_a_report_lists_the_writes_it_finished_from_the_journal(browser: tuple[TestClient, str],
                                                                  app_service: AppService) -> None:
     client, _ = browser
