@@ -32,7 +32,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
@@ -604,19 +604,7 @@ def password_check_due(settings: Settings, store: Store, now: datetime, forced: 
     sync = settings.sync
     if not sync.on(password_kind.SWITCH):
         return False
-    if forced or sync.password_check_hours <= 0:
-        return True
-    text = store.get_meta(PASSWORDS_CHECKED_AT)
-    if text is None:
-        return True
-    try:
-        last = datetime.fromisoformat(text)
-    except ValueError:
-        return True  # an unreadable mark is treated as "never checked"
-    if last.tzinfo is None:
-        last = last.replace(tzinfo=UTC)
-    # A clock set back makes `last` lie in the future: check rather than wait for the clock to catch up.
-    return not (timedelta(0) <= now - last < timedelta(hours=sync.password_check_hours))
+    return forced or store.interval_due(PASSWORDS_CHECKED_AT, sync.password_check_hours, now)
 
 
 def _compare_passwords(session: VmsSession, plan: Plan, source: Snapshot, target: Snapshot, settings: Settings,

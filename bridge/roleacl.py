@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from loguru import logger
@@ -74,19 +74,8 @@ def request_check(store: Store) -> None:
 
 
 def check_due(settings: Settings, store: Store, now: datetime) -> bool:
-    hours = settings.sync.role_permission_check_hours
-    if hours <= 0:
-        return True
-    text = store.get_meta(CHECKED_AT)
-    if text is None:
-        return True
-    try:
-        last = datetime.fromisoformat(text)
-    except ValueError:
-        return True  # asked for (`REQUESTED`), or unreadable: check
-    if last.tzinfo is None:
-        last = last.replace(tzinfo=UTC)
-    return not (timedelta(0) <= now - last < timedelta(hours=hours))
+    """Whether this cycle reads the chosen roles' camera permissions: asked for, or the last check is old."""
+    return store.interval_due(CHECKED_AT, settings.sync.role_permission_check_hours, now)
 
 
 @dataclass(slots=True)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,6 +29,25 @@ pytestmark = [
 ]
 
 
+@contextmanager
+def signed_in_page(url: str) -> Iterator[Any]:
+    """Debian's Chromium, headless, signed in to the page at `url` with the test token."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            pg = browser.new_page(viewport={"width": 1280, "height": 800})
+            pg.set_default_timeout(15_000)
+            pg.goto(url + "/")
+            pg.fill("#token", TOKEN)
+            pg.click("button[type=submit]")
+            pg.wait_for_selector("#config-form")
+            yield pg
+        finally:
+            browser.close()
+
+
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[LiveServer]:
     with LiveServer(tmp_path, FakeCycles()) as server:
@@ -35,20 +56,8 @@ def live(tmp_path: Path) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def page(live: LiveServer) -> Iterator[object]:
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            pg = browser.new_page(viewport={"width": 1280, "height": 800})
-            pg.set_default_timeout(15_000)
-            pg.goto(live.url + "/")
-            pg.fill("#token", TOKEN)
-            pg.click("button[type=submit]")
-            pg.wait_for_selector("#config-form")
-            yield pg
-        finally:
-            browser.close()
+    with signed_in_page(live.url) as pg:
+        yield pg
 
 
 def shot(page: object, name: str) -> None:

@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests.web.fakeworld import TOKEN
 from tests.web.liveserver import LiveServer
 from tests.web.memworld import make_memory_app_service, set_gate_fps, target_fps
-from tests.web.test_browser import ARTEFACTS, CHROMIUM
+from tests.web.test_browser import ARTEFACTS, CHROMIUM, signed_in_page
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -40,20 +39,8 @@ def live(tmp_path: Path) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def page(live: LiveServer) -> Iterator[Any]:
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            pg = browser.new_page(viewport={"width": 1280, "height": 800})
-            pg.set_default_timeout(15_000)
-            pg.goto(live.url + "/")
-            pg.fill("#token", TOKEN)
-            pg.click("button[type=submit]")
-            pg.wait_for_selector("#config-form")
-            yield pg
-        finally:
-            browser.close()
+    with signed_in_page(live.url) as pg:
+        yield pg
 
 
 def shot(page: Any, name: str, full: bool = False) -> None:
